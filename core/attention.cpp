@@ -1,0 +1,166 @@
+#include "core/attention.h"
+
+#include "core/error.h"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+namespace attn {
+
+std::string shape_string(const Eigen::MatrixXd& m) {
+    std::ostringstream out;
+    out << m.rows() << "×" << m.cols();
+    return out.str();
+}
+
+void require_finite(const Eigen::MatrixXd& m, const std::string& what) {
+    for (Eigen::Index r = 0; r < m.rows(); ++r)
+        for (Eigen::Index c = 0; c < m.cols(); ++c)
+            if (!std::isfinite(m(r, c))) {
+                std::ostringstream out;
+                out << what << ": entry (" << r << ", " << c << ") is not finite";
+                throw InputError(out.str());
+            }
+}
+
+double attention_scale(const AttentionOptions& options, int d) {
+    switch (options.scale_mode) {
+        case ScaleMode::One: return 1.0;
+        case ScaleMode::InvSqrtD: return 1.0 / std::sqrt(static_cast<double>(d));
+        case ScaleMode::Temperature:
+            if (!std::isfinite(options.temperature) || options.temperature <= 0)
+                throw InputError("temperature must be a positive finite number");
+            return 1.0 / options.temperature;
+    }
+    return 1.0;
+}
+
+namespace {
+
+void check_shapes(const Eigen::MatrixXd& q, const Eigen::MatrixXd& k, const Eigen::MatrixXd& v,
+                  const AttentionOptions& options) {
+    if (q.size() == 0 || k.size() == 0 || v.size() == 0)
+        throw InputError("attention: queries, keys and values must be non-empty (got " + shape_string(q) +
+                         ", " + shape_string(k) + ", " + shape_string(v) + ")");
+    if (q.cols() != k.cols())
+        throw InputError("attention: queries are " + shape_string(q) + " but keys are " + shape_string(k) +
+                         "; both need the same number of columns d");
+    if (k.rows() != v.rows())
+        throw InputError("attention: keys are " + shape_string(k) + " but values are " + shape_string(v) +
+                         "; both need one row per token");
+    if (options.mask.size() != 0 && (options.mask.rows() != q.rows() || options.mask.cols() != k.rows())) {
+        std::ostringstream out;
+        out << "attention: mask is " << options.mask.rows() << "×" << options.mask.cols() << ", expected "
+            << q.rows() << "×" << k.rows() << " (queries × keys)";
+        throw InputError(out.str());
+    }
+    require_finite(q, "queries");
+    require_finite(k, "keys");
+    require_finite(v, "values");
+}
+
+bool visible(const AttentionOptions& options, Eigen::Index i, Eigen::Index j) {
+    if (options.causal && j > i) return false;
+    if (options.mask.size() != 0 && !options.mask(i, j)) return false;
+    return true;
+}
+
+// One implementation for both precisions: all arithmetic happens in Scalar, in the order
+// PyTorch's CPU kernels use (matmul, then max-subtracted exp, then divide by the row sum).
+template <typename Scalar>
+AttentionResultT<Scalar> compute(const Eigen::MatrixXd& q_in, const Eigen::MatrixXd& k_in,
+                                 const Eigen::MatrixXd& v_in, const AttentionOptions& options) {
+    check_shapes(q_in, k_in, v_in, options);
+    using Matrix = typename AttentionResultT<Scalar>::Matrix;
+    const Matrix q = q_in.cast<Scalar>();
+    const Matrix k = k_in.cast<Scalar>();
+    const Matrix v = v_in.cast<Scalar>();
+    AttentionResultT<Scalar> result;
+    result.scale = static_cast<Scalar>(attention_scale(options, static_cast<int>(k.cols())));
+
+    const Eigen::Index n = q.rows(), count = k.rows();
+    const Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
+    result.logits.resize(n, count);
+    result.weights.setZero(n, count);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        for (Eigen::Index j = 0; j < count; ++j) {
+            if (!visible(options, i, j)) {
+                result.logits(i, j) = minus_inf;
+                continue;
+            }
+            Scalar dot = 0;
+            for (Eigen::Index c = 0; c < k.cols(); ++c) dot += q(i, c) * k(j, c);
+            // Finite inputs can still overflow the dot product (1e200·1e200); clamp so the
+            // softmax below sees a huge but finite logit rather than inf - inf = NaN.
+            const Scalar limit = std::numeric_limits<Scalar>::max();
+            Scalar logit = dot * result.scale;
+            if (!(logit <= limit)) logit = limit;
+            if (!(logit >= -limit)) logit = -limit;
+            result.logits(i, j) = logit;
+        }
+        Scalar row_max = minus_inf;
+        for (Eigen::Index j = 0; j < count; ++j) row_max = std::max(row_max, result.logits(i, j));
+        if (row_max == minus_inf) {
+            result.fully_masked_rows.push_back(static_cast<int>(i));
+            continue;
+        }
+        Scalar sum = 0;
+        for (Eigen::Index j = 0; j < count; ++j) {
+            if (result.logits(i, j) == minus_inf) continue;
+            // logit - row_max can overflow to -inf only when it would underflow exp anyway.
+            const Scalar e = std::exp(result.logits(i, j) - row_max);
+            result.weights(i, j) = e;
+            sum += e;
+        }
+        // Multiply by the reciprocal as torch's vectorised softmax does (sum ≥ 1: the max term is exp(0)).
+        const Scalar inverse_sum = Scalar(1) / sum;
+        for (Eigen::Index j = 0; j < count; ++j) result.weights(i, j) *= inverse_sum;
+    }
+    // Summed key by key in Scalar, like torch's CPU matmul for these sizes, so float32 results
+    // match it bit for bit instead of differing in the last place from a reordered sum.
+    result.output.setZero(n, v.cols());
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index c = 0; c < v.cols(); ++c) {
+            Scalar sum = 0;
+            for (Eigen::Index j = 0; j < count; ++j) sum += result.weights(i, j) * v(j, c);
+            result.output(i, c) = sum;
+        }
+    return result;
+}
+
+}  // namespace
+
+AttentionResult attention(const Eigen::MatrixXd& queries, const Eigen::MatrixXd& keys,
+                          const Eigen::MatrixXd& values, const AttentionOptions& options) {
+    return compute<double>(queries, keys, values, options);
+}
+
+AttentionResultF attention_f32(const Eigen::MatrixXd& queries, const Eigen::MatrixXd& keys,
+                               const Eigen::MatrixXd& values, const AttentionOptions& options) {
+    return compute<float>(queries, keys, values, options);
+}
+
+namespace {
+template <typename M>
+void require_same_shape(const M& a, const M& b) {
+    if (a.rows() != b.rows() || a.cols() != b.cols()) {
+        std::ostringstream out;
+        out << "max_abs_diff: shapes differ (" << a.rows() << "×" << a.cols() << " vs " << b.rows() << "×"
+            << b.cols() << ")";
+        throw InputError(out.str());
+    }
+}
+}  // namespace
+
+double max_abs_diff(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+    require_same_shape(a, b);
+    return a.size() == 0 ? 0.0 : (a - b).cwiseAbs().maxCoeff();
+}
+
+float max_abs_diff(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) {
+    require_same_shape(a, b);
+    return a.size() == 0 ? 0.0f : (a - b).cwiseAbs().maxCoeff();
+}
+
+}  // namespace attn
