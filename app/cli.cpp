@@ -1,0 +1,154 @@
+#include "app/cli.h"
+
+#include "core/answer_file.h"
+#include "core/error.h"
+#include "core/exercises.h"
+#include "core/json_io.h"
+#include "core/report.h"
+#include "core/torch_random.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace attn::app {
+
+struct CommandLine {
+    CLI::App* solve = nullptr;
+    CLI::App* check = nullptr;
+    CLI::App* dataset = nullptr;
+
+    std::string format = "text";
+    double tolerance = 0.05;
+    std::string language = "en";
+    std::string data_file;
+    std::string goal;
+
+    std::string answers_file;
+
+    uint64_t seed = 447;
+    std::string shape = "4,3";
+    int decimals = 2;
+    bool no_normalize = false;
+};
+
+namespace {
+
+SolveOptions solve_options(const CommandLine& c) {
+    SolveOptions options;
+    options.language = parse_language(c.language);
+    return options;
+}
+
+int run_solve(const CommandLine& c) {
+    const SolveOptions options = solve_options(c);
+    if (!c.goal.empty() || !c.data_file.empty()) {
+        if (c.goal.empty()) throw InputError("solve --data needs --goal select:I, average:I,J,... or identity");
+        const Dataset data = c.data_file.empty() ? notebook_dataset() : load_dataset_json(c.data_file);
+        const Goal goal = parse_goal(c.goal, static_cast<int>(data.keys.rows()));
+        const Solution solution = solve_query_goal(data, goal, options);
+        double error = 0;
+        if (solution.feasible) {
+            const auto result = attention_f32(solution.answer, data.keys, data.values);
+            error = max_abs_diff(goal_target(goal, data.values).cast<float>().eval(), result.output);
+        }
+        if (c.format == "json") {
+            std::cout << goal_solution_json(goal, solution, error).dump(2) << "\n";
+        } else if (solution.feasible) {
+            std::cout << "goal " << goal_to_string(goal) << ": query = " << matrix_to_json(solution.answer).dump()
+                      << "\nmax abs diff " << error << "\n" << solution.explanation << "\n";
+        } else {
+            std::cout << "goal " << goal_to_string(goal) << ": impossible: " << solution.reason << "\n";
+        }
+        return 0;
+    }
+    const Course& course = notebook_course();
+    std::vector<TaskSolution> solutions;
+    solve_all(course, notebook_dataset(), c.tolerance, options, &solutions);
+    if (c.format == "python") std::cout << solutions_as_python(course, solutions);
+    else if (c.format == "json") std::cout << solutions_as_json(course, solutions, c.tolerance).dump(2) << "\n";
+    else std::cout << solutions_as_text(course, solutions, c.tolerance, options.language);
+    return 0;
+}
+
+int run_check(const CommandLine& c) {
+    const AnswerSet answers = load_answer_file(c.answers_file);
+    const Course& course = notebook_course();
+    const auto checks = check_all(course, notebook_dataset(), answers, c.tolerance, parse_language(c.language));
+    if (c.format == "json") std::cout << checks_as_json(checks, c.tolerance).dump(2) << "\n";
+    else std::cout << checks_as_text(course, checks, c.tolerance, parse_language(c.language));
+    for (const TaskCheck& check : checks)
+        if (check.answered && !check.pass) return 1;
+    return 0;
+}
+
+std::vector<int> parse_shape(const std::string& text) {
+    std::vector<int> dims;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        const size_t comma = std::min(text.find(',', pos), text.size());
+        const std::string item = text.substr(pos, comma - pos);
+        if (item.empty() || item.size() > 5 || item.find_first_not_of("0123456789") != std::string::npos)
+            throw InputError("--shape '" + text + "': '" + item + "' is not a positive whole number");
+        dims.push_back(std::stoi(item));
+        pos = comma + 1;
+    }
+    if (dims.size() < 2 || dims.size() > 3) throw InputError("--shape '" + text + "': expected N,d or N,d,dv");
+    return dims;
+}
+
+int run_dataset(const CommandLine& c) {
+    const std::vector<int> dims = parse_shape(c.shape);
+    TorchDatasetSpec spec;
+    spec.seed = c.seed;
+    spec.n = dims[0];
+    spec.d = dims[1];
+    spec.dv = dims.size() == 3 ? dims[2] : dims[1];
+    spec.decimals = c.decimals;
+    spec.normalize = !c.no_normalize;
+    const Dataset data = make_torch_dataset(spec);
+    nlohmann::json out{{"keys", matrix_to_json(data.keys)}, {"values", matrix_to_json(data.values)}};
+    // Widened float32 values print with up to 17 digits; 9 are enough to get the same float back.
+    std::cout << out.dump(1) << "\n";
+    return 0;
+}
+
+}  // namespace
+
+std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
+    auto c = std::make_shared<CommandLine>();
+    c->solve = cli.add_subcommand("solve", "Print analytic answers: the notebook's six, or one goal on your own data");
+    c->solve->add_option("--format", c->format, "text, json or python (constant tensors for the notebook)")
+        ->check(CLI::IsMember({"text", "json", "python"}));
+    c->solve->add_option("--tol", c->tolerance, "Pass threshold for the reported checks (the course uses 0.05)")
+        ->check(CLI::PositiveNumber);
+    c->solve->add_option("--lang", c->language, "Language of explanations: en or zh")->check(CLI::IsMember({"en", "zh"}));
+    c->solve->add_option("--data", c->data_file, "JSON file {\"keys\": [[...]], \"values\": [[...]]}");
+    c->solve->add_option("--goal", c->goal, "select:I, average:I,J,... or identity");
+
+    c->check = cli.add_subcommand("check", "Grade a student's answers (JSON, or Python lines name = torch.tensor(...))");
+    c->check->add_option("FILE", c->answers_file, "answers file")->required();
+    c->check->add_option("--tol", c->tolerance, "Pass threshold (default 0.05, the course's)")->check(CLI::PositiveNumber);
+    c->check->add_option("--format", c->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+    c->check->add_option("--lang", c->language, "Language: en or zh")->check(CLI::IsMember({"en", "zh"}));
+
+    c->dataset = cli.add_subcommand("dataset", "Print keys and values generated exactly as PyTorch's randn would");
+    c->dataset->add_option("--torch-seed", c->seed, "torch.manual_seed value");
+    c->dataset->add_option("--shape", c->shape, "N,d or N,d,dv (default 4,3)");
+    c->dataset->add_option("--decimals", c->decimals, "round_(decimals); -1 keeps full precision")->check(CLI::Range(-1, 8));
+    c->dataset->add_flag("--no-normalize", c->no_normalize, "Skip the row normalization");
+    return c;
+}
+
+int run_selected(const CommandLine& c) {
+    try {
+        if (c.solve->parsed()) return run_solve(c);
+        if (c.check->parsed()) return run_check(c);
+        if (c.dataset->parsed()) return run_dataset(c);
+    } catch (const InputError& e) {
+        std::fprintf(stderr, "attnlab: %s\n", e.what());
+        return 2;
+    }
+    return -1;
+}
+
+}  // namespace attn::app

@@ -1,0 +1,22 @@
+// attnlab command line: `solve`, `check` and `dataset`, registered on the app's CLI11 parser.
+//
+// Calling rules
+// - register_commands() adds the subcommands to `cli` and returns a handle; after parsing,
+//   run_selected() runs the chosen one and returns its exit code, or -1 when none was chosen
+//   (then main opens the window).
+// - Exit codes: 0 success; 1 `check` found a failing answer; 2 bad input (unreadable file,
+//   malformed JSON, wrong shapes, unknown goal), after one line on stderr naming file and problem.
+// - Everything printed comes from core/report.h, the same functions the app's export uses.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+
+namespace attn::app {
+
+struct CommandLine;  // options of every subcommand
+
+std::shared_ptr<CommandLine> register_commands(CLI::App& cli);
+int run_selected(const CommandLine& commands);
+
+}  // namespace attn::app

@@ -1,0 +1,60 @@
+// attnlab core: reading a student's answer file for `attnlab check FILE`.
+//
+// The notebook asks for six tensors (answer_names()). A student hands them in either as JSON
+//   {"query121": [1, 2, 3], "query122": [[...], [...], [...], [...]]}
+// or as the Python lines the course rule "please only use constants" produces:
+//   query121 = torch.tensor([1.5, -2.0, 3e1])
+//   query122 = 100 * torch.tensor([[1., 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]], dtype=torch.float32)
+//
+// Accepted Python (one statement per logical line; brackets continue a line, as in Python):
+//   statement := NAME '=' value | 'import' ... | 'from' ... (import lines are skipped)
+//   value     := [number '*'] call | call ['*' number]        (at most one multiplier)
+//   call      := 'torch' '.' 'tensor' '(' list {',' kwarg} [','] ')'
+//   kwarg     := 'dtype' '=' torch.float32|torch.float|torch.float64|torch.double
+//              | 'requires_grad' '=' True|False                (both ignored, each at most once)
+//   list      := '[' number {',' number} [','] ']'           → vector, shape (n,)
+//              | '[' row {',' row} [','] ']'                  → matrix; '[[1, 2, 3]]' is (1, 3)
+//   row       := '[' number {',' number} [','] ']'
+//   number    := ['+'|'-'] decimal literal (123, 1.5, .5, 5., 3e1, 1.5E-3); no inf/nan/float()
+//   Blank lines, '#' comments (anywhere), '\' + newline, CRLF and a UTF-8 BOM are fine.
+//
+// Calling rules
+// - Every problem throws attn::InputError with one line: "<where>:<line>: <problem>" when it
+//   belongs to a line of a Python file, "<where>: <problem>" for JSON and whole-file problems
+//   (encoding, size, duplicate names). Nothing else escapes, whatever the bytes.
+// - Only the six names are allowed, each at most once; any subset (even none) is returned.
+// - Values are checked to be finite, non-empty, rectangular and 1-D or 2-D; shapes are NOT
+//   checked against the exercise (the checker does that and can say which exercise is wrong).
+// - Vectors (shape (n,)) come back as 1×n with is_vector = true; a (1, n) matrix comes back as
+//   1×n with is_vector = false, so the checker can decide whether that difference matters.
+// - The functions are pure (no global mutable state) and safe to call from any thread.
+#pragma once
+
+#include <Eigen/Dense>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace attn {
+
+struct AnswerTensor {
+    Eigen::MatrixXd data;    // vectors are stored as 1×n
+    bool is_vector = false;  // true for shape (n,) ; (1,n) is stored with is_vector=false
+    int line = 0;            // 1-based line in the source (0 for JSON)
+};
+
+using AnswerSet = std::map<std::string, AnswerTensor>;
+
+// query121, query122, query131, query132, m_key141, m_key142 (notebook order).
+const std::vector<std::string>& answer_names();
+
+// `where` is the prefix of every error message (usually the file name).
+AnswerSet parse_python_answers(std::string_view text, const std::string& where);
+AnswerSet parse_json_answers(std::string_view text, const std::string& where);
+
+// Reads the file (regular file, at most 1 MiB, else error), picks JSON when the first non-space
+// char is '{', else Python. Errors are prefixed with the path.
+AnswerSet load_answer_file(const std::string& path);
+
+}  // namespace attn

@@ -1,0 +1,263 @@
+#include "core/exercises.h"
+
+#include "core/error.h"
+#include "core/json_io.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace attn {
+
+extern const char* const kNotebookCourseJson;  // generated from assets/exercises/notebook.json
+
+namespace {
+
+const char* tr(Language language, const char* en, const char* zh) { return language == Language::Zh ? zh : en; }
+
+LocalText read_text(const nlohmann::json& object, const char* field, const std::string& where) {
+    if (!object.contains(field) || !object[field].is_object())
+        throw InputError(where + ": missing \"" + field + "\" with \"en\" and \"zh\" texts");
+    const auto& text = object[field];
+    if (!text.contains("en") || !text["en"].is_string()) throw InputError(where + ": \"" + field + "\" has no English text");
+    LocalText out;
+    out.en = text["en"].get<std::string>();
+    if (text.contains("zh") && text["zh"].is_string()) out.zh = text["zh"].get<std::string>();
+    return out;
+}
+
+std::vector<int> sorted_group(std::vector<int> group) {
+    std::sort(group.begin(), group.end());
+    return group;
+}
+
+}  // namespace
+
+const Task* Course::find(const std::string& id) const {
+    for (const Task& task : tasks)
+        if (task.id == id) return &task;
+    return nullptr;
+}
+
+const Task* Course::find_by_answer(const std::string& name) const {
+    for (const Task& task : tasks)
+        if (!task.answer.empty() && task.answer == name) return &task;
+    return nullptr;
+}
+
+Course parse_course(const std::string& json_text, const std::string& where, int key_count) {
+    const nlohmann::json doc = parse_json_text(json_text, where);
+    try {
+        if (!doc.is_object() || doc.value("format", 0) != 1) throw InputError(where + ": not a course file of format 1");
+        Course course;
+        course.title = read_text(doc, "title", where);
+        course.tolerance_note = read_text(doc, "tolerance_note", where);
+        course.tolerance = doc.at("tolerance").get<double>();
+        for (const auto& section : doc.at("sections"))
+            course.sections.push_back({section.at("id").get<std::string>(), read_text(section, "title", where)});
+        for (const auto& item : doc.at("tasks")) {
+            Task task;
+            task.id = item.at("id").get<std::string>();
+            const std::string at = where + ": task " + task.id;
+            task.section = item.at("section").get<std::string>();
+            task.title = read_text(item, "title", at);
+            task.prompt = read_text(item, "prompt", at);
+            task.discussion = item.value("discussion", false);
+            if (!task.discussion) {
+                task.answer = item.at("answer").get<std::string>();
+                const auto& edit = item.at("edit");
+                const std::string tensor = edit.at("tensor").get<std::string>();
+                if (tensor == "query") {
+                    task.edit.tensor = TaskEdit::Tensor::Query;
+                    task.edit.rows = edit.at("rows").get<int>();
+                    task.edit.vector = edit.value("vector", false);
+                } else if (tensor == "key_row") {
+                    task.edit.tensor = TaskEdit::Tensor::KeyRow;
+                    task.edit.key_row = edit.at("row").get<int>();
+                    task.edit.unit_norm = edit.value("unit_norm", false);
+                    task.edit.query_from = edit.at("query_from").get<std::string>();
+                    task.edit.join_group = edit.value("join_group", std::vector<int>{});
+                    if (task.edit.key_row < 0 || task.edit.key_row >= key_count)
+                        throw InputError(at + ": key row " + std::to_string(task.edit.key_row) + " does not exist");
+                    if (!task.edit.unit_norm && task.edit.join_group.empty())
+                        throw InputError(at + ": a key edit without unit_norm needs a join_group");
+                    for (int j : task.edit.join_group)
+                        if (j < 0 || j >= key_count) throw InputError(at + ": join_group names a key that does not exist");
+                } else {
+                    throw InputError(at + ": unknown tensor \"" + tensor + "\" (expected query or key_row)");
+                }
+                task.target_text = item.at("target").get<std::string>();
+                task.target = parse_goal(task.target_text, key_count);
+            }
+            course.tasks.push_back(std::move(task));
+        }
+        for (const Task& task : course.tasks)
+            if (task.edit.tensor == TaskEdit::Tensor::KeyRow && !task.discussion) {
+                const Task* source = course.find(task.edit.query_from);
+                if (!source || source->discussion || source->edit.tensor != TaskEdit::Tensor::Query || source->edit.rows != 1)
+                    throw InputError(where + ": task " + task.id + " takes its query from \"" + task.edit.query_from +
+                                     "\", which is not a single-query task");
+            }
+        return course;
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(where + ": " + e.what());
+    }
+}
+
+const Course& notebook_course() {
+    // Immutable after first use: parsed from the compiled-in JSON, which the tests validate.
+    static const Course course = parse_course(kNotebookCourseJson, "notebook.json", 4);
+    return course;
+}
+
+Eigen::MatrixXf task_target(const Task& task, const Dataset& data) {
+    const Eigen::MatrixXf values = data.values.cast<float>();
+    if (task.target.kind == Goal::Kind::Identity) return values;
+    // Summed row by row in float32 and divided, as torch's value[rows].mean(0) does.
+    Eigen::MatrixXf sum = Eigen::MatrixXf::Zero(1, values.cols());
+    for (int r : task.target.keys) sum += values.row(r);
+    return sum / static_cast<float>(task.target.keys.size());
+}
+
+TaskCheck check_task(const Course& course, const Task& task, const Dataset& data, const AnswerSet& answers,
+                     double tolerance, Language lang) {
+    TaskCheck check;
+    check.id = task.id;
+    if (task.discussion) return check;
+    const int d = static_cast<int>(data.keys.cols());
+    const auto answer = answers.find(task.answer);
+    if (answer == answers.end()) {
+        check.problem = format(tr(lang, "%s is not answered", "%s 尚未作答"), task.answer.c_str());
+        return check;
+    }
+    check.answered = true;
+    const Eigen::MatrixXd& tensor = answer->second.data;
+    if (task.edit.tensor == TaskEdit::Tensor::Query) {
+        if (tensor.rows() != task.edit.rows || tensor.cols() != d) {
+            check.problem = format(tr(lang, "%s has shape %d×%d, expected %s", "%s 的形状是 %d×%d，应为 %s"),
+                                   task.answer.c_str(), static_cast<int>(tensor.rows()), static_cast<int>(tensor.cols()),
+                                   task.edit.rows == 1 ? format("(%d,)", d).c_str() : format("(%d, %d)", task.edit.rows, d).c_str());
+            return check;
+        }
+        check.query = tensor;
+        check.keys = data.keys;
+    } else {
+        const Task* source = course.find(task.edit.query_from);
+        const auto query = answers.find(source->answer);
+        if (query == answers.end()) {
+            check.problem = format(tr(lang, "needs %s (task %s): this task uses that query", "需要 %s（%s 题）：本题使用该查询"),
+                                   source->answer.c_str(), source->id.c_str());
+            return check;
+        }
+        if (query->second.data.rows() != 1 || query->second.data.cols() != d) {
+            check.problem = format(tr(lang, "%s (task %s) does not have shape (%d,)", "%s（%s 题）的形状不是 (%d,)"),
+                                   source->answer.c_str(), source->id.c_str(), d);
+            return check;
+        }
+        if (tensor.rows() != data.keys.rows() || tensor.cols() != d) {
+            check.problem = format(tr(lang, "%s has shape %d×%d, expected the full key matrix %d×%d",
+                                      "%s 的形状是 %d×%d，应为完整的键矩阵 %d×%d"),
+                                   task.answer.c_str(), static_cast<int>(tensor.rows()), static_cast<int>(tensor.cols()),
+                                   static_cast<int>(data.keys.rows()), d);
+            return check;
+        }
+        const Eigen::MatrixXf given = tensor.cast<float>();
+        const Eigen::MatrixXf original = data.keys.cast<float>();
+        for (Eigen::Index r = 0; r < given.rows(); ++r)
+            if (r != task.edit.key_row && given.row(r) != original.row(r)) {
+                check.problem = format(tr(lang, "key row %d was changed; only row %d may change", "第 %d 行键被修改了；只允许修改第 %d 行"),
+                                       static_cast<int>(r), task.edit.key_row);
+                return check;
+            }
+        if (task.edit.unit_norm) {
+            const float length = given.row(task.edit.key_row).norm();
+            if (!(std::fabs(length - 1.0f) <= 1e-4f)) {
+                check.problem = format(tr(lang, "key row %d has length %.6f, it must be normalized to 1",
+                                          "第 %d 行键的长度是 %.6f，必须归一化为 1"),
+                                       task.edit.key_row, length);
+                return check;
+            }
+        }
+        check.query = query->second.data;
+        check.keys = tensor;
+    }
+    try {
+        check.attention = attention_f32(check.query, check.keys, data.values);
+    } catch (const InputError& e) {
+        check.problem = e.what();
+        return check;
+    }
+    check.target = task_target(task, data);
+    check.max_abs_diff = max_abs_diff(check.target, check.attention.output);
+    check.pass = check.max_abs_diff <= tolerance;
+    return check;
+}
+
+std::vector<TaskCheck> check_all(const Course& course, const Dataset& data, const AnswerSet& answers, double tolerance,
+                                 Language language) {
+    std::vector<TaskCheck> checks;
+    for (const Task& task : course.tasks)
+        if (!task.discussion) checks.push_back(check_task(course, task, data, answers, tolerance, language));
+    return checks;
+}
+
+TaskSolution solve_task(const Course& course, const Task& task, const Dataset& data, const AnswerSet& current,
+                        double tolerance, const SolveOptions& options) {
+    TaskSolution result;
+    result.check.id = task.id;
+    if (task.discussion) return result;
+    if (task.edit.tensor == TaskEdit::Tensor::Query) {
+        result.solution = solve_query_goal(data, task.target, options);
+        if (result.solution.feasible && result.solution.direction.size() && task.edit.rows == 1) {
+            // Give the query the length that the tasks building on it need as well (1.4.2 needs a
+            // long 1.3.2 query: the unit key q/|q| must beat the others by enough).
+            double headroom = 0;
+            for (const Task& other : course.tasks) {
+                if (other.discussion || other.edit.tensor != TaskEdit::Tensor::KeyRow || other.edit.query_from != task.id)
+                    continue;
+                const KeyEdit edit = other.edit.unit_norm ? KeyEdit::DominateUnit : KeyEdit::Join;
+                const Eigen::MatrixXd keys =
+                    edited_keys(data.keys, result.solution.direction, other.edit.key_row, edit, other.edit.join_group);
+                headroom = std::max(headroom, required_magnitude(result.solution.direction, keys, data.values,
+                                                                 other.target.keys, options));
+            }
+            if (std::isfinite(headroom) && headroom > result.solution.magnitude) {
+                SolveOptions longer = options;
+                longer.min_magnitude = std::max(options.min_magnitude, headroom);
+                result.solution = solve_query_goal(data, task.target, longer);
+            }
+        }
+    } else {
+        const Task* source = course.find(task.edit.query_from);
+        const auto query = current.find(source->answer);
+        if (query == current.end() || query->second.data.rows() != 1 || query->second.data.cols() != data.keys.cols()) {
+            result.solution.reason = format(tr(options.language, "answer task %s first: this task keeps its query %s unchanged",
+                                               "请先完成 %s 题：本题保持其查询 %s 不变"),
+                                            source->id.c_str(), source->answer.c_str());
+            return result;
+        }
+        const KeyEdit edit = task.edit.unit_norm ? KeyEdit::DominateUnit : KeyEdit::Join;
+        result.solution = solve_key_edit(data, query->second.data.row(0), task.edit.key_row, edit,
+                                         sorted_group(task.edit.join_group), options);
+    }
+    if (!result.solution.feasible && result.solution.answer.size() == 0) return result;
+    result.answer.data = result.solution.answer;
+    result.answer.is_vector = task.edit.tensor == TaskEdit::Tensor::Query && task.edit.vector;
+    AnswerSet with_answer = current;
+    with_answer[task.answer] = result.answer;
+    result.check = check_task(course, task, data, with_answer, tolerance, options.language);
+    return result;
+}
+
+AnswerSet solve_all(const Course& course, const Dataset& data, double tolerance, const SolveOptions& options,
+                    std::vector<TaskSolution>* solutions) {
+    AnswerSet answers;
+    for (const Task& task : course.tasks) {
+        if (task.discussion) continue;
+        TaskSolution solved = solve_task(course, task, data, answers, tolerance, options);
+        if (solved.solution.feasible) answers[task.answer] = solved.answer;
+        if (solutions) solutions->push_back(std::move(solved));
+    }
+    return answers;
+}
+
+}  // namespace attn

@@ -1,0 +1,108 @@
+// attnlab core: the course notebook's exercises, the live checker and the task-level solver.
+//
+// The exercises are data (assets/exercises/notebook.json, compiled into the binary so the
+// command line and the tests need no files). Each task names the tensor the student edits, the
+// output it must produce and its constraints.
+//
+// Calling rules
+// - check_task() grades exactly as the notebook's check_query does: attention in float32,
+//   max |target - output|, pass when ≤ tolerance. It never throws for a bad answer; a wrong
+//   shape, a changed key row or a non-unit key is a failed check with `problem` set.
+// - Tasks that build on another task's query (1.4.x on 1.3.2, `edit.query_from`) read that
+//   query from the same AnswerSet: the student's current one, not a fixed one.
+// - solve_task() uses the current answers for those dependencies; solving a query task that
+//   others build on gives it the length those need too. solve_all() solves in notebook order.
+// - Discussion tasks have no answer, no check and no solution.
+#pragma once
+
+#include "core/answer_file.h"
+#include "core/attention.h"
+#include "core/dataset.h"
+#include "core/solver.h"
+#include "core/text.h"
+
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace attn {
+
+struct TaskEdit {
+    enum class Tensor { Query, KeyRow };
+    Tensor tensor = Tensor::Query;
+    int rows = 1;             // query rows (1 for a vector)
+    bool vector = true;       // the notebook writes a vector of shape (d,)
+    int key_row = -1;         // KeyRow: the only row that may change
+    bool unit_norm = false;   // KeyRow: the row is normalized to length 1
+    std::string query_from;   // KeyRow: the task whose query is used
+    std::vector<int> join_group;  // KeyRow without unit_norm: the keys whose logit key_row joins
+};
+
+struct Task {
+    std::string id;       // "1.2.1"
+    std::string section;  // "1.2"
+    std::string answer;   // the notebook's variable name, "query121"; empty for discussions
+    LocalText title;
+    LocalText prompt;
+    bool discussion = false;
+    TaskEdit edit;
+    std::string target_text;  // goal syntax: "select:0", "average:0,1", "identity"
+    Goal target;
+};
+
+struct Section {
+    std::string id;
+    LocalText title;
+};
+
+struct Course {
+    LocalText title;
+    LocalText tolerance_note;
+    double tolerance = 0.05;
+    std::vector<Section> sections;
+    std::vector<Task> tasks;
+    const Task* find(const std::string& id) const;            // nullptr when absent
+    const Task* find_by_answer(const std::string& name) const;
+};
+
+// Parses a course file; key_count bounds the goal indices. Throws InputError naming `where`.
+Course parse_course(const std::string& json_text, const std::string& where, int key_count);
+
+// The notebook's course (parsed once from the embedded JSON; immutable).
+const Course& notebook_course();
+
+struct TaskCheck {
+    std::string id;
+    bool answered = false;
+    bool pass = false;
+    float max_abs_diff = std::numeric_limits<float>::quiet_NaN();
+    std::string problem;          // why it failed beyond the number, or why it could not be checked
+    Eigen::MatrixXd query;        // the query that was used (1×d or n×d)
+    Eigen::MatrixXd keys;         // the keys that were used
+    AttentionResultF attention;   // float32, as the notebook computes it
+    Eigen::MatrixXf target;
+};
+
+TaskCheck check_task(const Course& course, const Task& task, const Dataset& data, const AnswerSet& answers,
+                     double tolerance, Language language = Language::En);
+std::vector<TaskCheck> check_all(const Course& course, const Dataset& data, const AnswerSet& answers, double tolerance,
+                                 Language language = Language::En);
+
+struct TaskSolution {
+    Solution solution;
+    AnswerTensor answer;     // ready to store under task.answer
+    TaskCheck check;         // the answer graded like a student's (with the answers it depends on)
+};
+
+TaskSolution solve_task(const Course& course, const Task& task, const Dataset& data, const AnswerSet& current,
+                        double tolerance, const SolveOptions& options);
+
+// Solves every task in order; later tasks see earlier answers. Returns the answers; the
+// per-task solutions go to `solutions` when given.
+AnswerSet solve_all(const Course& course, const Dataset& data, double tolerance, const SolveOptions& options,
+                    std::vector<TaskSolution>* solutions = nullptr);
+
+// The float32 output the task wants (the notebook's `target`).
+Eigen::MatrixXf task_target(const Task& task, const Dataset& data);
+
+}  // namespace attn

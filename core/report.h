@@ -1,0 +1,43 @@
+// attnlab core: how answers, solutions and grades are written out. The command line and the
+// app's File → Export and "Copy as PyTorch" call these same functions, so they always agree.
+//
+// Calling rules
+// - python_number() prints a float32 value so that torch.tensor() reads back the same float32
+//   (9 significant digits) and always as a float literal ("0.0", never "0", which torch would
+//   make an integer tensor).
+// - solutions_as_python(): constant tensors that, pasted after the notebook's setup cells, define
+//   every solved answer (query121 ... m_key142), each with a comment giving its formula.
+// - checks_as_json(): {"tolerance": T, "tasks": [{"id", "answered", "max_abs_diff", "pass", ...}]}.
+#pragma once
+
+#include "core/exercises.h"
+#include "core/json_io.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace attn {
+
+std::string python_number(double value);
+std::string python_tensor(const AnswerTensor& tensor);  // torch.tensor([...]) literal
+std::string task_formula(const Task& task);             // "q = m·u, u ⟂ (k1 − k0), ..." (ASCII-safe)
+
+std::string solutions_as_python(const Course& course, const std::vector<TaskSolution>& solutions);
+nlohmann::json solutions_as_json(const Course& course, const std::vector<TaskSolution>& solutions, double tolerance);
+std::string solutions_as_text(const Course& course, const std::vector<TaskSolution>& solutions, double tolerance,
+                              Language language);
+
+// One task's answer as a python line, e.g. "query121 = torch.tensor([...])  # formula".
+std::string answer_as_python(const Task& task, const AnswerTensor& tensor);
+// The answers the student has now, python or json (File → Export answers).
+std::string answers_as_python(const Course& course, const AnswerSet& answers);
+nlohmann::json answers_as_json(const Course& course, const AnswerSet& answers);
+
+nlohmann::json checks_as_json(const std::vector<TaskCheck>& checks, double tolerance);
+std::string checks_as_text(const Course& course, const std::vector<TaskCheck>& checks, double tolerance, Language language);
+
+// {"goal", "feasible", "query" | "reason", "max_abs_diff", "explanation"} for `solve --goal`.
+nlohmann::json goal_solution_json(const Goal& goal, const Solution& solution, double max_abs_diff);
+
+}  // namespace attn

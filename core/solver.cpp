@@ -1,0 +1,358 @@
+#include "core/solver.h"
+
+#include "core/attention.h"
+#include "core/error.h"
+#include "core/geometry.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <set>
+
+namespace attn {
+
+namespace {
+
+const char* tr(Language language, const char* en, const char* zh) { return language == Language::Zh ? zh : en; }
+
+std::string vec(const Eigen::VectorXd& v, int decimals = 3) { return format_vector(v.data(), static_cast<int>(v.size()), decimals); }
+
+std::string key_list(const std::vector<int>& keys) {
+    std::string out;
+    for (size_t i = 0; i < keys.size(); ++i) out += (i ? "," : "") + std::to_string(keys[i]);
+    return out;
+}
+
+Eigen::RowVectorXd mean_of_rows(const Eigen::MatrixXd& m, const std::vector<int>& rows) {
+    Eigen::RowVectorXd sum = Eigen::RowVectorXd::Zero(m.cols());
+    for (int r : rows) sum += m.row(r);
+    return sum / static_cast<double>(rows.size());
+}
+
+Eigen::MatrixXd round_to_float32(const Eigen::MatrixXd& m) { return m.cast<float>().cast<double>(); }
+
+// Exact-arithmetic error of the output when the group ties and key j trails it by gap_j·|q|:
+// out - target = Σ_j e_j (v_j - target) / (|S| + Σ_j e_j), e_j = exp(-scale·|q|·gap_j).
+double predicted_error(double magnitude, const std::vector<double>& gaps, const std::vector<Eigen::RowVectorXd>& offsets,
+                       double group_size, double scale) {
+    if (offsets.empty()) return 0;
+    Eigen::RowVectorXd numerator = Eigen::RowVectorXd::Zero(offsets.front().size());
+    double denominator = group_size;
+    for (size_t j = 0; j < gaps.size(); ++j) {
+        const double e = std::exp(-scale * magnitude * gaps[j]);
+        numerator += e * offsets[j];
+        denominator += e;
+    }
+    return numerator.cwiseAbs().maxCoeff() / denominator;
+}
+
+struct GapProfile {
+    bool separable = true;
+    std::vector<double> gaps;                    // per key outside the group, along u
+    std::vector<Eigen::RowVectorXd> offsets;     // value_j - target
+    double smallest_gap = std::numeric_limits<double>::infinity();
+};
+
+GapProfile gap_profile(const Eigen::VectorXd& u, const Eigen::MatrixXd& keys, const Eigen::MatrixXd& values,
+                       const std::vector<int>& group) {
+    GapProfile profile;
+    const Eigen::RowVectorXd target = mean_of_rows(values, group);
+    std::vector<bool> in_group(keys.rows(), false);
+    double top = 0;
+    for (int a : group) {
+        in_group[a] = true;
+        top += keys.row(a).dot(u);
+    }
+    top /= static_cast<double>(group.size());
+    for (Eigen::Index j = 0; j < keys.rows(); ++j) {
+        if (in_group[j]) continue;
+        const double gap = top - keys.row(j).dot(u);
+        const Eigen::RowVectorXd offset = values.row(j) - target;
+        if (offset.cwiseAbs().maxCoeff() == 0) continue;  // a key with the target's own value cannot hurt
+        if (gap <= 0) profile.separable = false;
+        profile.gaps.push_back(gap);
+        profile.offsets.push_back(offset);
+        profile.smallest_gap = std::min(profile.smallest_gap, gap);
+    }
+    return profile;
+}
+
+}  // namespace
+
+Goal parse_goal(const std::string& text, int key_count) {
+    Goal goal;
+    if (text == "identity") {
+        goal.kind = Goal::Kind::Identity;
+        return goal;
+    }
+    const auto colon = text.find(':');
+    const std::string kind = text.substr(0, colon);
+    if (colon == std::string::npos || (kind != "select" && kind != "average"))
+        throw InputError("unknown goal '" + text + "' (expected select:I, average:I,J,... or identity)");
+    goal.kind = kind == "select" ? Goal::Kind::Select : Goal::Kind::Average;
+    std::string list = text.substr(colon + 1);
+    std::set<int> seen;
+    size_t pos = 0;
+    while (pos <= list.size()) {
+        const size_t comma = std::min(list.find(',', pos), list.size());
+        const std::string item = list.substr(pos, comma - pos);
+        if (item.empty() || item.size() > 6 || item.find_first_not_of("0123456789") != std::string::npos)
+            throw InputError("goal '" + text + "': '" + item + "' is not a key index");
+        const int index = std::stoi(item);
+        if (index >= key_count)
+            throw InputError("goal '" + text + "': key " + item + " does not exist (there are " +
+                             std::to_string(key_count) + " keys, 0.." + std::to_string(key_count - 1) + ")");
+        if (!seen.insert(index).second) throw InputError("goal '" + text + "': key " + item + " is listed twice");
+        pos = comma + 1;
+    }
+    goal.keys.assign(seen.begin(), seen.end());
+    if (goal.kind == Goal::Kind::Select && goal.keys.size() != 1)
+        throw InputError("goal '" + text + "': select takes exactly one key");
+    return goal;
+}
+
+std::string goal_to_string(const Goal& goal) {
+    switch (goal.kind) {
+        case Goal::Kind::Identity: return "identity";
+        case Goal::Kind::Select: return "select:" + key_list(goal.keys);
+        case Goal::Kind::Average: return "average:" + key_list(goal.keys);
+    }
+    return "";
+}
+
+Eigen::MatrixXd goal_target(const Goal& goal, const Eigen::MatrixXd& values) {
+    if (goal.kind == Goal::Kind::Identity) return values;
+    return mean_of_rows(values, goal.keys);
+}
+
+double required_magnitude(const Eigen::VectorXd& direction, const Eigen::MatrixXd& keys, const Eigen::MatrixXd& values,
+                          const std::vector<int>& group, const SolveOptions& options) {
+    const GapProfile profile = gap_profile(direction, keys, values, group);
+    if (!profile.separable) return std::numeric_limits<double>::infinity();
+    const double size = static_cast<double>(group.size());
+    const auto error_at = [&](double m) { return predicted_error(m, profile.gaps, profile.offsets, size, options.scale); };
+    if (error_at(0) <= options.target_error) return 0;
+    double high = 1;
+    while (error_at(high) > options.target_error) {
+        high *= 2;
+        if (high > 1e12) return std::numeric_limits<double>::infinity();
+    }
+    double low = 0;
+    for (int i = 0; i < 100 && high - low > 1e-9 * high; ++i) {
+        const double mid = 0.5 * (low + high);
+        (error_at(mid) > options.target_error ? low : high) = mid;
+    }
+    return high;
+}
+
+Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOptions& options) {
+    const Language lang = options.language;
+    Solution solution;
+    const int d = static_cast<int>(data.keys.cols());
+    if (goal.kind == Goal::Kind::Identity) {
+        const int count = static_cast<int>(data.keys.rows());
+        solution.answer.resize(count, d);
+        std::string lines;
+        for (int i = 0; i < count; ++i) {
+            Goal row_goal{Goal::Kind::Select, {i}};
+            const Solution row = solve_query_goal(data, row_goal, options);
+            if (!row.feasible) {
+                solution.reason = format(tr(lang, "Row %d of the identity cannot be done: %s", "恒等映射的第 %d 行无法实现：%s"), i,
+                                         row.reason.c_str());
+                return solution;
+            }
+            solution.answer.row(i) = row.answer.row(0);
+            solution.magnitude = std::max(solution.magnitude, row.magnitude);
+            solution.predicted_error = std::max(solution.predicted_error, row.predicted_error);
+            solution.margin = i == 0 ? row.margin : std::min(solution.margin, row.margin);
+            if (i == 0) solution.direction = row.direction;
+            lines += format(tr(lang, "  row %d selects value[%d]: u = %s, margin %.3f, |q| = %.2f\n",
+                               "  第 %d 行选择 value[%d]：u = %s，间隔 %.3f，|q| = %.2f\n"),
+                            i, i, vec(row.direction).c_str(), row.margin, row.magnitude);
+        }
+        solution.feasible = true;
+        solution.explanation =
+            tr(lang, "The identity needs query row i to select value[i], each on its own: one select solve per row.\n",
+               "恒等映射要求第 i 行查询单独选中 value[i]：每一行各做一次“选择”求解。\n") +
+            lines;
+        return solution;
+    }
+
+    const MarginDirection best = max_margin_direction(data.keys, goal.keys);
+    const std::string keys_text = key_list(goal.keys);
+    if (!best.feasible) {
+        std::string mix;
+        for (size_t i = 0; i < best.blocking_keys.size(); ++i)
+            mix += format("%s%.3f·k%d", i ? " + " : "", best.blocking_weights[i], best.blocking_keys[i]);
+        if (goal.kind == Goal::Kind::Select)
+            solution.reason = format(tr(lang,
+                                        "key[%s] lies inside the convex hull of the other keys: k%s = %s. For every query q, "
+                                        "q·k%s is a weighted mean of those keys' logits, so one of them always scores at least "
+                                        "as high and no query can select value[%s].",
+                                        "key[%s] 位于其他键的凸包内部：k%s = %s。对任何查询 q，q·k%s 都是这些键 logit 的加权平均，"
+                                        "总有一个键的得分不低于它，所以没有查询能选中 value[%s]。"),
+                                     keys_text.c_str(), keys_text.c_str(), mix.c_str(), keys_text.c_str(), keys_text.c_str());
+        else
+            solution.reason = format(tr(lang,
+                                        "keys {%s} are not exactly the keys of one face of the convex hull: the mix %s lies on "
+                                        "their face, so whenever q gives keys {%s} equal logits it gives that mix the same logit, "
+                                        "and one of its keys scores at least as high. No query averages value[%s] alone.",
+                                        "键 {%s} 并不恰好构成凸包的一个面：组合 %s 落在它们所在的面上，因此只要 q 让键 {%s} 的 logit 相等，"
+                                        "这个组合的 logit 也相同，其中总有一个键得分不低于它们。没有查询能只平均 value[%s]。"),
+                                     keys_text.c_str(), mix.c_str(), keys_text.c_str(), keys_text.c_str());
+        return solution;
+    }
+
+    solution.feasible = true;
+    if (best.all_keys) {
+        solution.answer = Eigen::MatrixXd::Zero(1, d);
+        solution.direction = Eigen::VectorXd::Zero(d);
+        solution.explanation = tr(lang,
+                                  "The goal averages every value. With q = 0 every logit is 0, so softmax gives each of the "
+                                  "N keys weight exactly 1/N and the output is the plain mean: q = 0.",
+                                  "目标是对所有值取平均。q = 0 时每个 logit 都是 0，softmax 给 N 个键的权重都恰好是 1/N，"
+                                  "输出就是平均值：q = 0。");
+        return solution;
+    }
+    const double needed = required_magnitude(best.direction, data.keys, data.values, goal.keys, options);
+    if (!std::isfinite(needed)) {
+        solution.feasible = false;
+        solution.reason = tr(lang, "the separating margin is too small for any finite query", "分隔间隔太小，任何有限的查询都做不到");
+        return solution;
+    }
+    solution.direction = best.direction;
+    solution.margin = best.margin;
+    solution.magnitude = std::max(needed, options.min_magnitude);
+    solution.answer = round_to_float32((solution.magnitude * best.direction).transpose());
+    const GapProfile profile = gap_profile(best.direction, data.keys, data.values, goal.keys);
+    solution.predicted_error =
+        predicted_error(solution.magnitude, profile.gaps, profile.offsets, static_cast<double>(goal.keys.size()), options.scale);
+
+    std::string gaps;
+    for (Eigen::Index j = 0; j < data.keys.rows(); ++j)
+        if (std::find(goal.keys.begin(), goal.keys.end(), j) == goal.keys.end())
+            gaps += format("%sk%d %.3f", gaps.empty() ? "" : ", ", static_cast<int>(j), best.margins[j]);
+    const bool select = goal.kind == Goal::Kind::Select;
+    std::string text;
+    text += format(tr(lang, "Logit of key j is %g·q·k_j. ", "键 j 的 logit 是 %g·q·k_j。"), options.scale);
+    text += select ? format(tr(lang, "To select value[%s], key %s must beat every other key by a wide margin.\n",
+                               "要选中 value[%s]，键 %s 的 logit 必须远高于其他所有键。\n"),
+                            keys_text.c_str(), keys_text.c_str())
+                   : format(tr(lang,
+                               "To average value[%s], keys {%s} need equal logits (q orthogonal to their differences) "
+                               "and every other key must trail them by a wide margin.\n",
+                               "要平均 value[%s]，键 {%s} 的 logit 必须相等（q 与它们的差正交），且其他键都要远低于它们。\n"),
+                            keys_text.c_str(), keys_text.c_str());
+    text += format(tr(lang,
+                      "1. Direction: the unit u with the widest smallest gap is u = %s (minimum-norm point of the "
+                      "gaps k_S − k_j). Gaps per unit |q|: %s; smallest γ = %.4f.\n",
+                      "1. 方向：使最小间隔最大的单位向量 u = %s（间隔向量 k_S − k_j 凸包的最小范数点）。"
+                      "每单位 |q| 的间隔：%s；最小 γ = %.4f。\n"),
+                   vec(best.direction).c_str(), gaps.c_str(), best.margin);
+    text += format(tr(lang,
+                      "2. Length: the weight left on the other keys falls like exp(−%g·|q|·γ_j); for an error ≤ %.0e "
+                      "|q| must be at least %.2f",
+                      "2. 长度：其他键的权重按 exp(−%g·|q|·γ_j) 衰减；要使误差 ≤ %.0e，|q| 至少为 %.2f"),
+                   options.scale, options.target_error, needed);
+    if (options.min_magnitude > needed)
+        text += format(tr(lang, "; %.2f is used so that the 1.4 tasks built on this query work too",
+                          "；这里取 %.2f，使基于此查询的 1.4 题也能完成"),
+                       solution.magnitude);
+    text += ".\n";
+    text += format(tr(lang, "3. q = %.2f·u = %s (rounded to float32).", "3. q = %.2f·u = %s（取 float32）。"),
+                   solution.magnitude, vec(solution.answer.row(0).transpose(), 4).c_str());
+    solution.explanation = text;
+    return solution;
+}
+
+Eigen::MatrixXd edited_keys(const Eigen::MatrixXd& keys, const Eigen::VectorXd& direction, int row, KeyEdit edit,
+                            const std::vector<int>& group) {
+    Eigen::MatrixXd result = keys;
+    if (edit == KeyEdit::DominateUnit) {
+        result.row(row) = direction.transpose();
+        return result;
+    }
+    double target = 0;
+    for (int a : group) target += keys.row(a).dot(direction);
+    target /= static_cast<double>(group.size());
+    result.row(row) += (target - keys.row(row).dot(direction)) * direction.transpose();
+    return result;
+}
+
+Solution solve_key_edit(const Dataset& data, const Eigen::RowVectorXd& query, int row, KeyEdit edit,
+                        const std::vector<int>& group, const SolveOptions& options) {
+    const Language lang = options.language;
+    Solution solution;
+    const double length = query.norm();
+    if (length == 0 || !std::isfinite(length)) {
+        solution.reason = tr(lang,
+                             "the query is zero: every key gets the same logit whatever key is changed, so the output "
+                             "stays the mean of all values. Solve the query task first.",
+                             "查询为零：无论怎样修改键，所有键的 logit 都相同，输出始终是所有值的平均。请先完成查询题。");
+        return solution;
+    }
+    const Eigen::VectorXd u = query.transpose() / length;
+    const Eigen::MatrixXd keys = edited_keys(data.keys, u, row, edit, group);
+    solution.answer = round_to_float32(keys);
+    if (edit == KeyEdit::DominateUnit) {
+        // Renormalise after rounding, as the notebook does (m_key[2] /= m_key[2].norm()).
+        const Eigen::RowVectorXf k = keys.row(row).cast<float>();
+        solution.answer.row(row) = (k / k.norm()).cast<double>();
+    }
+    std::vector<int> wanted = group;
+    if (edit == KeyEdit::Join) wanted.push_back(row);
+    else wanted = {row};
+    std::sort(wanted.begin(), wanted.end());
+    const GapProfile profile = gap_profile(u, solution.answer, data.values, wanted);
+    solution.magnitude = length;
+    solution.margin = profile.smallest_gap;
+    solution.predicted_error = profile.separable ? predicted_error(length, profile.gaps, profile.offsets,
+                                                                   static_cast<double>(wanted.size()), options.scale)
+                                                 : std::numeric_limits<double>::infinity();
+    const double needed = required_magnitude(u, solution.answer, data.values, wanted, options);
+    const std::string group_text = key_list(group);
+    std::string text;
+    if (edit == KeyEdit::Join) {
+        const double shift = solution.answer.row(row).dot(u.transpose()) - data.keys.row(row).dot(u.transpose());
+        text = format(tr(lang,
+                         "Key %d must get the logit that keys {%s} share, so the softmax splits the weight evenly over "
+                         "{%s,%d}. Only the part of k%d along q matters: the smallest change is k%d + δ·q/|q| with "
+                         "δ = (q·k_S − q·k%d)/|q| = %.4f, giving k%d = %s. The other keys trail by γ = %.4f per unit |q|; "
+                         "with |q| = %.2f the exact error is %.1e.",
+                         "键 %d 需要得到键 {%s} 共有的 logit，这样 softmax 把权重平均分给 {%s,%d}。只有 k%d 沿 q 的分量起作用："
+                         "最小的修改是 k%d + δ·q/|q|，δ = (q·k_S − q·k%d)/|q| = %.4f，得到 k%d = %s。其他键每单位 |q| 落后 γ = %.4f；"
+                         "|q| = %.2f 时精确误差为 %.1e。"),
+                      row, group_text.c_str(), group_text.c_str(), row, row, row, row, shift, row,
+                      vec(solution.answer.row(row).transpose(), 4).c_str(), solution.margin, length, solution.predicted_error);
+    } else {
+        text = format(tr(lang,
+                         "Under |k%d| = 1 the largest logit key %d can get is q·k%d = |q| = %.2f, reached by k%d = q/|q| = %s. "
+                         "The next best key trails by γ = %.4f per unit |q|, so the other keys keep weight about "
+                         "exp(−|q|·γ): exact error %.1e.",
+                         "在 |k%d| = 1 的约束下，键 %d 能得到的最大 logit 是 q·k%d = |q| = %.2f，在 k%d = q/|q| = %s 时取到。"
+                         "次优的键每单位 |q| 落后 γ = %.4f，其他键的权重约为 exp(−|q|·γ)：精确误差 %.1e。"),
+                      row, row, row, length, row, vec(solution.answer.row(row).transpose(), 4).c_str(), solution.margin,
+                      solution.predicted_error);
+    }
+    if (!profile.separable) {
+        solution.reason = format(tr(lang,
+                                    "with this query some other key always scores at least as high as key %d; change the query "
+                                    "(task 1.3.2) first.",
+                                    "在这个查询下，总有其他键的得分不低于键 %d；请先修改查询（1.3.2 题）。"),
+                                 row);
+        solution.explanation = text;
+        return solution;
+    }
+    if (needed > length)
+        text += format(tr(lang,
+                          " This |q| is too short for an error ≤ %.0e: scale the 1.3.2 query to |q| ≥ %.2f (same direction) "
+                          "and solve again.",
+                          " 这个 |q| 太短，误差无法 ≤ %.0e：请把 1.3.2 的查询按同方向放大到 |q| ≥ %.2f 后再求解。"),
+                      options.target_error, needed);
+    solution.feasible = true;
+    solution.explanation = text;
+    return solution;
+}
+
+}  // namespace attn
