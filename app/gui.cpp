@@ -1,7 +1,22 @@
+// The platform layer: window, event loop, fonts, off-screen capture and autosave.
+//
+// [SECTION] Start-up state      initial_state(): autosave / --session, then the command line
+// [SECTION] Fonts and theme     apply_text_size(): rebuild the atlas at the pixel size in use
+// [SECTION] Frames              render_frame(), capture(): one code path for screen and PNG
+// [SECTION] Event loop          run_gui(): idle waiting, requests, shutdown and autosave
 #include "app/gui.h"
 
-#include "core/attention.h"
-#include "core/dataset.h"
+#include "app/app_state.h"
+#include "app/fonts.h"
+#include "app/gl_texture.h"
+#include "app/panels.h"
+#include "app/paths.h"
+#include "app/probe.h"
+#include "app/screenshot.h"
+#include "app/theme.h"
+#include "app/ui.h"
+#include "core/error.h"
+#include "core/json_io.h"
 
 #include <glad/gl.h>
 #define GLFW_INCLUDE_NONE
@@ -10,8 +25,11 @@
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
+#include <cfloat>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
 namespace attn::app {
 
@@ -23,34 +41,272 @@ bool display_available() {
 
 namespace {
 
-void on_glfw_error(int code, const char* description) {
-    std::fprintf(stderr, "attnlab: GLFW error %d: %s\n", code, description);
+void on_glfw_error(int code, const char* description) { std::fprintf(stderr, "attnlab: GLFW error %d: %s\n", code, description); }
+
+// Everything the platform keeps between frames, next to (not inside) the app's document.
+struct Platform {
+    GLFWwindow* window = nullptr;
+    AppState state;
+    std::unique_ptr<HeatmapTextures> textures;
+    std::unique_ptr<OffscreenTarget> offscreen;
+    ImVector<ImWchar> glyph_ranges;
+    float content_scale = 1.0f;
+    float font_px = 17.0f;            // the atlas's current pixel size
+    bool atlas_cjk = false;
+    int active_frames = 3;            // frames still to draw after the last input
+    std::string ini_path;
+    bool fullscreen = false;
+    int windowed_pos[2] = {0, 0}, windowed_size[2] = {1280, 720};
+};
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Start-up state
+
+std::string autosave_path() {
+    const std::string dir = state_dir();
+    return dir.empty() ? "" : dir + "/autosave.json";
 }
 
-void draw_matrix_table(const char* id, const Eigen::MatrixXd& m, const char* row_label) {
-    if (!ImGui::BeginTable(id, static_cast<int>(m.cols()) + 1, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit))
-        return;
-    for (Eigen::Index r = 0; r < m.rows(); ++r) {
-        ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        ImGui::Text("%s[%d]", row_label, static_cast<int>(r));
-        for (Eigen::Index c = 0; c < m.cols(); ++c) {
-            ImGui::TableNextColumn();
-            ImGui::Text("%+.4f", m(r, c));
+std::string recent_path() {
+    const std::string dir = state_dir();
+    return dir.empty() ? "" : dir + "/recent.json";
+}
+
+void load_recent(AppState& state) {
+    const std::string path = recent_path();
+    try {
+        if (path.empty()) return;
+        const auto doc = read_json_file(path, 1 << 16);
+        if (doc.is_array())
+            for (const auto& item : doc)
+                if (item.is_string() && state.recent_files.size() < 8) state.recent_files.push_back(item.get<std::string>());
+    } catch (const InputError&) {
+        // No recent list yet, or an unreadable one: start with none.
+    }
+}
+
+void save_recent(const AppState& state) {
+    const std::string path = recent_path();
+    if (path.empty()) return;
+    try {
+        write_file_atomically(path, nlohmann::json(state.recent_files).dump(1));
+    } catch (const InputError&) {
+    }
+}
+
+// Returns "" or the error for the command line.
+std::string initial_state(Platform& p, const GuiOptions& options) {
+    AppState& state = p.state;
+    state.session = default_session();
+    state.screenshot_dir = default_screenshot_dir();
+    if (const char* probe = std::getenv("ATTNLAB_PROBE")) state.probe_path = probe;
+    load_recent(state);
+    const bool headless = !options.screenshot_path.empty();
+    if (!options.session_file.empty()) {
+        try {
+            state.session = load_session(options.session_file);
+            state.session_path = options.session_file;
+        } catch (const InputError& e) {
+            if (headless) return e.what();
+            toast(state, std::string("Could not open: ") + e.what(), true);
+        }
+    } else if (!headless && !options.no_autosave && !autosave_path().empty()) {
+        try {
+            state.session = load_session(autosave_path());
+        } catch (const InputError& e) {
+            // A missing autosave is normal; a broken one is reported and left for inspection.
+            if (std::string(e.what()).find("cannot open") == std::string::npos)
+                toast(state, std::string("The last session could not be restored: ") + e.what(), true);
         }
     }
-    ImGui::EndTable();
+    if (!options.language.empty()) state.session.view.language = options.language;
+    if (options.presentation) state.session.view.presentation = true;
+    refresh(state);
+    if (!options.exercise.empty()) {
+        if (!course().find(options.exercise)) return "unknown exercise '" + options.exercise + "' (expected 1.2.1 … 1.4.3)";
+        select_task(state, options.exercise);
+    }
+    if (options.solve) {
+        if (options.exercise.empty()) solve_all_tasks(state);
+        else {
+            // 1.4 tasks build on 1.3.2: solve what they depend on first, as a student would.
+            const Task* task = course().find(options.exercise);
+            if (task && task->edit.tensor == TaskEdit::Tensor::KeyRow && !state.session.answers.count("query132")) {
+                select_task(state, task->edit.query_from);
+                solve_selected(state);
+                select_task(state, options.exercise);
+            }
+            solve_selected(state);
+        }
+    }
+    state.history.clear();
+    return "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Fonts and theme
+
+float wanted_font_px(const Platform& p) {
+    const ViewSession& view = p.state.session.view;
+    const float presentation = view.presentation ? 1.75f : 1.0f;
+    return std::round(p.state.base_font_px * p.content_scale * view.text_zoom * presentation);
+}
+
+// Rebuilds the atlas at `px` (and the renderer's texture) and the style scaled to match.
+void apply_text_size(Platform& p, float px, float export_scale) {
+    ImGuiIO& io = ImGui::GetIO();
+    const bool want_cjk = p.state.session.view.language == "zh";
+    const FontResult fonts = build_fonts(io, px * export_scale, want_cjk, p.glyph_ranges);
+    p.state.font_warning = fonts.warning;
+    if (want_cjk && !fonts.cjk) {
+        p.state.session.view.language = "en";  // English rather than rows of '?'
+        refresh(p.state);
+    }
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+    apply_theme(p.state.session.view.presentation, px * export_scale / p.state.base_font_px);
+    p.font_px = px;
+    p.atlas_cjk = want_cjk;
+}
+
+void sync_fonts(Platform& p) {
+    const float px = wanted_font_px(p);
+    const bool want_cjk = p.state.session.view.language == "zh";
+    if (p.state.requests.rebuild_fonts || px != p.font_px || want_cjk != p.atlas_cjk) apply_text_size(p, px, 1.0f);
+    p.state.requests.rebuild_fonts = false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Frames
+
+// Builds one ImGui frame. `display` overrides the window's size (off-screen capture); the mouse
+// is hidden from capture frames so no hover highlight or tooltip lands in a screenshot.
+void build_frame(Platform& p, const ImVec2* display) {
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGuiIO& io = ImGui::GetIO();
+    if (display) {
+        io.DisplaySize = *display;
+        io.DisplayFramebufferScale = ImVec2(1, 1);
+        io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+        for (bool& down : io.MouseDown) down = false;
+    }
+    p.state.now = glfwGetTime();
+    ImGui::NewFrame();
+    draw_ui(p.state, *p.textures);
+    ImGui::Render();
+}
+
+void clear_background(const Platform& p) {
+    const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    glClearColor(bg.x, bg.y, bg.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+}
+
+// Renders the UI off-screen at the window's logical size × scale, with fonts and style built
+// for that size, and returns the pixels (cropped to one panel when `panel` is named).
+// Throws InputError when the size is not possible.
+Image capture(Platform& p, int scale, const std::string& panel) {
+    int width = 0, height = 0;
+    glfwGetWindowSize(p.window, &width, &height);
+    const ImVec2 display(static_cast<float>(width * scale), static_cast<float>(height * scale));
+    const float px = p.font_px;
+    if (scale != 1) apply_text_size(p, px, static_cast<float>(scale));
+    // A few frames let tables and wrapped text settle at the new size before the shot.
+    for (int frame = 0; frame < 3; ++frame) build_frame(p, &display);
+    const std::string problem = p.offscreen->bind(width * scale, height * scale);
+    Image image;
+    if (problem.empty()) {
+        clear_background(p);
+        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        image = p.offscreen->read_rgba();
+        p.offscreen->unbind();
+    }
+    PanelRect rect;
+    const bool crop = !panel.empty() && panel_rect(panel.c_str(), &rect);
+    if (scale != 1) apply_text_size(p, px, 1.0f);
+    if (!problem.empty()) throw InputError(problem);
+    if (!panel.empty() && !crop) throw InputError("no panel named '" + panel + "' (exercises, vectors, heatmaps, output, geometry)");
+    if (crop)
+        image = image.crop(static_cast<int>(rect.pos.x), static_cast<int>(rect.pos.y), static_cast<int>(rect.size.x),
+                           static_cast<int>(rect.size.y));
+    return image;
+}
+
+void save_screenshot(Platform& p, int scale, const std::string& panel) {
+    AppState& state = p.state;
+    const std::string dir = state.screenshot_dir.empty() ? "." : state.screenshot_dir;
+    const std::string name = "attnlab_" + timestamp_for_filename() + (panel.empty() ? "" : "_" + panel) +
+                             (scale > 1 ? "_x" + std::to_string(scale) : "") + ".png";
+    const std::string path = dir + "/" + name;
+    try {
+        if (!make_directories(dir)) throw InputError(dir + ": cannot create the screenshot folder");
+        const Image image = capture(p, scale, panel);
+        write_png(path, image);
+        toast(state, std::string(tr(state, "Screenshot saved: ", "截图已保存：")) + path);
+    } catch (const InputError& e) {
+        toast(state, std::string(tr(state, "Screenshot failed: ", "截图失败：")) + e.what(), true);
+    }
+}
+
+void toggle_fullscreen(Platform& p) {
+    GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+    if (!p.fullscreen && monitor) {
+        glfwGetWindowPos(p.window, &p.windowed_pos[0], &p.windowed_pos[1]);
+        glfwGetWindowSize(p.window, &p.windowed_size[0], &p.windowed_size[1]);
+        const GLFWvidmode* mode = glfwGetVideoMode(monitor);
+        glfwSetWindowMonitor(p.window, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
+        p.fullscreen = true;
+    } else if (p.fullscreen) {
+        glfwSetWindowMonitor(p.window, nullptr, p.windowed_pos[0], p.windowed_pos[1], p.windowed_size[0], p.windowed_size[1], 0);
+        p.fullscreen = false;
+    }
+}
+
+// Input callbacks: they only mark the loop active; ImGui's backend (installed after, chaining
+// to these) does the real work.
+void on_input(GLFWwindow* window) {
+    if (auto* p = static_cast<Platform*>(glfwGetWindowUserPointer(window))) p->active_frames = 3;
+}
+void on_key(GLFWwindow* w, int, int, int, int) { on_input(w); }
+void on_char(GLFWwindow* w, unsigned int) { on_input(w); }
+void on_mouse_button(GLFWwindow* w, int, int, int) { on_input(w); }
+void on_cursor(GLFWwindow* w, double, double) { on_input(w); }
+void on_scroll(GLFWwindow* w, double, double) { on_input(w); }
+void on_window_change(GLFWwindow* w, int, int) { on_input(w); }
+void on_focus(GLFWwindow* w, int) { on_input(w); }
+void on_refresh(GLFWwindow* w) { on_input(w); }
+
+void autosave(const Platform& p, const GuiOptions& options) {
+    if (!options.screenshot_path.empty() || options.no_autosave) return;
+    const std::string path = autosave_path();
+    if (path.empty()) return;
+    try {
+        save_session(p.state.session, path);
+    } catch (const InputError& e) {
+        std::fprintf(stderr, "attnlab: could not autosave the session: %s\n", e.what());
+    }
+    save_recent(p.state);
 }
 
 }  // namespace
 
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Event loop
+
 int run_gui(const GuiOptions& options) {
     if (!display_available()) {
         std::fprintf(stderr,
-                     "attnlab: no display (DISPLAY is not set). Run it on a desktop, or under a virtual "
-                     "display: xvfb-run -a attnlab\n");
+                     "attnlab: no display (DISPLAY is not set). Run it on a desktop, or under a virtual display: "
+                     "xvfb-run -a attnlab%s\n",
+                     options.screenshot_path.empty() ? "" : " --screenshot …");
         return 2;
     }
+    if (options.width < 320 || options.height < 240 || options.width > 8192 || options.height > 8192) {
+        std::fprintf(stderr, "attnlab: --size %dx%d is outside 320x240 … 8192x8192\n", options.width, options.height);
+        return 2;
+    }
+    const bool headless = !options.screenshot_path.empty();
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
         std::fprintf(stderr, "attnlab: cannot initialise GLFW (is the display reachable?)\n");
@@ -59,61 +315,126 @@ int run_gui(const GuiOptions& options) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    GLFWwindow* window = glfwCreateWindow(options.width, options.height, "attnlab", nullptr, nullptr);
-    if (!window) {
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    if (headless) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
+    auto platform = std::make_unique<Platform>();
+    Platform& p = *platform;
+    p.window = glfwCreateWindow(options.width, options.height, "attnlab", nullptr, nullptr);
+    if (!p.window) {
         std::fprintf(stderr, "attnlab: cannot open a window with OpenGL 3.3\n");
         glfwTerminate();
         return 2;
     }
-    glfwMakeContextCurrent(window);
+    glfwMakeContextCurrent(p.window);
     if (!gladLoadGL(glfwGetProcAddress)) {
         std::fprintf(stderr, "attnlab: cannot load OpenGL functions\n");
-        glfwDestroyWindow(window);
+        glfwDestroyWindow(p.window);
         glfwTerminate();
         return 2;
     }
     glfwSwapInterval(1);
+    glfwSetWindowUserPointer(p.window, &p);
+    glfwSetKeyCallback(p.window, on_key);
+    glfwSetCharCallback(p.window, on_char);
+    glfwSetMouseButtonCallback(p.window, on_mouse_button);
+    glfwSetCursorPosCallback(p.window, on_cursor);
+    glfwSetScrollCallback(p.window, on_scroll);
+    glfwSetFramebufferSizeCallback(p.window, on_window_change);
+    glfwSetWindowFocusCallback(p.window, on_focus);
+    glfwSetWindowRefreshCallback(p.window, on_refresh);
 
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
-    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGuiIO& io = ImGui::GetIO();
+    const std::string config = config_dir();
+    p.ini_path = config.empty() || headless ? "" : config + "/imgui.ini";
+    io.IniFilename = p.ini_path.empty() ? nullptr : p.ini_path.c_str();
+    io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+    ImGui_ImplGlfw_InitForOpenGL(p.window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
+    p.textures = std::make_unique<HeatmapTextures>();
+    p.offscreen = std::make_unique<OffscreenTarget>();
 
-    const Dataset data = notebook_dataset();
-    const Eigen::MatrixXd zero_query = Eigen::MatrixXd::Zero(1, data.keys.cols());
-    const AttentionResult result = attention(zero_query, data.keys, data.values);
-
-    while (!glfwWindowShouldClose(window)) {
-        glfwWaitEventsTimeout(0.5);
-        ImGui_ImplOpenGL3_NewFrame();
-        ImGui_ImplGlfw_NewFrame();
-        ImGui::NewFrame();
-        ImGui::SetNextWindowPos(ImVec2(0, 0));
-        ImGui::SetNextWindowSize(ImGui::GetIO().DisplaySize);
-        ImGui::Begin("attnlab", nullptr, ImGuiWindowFlags_NoDecoration);
-        ImGui::TextUnformatted("Keys");
-        draw_matrix_table("keys", data.keys, "k");
-        ImGui::TextUnformatted("Values");
-        draw_matrix_table("values", data.values, "v");
-        ImGui::TextUnformatted("Attention weights for q = 0");
-        draw_matrix_table("weights", result.weights, "w");
-        ImGui::End();
-        ImGui::Render();
-        int fb_width = 0, fb_height = 0;
-        glfwGetFramebufferSize(window, &fb_width, &fb_height);
-        glViewport(0, 0, fb_width, fb_height);
-        glClearColor(0.1f, 0.1f, 0.12f, 1.0f);
-        glClear(GL_COLOR_BUFFER_BIT);
-        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-        glfwSwapBuffers(window);
+    // HiDPI: GLFW's content scale, or ATTNLAB_SCALE where X11 reports 1.0 on a HiDPI screen.
+    float scale_x = 1, scale_y = 1;
+    glfwGetWindowContentScale(p.window, &scale_x, &scale_y);
+    p.content_scale = std::max(1.0f, scale_x);
+    if (const char* forced = std::getenv("ATTNLAB_SCALE")) {
+        const float value = std::strtof(forced, nullptr);
+        if (value >= 0.5f && value <= 4.0f) p.content_scale = value;
     }
 
+    int exit_code = 0;
+    const std::string problem = initial_state(p, options);
+    if (!problem.empty()) {
+        std::fprintf(stderr, "attnlab: %s\n", problem.c_str());
+        exit_code = 2;
+    } else {
+        apply_text_size(p, wanted_font_px(p), 1.0f);
+        if (headless) {
+            try {
+                const int scale = static_cast<int>(std::lround(options.scale));
+                if (scale < 1 || scale > 4 || std::fabs(options.scale - static_cast<float>(scale)) > 1e-6f)
+                    throw InputError("--scale must be 1, 2, 3 or 4");
+                // Draw a couple of normal frames first so first-frame layout (auto-sized windows,
+                // tables) is settled exactly as on screen.
+                for (int frame = 0; frame < 2; ++frame) build_frame(p, nullptr);
+                const Image image = capture(p, scale, options.panel);
+                write_png(options.screenshot_path, image);
+                std::printf("%s (%d×%d)\n", options.screenshot_path.c_str(), image.width, image.height);
+            } catch (const InputError& e) {
+                std::fprintf(stderr, "attnlab: %s\n", e.what());
+                exit_code = 1;
+            }
+        } else {
+            glfwShowWindow(p.window);
+            while (!glfwWindowShouldClose(p.window) && !p.state.requests.quit) {
+                const bool busy = p.active_frames > 0 || ImGui::IsAnyItemActive() || ImGui::IsAnyMouseDown();
+                if (busy) glfwPollEvents();
+                else if (!p.state.toasts.empty()) glfwWaitEventsTimeout(0.25);  // expire toasts on time
+                else glfwWaitEvents();
+                if (glfwGetWindowAttrib(p.window, GLFW_ICONIFIED)) continue;
+                if (!busy && p.active_frames == 0 && p.state.toasts.empty()) continue;
+                if (p.active_frames > 0) --p.active_frames;
+
+                sync_fonts(p);
+                build_frame(p, nullptr);
+                int fb_width = 0, fb_height = 0;
+                glfwGetFramebufferSize(p.window, &fb_width, &fb_height);
+                glViewport(0, 0, fb_width, fb_height);
+                clear_background(p);
+                ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+                glfwSwapBuffers(p.window);
+                write_probe(p.state);
+
+                Requests& requests = p.state.requests;
+                if (requests.screenshot_window || !requests.screenshot_panel.empty()) {
+                    const int scale = std::max(1, requests.screenshot_scale);
+                    const std::string panel = requests.screenshot_panel;
+                    requests.screenshot_window = false;
+                    requests.screenshot_panel.clear();
+                    requests.screenshot_scale = 1;
+                    save_screenshot(p, scale, panel);
+                    p.active_frames = 3;
+                }
+                if (requests.toggle_fullscreen) {
+                    requests.toggle_fullscreen = false;
+                    toggle_fullscreen(p);
+                }
+                if (p.state.requests.rebuild_fonts) p.active_frames = 3;
+            }
+            autosave(p, options);
+        }
+    }
+
+    p.textures.reset();
+    p.offscreen.reset();
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
-    glfwDestroyWindow(window);
+    glfwDestroyWindow(p.window);
     glfwTerminate();
-    return 0;
+    return exit_code;
 }
 
 }  // namespace attn::app

@@ -1,17 +1,33 @@
-// attnlab app: the interactive window.
+// attnlab app: the window (GLFW + OpenGL 3.3 + Dear ImGui) and its event loop, and the headless
+// screenshot mode that renders exactly what the window would show.
 //
 // Calling rules
 // - run_gui() owns GLFW, the OpenGL context and the Dear ImGui context for its whole duration
 //   and tears all three down before it returns. Call it at most once per process, from main().
-// - It returns the process exit code: 0 after the user closes the window, 2 when no window can
-//   be opened (no display, no OpenGL 3.3), after printing one line to stderr saying why.
+// - Exit codes: 0 after the window closes (or the screenshot was written); 1 when a screenshot
+//   could not be written; 2 when no window can be opened (no display, no OpenGL 3.3) or an
+//   option is bad, after one line on stderr saying why.
+// - The loop sleeps in glfwWaitEvents while nothing changes and draws a few frames after each
+//   input (popups size themselves on their first frame); it runs at full rate only while a
+//   mouse button is held, an item is active or a toast is fading.
 #pragma once
+
+#include <string>
 
 namespace attn::app {
 
 struct GuiOptions {
     int width = 1280;
     int height = 720;
+    std::string screenshot_path;  // non-empty: render headless, write this PNG, exit
+    std::string exercise;         // select this task first ("1.3.2")
+    bool solve = false;           // press Solve on it (or Solve all when no exercise is named)
+    float scale = 1.0f;           // screenshot scale factor (×2, ×3 for slides)
+    std::string language;         // "en" / "zh"; empty = the session's
+    std::string panel;            // screenshot of one panel only (exercises, vectors, heatmaps, output, geometry)
+    std::string session_file;     // open this session instead of the autosave
+    bool presentation = false;    // start in presentation mode
+    bool no_autosave = false;     // neither restore nor write the autosave (tests, demos)
 };
 
 int run_gui(const GuiOptions& options);

@@ -1,5 +1,6 @@
 // attnlab: one binary for the window and the command line. With no subcommand it opens the
-// window; `attnlab --help` lists the rest. Both paths call the same functions in core/.
+// window (or, with --screenshot, renders it headless to a PNG); `attnlab --help` lists the
+// rest. Both paths call the same functions in core/.
 #include "app/cli.h"
 #include "app/gui.h"
 
@@ -7,21 +8,59 @@
 
 #include <cstdio>
 
+namespace {
+
+// "1280x720" → width, height; false when malformed.
+bool parse_size(const std::string& text, int* width, int* height) {
+    int w = 0, h = 0;
+    char x = 0, extra = 0;
+    if (std::sscanf(text.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X')) return false;
+    *width = w;
+    *height = h;
+    return true;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     CLI::App cli{"attnlab " ATTN_VERSION " - make scaled-dot-product attention tangible", "attnlab"};
     cli.set_version_flag("--version", "attnlab " ATTN_VERSION);
     cli.require_subcommand(0, 1);
     const auto commands = attn::app::register_commands(cli);
+
     attn::app::GuiOptions gui;
+    std::string size, open_file;
+    cli.add_option("FILE", open_file, "Open this session file (.json)");
+    cli.add_option("--session", gui.session_file, "Open this session file instead of the last autosave");
+    cli.add_option("--screenshot", gui.screenshot_path, "Render the window headless into this PNG and exit (needs an X display, Xvfb is fine)");
+    cli.add_option("--exercise", gui.exercise, "Select this task first, e.g. 1.3.2");
+    cli.add_flag("--solve", gui.solve, "Press Solve on the selected task (Solve all without --exercise)");
+    cli.add_option("--size", size, "Window size WxH (default 1280x720)");
+    cli.add_option("--scale", gui.scale, "Screenshot scale factor: 1, 2, 3 or 4 (text is rendered at that size)");
+    cli.add_option("--lang", gui.language, "Interface language: en or zh")->check(CLI::IsMember({"en", "zh"}));
+    cli.add_option("--panel", gui.panel, "With --screenshot: only this panel (exercises, vectors, heatmaps, output, geometry)");
+    cli.add_flag("--presentation", gui.presentation, "Start in presentation mode (large text, projector theme)");
+    cli.add_flag("--no-autosave", gui.no_autosave, "Neither restore nor write the autosaved session");
     try {
         cli.parse(argc, argv);
     } catch (const CLI::Success& e) {
         return cli.exit(e);
     } catch (const CLI::ParseError& e) {
         cli.exit(e);
-        return 2;  // bad command line is bad input
+        return 2;  // a bad command line is bad input
     }
     const int code = attn::app::run_selected(*commands);
     if (code >= 0) return code;
+    if (!size.empty() && !parse_size(size, &gui.width, &gui.height)) {
+        std::fprintf(stderr, "attnlab: --size '%s' is not WxH, e.g. 1280x720\n", size.c_str());
+        return 2;
+    }
+    if (!open_file.empty()) {
+        if (!gui.session_file.empty()) {
+            std::fprintf(stderr, "attnlab: give either FILE or --session, not both\n");
+            return 2;
+        }
+        gui.session_file = open_file;
+    }
     return attn::app::run_gui(gui);
 }

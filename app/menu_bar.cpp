@@ -1,0 +1,103 @@
+// The main menu bar: File, Edit, View, Help. Every item also has a shortcut (ui.cpp) and a tooltip.
+#include "app/panels.h"
+#include "app/ui.h"
+#include "app/ui_common.h"
+
+#include <imgui.h>
+
+namespace attn::app {
+
+void draw_menu_bar(AppState& state) {
+    if (!ImGui::BeginMainMenuBar()) return;
+    if (ImGui::BeginMenu(tr(state, "File", "文件"))) {
+        if (ImGui::MenuItem(tr(state, "Open session…", "打开会话…"), "Ctrl+O")) state.open_session_dialog = true;
+        tooltip(tr(state, "Open a saved session (.json): data, answers, selected task and view.",
+                   "打开保存的会话（.json）：数据、答案、所选题目和视图。"));
+        if (ImGui::BeginMenu(tr(state, "Open recent", "最近打开"), !state.recent_files.empty())) {
+            for (const std::string& path : state.recent_files)
+                if (ImGui::MenuItem(path.c_str())) open_session_file(state, path);
+            ImGui::EndMenu();
+        }
+        if (ImGui::MenuItem(tr(state, "Save session", "保存会话"), "Ctrl+S")) {
+            if (state.session_path.empty()) state.save_session_dialog = true;
+            else save_session_file(state, state.session_path);
+        }
+        if (ImGui::MenuItem(tr(state, "Save session as…", "会话另存为…"), "Ctrl+Shift+S")) state.save_session_dialog = true;
+        ImGui::Separator();
+        if (ImGui::MenuItem(tr(state, "Export answers…", "导出答案…"), "Ctrl+E")) state.export_dialog = true;
+        tooltip(tr(state, "Write your answers as PyTorch constants (.py) or JSON, as `attnlab solve` does.",
+                   "把答案写成 PyTorch 常量（.py）或 JSON，与 `attnlab solve` 相同。"));
+        ImGui::Separator();
+        if (ImGui::MenuItem(tr(state, "Save screenshot", "保存截图"), "F12")) state.requests.screenshot_window = true;
+        for (int scale = 2; scale <= 3; ++scale) {
+            const std::string label = std::string(tr(state, "Save screenshot for slides ×", "保存幻灯片用截图 ×")) + std::to_string(scale);
+            if (ImGui::MenuItem(label.c_str())) {
+                state.requests.screenshot_window = true;
+                state.requests.screenshot_scale = scale;
+            }
+            tooltip(tr(state, "Rendered again off-screen at this size with fonts built for it: crisp text, not scaled pixels.",
+                       "在屏幕外按此尺寸重新渲染，字体按该尺寸生成：文字清晰，而非放大像素。"));
+        }
+        if (ImGui::MenuItem(tr(state, "Screenshot folder…", "截图文件夹…"))) {
+            state.dialog_path = state.screenshot_dir;
+            state.screenshot_dir_dialog = true;
+        }
+        tooltip(state.screenshot_dir.c_str());
+        ImGui::Separator();
+        if (ImGui::MenuItem(tr(state, "Quit", "退出"), "Ctrl+Q")) state.requests.quit = true;
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu(tr(state, "Edit", "编辑"))) {
+        if (ImGui::MenuItem(tr(state, "Undo", "撤销"), "Ctrl+Z", false, state.history.can_undo())) undo(state);
+        if (ImGui::MenuItem(tr(state, "Redo", "重做"), "Ctrl+Shift+Z", false, state.history.can_redo())) redo(state);
+        ImGui::Separator();
+        if (ImGui::MenuItem(tr(state, "Solve selected task", "求解当前题目"), "Ctrl+Enter")) solve_selected(state);
+        if (ImGui::MenuItem(tr(state, "Solve all tasks", "求解全部题目"), "Ctrl+Shift+Enter")) solve_all_tasks(state);
+        if (ImGui::MenuItem(tr(state, "Reset selected task", "重置当前题目"), "Ctrl+R")) reset_selected(state);
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu(tr(state, "View", "视图"))) {
+        if (ImGui::MenuItem(tr(state, "Presentation mode", "演示模式"), "F5", state.session.view.presentation)) {
+            state.session.view.presentation = !state.session.view.presentation;
+            state.requests.rebuild_fonts = true;
+        }
+        tooltip(tr(state, "Large text and a light, high-contrast theme for projectors.", "大字号和适合投影的高对比度浅色主题。"));
+        if (ImGui::MenuItem(tr(state, "Full screen", "全屏"), "F11")) state.requests.toggle_fullscreen = true;
+        ImGui::Separator();
+        if (ImGui::MenuItem(tr(state, "Larger text", "放大文字"), "Ctrl+=")) {
+            state.session.view.text_zoom = std::min(3.0f, state.session.view.text_zoom * 1.15f);
+            state.requests.rebuild_fonts = true;
+        }
+        if (ImGui::MenuItem(tr(state, "Smaller text", "缩小文字"), "Ctrl+-")) {
+            state.session.view.text_zoom = std::max(0.5f, state.session.view.text_zoom / 1.15f);
+            state.requests.rebuild_fonts = true;
+        }
+        if (ImGui::MenuItem(tr(state, "Default text size", "默认文字大小"), "Ctrl+0")) {
+            state.session.view.text_zoom = 1.0f;
+            state.requests.rebuild_fonts = true;
+        }
+        ImGui::Separator();
+        if (ImGui::MenuItem("English", nullptr, state.session.view.language == "en")) {
+            state.session.view.language = "en";
+            state.requests.rebuild_fonts = true;
+            refresh(state);
+        }
+        if (ImGui::MenuItem("中文（简体）", "Ctrl+L", state.session.view.language == "zh")) {
+            state.session.view.language = "zh";
+            state.requests.rebuild_fonts = true;
+            refresh(state);
+        }
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu(tr(state, "Help", "帮助"))) {
+        if (ImGui::MenuItem(tr(state, "Keyboard shortcuts", "键盘快捷键"))) state.show_shortcuts = true;
+        if (ImGui::MenuItem(tr(state, "About attnlab", "关于 attnlab"))) state.show_about = true;
+        ImGui::EndMenu();
+    }
+    if (!state.font_warning.empty()) {
+        ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.2f, 1.0f), "  %s", state.font_warning.c_str());
+    }
+    ImGui::EndMainMenuBar();
+}
+
+}  // namespace attn::app

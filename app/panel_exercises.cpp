@@ -1,0 +1,211 @@
+// The left panel: the notebook's tasks with live status, Solve / Solve all / Reset, the
+// explanation of the last solve, and the Sandbox tab.
+#include "app/panels.h"
+#include "app/probe.h"
+#include "app/ui_common.h"
+#include "core/report.h"
+
+#include <cmath>
+#include <string>
+
+namespace attn::app {
+
+namespace {
+
+const TaskCheck* check_of(const AppState& state, const std::string& id) {
+    for (const TaskCheck& check : state.checks)
+        if (check.id == id) return &check;
+    return nullptr;
+}
+
+std::string figure(float value) {
+    if (!std::isfinite(value)) return "-";
+    char text[32];
+    std::snprintf(text, sizeof text, value != 0.0f && std::fabs(value) < 1e-3f ? "%.1e" : "%.4f", value);
+    return text;
+}
+
+void status_mark(const AppState& state, const TaskCheck* check) {
+    const Palette colors = palette();
+    if (!check || !check->answered) {
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.text_dim), "–");
+        tooltip(tr(state, "Not answered yet", "尚未作答"));
+    } else if (check->pass) {
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.pass), "✓");
+        tooltip(tr(state, "Passes the course's check", "通过课程检查"));
+    } else {
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.fail), "✗");
+        tooltip(tr(state, "Does not pass yet", "尚未通过"));
+    }
+}
+
+void draw_task_list(AppState& state) {
+    const Language lang = language(state);
+    const Course& c = course();
+    if (!ImGui::BeginTable("tasks", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) return;
+    ImGui::TableSetupColumn("status", ImGuiTableColumnFlags_WidthFixed, em(1.2f));
+    ImGui::TableSetupColumn("task", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("error", ImGuiTableColumnFlags_WidthFixed, em(4.5f));
+    std::string section;
+    for (const Task& task : c.tasks) {
+        if (task.section != section) {
+            section = task.section;
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TableNextColumn();
+            for (const Section& s : c.sections)
+                if (s.id == section) ImGui::TextDisabled("%s  %s", s.id.c_str(), s.title.get(lang).c_str());
+            ImGui::TableNextColumn();
+        }
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        const TaskCheck* check = check_of(state, task.id);
+        if (task.discussion) ImGui::TextDisabled("?");
+        else status_mark(state, check);
+        ImGui::TableNextColumn();
+        const std::string label = task.id + "  " + task.title.get(lang) + "##" + task.id;
+        const bool selected = state.session.mode == AppMode::Exercises && state.session.selected_task == task.id;
+        if (ImGui::Selectable(label.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns)) select_task(state, task.id);
+        probe_item(state, "task " + task.id);
+        if (task.discussion) tooltip(tr(state, "A discussion question: no checker", "讨论题：不自动检查"));
+        ImGui::TableNextColumn();
+        if (check && check->answered) ImGui::TextUnformatted(figure(check->max_abs_diff).c_str());
+    }
+    ImGui::EndTable();
+}
+
+void draw_selected_task(AppState& state) {
+    const Language lang = language(state);
+    const Task* task = course().find(state.session.selected_task);
+    if (!task) return;
+    const Palette colors = palette();
+    ImGui::Separator();
+    ImGui::Text("%s  %s", task->id.c_str(), task->title.get(lang).c_str());
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(task->prompt.get(lang).c_str());
+    ImGui::PopTextWrapPos();
+    if (task->discussion) {
+        ImGui::TextDisabled("%s", tr(state, "Discussion question: no checker. Try the vectors, then talk it through.",
+                                     "讨论题：不自动检查。先动手试试向量，再展开讨论。"));
+        return;
+    }
+    const Workspace& w = state.workspace;
+    if (task->edit.tensor == TaskEdit::Tensor::KeyRow) {
+        const Task* source = course().find(task->edit.query_from);
+        ImGui::PushStyleColor(ImGuiCol_Text, colors.query);
+        ImGui::PushTextWrapPos(0.0f);
+        if (w.query_answered)
+            ImGui::Text(tr(state, "Uses your current %s query (%s): change it there and this status follows.",
+                           "使用你当前的 %s 查询（%s）：在那里修改，本题状态随之变化。"),
+                        source->id.c_str(), source->answer.c_str());
+        else
+            ImGui::Text(tr(state, "Uses your %s query, which is not answered yet: answer or solve %s first.",
+                           "使用你的 %s 查询，但它尚未作答：请先完成或求解 %s。"),
+                        source->id.c_str(), source->id.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::PopStyleColor();
+        ImGui::TextDisabled(tr(state, "You edit: key[%d] only%s", "你修改：仅 key[%d]%s"), task->edit.key_row,
+                            task->edit.unit_norm ? tr(state, ", normalized to length 1 after each edit", "，每次修改后归一化为长度 1") : "");
+    } else {
+        ImGui::TextDisabled(tr(state, "You edit: %s (%s)", "你修改：%s（%s）"), task->answer.c_str(),
+                            task->edit.rows == 1 ? "q ∈ ℝ³" : "Q ∈ ℝ^{4×3}");
+    }
+
+    const TaskCheck* check = check_of(state, task->id);
+    if (check && check->answered && std::isfinite(check->max_abs_diff)) {
+        const bool pass = check->pass;
+        ImGui::PushStyleColor(ImGuiCol_Text, pass ? colors.pass : colors.fail);
+        ImGui::Text(tr(state, "%s  max abs diff %.7f %s %.3g", "%s  最大绝对误差 %.7f %s %.3g"), pass ? "✓" : "✗",
+                    check->max_abs_diff, pass ? "≤" : ">", state.session.tolerance);
+        ImGui::PopStyleColor();
+        tooltip(tr(state, "Computed in float32 exactly as the notebook's check_query prints it: (target − output).abs().max().",
+                   "按 float32 计算，与笔记本中 check_query 打印的值完全一致：(target − output).abs().max()。"));
+    }
+    if (check && !check->problem.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, check->answered ? colors.fail : colors.text_dim);
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextUnformatted(check->problem.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::PopStyleColor();
+    }
+
+    if (ImGui::Button(tr(state, "Solve", "求解"), em2(6, 0))) solve_selected(state);
+    probe_item(state, "solve");
+    tooltip(tr(state, "Fill in the analytic answer for this task and explain it (Ctrl+Enter).",
+               "填入本题的解析答案并给出解释（Ctrl+Enter）。"));
+    ImGui::SameLine();
+    if (ImGui::Button(tr(state, "Reset", "重置"), em2(6, 0))) reset_selected(state);
+    tooltip(tr(state, "Clear your answer to this task (Ctrl+R). Undo with Ctrl+Z.", "清除本题答案（Ctrl+R）。可用 Ctrl+Z 撤销。"));
+    ImGui::SameLine();
+    const auto answer = state.session.answers.find(task->answer);
+    ImGui::BeginDisabled(answer == state.session.answers.end());
+    if (ImGui::Button(tr(state, "Copy as PyTorch", "复制为 PyTorch"))) {
+        ImGui::SetClipboardText(answer_as_python(*task, answer->second).c_str());
+        toast(state, tr(state, "Copied the answer as a PyTorch line", "已复制为 PyTorch 代码"));
+    }
+    ImGui::EndDisabled();
+    tooltip(tr(state, "Copy `name = torch.tensor([...])` for the notebook to the clipboard.",
+               "把可粘贴进笔记本的 `name = torch.tensor([...])` 复制到剪贴板。"));
+
+    const auto explanation = state.explanations.find(task->id);
+    if (explanation != state.explanations.end()) {
+        ImGui::TextDisabled("%s", tr(state, "Why this works:", "为什么可行："));
+        ImGui::BeginChild("explanation", ImVec2(0, 0), true);
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextUnformatted(explanation->second.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::EndChild();
+    }
+}
+
+void draw_exercises_tab(AppState& state) {
+    const Language lang = language(state);
+    if (ImGui::Button(tr(state, "Solve all", "全部求解"))) solve_all_tasks(state);
+    probe_item(state, "solve all");
+    tooltip(tr(state, "Solve every task in order; the 1.4 tasks use the 1.3.2 answer (Ctrl+Shift+Enter).",
+               "按顺序求解所有题目；1.4 题使用 1.3.2 的答案（Ctrl+Shift+Enter）。"));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(em(5));
+    double tolerance = state.session.tolerance;
+    if (ImGui::InputDouble(tr(state, "tolerance", "容差"), &tolerance, 0, 0, "%.3g") && tolerance > 0 && std::isfinite(tolerance)) {
+        const Session before = state.session;
+        state.session.tolerance = tolerance;
+        commit_edit(state, before);
+    }
+    tooltip(course().tolerance_note.get(lang).c_str());
+    draw_task_list(state);
+    draw_selected_task(state);
+}
+
+}  // namespace
+
+void draw_exercise_panel(AppState& state, const PanelRect& rect) {
+    const std::string title = course().title.get(language(state));
+    if (begin_panel(title.c_str(), kExercisesId, rect) && ImGui::BeginTabBar("mode")) {
+        const bool exercises_mode = state.session.mode == AppMode::Exercises;
+        // Selecting a tab switches the workspace; SetSelected keeps the tab in step with undo.
+        if (ImGui::BeginTabItem(tr(state, "Exercises", "练习"), nullptr, exercises_mode && state.mode_tab_sync ? ImGuiTabItemFlags_SetSelected : 0)) {
+            if (!exercises_mode && !state.mode_tab_sync) {
+                state.session.mode = AppMode::Exercises;
+                refresh(state);
+            }
+            draw_exercises_tab(state);
+            ImGui::EndTabItem();
+        }
+        probe_item(state, "tab exercises");
+        if (ImGui::BeginTabItem(tr(state, "Sandbox", "沙盒"), nullptr, !exercises_mode && state.mode_tab_sync ? ImGuiTabItemFlags_SetSelected : 0)) {
+            if (exercises_mode && !state.mode_tab_sync) {
+                state.session.mode = AppMode::Sandbox;
+                refresh(state);
+            }
+            draw_sandbox_controls(state);
+            ImGui::EndTabItem();
+        }
+        probe_item(state, "tab sandbox");
+        state.mode_tab_sync = false;
+        ImGui::EndTabBar();
+    }
+    ImGui::End();
+}
+
+}  // namespace attn::app

@@ -1,0 +1,48 @@
+// The frame every panel shares: a fixed window at its layout rectangle, and the right-click
+// "save this panel" menu.
+#include "app/panels.h"
+#include "app/ui_common.h"
+
+#include <imgui_internal.h>  // FindWindowByName: a panel's rectangle for one-panel screenshots
+
+#include <string>
+
+namespace attn::app {
+
+bool begin_panel(const char* title, const char* id, const PanelRect& rect, ImGuiWindowFlags extra_flags) {
+    ImGui::SetNextWindowPos(rect.pos, ImGuiCond_Always);
+    ImGui::SetNextWindowSize(rect.size, ImGuiCond_Always);
+    const std::string name = std::string(title) + "###" + id;
+    return ImGui::Begin(name.c_str(), nullptr,
+                        ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                            ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings | extra_flags);
+}
+
+bool panel_rect(const char* id, PanelRect* rect) {
+    const std::string name = std::string("###") + id;
+    const ImGuiWindow* window = ImGui::FindWindowByName(name.c_str());
+    if (!window || !window->WasActive) return false;
+    rect->pos = window->Pos;
+    rect->size = window->Size;
+    return true;
+}
+
+void panel_screenshot_context_menu(AppState& state, const char* id) {
+    const std::string popup = std::string("panel_menu_") + id;
+    if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows) && ImGui::IsMouseReleased(ImGuiMouseButton_Right))
+        ImGui::OpenPopup(popup.c_str());
+    if (ImGui::BeginPopup(popup.c_str())) {
+        for (int scale = 1; scale <= 3; ++scale) {
+            const std::string label = scale == 1 ? tr(state, "Save this panel as PNG", "将此面板保存为 PNG")
+                                                 : std::string(tr(state, "Save this panel as PNG ×", "将此面板保存为 PNG ×")) +
+                                                       std::to_string(scale);
+            if (ImGui::MenuItem(label.c_str())) {
+                state.requests.screenshot_panel = id;
+                state.requests.screenshot_scale = scale;
+            }
+        }
+        ImGui::EndPopup();
+    }
+}
+
+}  // namespace attn::app

@@ -1,0 +1,537 @@
+// attnlab app: the heatmap panel. Logits (scale·QKᵀ) and weights (row softmax) as two n×N
+// grids, rows = queries, columns = keys.
+//
+// [SECTION] Names, numbers, colours
+// [SECTION] Layout: side by side or stacked, cell size
+// [SECTION] Tooltips: how a cell's number arose
+// [SECTION] Drawing one heatmap (rectangles with numbers, or one texture)
+// [SECTION] The panel
+//
+// Every number drawn comes from state.workspace.result; the tooltips recompute only the
+// intermediate terms (q_c·k_c products, exp shares) to show how core's number arose.
+#include "app/gl_texture.h"
+#include "app/panels.h"
+#include "app/ui_common.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace attn::app {
+namespace {
+
+//-----------------------------------------------------------------------------
+// [SECTION] Names, numbers, colours
+//-----------------------------------------------------------------------------
+
+enum class Map { Logits, Weights };
+
+constexpr int kMaxRectCells = 400;     // above this, one texture instead of a rectangle per cell
+constexpr float kMaxCellEm = 3.5f;     // so a 1×4 matrix does not fill the screen
+constexpr float kMinTextCellEm = 1.6f; // narrower cells get no printed number
+constexpr int kMaxTooltipTerms = 4;    // d (or N) up to this: list the terms in the tooltip
+
+std::string query_name(int i, int n) { return n == 1 ? std::string("q") : "q" + std::to_string(i); }
+std::string key_name(int j) { return "k" + std::to_string(j); }
+
+// Short form for intermediate terms; never prints nan (callers pass finite numbers, and a
+// stray non-finite one prints as a dash).
+std::string num(double x, const char* format = "%.4g") {
+    if (std::isnan(x))
+        return "-";
+    if (std::isinf(x))
+        return x < 0 ? "\xE2\x88\x92\xE2\x88\x9E" : "\xE2\x88\x9E";  // −∞ / ∞
+    if (x == 0)
+        x = 0;  // no "-0"
+    char buffer[48];
+    std::snprintf(buffer, sizeof buffer, format, x);
+    return buffer;
+}
+
+// A factor inside a product: negative numbers get parentheses, "0.5×(-0.3)".
+std::string factor(double x) { return x < 0 ? "(" + num(x) + ")" : num(x); }
+
+// Rounds away a printed "-0.00".
+std::string fixed(double x, int decimals) {
+    const double unit = std::pow(10.0, -decimals) / 2;
+    char format[8];
+    std::snprintf(format, sizeof format, "%%.%df", decimals);
+    return num(std::fabs(x) < unit ? 0.0 : x, format);
+}
+
+bool is_masked(const Workspace& ws, int i, int j) { return !std::isfinite(ws.result.logits(i, j)); }
+
+bool row_fully_masked(const Workspace& ws, int i) {
+    const auto& rows = ws.result.fully_masked_rows;
+    return std::find(rows.begin(), rows.end(), i) != rows.end();
+}
+
+ImU32 masked_color() { return light_theme() ? IM_COL32(200, 200, 204, 255) : IM_COL32(52, 52, 58, 255); }
+
+// max |finite logit|, the half-width of the diverging colour scale.
+double logit_range(const Workspace& ws) {
+    double range = 0;
+    for (Eigen::Index k = 0; k < ws.result.logits.size(); ++k) {
+        const double v = ws.result.logits.data()[k];
+        if (std::isfinite(v))
+            range = std::max(range, std::fabs(v));
+    }
+    return range;
+}
+
+ImU32 cell_color(const Workspace& ws, Map map, int i, int j, double range) {
+    if (is_masked(ws, i, j))
+        return masked_color();
+    if (map == Map::Logits) {
+        const double t = range > 0 ? ws.result.logits(i, j) / range : 0.0;
+        return logit_color(static_cast<float>(std::clamp(t, -1.0, 1.0)));
+    }
+    const double w = ws.result.weights(i, j);
+    return weight_color(std::isfinite(w) ? static_cast<float>(std::clamp(w, 0.0, 1.0)) : 0.0f);
+}
+
+std::string cell_text(const AppState& state, Map map, int i, int j) {
+    const Workspace& ws = state.workspace;
+    if (map == Map::Logits)
+        return is_masked(ws, i, j) ? num(-INFINITY) : fixed(ws.result.logits(i, j), 2);
+    return is_masked(ws, i, j) ? tr(state, "masked", "遮蔽") : fixed(ws.result.weights(i, j), 3);
+}
+
+// An FNV-1a-style hash, a word at a time, over what a texture's pixels depend on: it runs every
+// frame over up to 3×65536 doubles, and the texture re-uploads only when it changes.
+std::uint64_t hash_words(std::uint64_t h, const double* data, Eigen::Index count) {
+    for (Eigen::Index k = 0; k < count; ++k) {
+        std::uint64_t word;
+        std::memcpy(&word, data + k, sizeof word);
+        h = (h ^ word) * 1099511628211ull;
+    }
+    return h;
+}
+
+std::uint64_t texture_key(const Workspace& ws, Map map) {
+    const Eigen::MatrixXd& m = map == Map::Logits ? ws.result.logits : ws.result.weights;
+    const double header[4] = {static_cast<double>(map), static_cast<double>(m.rows()), static_cast<double>(m.cols()),
+                              light_theme() ? 1.0 : 0.0};
+    std::uint64_t h = hash_words(1469598103934665603ull, header, 4);
+    h = hash_words(h, m.data(), m.size());
+    if (map == Map::Weights)  // masked cells are coloured from the logits
+        h = hash_words(h, ws.result.logits.data(), ws.result.logits.size());
+    return h;
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Layout: side by side or stacked, cell size
+//-----------------------------------------------------------------------------
+
+struct Layout {
+    bool side_by_side = true;
+    float cw = 1, ch = 1;  // cell size in pixels
+    float row_label_w = 0;
+    float title_h = 0, col_label_h = 0, legend_h = 0;
+    float legend_w = 0;    // the gradient bar
+    float block_w = 0, block_h = 0;
+    float gap = 0;
+    bool text = false;     // a rectangle per cell with its number; otherwise one texture
+};
+
+// Cells as large as fit (at most kMaxCellEm) and square-ish: neither side more than 1.6× the
+// other, except that a matrix with few rows (or columns) keeps them at least 0.8 em thick so a
+// 1×256 strip can still be seen and hovered. False when even one pixel per cell does not fit.
+bool fit_cells(float grid_w, float grid_h, int n, int N, float* cw, float* ch) {
+    constexpr int kFewCells = 16;
+    const float max_cell = em(kMaxCellEm);
+    float w = std::min(grid_w / static_cast<float>(N), max_cell);
+    float h = std::min(grid_h / static_cast<float>(n), max_cell);
+    w = std::min(w, std::max(h * 1.6f, N <= kFewCells ? em(0.8f) : 0.0f));
+    h = std::min(h, std::max(w * 1.6f, n <= kFewCells ? em(0.8f) : 0.0f));
+    // At least a pixel per cell, so every row and column can be hovered (the panel then scrolls).
+    *cw = std::max(w, 1.0f);
+    *ch = std::max(h, 1.0f);
+    return w >= 1.0f && h >= 1.0f;
+}
+
+Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w) {
+    Layout l;
+    l.gap = em(1.2f);
+    l.row_label_w = ImGui::CalcTextSize(query_name(n - 1, n).c_str()).x + em(0.4f);
+    l.title_h = ImGui::GetTextLineHeightWithSpacing();
+    l.col_label_h = ImGui::GetTextLineHeight() + em(0.2f);
+    l.legend_h = em(0.5f) + em(0.6f) + em(0.15f) + ImGui::GetTextLineHeight();
+    const float chrome_h = l.title_h + l.col_label_h + l.legend_h;
+
+    const auto block_width = [&](float cw) {
+        const float grid_w = cw * static_cast<float>(N);
+        const float legend_w = std::clamp(grid_w, em(8), em(16)) + legend_extra_w;
+        return std::max(title_w, l.row_label_w + std::max(grid_w, legend_w));
+    };
+
+    float sbs_cw, sbs_ch, stk_cw, stk_ch;
+    bool sbs_fits = fit_cells((avail.x - l.gap) / 2 - l.row_label_w, avail.y - chrome_h, n, N, &sbs_cw, &sbs_ch);
+    const bool stk_fits = fit_cells(avail.x - l.row_label_w, (avail.y - l.gap) / 2 - chrome_h, n, N, &stk_cw, &stk_ch);
+    sbs_fits = sbs_fits && 2 * block_width(sbs_cw) + l.gap <= avail.x + 1;
+    // The layout that fits without scrolling; of two that fit, the one with larger cells, side by
+    // side on a tie (the usual wide panel). When neither fits, stacked: panels scroll vertically.
+    if (sbs_fits && stk_fits)
+        l.side_by_side = sbs_cw * sbs_ch >= stk_cw * stk_ch;
+    else
+        l.side_by_side = sbs_fits;
+    l.cw = l.side_by_side ? sbs_cw : stk_cw;
+    l.ch = l.side_by_side ? sbs_ch : stk_ch;
+
+    l.text = n * N <= kMaxRectCells && l.cw >= em(kMinTextCellEm) && l.ch >= ImGui::GetTextLineHeight();
+    if (l.text) {  // whole pixels, so rows and columns line up exactly with the outlines
+        l.cw = std::floor(l.cw);
+        l.ch = std::floor(l.ch);
+    }
+    l.legend_w = std::clamp(l.cw * static_cast<float>(N), em(8), em(16));
+    l.block_w = block_width(l.cw);
+    l.block_h = chrome_h + l.ch * static_cast<float>(n);
+    return l;
+}
+
+// Every `stride`-th label, stride from 1, 2, 5, 10, 20, 50, ... so labels never overlap.
+int label_stride(float cell, float label) {
+    int stride = 1;
+    for (int k = 0; static_cast<float>(stride) * cell < label; ++k)
+        stride = (k % 3 == 0 ? 2 : k % 3 == 1 ? 5 : 10) * static_cast<int>(std::pow(10, k / 3));
+    return stride;
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Tooltips: how a cell's number arose
+//-----------------------------------------------------------------------------
+
+void masked_reason(const AppState& state, int i, int j) {
+    const Workspace& ws = state.workspace;
+    const std::string q = query_name(i, static_cast<int>(ws.result.logits.rows()));
+    const std::string k = key_name(j);
+    if (ws.options.causal && j > i)
+        ImGui::Text(tr(state, "Masked (causal): %s comes after %s, so %s may not look at it.",
+                       "已遮蔽（因果）：%s 在 %s 之后，%s 不能看它。"),
+                    k.c_str(), q.c_str(), q.c_str());
+    else
+        ImGui::Text(tr(state, "Masked by the custom mask: %s may not look at %s.", "被自定义掩码遮蔽：%s 不能看 %s。"),
+                    q.c_str(), k.c_str());
+}
+
+void logit_tooltip(const AppState& state, int i, int j) {
+    const Workspace& ws = state.workspace;
+    const int n = static_cast<int>(ws.result.logits.rows());
+    const std::string q = query_name(i, n);
+    const std::string k = key_name(j);
+    ImGui::Text("logit(%s, %s) = scale \xC2\xB7 %s\xC2\xB7%s", q.c_str(), k.c_str(), q.c_str(), k.c_str());
+    if (is_masked(ws, i, j)) {
+        masked_reason(state, i, j);
+        ImGui::Text(tr(state, "Its logit is %s: it is left out of the softmax.", "它的 logit 为 %s：不参与 softmax。"),
+                    num(-INFINITY).c_str());
+        return;
+    }
+    const double scale = ws.result.scale;
+    const double logit = ws.result.logits(i, j);
+    const bool shapes_agree = ws.queries.cols() == ws.keys.cols() && i < ws.queries.rows() && j < ws.keys.rows();
+    if (shapes_agree) {
+        const int d = static_cast<int>(ws.queries.cols());
+        double dot = 0;
+        std::string terms;
+        for (int c = 0; c < d; ++c) {
+            const double a = ws.queries(i, c), b = ws.keys(j, c);
+            dot += a * b;
+            if (c > 0)
+                terms += " + ";
+            terms += factor(a) + "\xC3\x97" + factor(b);  // ×
+        }
+        if (d <= kMaxTooltipTerms) {
+            ImGui::Text(d == 1 ? "= %s \xC3\x97 %s" : "= %s \xC3\x97 (%s)", num(scale).c_str(), terms.c_str());
+            ImGui::Text("= %s \xC3\x97 %s", num(scale).c_str(), num(dot).c_str());
+        } else {
+            ImGui::Text("= %s \xC3\x97 %s", num(scale).c_str(), num(dot).c_str());
+            ImGui::TextDisabled(tr(state, "(q\xC2\xB7k summed over d = %d components)", "（q\xC2\xB7k 对 d = %d 个分量求和）"), d);
+        }
+    }
+    ImGui::Text("= %s", num(logit, "%.6g").c_str());
+}
+
+void weight_tooltip(const AppState& state, int i, int j) {
+    const Workspace& ws = state.workspace;
+    const Eigen::MatrixXd& logits = ws.result.logits;
+    const int n = static_cast<int>(logits.rows());
+    const int N = static_cast<int>(logits.cols());
+    const std::string q = query_name(i, n);
+    const std::string k = key_name(j);
+    ImGui::Text("weight(%s, %s) = exp(logit - max) / \xCE\xA3 exp(logit_j - max)", q.c_str(), k.c_str());  // Σ
+    if (row_fully_masked(ws, i)) {
+        masked_reason(state, i, j);
+        ImGui::Text(tr(state, "Every key is masked for %s: its weights are zero.", "%s 的每个键都被遮蔽：权重全为零。"),
+                    q.c_str());
+        return;
+    }
+    if (is_masked(ws, i, j)) {
+        masked_reason(state, i, j);
+        ImGui::TextUnformatted(tr(state, "Left out of the softmax: weight = 0.", "不参与 softmax：权重 = 0。"));
+        return;
+    }
+    // Display only: the exp shares of the row, from core's logits (max subtracted, as core does).
+    double max = -INFINITY;
+    for (int c = 0; c < N; ++c)
+        if (std::isfinite(logits(i, c)))
+            max = std::max(max, logits(i, c));
+    double sum = 0;
+    std::string terms;
+    int visible = 0;
+    for (int c = 0; c < N; ++c) {
+        if (!std::isfinite(logits(i, c)))
+            continue;
+        const double e = std::exp(logits(i, c) - max);
+        sum += e;
+        terms += (visible++ > 0 ? " + " : "") + num(e);
+    }
+    const double share = std::exp(logits(i, j) - max);
+    ImGui::Text("= exp(%s - %s) / %s", num(logits(i, j)).c_str(), num(max).c_str(), num(sum).c_str());
+    if (visible > 1 && visible <= kMaxTooltipTerms)
+        ImGui::TextDisabled("  \xCE\xA3 = %s", terms.c_str());
+    ImGui::Text("= %s / %s = %s", num(share).c_str(), num(sum).c_str(), num(ws.result.weights(i, j), "%.6g").c_str());
+    if (visible < N)
+        ImGui::TextDisabled(tr(state, "(%d masked key(s) left out of the sum)", "（%d 个被遮蔽的键不计入求和）"), N - visible);
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Drawing one heatmap (rectangles with numbers, or one texture)
+//-----------------------------------------------------------------------------
+
+struct Hover {
+    int row = -1, col = -1;
+    Map map = Map::Logits;
+    bool valid() const { return row >= 0; }
+};
+
+void draw_gradient(ImDrawList* dl, ImVec2 p0, ImVec2 p1, Map map) {
+    constexpr int kSteps = 32;
+    const float w = (p1.x - p0.x) / kSteps;
+    for (int s = 0; s < kSteps; ++s) {
+        const auto at = [&](int k) {
+            const float t = static_cast<float>(k) / kSteps;
+            return map == Map::Logits ? logit_color(2 * t - 1) : weight_color(t);
+        };
+        const ImU32 a = at(s), b = at(s + 1);
+        dl->AddRectFilledMultiColor(ImVec2(p0.x + w * static_cast<float>(s), p0.y),
+                                    ImVec2(p0.x + w * static_cast<float>(s + 1), p1.y), a, b, b, a);
+    }
+}
+
+void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block, const std::string& title,
+                  double range, bool any_masked, const Hover& hover, const std::vector<double>& row_max,
+                  GlTexture& texture) {
+    const Workspace& ws = state.workspace;
+    const int n = static_cast<int>(ws.result.logits.rows());
+    const int N = static_cast<int>(ws.result.logits.cols());
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const Palette pal = palette();
+    const ImU32 text_col = ImGui::GetColorU32(ImGuiCol_Text);
+    const float line_h = ImGui::GetTextLineHeight();
+
+    dl->AddText(block, text_col, title.c_str());
+
+    const ImVec2 g(block.x + l.row_label_w, block.y + l.title_h + l.col_label_h);  // grid origin
+    const ImVec2 g1(g.x + l.cw * static_cast<float>(N), g.y + l.ch * static_cast<float>(n));
+    const auto cell_min = [&](int i, int j) {
+        return ImVec2(g.x + l.cw * static_cast<float>(j), g.y + l.ch * static_cast<float>(i));
+    };
+
+    // Labels: keys across the top in their colours, queries down the left.
+    const int col_stride = label_stride(l.cw, ImGui::CalcTextSize(key_name(N - 1).c_str()).x + em(0.4f));
+    for (int j = 0; j < N; j += col_stride) {
+        const std::string label = key_name(j);
+        const float w = ImGui::CalcTextSize(label.c_str()).x;
+        const float x = std::max(g.x, cell_min(0, j).x + (l.cw - w) / 2);
+        dl->AddText(ImVec2(x, block.y + l.title_h), key_color(j, N), label.c_str());
+    }
+    const int row_stride = label_stride(l.ch, line_h);
+    for (int i = 0; i < n; i += row_stride) {
+        const std::string label = query_name(i, n);
+        const float w = ImGui::CalcTextSize(label.c_str()).x;
+        const float y = cell_min(i, 0).y + (l.ch - line_h) / 2;
+        dl->AddText(ImVec2(g.x - em(0.3f) - w, y), pal.query, label.c_str());
+    }
+
+    // Cells.
+    if (l.text) {
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j < N; ++j) {
+                const ImVec2 p0 = cell_min(i, j);
+                const ImVec2 p1(p0.x + l.cw, p0.y + l.ch);
+                const ImU32 bg = cell_color(ws, map, i, j, range);
+                dl->AddRectFilled(p0, p1, bg);
+                const ImU32 fg = contrasting_text(bg);
+                if (is_masked(ws, i, j))  // a faint hatch: masked is not the same as a small value
+                    dl->AddLine(p0, p1, (fg & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 50), 1.0f);
+                std::string text = cell_text(state, map, i, j);
+                ImVec2 size = ImGui::CalcTextSize(text.c_str());
+                if (size.x > l.cw - em(0.2f) && map == Map::Weights && is_masked(ws, i, j)) {
+                    text = "0";  // "masked" does not fit; the weight is exactly zero
+                    size = ImGui::CalcTextSize(text.c_str());
+                }
+                if (size.x <= l.cw - em(0.2f))
+                    dl->AddText(ImVec2(p0.x + (l.cw - size.x) / 2, p0.y + (l.ch - size.y) / 2), fg, text.c_str());
+            }
+    } else {
+        if (!texture.holds(texture_key(ws, map))) {
+            std::vector<std::uint8_t> rgba(static_cast<std::size_t>(n) * static_cast<std::size_t>(N) * 4);
+            std::size_t k = 0;
+            for (int i = 0; i < n; ++i)
+                for (int j = 0; j < N; ++j) {
+                    const ImU32 c = cell_color(ws, map, i, j, range);
+                    rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_R_SHIFT) & 0xFF);
+                    rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_G_SHIFT) & 0xFF);
+                    rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_B_SHIFT) & 0xFF);
+                    rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_A_SHIFT) & 0xFF);
+                }
+            texture.upload(N, n, rgba.data(), texture_key(ws, map));
+        }
+        if (texture.id() != nullptr) {
+            dl->AddImage(texture.id(), g, g1);
+        } else {
+            dl->AddRect(g, g1, pal.text_dim);
+            dl->PushClipRect(g, g1, true);
+            dl->AddText(ImVec2(g.x + em(0.3f), g.y + em(0.2f)), pal.text_dim,
+                        tr(state, "(no OpenGL texture)", "（没有 OpenGL 纹理）"));
+            dl->PopClipRect();
+        }
+    }
+    dl->AddRect(ImVec2(g.x - 1, g.y - 1), ImVec2(g1.x + 1, g1.y + 1), pal.grid);
+
+    // Thin outline on each row's largest weight (every tied cell: a uniform row shows that it
+    // is uniform). Skipped when cells are too small for an outline to leave any colour visible,
+    // except in the hovered row.
+    const bool outline_all = l.cw >= em(0.5f) && l.ch >= em(0.5f);
+    for (int i = 0; i < n; ++i) {
+        if (!(row_max[static_cast<std::size_t>(i)] > 0) || !(outline_all || (hover.valid() && hover.row == i)))
+            continue;
+        for (int j = 0; j < N; ++j)
+            if (ws.result.weights(i, j) >= row_max[static_cast<std::size_t>(i)] - 1e-12) {
+                const ImVec2 p0 = cell_min(i, j);
+                const ImU32 c = contrasting_text(cell_color(ws, map, i, j, range));
+                dl->AddRect(ImVec2(p0.x + 1, p0.y + 1), ImVec2(p0.x + l.cw - 1, p0.y + l.ch - 1), c, 0, 0,
+                            std::max(1.0f, em(0.06f)));
+            }
+    }
+
+    // The hovered row and column, in both heatmaps, so the two read together.
+    if (hover.valid()) {
+        const float thick = std::max(1.0f, em(0.12f));
+        const ImVec2 r0 = cell_min(hover.row, 0), c0 = cell_min(0, hover.col);
+        dl->AddRect(r0, ImVec2(g1.x, r0.y + l.ch), text_col, 0, 0, thick);
+        dl->AddRect(c0, ImVec2(c0.x + l.cw, g1.y), text_col, 0, 0, thick);
+    }
+
+    // Legend: the gradient with its end values; logits are symmetric around 0.
+    const ImVec2 b0(g.x, g1.y + em(0.5f));
+    const ImVec2 b1(b0.x + l.legend_w, b0.y + em(0.6f));
+    draw_gradient(dl, b0, b1, map);
+    dl->AddRect(b0, b1, pal.grid);
+    std::string lo, mid, hi;
+    if (map == Map::Weights) {
+        lo = "0", mid = "0.5", hi = "1";
+    } else if (range < 0.005) {
+        lo = mid = hi = "0";
+    } else {
+        lo = "-" + fixed(range, 2), mid = "0", hi = "+" + fixed(range, 2);
+    }
+    const float label_y = b1.y + em(0.15f);
+    dl->AddText(ImVec2(b0.x, label_y), pal.text_dim, lo.c_str());
+    dl->AddText(ImVec2((b0.x + b1.x - ImGui::CalcTextSize(mid.c_str()).x) / 2, label_y), pal.text_dim, mid.c_str());
+    dl->AddText(ImVec2(b1.x - ImGui::CalcTextSize(hi.c_str()).x, label_y), pal.text_dim, hi.c_str());
+    if (any_masked) {
+        const ImVec2 s0(b1.x + em(0.8f), b0.y);
+        const ImVec2 s1(s0.x + em(0.6f), b1.y);
+        dl->AddRectFilled(s0, s1, masked_color());
+        dl->AddRect(s0, s1, pal.grid);
+        dl->AddText(ImVec2(s1.x + em(0.3f), s0.y + (em(0.6f) - line_h) / 2), pal.text_dim,
+                    tr(state, "masked", "遮蔽"));
+    }
+}
+
+}  // namespace
+
+//-----------------------------------------------------------------------------
+// [SECTION] The panel
+//-----------------------------------------------------------------------------
+
+void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures& textures) {
+    if (begin_panel(tr(state, "Heatmaps", "热力图"), kHeatmapsId, rect)) {
+        const Workspace& ws = state.workspace;
+        const int n = static_cast<int>(ws.result.logits.rows());
+        const int N = static_cast<int>(ws.result.logits.cols());
+        if (!ws.error.empty()) {
+            ImGui::PushStyleColor(ImGuiCol_Text, palette().fail);
+            ImGui::TextWrapped("%s", ws.error.c_str());
+            ImGui::PopStyleColor();
+        } else if (n == 0 || N == 0 || ws.result.weights.rows() != n || ws.result.weights.cols() != N) {
+            ImGui::TextDisabled("%s", tr(state, "Nothing to show yet.", "暂无内容。"));
+        } else {
+            const double range = logit_range(ws);
+            bool any_masked = false;
+            std::vector<double> row_max(static_cast<std::size_t>(n), 0.0);
+            for (int i = 0; i < n; ++i)
+                for (int j = 0; j < N; ++j) {
+                    any_masked = any_masked || is_masked(ws, i, j);
+                    const double w = ws.result.weights(i, j);
+                    if (std::isfinite(w))
+                        row_max[static_cast<std::size_t>(i)] = std::max(row_max[static_cast<std::size_t>(i)], w);
+                }
+
+            const std::string titles[2] = {
+                std::string(tr(state, "Logits = scale\xC2\xB7q\xC2\xB7k", "打分 logits = scale\xC2\xB7q\xC2\xB7k")) +
+                    "   (scale = " + num(ws.result.scale) + ")",
+                tr(state, "Weights = softmax(logits)", "权重 = softmax(logits)")};
+            const float title_w = std::max(ImGui::CalcTextSize(titles[0].c_str()).x, ImGui::CalcTextSize(titles[1].c_str()).x);
+            const float legend_extra_w =
+                any_masked ? em(0.8f + 0.6f + 0.3f) + ImGui::CalcTextSize(tr(state, "masked", "遮蔽")).x : 0.0f;
+
+            const ImVec2 origin = ImGui::GetCursorScreenPos();
+            const Layout l = make_layout(n, N, ImGui::GetContentRegionAvail(), title_w, legend_extra_w);
+            const ImVec2 blocks[2] = {origin, l.side_by_side ? ImVec2(origin.x + l.block_w + l.gap, origin.y)
+                                                             : ImVec2(origin.x, origin.y + l.block_h + l.gap)};
+
+            // Hover first (invisible buttons over the grids), so both heatmaps can outline it.
+            Hover hover;
+            for (int m = 0; m < 2; ++m) {
+                const ImVec2 g(blocks[m].x + l.row_label_w, blocks[m].y + l.title_h + l.col_label_h);
+                ImGui::SetCursorScreenPos(g);
+                ImGui::PushID(m);
+                ImGui::InvisibleButton("##grid", ImVec2(l.cw * static_cast<float>(N), l.ch * static_cast<float>(n)));
+                ImGui::PopID();
+                if (ImGui::IsItemHovered()) {
+                    const ImVec2 mouse = ImGui::GetIO().MousePos;
+                    hover.map = m == 0 ? Map::Logits : Map::Weights;
+                    hover.row = std::clamp(static_cast<int>((mouse.y - g.y) / l.ch), 0, n - 1);
+                    hover.col = std::clamp(static_cast<int>((mouse.x - g.x) / l.cw), 0, N - 1);
+                }
+            }
+
+            draw_heatmap(state, l, Map::Logits, blocks[0], titles[0], range, any_masked, hover, row_max, textures.logits);
+            draw_heatmap(state, l, Map::Weights, blocks[1], titles[1], range, any_masked, hover, row_max, textures.weights);
+
+            if (hover.valid()) {
+                ImGui::BeginTooltip();
+                if (hover.map == Map::Logits)
+                    logit_tooltip(state, hover.row, hover.col);
+                else
+                    weight_tooltip(state, hover.row, hover.col);
+                ImGui::EndTooltip();
+            }
+
+            // Reserve the whole drawing so the window scrolls rather than clips when it is tiny.
+            ImGui::SetCursorScreenPos(origin);
+            ImGui::Dummy(l.side_by_side ? ImVec2(2 * l.block_w + l.gap, l.block_h)
+                                        : ImVec2(l.block_w, 2 * l.block_h + l.gap));
+        }
+        panel_screenshot_context_menu(state, kHeatmapsId);
+    }
+    ImGui::End();
+}
+
+}  // namespace attn::app

@@ -1,0 +1,124 @@
+// Output against target: per component bars side by side, the exact numbers, and the max abs
+// difference coloured pass/fail at the tolerance.
+#include "app/panels.h"
+#include "app/probe.h"
+#include "app/ui_common.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace attn::app {
+
+namespace {
+
+const TaskCheck* selected_check(const AppState& state) {
+    const Workspace& w = state.workspace;
+    if (!w.task) return nullptr;
+    for (const TaskCheck& check : state.checks)
+        if (check.id == w.task->id) return &check;
+    return nullptr;
+}
+
+// Bars for one output row against its target row, drawn with ImDrawList: each component gets
+// an output bar and a target outline on a shared zero line.
+void component_bars(const Eigen::RowVectorXd& output, const Eigen::RowVectorXd* target, float height) {
+    const Palette colors = palette();
+    const int dv = static_cast<int>(output.size());
+    double largest = std::max(1e-9, output.cwiseAbs().maxCoeff());
+    if (target) largest = std::max(largest, target->cwiseAbs().maxCoeff());
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const float width = ImGui::GetContentRegionAvail().x;
+    ImGui::InvisibleButton("bars", ImVec2(width, height));
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float label_h = ImGui::GetTextLineHeight();
+    const float mid = origin.y + (height - label_h) * 0.5f;
+    const float half = (height - label_h) * 0.5f - em(0.2f);
+    draw->AddLine(ImVec2(origin.x, mid), ImVec2(origin.x + width, mid), colors.grid);
+    const float slot = width / static_cast<float>(dv);
+    const float bar = std::min(slot * 0.3f, em(1.6f));
+    for (int c = 0; c < dv; ++c) {
+        const float cx = origin.x + slot * (static_cast<float>(c) + 0.5f);
+        const float out_y = mid - static_cast<float>(output(c) / largest) * half;
+        draw->AddRectFilled(ImVec2(cx - bar - 1, std::min(mid, out_y)), ImVec2(cx - 1, std::max(mid, out_y)), colors.output);
+        if (target) {
+            const float target_y = mid - static_cast<float>((*target)(c) / largest) * half;
+            draw->AddRect(ImVec2(cx + 1, std::min(mid, target_y)), ImVec2(cx + bar + 1, std::max(mid, target_y)), colors.target, 0, 0,
+                          2.0f);
+        }
+        char label[16];
+        std::snprintf(label, sizeof label, "[%d]", c);
+        const ImVec2 size = ImGui::CalcTextSize(label);
+        draw->AddText(ImVec2(cx - size.x * 0.5f, origin.y + height - label_h), colors.text_dim, label);
+    }
+}
+
+}  // namespace
+
+void draw_output_panel(AppState& state, const PanelRect& rect) {
+    if (begin_panel(tr(state, "Output vs target", "输出与目标"), kOutputId, rect)) {
+        const Workspace& w = state.workspace;
+        const Palette colors = palette();
+        if (!w.error.empty()) {
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.fail), "%s", w.error.c_str());
+        } else if (w.kind != Workspace::Kind::Discussion) {
+            const Eigen::MatrixXd& out = w.result.output;
+            const bool has_target = w.target.rows() == out.rows() && w.target.cols() == out.cols();
+            const int rows_shown = std::min<int>(static_cast<int>(out.rows()), 8);
+            // Legend line.
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.output), "■ %s", tr(state, "output", "输出"));
+            if (has_target) {
+                ImGui::SameLine();
+                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.target), "□ %s", tr(state, "target", "目标"));
+            }
+            const TaskCheck* check = selected_check(state);
+            if (check && check->answered && std::isfinite(check->max_abs_diff)) {
+                ImGui::SameLine();
+                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(check->pass ? colors.pass : colors.fail), "%s %s %.7f",
+                                   check->pass ? "✓" : "✗", tr(state, "max abs diff", "最大绝对误差"), check->max_abs_diff);
+                tooltip(tr(state, "float32, as the notebook's check_query; pass when ≤ the tolerance.",
+                           "float32，与笔记本的 check_query 一致；不超过容差即通过。"));
+            } else if (has_target) {
+                const double diff = (w.target - out).cwiseAbs().maxCoeff();
+                ImGui::SameLine();
+                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(diff <= state.session.tolerance ? colors.pass : colors.fail),
+                                   "%s %.7f", tr(state, "max abs diff", "最大绝对误差"), diff);
+            }
+            const float bars_h = std::max(em(3.5f), (ImGui::GetContentRegionAvail().y - em(2.2f) * (rows_shown + 1)) / rows_shown * 0.6f);
+            for (int i = 0; i < rows_shown; ++i) {
+                ImGui::PushID(i);
+                if (out.rows() > 1) ImGui::TextDisabled("%s%d", tr(state, "row ", "第 "), i);
+                const Eigen::RowVectorXd target_row = has_target ? Eigen::RowVectorXd(w.target.row(i)) : Eigen::RowVectorXd();
+                component_bars(out.row(i), has_target ? &target_row : nullptr, bars_h);
+                probe_item(state, "bars " + std::to_string(i));
+                // The numbers, aligned under the bars.
+                if (ImGui::BeginTable("numbers", static_cast<int>(out.cols()) + 1, ImGuiTableFlags_SizingStretchSame)) {
+                    ImGui::TableNextRow();
+                    ImGui::TableNextColumn();
+                    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.output), "%s", tr(state, "out", "输出"));
+                    for (Eigen::Index c = 0; c < out.cols(); ++c) {
+                        ImGui::TableNextColumn();
+                        ImGui::Text("%+.4f", out(i, c));
+                    }
+                    if (has_target) {
+                        ImGui::TableNextRow();
+                        ImGui::TableNextColumn();
+                        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.target), "%s", tr(state, "target", "目标"));
+                        for (Eigen::Index c = 0; c < out.cols(); ++c) {
+                            ImGui::TableNextColumn();
+                            ImGui::Text("%+.4f", w.target(i, c));
+                        }
+                    }
+                    ImGui::EndTable();
+                }
+                ImGui::PopID();
+            }
+            if (out.rows() > rows_shown)
+                ImGui::TextDisabled(tr(state, "… %d more rows (see the heatmaps)", "……还有 %d 行（见热力图）"),
+                                    static_cast<int>(out.rows()) - rows_shown);
+        }
+    }
+    ImGui::End();
+}
+
+}  // namespace attn::app

@@ -1,0 +1,162 @@
+// The Sandbox tab: free data (notebook, a torch seed, random, or typed), sizes, scale, causal
+// mask, several queries, and the goal solver with its feasibility message.
+#include "app/panels.h"
+#include "app/probe.h"
+#include "app/ui_common.h"
+#include "core/error.h"
+#include "core/torch_random.h"
+
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <random>
+
+namespace attn::app {
+
+namespace {
+
+void regenerate(AppState& state) {
+    SandboxSession& s = state.session.sandbox;
+    try {
+        switch (s.source) {
+            case DataSource::Notebook:
+                s.data = notebook_dataset();
+                s.key_count = 4;
+                s.key_dim = 3;
+                s.value_dim = 3;
+                break;
+            case DataSource::TorchSeed: {
+                TorchDatasetSpec spec;
+                spec.seed = s.torch_seed;
+                spec.n = s.key_count;
+                spec.d = s.key_dim;
+                spec.dv = s.value_dim;
+                s.data = make_torch_dataset(spec);
+                break;
+            }
+            case DataSource::Random: {
+                // A fresh draw each time (seeded from the clock): the point is "some other data".
+                std::mt19937 rng(std::random_device{}());
+                std::normal_distribution<double> normal;
+                s.data.keys.resize(s.key_count, s.key_dim);
+                s.data.values.resize(s.key_count, s.value_dim);
+                for (Eigen::Index i = 0; i < s.data.keys.size(); ++i) s.data.keys(i) = normal(rng);
+                for (Eigen::Index i = 0; i < s.data.values.size(); ++i) s.data.values(i) = normal(rng);
+                break;
+            }
+            case DataSource::Typed: {
+                // Keep what was typed, padded or cut to the new sizes.
+                Eigen::MatrixXd keys = Eigen::MatrixXd::Zero(s.key_count, s.key_dim);
+                Eigen::MatrixXd values = Eigen::MatrixXd::Zero(s.key_count, s.value_dim);
+                const Eigen::Index r = std::min<Eigen::Index>(s.key_count, s.data.keys.rows());
+                keys.topLeftCorner(r, std::min<Eigen::Index>(s.key_dim, s.data.keys.cols())) =
+                    s.data.keys.topLeftCorner(r, std::min<Eigen::Index>(s.key_dim, s.data.keys.cols()));
+                values.topLeftCorner(r, std::min<Eigen::Index>(s.value_dim, s.data.values.cols())) =
+                    s.data.values.topLeftCorner(r, std::min<Eigen::Index>(s.value_dim, s.data.values.cols()));
+                s.data.keys = keys;
+                s.data.values = values;
+                break;
+            }
+        }
+    } catch (const InputError& e) {
+        toast(state, e.what(), true);
+    }
+    if (s.queries.cols() != s.data.keys.cols()) s.queries = Eigen::MatrixXd::Zero(std::max<Eigen::Index>(1, s.queries.rows()), s.data.keys.cols());
+}
+
+}  // namespace
+
+void draw_sandbox_controls(AppState& state) {
+    SandboxSession& s = state.session.sandbox;
+    const Session before = state.session;
+    bool data_changed = false, changed = false;
+
+    ImGui::TextDisabled("%s", tr(state, "Free exploration: your own data, sizes and goals.", "自由探索：自己的数据、尺寸和目标。"));
+    const char* sources[] = {tr(state, "Notebook data", "笔记本数据"), tr(state, "PyTorch seed", "PyTorch 种子"),
+                             tr(state, "Random", "随机"), tr(state, "Typed (sliders)", "手动输入（滑块）")};
+    int source = static_cast<int>(s.source);
+    ImGui::SetNextItemWidth(em(11));
+    if (ImGui::Combo(tr(state, "data", "数据"), &source, sources, 4)) {
+        s.source = static_cast<DataSource>(source);
+        data_changed = true;
+    }
+    tooltip(tr(state, "Where keys and values come from. The seed reproduces torch.manual_seed(s); torch.randn(N, d) bit for bit.",
+               "键和值的来源。种子可逐位复现 torch.manual_seed(s); torch.randn(N, d)。"));
+    if (s.source == DataSource::TorchSeed) {
+        int seed = static_cast<int>(std::min<uint64_t>(s.torch_seed, 2147483647u));
+        ImGui::SetNextItemWidth(em(8));
+        if (ImGui::InputInt(tr(state, "seed", "种子"), &seed) && seed >= 0) {
+            s.torch_seed = static_cast<uint64_t>(seed);
+            data_changed = true;
+        }
+    }
+    ImGui::BeginDisabled(s.source == DataSource::Notebook);
+    ImGui::SetNextItemWidth(em(8));
+    data_changed |= ImGui::SliderInt(tr(state, "N keys", "键数 N"), &s.key_count, 1, 256, "%d", ImGuiSliderFlags_AlwaysClamp);
+    tooltip(tr(state, "Number of keys (and values), 1 to 256.", "键（和值）的个数，1 到 256。"));
+    ImGui::SetNextItemWidth(em(8));
+    data_changed |= ImGui::SliderInt(tr(state, "d (key width)", "d（键维度）"), &s.key_dim, 1, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
+    tooltip(tr(state, "Components per query and key, 1 to 16.", "每个查询和键的分量数，1 到 16。"));
+    ImGui::SetNextItemWidth(em(8));
+    data_changed |= ImGui::SliderInt(tr(state, "dv (value width)", "dv（值维度）"), &s.value_dim, 1, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
+    tooltip(tr(state, "Components per value, independent of d.", "每个值的分量数，与 d 无关。"));
+    ImGui::EndDisabled();
+    if (ImGui::Button(tr(state, "Generate", "生成"))) data_changed = true;
+    tooltip(tr(state, "Make the data again from the chosen source.", "按所选来源重新生成数据。"));
+
+    int queries = static_cast<int>(s.queries.rows());
+    ImGui::SetNextItemWidth(em(8));
+    if (ImGui::SliderInt(tr(state, "queries", "查询数"), &queries, 1, 256, "%d", ImGuiSliderFlags_AlwaysClamp) &&
+        queries != s.queries.rows()) {
+        Eigen::MatrixXd resized = Eigen::MatrixXd::Zero(queries, s.queries.cols());
+        const Eigen::Index keep = std::min<Eigen::Index>(queries, s.queries.rows());
+        resized.topRows(keep) = s.queries.topRows(keep);
+        s.queries = resized;
+        changed = true;
+    }
+    tooltip(tr(state, "Number of query rows (the heatmaps get one row each).", "查询的行数（热力图每行对应一个查询）。"));
+
+    const char* scales[] = {tr(state, "1 (notebook)", "1（笔记本）"), "1/√d", tr(state, "1/temperature", "1/温度")};
+    int scale = static_cast<int>(s.scale_mode);
+    ImGui::SetNextItemWidth(em(8));
+    if (ImGui::Combo(tr(state, "scale", "缩放"), &scale, scales, 3)) {
+        s.scale_mode = static_cast<ScaleMode>(scale);
+        changed = true;
+    }
+    tooltip(tr(state, "Logits = scale · q·k. The notebook uses 1; transformers use 1/√d.", "Logits = 缩放 · q·k。笔记本用 1；Transformer 用 1/√d。"));
+    if (s.scale_mode == ScaleMode::Temperature) {
+        float temperature = static_cast<float>(s.temperature);
+        ImGui::SetNextItemWidth(em(8));
+        if (ImGui::SliderFloat(tr(state, "temperature", "温度"), &temperature, 0.01f, 100.0f, "%.3g", ImGuiSliderFlags_Logarithmic) &&
+            temperature > 0) {
+            s.temperature = temperature;
+            changed = true;
+        }
+    }
+    changed |= ImGui::Checkbox(tr(state, "causal mask", "因果掩码"), &s.causal);
+    tooltip(tr(state, "Query i only sees keys 0..i, as in a decoder.", "查询 i 只能看到键 0..i，和解码器一样。"));
+
+    ImGui::Separator();
+    ImGui::TextUnformatted(tr(state, "Goal solver", "目标求解器"));
+    ImGui::SetNextItemWidth(em(10));
+    changed |= ImGui::InputText(tr(state, "goal", "目标"), &s.goal);
+    tooltip(tr(state, "select:I, average:I,J,... or identity (one query per key).", "select:I、average:I,J,... 或 identity（每个键一个查询）。"));
+    if (ImGui::Button(tr(state, "Solve goal", "求解目标"))) solve_selected(state);
+    probe_item(state, "solve goal");
+    tooltip(tr(state, "Find a query analytically, or explain why no query can do it.", "解析地求出查询，或解释为什么做不到。"));
+    if (!state.sandbox_solution.empty()) {
+        ImGui::BeginChild("goal_explanation", ImVec2(0, 0), true);
+        ImGui::PushTextWrapPos(0.0f);
+        ImGui::TextUnformatted(state.sandbox_solution.c_str());
+        ImGui::PopTextWrapPos();
+        ImGui::EndChild();
+    }
+
+    if (data_changed) regenerate(state);
+    if (data_changed || changed) {
+        if (s.goal.empty()) s.goal = "select:0";
+        commit_edit(state, before);
+    }
+}
+
+}  // namespace attn::app

@@ -1,0 +1,209 @@
+// The vector controls: a slider per component of every query row, key and (in the sandbox)
+// value, a logarithmic length control for each query row, normalize and reset per vector.
+// Ctrl+click on a slider types an exact number (also beyond the slider's range).
+#include "app/panels.h"
+#include "app/probe.h"
+#include "app/ui_common.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace attn::app {
+
+namespace {
+
+// A slider range that holds the current numbers with room to spare, in steps that do not
+// change while the user drags (the range is only widened, never narrowed, during an edit).
+float nice_range(double largest) {
+    const double wanted = std::max(1.0, std::fabs(largest) * 1.25);
+    double step = 1;
+    while (step < wanted) step *= 2;
+    return static_cast<float>(step);
+}
+
+void track_edit(AppState& state) {
+    if (ImGui::IsItemActivated()) begin_edit(state);
+    if (ImGui::IsItemDeactivated()) end_edit(state);
+}
+
+// One row of component sliders; returns true when `row` changed. Wraps to several lines when
+// the row has many components so that each slider keeps a usable width.
+bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row, float range, bool enabled, ImU32 color) {
+    bool changed = false;
+    const int d = static_cast<int>(row.size());
+    const int per_line = std::max(1, std::min(d, static_cast<int>(ImGui::GetContentRegionAvail().x / em(4.5f))));
+    const float width = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x * (per_line - 1)) / per_line;
+    ImGui::PushID(id);
+    ImGui::BeginDisabled(!enabled);
+    ImGui::PushStyleColor(ImGuiCol_SliderGrab, color);
+    for (int c = 0; c < d; ++c) {
+        if (c % per_line != 0) ImGui::SameLine();
+        ImGui::PushID(c);
+        ImGui::SetNextItemWidth(width);
+        float value = static_cast<float>(row(c));
+        if (ImGui::SliderFloat("##c", &value, -range, range, "%.3f")) {
+            row(c) = value;
+            changed = true;
+        }
+        track_edit(state);
+        probe_item(state, std::string(id) + "[" + std::to_string(c) + "]");
+        tooltip(tr(state, "Drag to change; Ctrl+click to type an exact value.", "拖动修改；Ctrl+单击可输入精确值。"));
+        ImGui::PopID();
+    }
+    ImGui::PopStyleColor();
+    ImGui::EndDisabled();
+    ImGui::PopID();
+    return changed;
+}
+
+void query_rows(AppState& state) {
+    const Workspace& w = state.workspace;
+    const int n = static_cast<int>(w.queries.rows());
+    const float range = nice_range(w.queries.cwiseAbs().maxCoeff());
+    for (int i = 0; i < n; ++i) {
+        ImGui::PushID(i);
+        const std::string name = n == 1 ? "q" : "q" + std::to_string(i);
+        Eigen::RowVectorXd row = w.queries.row(i);
+        const double length = row.norm();
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().query), "%s", name.c_str());
+        ImGui::SameLine(em(2.2f));
+        // Length on a log scale: answers need |q| in the tens or hundreds, exploring needs 0.1.
+        float magnitude = static_cast<float>(length);
+        ImGui::BeginDisabled(!w.queries_editable || length == 0);
+        ImGui::SetNextItemWidth(std::max(em(6), ImGui::GetContentRegionAvail().x - em(8)));
+        if (ImGui::SliderFloat("##length", &magnitude, 0.01f, 1000.0f, "|q| = %.3g", ImGuiSliderFlags_Logarithmic) &&
+            length > 0 && magnitude > 0) {
+            Eigen::MatrixXd queries = w.queries;
+            queries.row(i) = row * (magnitude / length);
+            set_query(state, queries);
+        }
+        track_edit(state);
+        probe_item(state, name + " length");
+        ImGui::EndDisabled();
+        tooltip(length == 0 ? tr(state, "The query is zero: there is no direction to scale. Move a component first.",
+                                 "查询为零：没有可缩放的方向。请先调整某个分量。")
+                            : tr(state, "Scale the query without changing its direction (logarithmic, 0.01 to 1000).",
+                                 "只缩放查询的长度，不改变方向（对数刻度，0.01 到 1000）。"));
+        ImGui::SameLine();
+        ImGui::BeginDisabled(!w.queries_editable);
+        if (ImGui::Button(tr(state, "Reset", "重置"))) {
+            const Session before = state.session;
+            Eigen::MatrixXd queries = w.queries;
+            queries.row(i).setZero();
+            set_query(state, queries);
+            commit_edit(state, before);
+        }
+        tooltip(tr(state, "Set this query to zero.", "把这个查询设为零。"));
+        if (component_sliders(state, name.c_str(), row, range, true, palette().query)) {
+            Eigen::MatrixXd queries = w.queries;
+            queries.row(i) = row;
+            set_query(state, queries);
+        }
+        ImGui::EndDisabled();
+        ImGui::PopID();
+    }
+}
+
+void key_rows(AppState& state) {
+    const Workspace& w = state.workspace;
+    const int count = static_cast<int>(w.keys.rows());
+    const float range = nice_range(std::max(1.0, w.keys.cwiseAbs().maxCoeff()));
+    // Rows of one or more lines of sliders; the clipper keeps 256 keys cheap.
+    const int lines = 1 + (static_cast<int>(w.keys.cols()) - 1) / std::max(1, static_cast<int>(ImGui::GetContentRegionAvail().x / em(4.5f)));
+    ImGuiListClipper clipper;
+    clipper.Begin(count, ImGui::GetFrameHeightWithSpacing() * (lines + 1));
+    while (clipper.Step()) {
+        for (int j = clipper.DisplayStart; j < clipper.DisplayEnd; ++j) {
+            ImGui::PushID(j);
+            const bool editable = w.kind == Workspace::Kind::Sandbox || (w.kind == Workspace::Kind::KeyTask && j == w.editable_key_row);
+            const std::string name = "k" + std::to_string(j);
+            Eigen::RowVectorXd row = w.keys.row(j);
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(key_color(j, count)), "%s", name.c_str());
+            ImGui::SameLine(em(2.2f));
+            ImGui::TextDisabled("|k| = %.3f", row.norm());
+            if (editable) {
+                ImGui::SameLine();
+                if (ImGui::SmallButton(tr(state, "Normalize", "归一化")) && row.norm() > 0) {
+                    const Session before = state.session;
+                    set_key_row(state, j, row / row.norm());
+                    commit_edit(state, before);
+                }
+                tooltip(tr(state, "Scale this key to length 1.", "把这个键缩放到长度 1。"));
+                ImGui::SameLine();
+                if (ImGui::SmallButton(tr(state, "Reset", "重置"))) {
+                    const Session before = state.session;
+                    if (w.kind == Workspace::Kind::KeyTask) {
+                        state.session.answers.erase(w.task->answer);
+                        refresh(state);
+                    } else {
+                        set_key_row(state, j, Eigen::RowVectorXd::Zero(row.size()));
+                    }
+                    commit_edit(state, before);
+                }
+                tooltip(w.kind == Workspace::Kind::KeyTask ? tr(state, "Back to the notebook's key.", "恢复笔记本中的原始键。")
+                                                           : tr(state, "Set this key to zero.", "把这个键设为零。"));
+            }
+            if (component_sliders(state, name.c_str(), row, range, editable, key_color(j, count))) set_key_row(state, j, row);
+            if (!editable && w.kind != Workspace::Kind::Sandbox && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+                tooltip(tr(state, "Fixed by this exercise. Keys are free in the Sandbox.", "本题固定此键。在沙盒中可以自由修改键。"));
+            ImGui::PopID();
+        }
+    }
+}
+
+void value_rows(AppState& state) {
+    const Workspace& w = state.workspace;
+    const int count = static_cast<int>(w.values.rows());
+    const float range = nice_range(std::max(1.0, w.values.cwiseAbs().maxCoeff()));
+    ImGuiListClipper clipper;
+    clipper.Begin(count);
+    while (clipper.Step()) {
+        for (int j = clipper.DisplayStart; j < clipper.DisplayEnd; ++j) {
+            ImGui::PushID(j + 100000);
+            const std::string name = "v" + std::to_string(j);
+            Eigen::RowVectorXd row = w.values.row(j);
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(value_color(j, count)), "%s", name.c_str());
+            ImGui::SameLine(em(2.2f));
+            if (component_sliders(state, name.c_str(), row, range, w.values_editable, value_color(j, count)))
+                set_value_row(state, j, row);
+            ImGui::PopID();
+        }
+    }
+}
+
+}  // namespace
+
+void draw_vector_panel(AppState& state, const PanelRect& rect) {
+    if (begin_panel(tr(state, "Vectors", "向量"), kVectorsId, rect)) {
+        const Workspace& w = state.workspace;
+        if (w.kind == Workspace::Kind::Discussion) {
+            ImGui::TextDisabled("%s", tr(state, "A discussion question: pick a task above to edit vectors, or use the Sandbox.",
+                                         "这是讨论题：选择上面的题目或进入沙盒来修改向量。"));
+        } else {
+            ImGui::TextUnformatted(w.queries.rows() == 1 ? tr(state, "Query", "查询") : tr(state, "Queries", "查询"));
+            if (!w.queries_editable && w.kind == Workspace::Kind::KeyTask) {
+                ImGui::SameLine();
+                ImGui::TextDisabled(tr(state, "(your %s answer, fixed here)", "（你的 %s 答案，此处不可改）"), w.note.c_str());
+            }
+            query_rows(state);
+            ImGui::Separator();
+            ImGui::TextUnformatted(tr(state, "Keys", "键"));
+            if (w.kind == Workspace::Kind::KeyTask) {
+                ImGui::SameLine();
+                ImGui::TextDisabled(tr(state, "(only k%d may change%s)", "（只能修改 k%d%s）"), w.editable_key_row,
+                                    w.key_unit_norm ? tr(state, "; kept at length 1", "；保持长度为 1") : "");
+            }
+            if (ImGui::BeginChild("keys", ImVec2(0, w.kind == Workspace::Kind::Sandbox ? ImGui::GetContentRegionAvail().y * 0.55f : 0))) key_rows(state);
+            ImGui::EndChild();
+            if (w.kind == Workspace::Kind::Sandbox) {
+                ImGui::TextUnformatted(tr(state, "Values", "值"));
+                if (ImGui::BeginChild("values")) value_rows(state);
+                ImGui::EndChild();
+            }
+        }
+    }
+    ImGui::End();
+}
+
+}  // namespace attn::app

@@ -1,0 +1,48 @@
+// attnlab app: the panels. One file per panel (panel_*.cpp); each draws one ImGui window at
+// the rectangle the layout gives it, from the AppState it is handed, and changes the document
+// only through app_state.h's edit functions.
+//
+// Calling rules
+// - Call between ImGui::NewFrame() and ImGui::Render(), once per frame each, from draw_ui().
+// - The window names below (after ###) are stable ids: screenshots of one panel
+//   (`--panel geometry`) and tests find panels by them.
+#pragma once
+
+#include "app/app_state.h"
+
+#include <imgui.h>
+
+namespace attn::app {
+
+struct PanelRect {
+    ImVec2 pos;
+    ImVec2 size;
+};
+
+class HeatmapTextures;  // GL textures for large heatmaps (gl_texture.h)
+
+// Stable ids, also the names accepted by --panel.
+inline constexpr const char* kExercisesId = "exercises";
+inline constexpr const char* kVectorsId = "vectors";
+inline constexpr const char* kHeatmapsId = "heatmaps";
+inline constexpr const char* kOutputId = "output";
+inline constexpr const char* kGeometryId = "geometry";
+
+void draw_menu_bar(AppState& state);
+void draw_exercise_panel(AppState& state, const PanelRect& rect);  // Exercises / Sandbox tabs
+void draw_sandbox_controls(AppState& state);                        // inside the Sandbox tab
+void draw_vector_panel(AppState& state, const PanelRect& rect);
+void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures& textures);
+void draw_output_panel(AppState& state, const PanelRect& rect);
+void draw_geometry_panel(AppState& state, const PanelRect& rect);
+
+// Begins a panel window with a translated title and a stable id; always pair with ImGui::End().
+bool begin_panel(const char* title, const char* id, const PanelRect& rect, ImGuiWindowFlags extra_flags = 0);
+
+// The window rectangle of a panel in the last frame (for screenshots of one panel); false if unknown.
+bool panel_rect(const char* id, PanelRect* rect);
+
+// Right-click menu shared by the heatmap and geometry panels: "Save this panel as PNG".
+void panel_screenshot_context_menu(AppState& state, const char* id);
+
+}  // namespace attn::app

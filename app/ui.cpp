@@ -1,0 +1,264 @@
+#include "app/ui.h"
+
+#include "app/panels.h"
+#include "app/paths.h"
+#include "app/ui_common.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/report.h"
+
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>  // key codes only: ImGui 1.86 indexes io.KeysDown by the backend's codes
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+
+namespace attn::app {
+
+namespace {
+
+const Shortcut kShortcuts[] = {
+    {"Ctrl+Z", "Undo", "撤销"},
+    {"Ctrl+Shift+Z / Ctrl+Y", "Redo", "重做"},
+    {"Ctrl+O", "Open a session", "打开会话"},
+    {"Ctrl+S", "Save the session", "保存会话"},
+    {"Ctrl+E", "Export answers (Python or JSON)", "导出答案（Python 或 JSON）"},
+    {"Page Down / Ctrl+→", "Next task", "下一题"},
+    {"Page Up / Ctrl+←", "Previous task", "上一题"},
+    {"Ctrl+Enter", "Solve the selected task", "求解当前题目"},
+    {"Ctrl+Shift+Enter", "Solve all tasks", "求解全部题目"},
+    {"Ctrl+R", "Reset the selected task", "重置当前题目"},
+    {"F12", "Save a screenshot of the window", "保存窗口截图"},
+    {"F5", "Presentation mode (large text, projector theme)", "演示模式（大字号、投影主题）"},
+    {"F11", "Full screen", "全屏"},
+    {"Ctrl+= / Ctrl+-", "Larger / smaller text", "放大 / 缩小文字"},
+    {"Ctrl+0", "Default text size", "默认文字大小"},
+    {"Ctrl+L", "Switch language (English / 中文)", "切换语言（English / 中文）"},
+    {"Ctrl+Q", "Quit", "退出"},
+};
+
+void set_zoom(AppState& state, float zoom) {
+    state.session.view.text_zoom = std::clamp(zoom, 0.5f, 3.0f);
+    state.requests.rebuild_fonts = true;
+}
+
+void toggle_presentation(AppState& state) {
+    state.session.view.presentation = !state.session.view.presentation;
+    state.requests.rebuild_fonts = true;
+}
+
+void toggle_language(AppState& state) {
+    state.session.view.language = state.session.view.language == "zh" ? "en" : "zh";
+    state.requests.rebuild_fonts = true;
+    refresh(state);
+}
+
+void handle_shortcuts(AppState& state) {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.WantTextInput) return;  // typing into a field owns the keyboard
+    const bool ctrl = io.KeyCtrl, shift = io.KeyShift;
+    const auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
+    if (ctrl && pressed(GLFW_KEY_Z)) shift ? redo(state) : undo(state);
+    if (ctrl && pressed(GLFW_KEY_Y)) redo(state);
+    if (ctrl && pressed(GLFW_KEY_O)) state.open_session_dialog = true;
+    if (ctrl && pressed(GLFW_KEY_S)) {
+        if (state.session_path.empty() || shift) state.save_session_dialog = true;
+        else save_session_file(state, state.session_path);
+    }
+    if (ctrl && pressed(GLFW_KEY_E)) state.export_dialog = true;
+    if (pressed(GLFW_KEY_PAGE_DOWN) || (ctrl && pressed(GLFW_KEY_RIGHT))) select_next_task(state, +1);
+    if (pressed(GLFW_KEY_PAGE_UP) || (ctrl && pressed(GLFW_KEY_LEFT))) select_next_task(state, -1);
+    if (ctrl && (pressed(GLFW_KEY_ENTER) || pressed(GLFW_KEY_KP_ENTER))) shift ? solve_all_tasks(state) : solve_selected(state);
+    if (ctrl && pressed(GLFW_KEY_R)) reset_selected(state);
+    if (pressed(GLFW_KEY_F12)) state.requests.screenshot_window = true;
+    if (pressed(GLFW_KEY_F5)) toggle_presentation(state);
+    if (pressed(GLFW_KEY_F11)) state.requests.toggle_fullscreen = true;
+    if (ctrl && (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD))) set_zoom(state, state.session.view.text_zoom * 1.15f);
+    if (ctrl && (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT))) set_zoom(state, state.session.view.text_zoom / 1.15f);
+    if (ctrl && (pressed(GLFW_KEY_0) || pressed(GLFW_KEY_KP_0))) set_zoom(state, 1.0f);
+    if (ctrl && pressed(GLFW_KEY_L)) toggle_language(state);
+    if (ctrl && pressed(GLFW_KEY_Q)) state.requests.quit = true;
+}
+
+void remember_recent(AppState& state, const std::string& path) {
+    auto& recent = state.recent_files;
+    recent.erase(std::remove(recent.begin(), recent.end(), path), recent.end());
+    recent.insert(recent.begin(), path);
+    if (recent.size() > 8) recent.resize(8);
+}
+
+// A small path dialog: no native file chooser in the Debian stack, so a text field plus the
+// recent files. Returns true on the frame the user confirms, with the path in `path`.
+bool path_dialog(AppState& state, const char* title, bool* open_flag, std::string* path, const char* confirm,
+                 const char* hint) {
+    if (*open_flag) {
+        ImGui::OpenPopup(title);
+        *open_flag = false;
+    }
+    bool confirmed = false;
+    ImGui::SetNextWindowSize(em2(34, 0), ImGuiCond_Appearing);
+    if (ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+        ImGui::TextUnformatted(hint);
+        if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+        ImGui::SetNextItemWidth(em(30));
+        const bool entered = ImGui::InputText("##path", path, ImGuiInputTextFlags_EnterReturnsTrue);
+        if (!state.recent_files.empty()) {
+            ImGui::TextDisabled("%s", tr(state, "Recent:", "最近："));
+            for (const std::string& recent : state.recent_files)
+                if (ImGui::Selectable(recent.c_str())) *path = recent;
+        }
+        if (ImGui::Button(confirm, em2(8, 0)) || entered) {
+            confirmed = !path->empty();
+            if (confirmed) ImGui::CloseCurrentPopup();
+        }
+        ImGui::SameLine();
+        if (ImGui::Button(tr(state, "Cancel", "取消"), em2(8, 0)) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ImGui::CloseCurrentPopup();
+        ImGui::EndPopup();
+    }
+    return confirmed;
+}
+
+void draw_dialogs(AppState& state) {
+    std::string& path = state.dialog_path;
+    if (path_dialog(state, tr(state, "Open session###open", "打开会话###open"), &state.open_session_dialog, &path,
+                    tr(state, "Open", "打开"), tr(state, "Session file (.json):", "会话文件（.json）：")))
+        open_session_file(state, path);
+    if (path_dialog(state, tr(state, "Save session###save", "保存会话###save"), &state.save_session_dialog, &path,
+                    tr(state, "Save", "保存"), tr(state, "Save the session to (.json):", "会话保存到（.json）：")))
+        save_session_file(state, path);
+    if (path_dialog(state, tr(state, "Export answers###export", "导出答案###export"), &state.export_dialog, &path,
+                    tr(state, "Export", "导出"),
+                    tr(state, "File: .py gives PyTorch constants, anything else JSON (as `attnlab solve` writes them):",
+                       "文件：.py 导出 PyTorch 常量，其他扩展名导出 JSON（与 `attnlab solve` 相同）：")))
+        export_answers_file(state, path);
+    if (path_dialog(state, tr(state, "Screenshot folder###shotdir", "截图文件夹###shotdir"), &state.screenshot_dir_dialog, &path,
+                    tr(state, "Use", "使用"), tr(state, "Save screenshots into:", "截图保存到：")))
+        state.screenshot_dir = path;
+
+    if (state.show_shortcuts) {
+        ImGui::SetNextWindowSize(em2(30, 0), ImGuiCond_Appearing);
+        if (ImGui::Begin(tr(state, "Keyboard shortcuts###shortcuts", "键盘快捷键###shortcuts"), &state.show_shortcuts,
+                         ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse)) {
+            if (ImGui::BeginTable("shortcuts", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
+                for (const Shortcut& s : kShortcuts) {
+                    ImGui::TableNextRow();
+                    ImGui::TableNextColumn();
+                    ImGui::TextUnformatted(s.keys);
+                    ImGui::TableNextColumn();
+                    ImGui::TextUnformatted(tr(state, s.what_en, s.what_zh));
+                }
+                ImGui::EndTable();
+            }
+        }
+        ImGui::End();
+    }
+    if (state.show_about) {
+        if (ImGui::Begin(tr(state, "About attnlab###about", "关于 attnlab###about"), &state.show_about,
+                         ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse)) {
+            ImGui::Text("attnlab %s", ATTN_VERSION);
+            ImGui::TextUnformatted(tr(state, "Scaled-dot-product attention you can touch.", "可以动手操作的缩放点积注意力。"));
+            ImGui::TextUnformatted(course().title.get(language(state)).c_str());
+            if (!state.font_warning.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.2f, 1), "%s", state.font_warning.c_str());
+        }
+        ImGui::End();
+    }
+}
+
+void draw_toasts(AppState& state) {
+    state.toasts.erase(std::remove_if(state.toasts.begin(), state.toasts.end(),
+                                      [&](const Toast& t) { return t.expires_at < state.now; }),
+                       state.toasts.end());
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    float y = display.y - em(0.8f);
+    for (int i = static_cast<int>(state.toasts.size()) - 1; i >= 0; --i) {
+        const Toast& t = state.toasts[i];
+        ImGui::SetNextWindowPos(ImVec2(display.x - em(0.8f), y), ImGuiCond_Always, ImVec2(1, 1));
+        ImGui::SetNextWindowBgAlpha(0.92f);
+        const std::string id = "##toast" + std::to_string(i);
+        ImGui::Begin(id.c_str(), nullptr,
+                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoFocusOnAppearing |
+                         ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoSavedSettings);
+        ImGui::PushTextWrapPos(em(36));
+        ImGui::PushStyleColor(ImGuiCol_Text, t.is_error ? palette().fail : ImGui::GetColorU32(ImGuiCol_Text));
+        ImGui::TextUnformatted(t.text.c_str());
+        ImGui::PopStyleColor();
+        ImGui::PopTextWrapPos();
+        y -= ImGui::GetWindowHeight() + em(0.4f);
+        ImGui::End();
+    }
+}
+
+}  // namespace
+
+const Shortcut* shortcuts(int* count) {
+    *count = static_cast<int>(sizeof kShortcuts / sizeof kShortcuts[0]);
+    return kShortcuts;
+}
+
+bool open_session_file(AppState& state, const std::string& path) {
+    try {
+        Session loaded = load_session(path);
+        const Session before = state.session;
+        state.session = std::move(loaded);
+        state.session_path = path;
+        state.requests.rebuild_fonts = true;  // language or presentation may differ
+        commit_edit(state, before);
+        remember_recent(state, path);
+        toast(state, std::string(tr(state, "Opened ", "已打开 ")) + path);
+        return true;
+    } catch (const InputError& e) {
+        toast(state, std::string(tr(state, "Could not open: ", "无法打开：")) + e.what(), true);
+        return false;
+    }
+}
+
+bool save_session_file(AppState& state, const std::string& path) {
+    try {
+        save_session(state.session, path);
+        state.session_path = path;
+        remember_recent(state, path);
+        toast(state, std::string(tr(state, "Saved ", "已保存 ")) + path);
+        return true;
+    } catch (const InputError& e) {
+        toast(state, std::string(tr(state, "Could not save: ", "无法保存：")) + e.what(), true);
+        return false;
+    }
+}
+
+void export_answers_file(AppState& state, const std::string& path) {
+    try {
+        const bool python = path.size() >= 3 && path.compare(path.size() - 3, 3, ".py") == 0;
+        const std::string text = python ? answers_as_python(course(), state.session.answers)
+                                        : answers_as_json(course(), state.session.answers).dump(2) + "\n";
+        write_file_atomically(path, text);
+        toast(state, std::string(tr(state, "Exported answers to ", "答案已导出到 ")) + path);
+    } catch (const InputError& e) {
+        toast(state, std::string(tr(state, "Could not export: ", "无法导出：")) + e.what(), true);
+    }
+}
+
+void draw_ui(AppState& state, HeatmapTextures& textures) {
+    handle_shortcuts(state);
+    draw_menu_bar(state);
+
+    // Three columns: exercises | vectors over output | heatmaps over geometry. Fractions of the
+    // window, so the layout fills 1280×720 and grows with larger windows and text.
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const float top = ImGui::GetFrameHeight();
+    const float height = std::max(display.y - top, 1.0f);
+    const float left_w = std::max(display.x * 0.28f, std::min(em(20), display.x * 0.4f));
+    const float middle_w = display.x * 0.30f;
+    const float right_w = std::max(display.x - left_w - middle_w, 1.0f);
+    const float vectors_h = height * 0.58f;
+    const float heatmaps_h = height * 0.46f;
+    draw_exercise_panel(state, {ImVec2(0, top), ImVec2(left_w, height)});
+    draw_vector_panel(state, {ImVec2(left_w, top), ImVec2(middle_w, vectors_h)});
+    draw_output_panel(state, {ImVec2(left_w, top + vectors_h), ImVec2(middle_w, height - vectors_h)});
+    draw_heatmap_panel(state, {ImVec2(left_w + middle_w, top), ImVec2(right_w, heatmaps_h)}, textures);
+    draw_geometry_panel(state, {ImVec2(left_w + middle_w, top + heatmaps_h), ImVec2(right_w, height - heatmaps_h)});
+
+    draw_dialogs(state);
+    draw_toasts(state);
+}
+
+}  // namespace attn::app

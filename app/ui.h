@@ -1,0 +1,31 @@
+// attnlab app: one frame of the interface: the menu bar, the panel layout, dialogs, toasts and
+// keyboard shortcuts. Owns no data; everything lives in AppState.
+//
+// Calling rules
+// - draw_ui() runs between ImGui::NewFrame() and ImGui::Render(), once per frame.
+// - It leaves platform work (screenshots, font rebuilds, full screen, quit) in state.requests
+//   for the platform layer to carry out after the frame.
+#pragma once
+
+#include "app/app_state.h"
+
+namespace attn::app {
+
+class HeatmapTextures;
+
+void draw_ui(AppState& state, HeatmapTextures& textures);
+
+// The shortcut table shown in Help → Keyboard shortcuts (and the README).
+struct Shortcut {
+    const char* keys;
+    const char* what_en;
+    const char* what_zh;
+};
+const Shortcut* shortcuts(int* count);
+
+// Session file commands, shared by the menu, the shortcuts and the command line.
+bool open_session_file(AppState& state, const std::string& path);   // toasts the outcome
+bool save_session_file(AppState& state, const std::string& path);
+void export_answers_file(AppState& state, const std::string& path);  // .py → python, else json
+
+}  // namespace attn::app

@@ -1,0 +1,85 @@
+#include "app/ui_common.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace attn::app {
+
+void tooltip(const char* text) {
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+        ImGui::BeginTooltip();
+        ImGui::PushTextWrapPos(em(28));
+        ImGui::TextUnformatted(text);
+        ImGui::PopTextWrapPos();
+        ImGui::EndTooltip();
+    }
+}
+
+void help_marker(const char* text) {
+    ImGui::TextDisabled("(?)");
+    tooltip(text);
+}
+
+bool light_theme() {
+    const ImVec4 bg = ImGui::GetStyleColorVec4(ImGuiCol_WindowBg);
+    return bg.x + bg.y + bg.z > 1.5f;
+}
+
+Palette palette() {
+    if (light_theme())
+        return {IM_COL32(214, 96, 0, 255),  IM_COL32(20, 90, 200, 255),  IM_COL32(0, 135, 60, 255),
+                IM_COL32(140, 40, 170, 255), IM_COL32(60, 60, 60, 255),   IM_COL32(0, 140, 60, 255),
+                IM_COL32(200, 30, 30, 255),  IM_COL32(90, 90, 90, 255),   IM_COL32(0, 0, 0, 40)};
+    return {IM_COL32(255, 150, 40, 255), IM_COL32(90, 160, 255, 255), IM_COL32(80, 210, 120, 255),
+            IM_COL32(210, 120, 255, 255), IM_COL32(220, 220, 220, 255), IM_COL32(70, 200, 110, 255),
+            IM_COL32(255, 90, 90, 255),  IM_COL32(150, 150, 150, 255), IM_COL32(255, 255, 255, 40)};
+}
+
+namespace {
+ImU32 hsv(float h, float s, float v) {
+    float r, g, b;
+    ImGui::ColorConvertHSVtoRGB(h, s, v, r, g, b);
+    return IM_COL32(static_cast<int>(r * 255), static_cast<int>(g * 255), static_cast<int>(b * 255), 255);
+}
+
+ImU32 lerp_color(const float (*stops)[3], int count, float t) {
+    t = std::clamp(t, 0.0f, 1.0f) * static_cast<float>(count - 1);
+    const int i = std::min(static_cast<int>(t), count - 2);
+    const float f = t - static_cast<float>(i);
+    const auto mix = [&](int c) { return static_cast<int>(255.0f * (stops[i][c] + f * (stops[i + 1][c] - stops[i][c]))); };
+    return IM_COL32(mix(0), mix(1), mix(2), 255);
+}
+}  // namespace
+
+ImU32 key_color(int j, int n) {
+    const float spread = n > 1 ? 0.18f * static_cast<float>(j) / static_cast<float>(n - 1) : 0.0f;
+    return hsv(0.55f + spread, light_theme() ? 0.85f : 0.6f, light_theme() ? 0.75f : 1.0f);
+}
+
+ImU32 value_color(int j, int n) {
+    const float spread = n > 1 ? 0.14f * static_cast<float>(j) / static_cast<float>(n - 1) : 0.0f;
+    return hsv(0.28f + spread, light_theme() ? 0.9f : 0.6f, light_theme() ? 0.6f : 0.95f);
+}
+
+ImU32 weight_color(float t) {
+    // A viridis-like ramp: perceptually ordered and readable when projected or printed grey.
+    static const float stops[][3] = {{0.27f, 0.00f, 0.33f}, {0.23f, 0.32f, 0.55f}, {0.13f, 0.57f, 0.55f},
+                                     {0.37f, 0.79f, 0.38f}, {0.99f, 0.91f, 0.14f}};
+    return lerp_color(stops, 5, t);
+}
+
+ImU32 logit_color(float t) {
+    // Blue (negative) through near-white (zero) to red (positive).
+    static const float stops[][3] = {{0.13f, 0.40f, 0.67f}, {0.57f, 0.77f, 0.87f}, {0.97f, 0.97f, 0.97f},
+                                     {0.96f, 0.65f, 0.51f}, {0.70f, 0.09f, 0.17f}};
+    return lerp_color(stops, 5, 0.5f + 0.5f * t);
+}
+
+ImU32 contrasting_text(ImU32 background) {
+    const float r = static_cast<float>((background >> IM_COL32_R_SHIFT) & 0xFF);
+    const float g = static_cast<float>((background >> IM_COL32_G_SHIFT) & 0xFF);
+    const float b = static_cast<float>((background >> IM_COL32_B_SHIFT) & 0xFF);
+    return 0.299f * r + 0.587f * g + 0.114f * b > 150.0f ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255);
+}
+
+}  // namespace attn::app

@@ -1,0 +1,41 @@
+// attnlab app: small helpers every panel uses: sizes in font units, tooltips, the shared
+// palette (query, keys, values, output, target keep one colour everywhere) and the colormaps.
+//
+// Calling rules
+// - Call only between ImGui::NewFrame() and ImGui::Render(); sizes follow the current font, so
+//   they scale with presentation mode and high-resolution export.
+// - Colours depend on the theme (dark or the light projector theme); ask every frame, do not cache.
+#pragma once
+
+#include <imgui.h>
+
+namespace attn::app {
+
+// n font heights, the unit for every size in the UI.
+inline float em(float n) { return ImGui::GetFontSize() * n; }
+inline ImVec2 em2(float x, float y) { return ImVec2(em(x), em(y)); }
+
+// Shows `text` as a tooltip when the last item is hovered.
+void tooltip(const char* text);
+// A "(?)" marker with a wrapped tooltip, for controls that need a sentence of explanation.
+void help_marker(const char* text);
+
+bool light_theme();  // the projector theme is active
+
+struct Palette {
+    ImU32 query, key, value, output, target, pass, fail, text_dim, grid;
+};
+Palette palette();
+
+// Distinct but related colours for key j (and value j) of n.
+ImU32 key_color(int j, int n);
+ImU32 value_color(int j, int n);
+
+// Colormaps for the heatmaps. weights: t in [0,1] (0 → background-like, 1 → strong).
+// logits: diverging around 0, t in [-1,1].
+ImU32 weight_color(float t);
+ImU32 logit_color(float t);
+// Black or white, whichever reads better on `background`.
+ImU32 contrasting_text(ImU32 background);
+
+}  // namespace attn::app
