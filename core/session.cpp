@@ -1,0 +1,533 @@
+// attnlab core: sessions as JSON files.
+//
+// Layout (version 1):
+//
+//   {"format": "attnlab-session", "version": 1,
+//    "mode": "exercises" | "sandbox",
+//    "answers": {"query121": {"value": [1, 2, 3], "vector": true},
+//                "query122": {"value": [[..], [..]], "vector": false}, ...},
+//    "selected_task": "1.2.1",
+//    "tolerance": 0.05,
+//    "sandbox": {"source": "notebook" | "torch_seed" | "random" | "typed",
+//                "torch_seed": 447, "key_count": 4, "key_dim": 3, "value_dim": 3,
+//                "keys": [[..]], "values": [[..]], "queries": [[..]],
+//                "scale": "one" | "inv_sqrt_d" | "temperature", "temperature": 1.0,
+//                "causal": false, "goal": "select:0"},
+//    "view": {"language": "en" | "zh", "presentation": false, "text_zoom": 1.0,
+//             "camera_yaw": 0.6, "camera_pitch": 0.35, "camera_distance": 3.2}}
+//
+// Reading rules
+// - "format" and "version" are required; every other field (and every field inside "sandbox" and
+//   "view") is optional and defaults to default_session()'s value, so older and hand-written
+//   files load. key_count/key_dim/value_dim, when absent, are taken from the matrices.
+// - Unknown fields are refused (a typo must not be silently ignored); a newer attnlab that adds
+//   fields writes a newer version.
+// - Answers: "value" is required; a flat list is a vector (shape (n,)), a list of rows a matrix.
+//   "vector", when given, must agree with the value's form. Names must be answer_names().
+// - Numbers: doubles are written with nlohmann's shortest round-trip form, so they read back
+//   bit-exactly; view floats are widened to double when written and narrowed back when read
+//   (exact). torch_seed is an unsigned 64-bit integer.
+// - Limits: 1 <= N <= 256 keys, 1 <= d <= 16, 1 <= dv <= 16, 1 <= n <= 256 queries; tolerance and
+//   temperature > 0; text_zoom in [0.5, 3]; camera_distance > 0; everything finite.
+#include "core/session.h"
+
+#include "core/error.h"
+#include "core/exercises.h"
+#include "core/json_io.h"
+
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace attn {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kFormat = "attnlab-session";
+constexpr int kVersion = 1;
+constexpr std::size_t kMaxFileBytes = 16u << 20;
+constexpr int kMaxKeys = 256;
+constexpr int kMaxDim = 16;
+constexpr int kMaxQueries = 256;
+
+// ---- enum spellings ---------------------------------------------------------------------------
+
+const char* mode_name(AppMode mode) { return mode == AppMode::Sandbox ? "sandbox" : "exercises"; }
+
+const char* source_name(DataSource source) {
+    switch (source) {
+        case DataSource::Notebook: return "notebook";
+        case DataSource::TorchSeed: return "torch_seed";
+        case DataSource::Random: return "random";
+        case DataSource::Typed: return "typed";
+    }
+    return "notebook";
+}
+
+const char* scale_name(ScaleMode mode) {
+    switch (mode) {
+        case ScaleMode::One: return "one";
+        case ScaleMode::InvSqrtD: return "inv_sqrt_d";
+        case ScaleMode::Temperature: return "temperature";
+    }
+    return "one";
+}
+
+// ---- writing ----------------------------------------------------------------------------------
+
+// Pretty printing that keeps a list of numbers on one line: a 256×16 matrix is 256 lines, not 4096.
+bool is_flat(const json& value) {
+    if (!value.is_array()) return false;
+    for (const json& item : value)
+        if (item.is_structured()) return false;
+    return true;
+}
+
+std::string dump_scalar(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+void pretty(const json& value, int indent, std::string& out) {
+    const std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
+    const std::string inner(static_cast<std::size_t>(indent + 1) * 2, ' ');
+    if (value.is_object()) {
+        if (value.empty()) {
+            out += "{}";
+            return;
+        }
+        out += "{\n";
+        bool first = true;
+        for (auto it = value.begin(); it != value.end(); ++it) {
+            if (!first) out += ",\n";
+            first = false;
+            out += inner + dump_scalar(json(it.key())) + ": ";
+            pretty(it.value(), indent + 1, out);
+        }
+        out += "\n" + pad + "}";
+    } else if (value.is_array() && !is_flat(value)) {
+        out += "[\n";
+        bool first = true;
+        for (const json& item : value) {
+            if (!first) out += ",\n";
+            first = false;
+            out += inner;
+            pretty(item, indent + 1, out);
+        }
+        out += "\n" + pad + "]";
+    } else if (value.is_array()) {
+        out += "[";
+        bool first = true;
+        for (const json& item : value) {
+            if (!first) out += ", ";
+            first = false;
+            out += dump_scalar(item);
+        }
+        out += "]";
+    } else {
+        out += dump_scalar(value);
+    }
+}
+
+std::string to_json_unchecked(const Session& s) {
+    json answers = json::object();
+    for (const auto& [name, tensor] : s.answers) {
+        json entry = json::object();
+        entry["value"] = tensor.is_vector ? vector_to_json(tensor.data) : matrix_to_json(tensor.data);
+        entry["vector"] = tensor.is_vector;
+        answers[name] = entry;
+    }
+    const SandboxSession& b = s.sandbox;
+    json sandbox = json::object();
+    sandbox["source"] = source_name(b.source);
+    sandbox["torch_seed"] = b.torch_seed;
+    sandbox["key_count"] = b.key_count;
+    sandbox["key_dim"] = b.key_dim;
+    sandbox["value_dim"] = b.value_dim;
+    sandbox["keys"] = matrix_to_json(b.data.keys);
+    sandbox["values"] = matrix_to_json(b.data.values);
+    sandbox["queries"] = matrix_to_json(b.queries);
+    sandbox["scale"] = scale_name(b.scale_mode);
+    sandbox["temperature"] = b.temperature;
+    sandbox["causal"] = b.causal;
+    sandbox["goal"] = b.goal;
+
+    const ViewSession& v = s.view;
+    json view = json::object();
+    view["language"] = v.language;
+    view["presentation"] = v.presentation;
+    view["text_zoom"] = static_cast<double>(v.text_zoom);
+    view["camera_yaw"] = static_cast<double>(v.camera_yaw);
+    view["camera_pitch"] = static_cast<double>(v.camera_pitch);
+    view["camera_distance"] = static_cast<double>(v.camera_distance);
+
+    // nlohmann's object is sorted by key; write the fields in the documented order instead.
+    std::string out = "{\n";
+    auto field = [&out](const char* name, const json& value, bool last) {
+        out += "  " + dump_scalar(json(name)) + ": ";
+        pretty(value, 1, out);
+        out += last ? "\n" : ",\n";
+    };
+    field("format", kFormat, false);
+    field("version", kVersion, false);
+    field("mode", mode_name(s.mode), false);
+    field("answers", answers, false);
+    field("selected_task", s.selected_task, false);
+    field("tolerance", s.tolerance, false);
+    field("sandbox", sandbox, false);
+    field("view", view, true);
+    out += "}\n";
+    return out;
+}
+
+// ---- reading ----------------------------------------------------------------------------------
+
+// Reads the fields of one JSON object, each optional, and refuses fields it was not asked about.
+class ObjectReader {
+public:
+    ObjectReader(const json& object, std::string where, std::string path)
+        : object_(object), where_(std::move(where)), path_(std::move(path)) {
+        if (!object_.is_object()) fail_at(path_.empty() ? "the document" : path_, "must be a JSON object");
+    }
+
+    // The field's value, or nullptr when absent. Records the name as known.
+    const json* get(const std::string& name) {
+        known_.insert(name);
+        const auto it = object_.find(name);
+        return it == object_.end() ? nullptr : &*it;
+    }
+
+    std::string field_path(const std::string& name) const { return path_.empty() ? name : path_ + "." + name; }
+
+    [[noreturn]] void fail(const std::string& name, const std::string& problem) const {
+        fail_at(field_path(name), problem);
+    }
+    [[noreturn]] void fail_at(const std::string& path, const std::string& problem) const {
+        throw InputError(where_ + ": " + path + " " + problem);
+    }
+
+    const std::string& where() const { return where_; }
+
+    // Call after every get(): refuses anything not asked for.
+    void refuse_unknown() const {
+        for (auto it = object_.begin(); it != object_.end(); ++it)
+            if (known_.count(it.key()) == 0) fail(it.key(), "is not a known field");
+    }
+
+    void read_string(const std::string& name, std::string& out) {
+        if (const json* v = get(name)) {
+            if (!v->is_string()) fail(name, "must be a string");
+            out = v->get<std::string>();
+        }
+    }
+    void read_bool(const std::string& name, bool& out) {
+        if (const json* v = get(name)) {
+            if (!v->is_boolean()) fail(name, "must be true or false");
+            out = v->get<bool>();
+        }
+    }
+    void read_double(const std::string& name, double& out) {
+        if (const json* v = get(name)) {
+            if (!v->is_number()) fail(name, "must be a number");
+            const double x = v->get<double>();
+            if (!std::isfinite(x)) fail(name, "is not finite");
+            out = x;
+        }
+    }
+    void read_float(const std::string& name, float& out) {
+        double x = out;
+        read_double(name, x);
+        if (std::fabs(x) > static_cast<double>(std::numeric_limits<float>::max())) fail(name, "is out of range");
+        out = static_cast<float>(x);
+    }
+    // Returns whether the field was present.
+    bool read_int(const std::string& name, int& out) {
+        const json* v = get(name);
+        if (!v) return false;
+        if (!v->is_number_integer()) fail(name, "must be a whole number");
+        if (v->is_number_unsigned() ? v->get<std::uint64_t>() > 1000000u
+                                    : (v->get<std::int64_t>() < -1000000 || v->get<std::int64_t>() > 1000000))
+            fail(name, "is out of range");
+        out = static_cast<int>(v->get<std::int64_t>());
+        return true;
+    }
+    void read_u64(const std::string& name, std::uint64_t& out) {
+        if (const json* v = get(name)) {
+            if (!v->is_number_integer()) fail(name, "must be a whole number");
+            if (!v->is_number_unsigned()) fail(name, "must not be negative");
+            out = v->get<std::uint64_t>();
+        }
+    }
+    bool read_matrix(const std::string& name, Eigen::MatrixXd& out) {
+        const json* v = get(name);
+        if (!v) return false;
+        out = json_value_to_matrix(*v, where_ + ": " + field_path(name));
+        return true;
+    }
+
+private:
+    const json& object_;
+    std::string where_;
+    std::string path_;
+    std::set<std::string> known_;
+};
+
+template <typename Enum>
+Enum parse_enum(ObjectReader& reader, const std::string& name, Enum current,
+                std::initializer_list<std::pair<const char*, Enum>> spellings) {
+    std::string text;
+    const json* v = reader.get(name);
+    if (!v) return current;
+    if (!v->is_string()) reader.fail(name, "must be a string");
+    text = v->get<std::string>();
+    std::string expected;
+    for (const auto& [spelling, value] : spellings) {
+        if (text == spelling) return value;
+        expected += expected.empty() ? "" : ", ";
+        expected += std::string("\"") + spelling + "\"";
+    }
+    reader.fail(name, "is \"" + text + "\"; expected one of " + expected);
+}
+
+AnswerSet read_answers(const json& value, const std::string& where) {
+    ObjectReader reader(value, where, "answers");
+    AnswerSet answers;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+        const std::string& name = it.key();
+        const std::string path = "answers." + name;
+        bool known = false;
+        for (const std::string& valid : answer_names()) known = known || valid == name;
+        if (!known) {
+            std::string list;
+            for (const std::string& valid : answer_names()) list += (list.empty() ? "" : ", ") + valid;
+            reader.fail(name, "is not an answer name (expected " + list + ")");
+        }
+        reader.get(name);
+        ObjectReader entry(it.value(), where, path);
+        const json* data = entry.get("value");
+        if (!data) entry.fail_at(path, "has no \"value\"");
+        AnswerTensor tensor;
+        tensor.data = json_value_to_matrix(*data, where + ": " + path + ".value");
+        tensor.is_vector = !(*data)[0].is_array();
+        bool vector = tensor.is_vector;
+        entry.read_bool("vector", vector);
+        if (vector != tensor.is_vector)
+            entry.fail("vector", vector ? "is true but \"value\" is a list of rows"
+                                        : "is false but \"value\" is a flat list (a vector)");
+        entry.refuse_unknown();
+        answers[name] = tensor;
+    }
+    return answers;
+}
+
+void read_sandbox(const json& value, const std::string& where, SandboxSession& b) {
+    ObjectReader r(value, where, "sandbox");
+    b.source = parse_enum<DataSource>(r, "source", b.source,
+                                      {{"notebook", DataSource::Notebook},
+                                       {"torch_seed", DataSource::TorchSeed},
+                                       {"random", DataSource::Random},
+                                       {"typed", DataSource::Typed}});
+    r.read_u64("torch_seed", b.torch_seed);
+    const bool has_keys = r.read_matrix("keys", b.data.keys);
+    const bool has_values = r.read_matrix("values", b.data.values);
+    r.read_matrix("queries", b.queries);
+    int key_count = static_cast<int>(b.data.keys.rows());
+    int key_dim = static_cast<int>(b.data.keys.cols());
+    int value_dim = static_cast<int>(b.data.values.cols());
+    const bool has_count = r.read_int("key_count", key_count);
+    const bool has_dim = r.read_int("key_dim", key_dim);
+    const bool has_vdim = r.read_int("value_dim", value_dim);
+    // A count given without its matrix is checked against the default matrix by validate_session.
+    b.key_count = has_count || has_keys ? key_count : b.key_count;
+    b.key_dim = has_dim || has_keys ? key_dim : b.key_dim;
+    b.value_dim = has_vdim || has_values ? value_dim : b.value_dim;
+    b.scale_mode = parse_enum<ScaleMode>(r, "scale", b.scale_mode,
+                                         {{"one", ScaleMode::One},
+                                          {"inv_sqrt_d", ScaleMode::InvSqrtD},
+                                          {"temperature", ScaleMode::Temperature}});
+    r.read_double("temperature", b.temperature);
+    r.read_bool("causal", b.causal);
+    r.read_string("goal", b.goal);
+    r.refuse_unknown();
+}
+
+void read_view(const json& value, const std::string& where, ViewSession& v) {
+    ObjectReader r(value, where, "view");
+    r.read_string("language", v.language);
+    r.read_bool("presentation", v.presentation);
+    r.read_float("text_zoom", v.text_zoom);
+    r.read_float("camera_yaw", v.camera_yaw);
+    r.read_float("camera_pitch", v.camera_pitch);
+    r.read_float("camera_distance", v.camera_distance);
+    r.refuse_unknown();
+}
+
+Session from_json_document(const json& doc, const std::string& where) {
+    ObjectReader r(doc, where, "");
+    const json* format = r.get("format");
+    if (!format) throw InputError(where + ": not an attnlab session (no \"format\" field)");
+    if (!format->is_string() || format->get<std::string>() != kFormat)
+        throw InputError(where + ": not an attnlab session (\"format\" is " + dump_scalar(*format).substr(0, 60) +
+                         ", expected \"" + kFormat + "\")");
+    const json* version = r.get("version");
+    if (!version) r.fail("version", "is missing");
+    if (!version->is_number_integer()) r.fail("version", "must be a whole number");
+    const bool negative = !version->is_number_unsigned() && version->get<std::int64_t>() < 0;
+    const std::string shown = negative ? std::to_string(version->get<std::int64_t>())
+                                       : std::to_string(version->get<std::uint64_t>());
+    if (!negative && version->get<std::uint64_t>() > static_cast<std::uint64_t>(kVersion))
+        throw InputError(where + ": written by a newer attnlab (session version " + shown +
+                         "; this one reads version " + std::to_string(kVersion) + ")");
+    if (negative || version->get<std::uint64_t>() < 1)
+        throw InputError(where + ": session version " + shown + " is not valid (this attnlab reads version " +
+                         std::to_string(kVersion) + ")");
+
+    Session s = default_session();
+    s.mode = parse_enum<AppMode>(r, "mode", s.mode, {{"exercises", AppMode::Exercises}, {"sandbox", AppMode::Sandbox}});
+    if (const json* answers = r.get("answers")) s.answers = read_answers(*answers, where);
+    r.read_string("selected_task", s.selected_task);
+    r.read_double("tolerance", s.tolerance);
+    if (const json* sandbox = r.get("sandbox")) read_sandbox(*sandbox, where, s.sandbox);
+    if (const json* view = r.get("view")) read_view(*view, where, s.view);
+    r.refuse_unknown();
+    validate_session(s, where);
+    return s;
+}
+
+bool same_matrix(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+    return a.rows() == b.rows() && a.cols() == b.cols() && (a.size() == 0 || (a.array() == b.array()).all());
+}
+
+// nlohmann's message without its "[json.exception.x.y] " prefix.
+std::string nlohmann_message(const json::exception& e) {
+    std::string message = e.what();
+    const auto pos = message.find("] ");
+    if (pos != std::string::npos) message = message.substr(pos + 2);
+    return message;
+}
+
+[[noreturn]] void invalid(const std::string& where, const std::string& path, const std::string& problem) {
+    throw InputError(where + ": " + path + " " + problem);
+}
+
+void check_matrix(const Eigen::MatrixXd& m, const std::string& where, const std::string& path) {
+    if (m.rows() < 1 || m.cols() < 1) invalid(where, path, "is empty");
+    require_finite(m, where + ": " + path);
+}
+
+}  // namespace
+
+Session default_session() {
+    Session s;
+    s.sandbox.data = notebook_dataset();
+    s.sandbox.key_count = static_cast<int>(s.sandbox.data.keys.rows());
+    s.sandbox.key_dim = static_cast<int>(s.sandbox.data.keys.cols());
+    s.sandbox.value_dim = static_cast<int>(s.sandbox.data.values.cols());
+    s.sandbox.queries = Eigen::MatrixXd::Zero(1, s.sandbox.key_dim);
+    return s;
+}
+
+void validate_session(const Session& s, const std::string& where) {
+    for (const auto& [name, tensor] : s.answers) {
+        bool known = false;
+        for (const std::string& valid : answer_names()) known = known || valid == name;
+        if (!known) invalid(where, "answers." + name, "is not an answer name");
+        check_matrix(tensor.data, where, "answers." + name + ".value");
+        if (tensor.is_vector && tensor.data.rows() != 1)
+            invalid(where, "answers." + name, "is a vector but has " + std::to_string(tensor.data.rows()) + " rows");
+    }
+    if (notebook_course().find(s.selected_task) == nullptr)
+        invalid(where, "selected_task", "\"" + s.selected_task.substr(0, 40) + "\" is not a task of the course");
+    if (!std::isfinite(s.tolerance) || s.tolerance <= 0) invalid(where, "tolerance", "must be a number above 0");
+
+    const SandboxSession& b = s.sandbox;
+    auto in_range = [&](int value, int high, const std::string& path) {
+        if (value < 1 || value > high)
+            invalid(where, path, "is " + std::to_string(value) + "; it must be 1 to " + std::to_string(high));
+    };
+    in_range(b.key_count, kMaxKeys, "sandbox.key_count");
+    in_range(b.key_dim, kMaxDim, "sandbox.key_dim");
+    in_range(b.value_dim, kMaxDim, "sandbox.value_dim");
+    check_matrix(b.data.keys, where, "sandbox.keys");
+    check_matrix(b.data.values, where, "sandbox.values");
+    check_matrix(b.queries, where, "sandbox.queries");
+    const std::string keys_shape = shape_string(b.data.keys);
+    if (b.data.keys.rows() != b.key_count || b.data.keys.cols() != b.key_dim)
+        invalid(where, "sandbox.keys", "is " + keys_shape + " but key_count × key_dim is " +
+                                           std::to_string(b.key_count) + "×" + std::to_string(b.key_dim));
+    if (b.data.values.rows() != b.key_count || b.data.values.cols() != b.value_dim)
+        invalid(where, "sandbox.values", "is " + shape_string(b.data.values) + " but key_count × value_dim is " +
+                                             std::to_string(b.key_count) + "×" + std::to_string(b.value_dim));
+    if (b.queries.cols() != b.key_dim)
+        invalid(where, "sandbox.queries", "is " + shape_string(b.queries) + " but queries need key_dim = " +
+                                              std::to_string(b.key_dim) + " columns like the keys (" + keys_shape +
+                                              ")");
+    if (b.queries.rows() > kMaxQueries)
+        invalid(where, "sandbox.queries", "has " + std::to_string(b.queries.rows()) + " rows; at most " +
+                                              std::to_string(kMaxQueries) + " are allowed");
+    if (!std::isfinite(b.temperature) || b.temperature <= 0)
+        invalid(where, "sandbox.temperature", "must be a number above 0");
+
+    const ViewSession& v = s.view;
+    if (v.language != "en" && v.language != "zh")
+        invalid(where, "view.language", "is \"" + v.language.substr(0, 20) + "\"; expected \"en\" or \"zh\"");
+    if (!(v.text_zoom >= 0.5f && v.text_zoom <= 3.0f)) invalid(where, "view.text_zoom", "must be 0.5 to 3");
+    if (!std::isfinite(v.camera_yaw)) invalid(where, "view.camera_yaw", "is not finite");
+    if (!std::isfinite(v.camera_pitch)) invalid(where, "view.camera_pitch", "is not finite");
+    if (!std::isfinite(v.camera_distance) || v.camera_distance <= 0)
+        invalid(where, "view.camera_distance", "must be a number above 0");
+}
+
+std::string session_to_json(const Session& session) {
+    validate_session(session, "session");
+    return to_json_unchecked(session);
+}
+
+Session session_from_json(const std::string& text, const std::string& where) {
+    json doc;
+    try {
+        doc = parse_json_text(text, where);
+    } catch (const json::exception& e) {
+        // parse_json_text turns syntax errors into InputError; a number too large for a double
+        // ("1e999") is nlohmann's out_of_range.406 instead and lands here.
+        throw InputError(where + ": invalid JSON (" + nlohmann_message(e) + ")");
+    }
+    try {
+        return from_json_document(doc, where);
+    } catch (const json::exception& e) {
+        // Every access above is type-checked first; this is a safety net, never a crash.
+        throw InputError(where + ": unexpected JSON content (" + nlohmann_message(e) + ")");
+    }
+}
+
+void save_session(const Session& session, const std::string& path) {
+    validate_session(session, path + ": cannot save");
+    write_file_atomically(path, to_json_unchecked(session));
+}
+
+Session load_session(const std::string& path) {
+    return session_from_json(read_text_file(path, kMaxFileBytes), path);
+}
+
+bool operator==(const Session& a, const Session& b) {
+    if (a.mode != b.mode || a.selected_task != b.selected_task || a.tolerance != b.tolerance) return false;
+    if (a.answers.size() != b.answers.size()) return false;
+    for (auto ia = a.answers.begin(), ib = b.answers.begin(); ia != a.answers.end(); ++ia, ++ib)
+        if (ia->first != ib->first || ia->second.is_vector != ib->second.is_vector ||
+            !same_matrix(ia->second.data, ib->second.data))
+            return false;
+    const SandboxSession& x = a.sandbox;
+    const SandboxSession& y = b.sandbox;
+    if (x.source != y.source || x.torch_seed != y.torch_seed || x.key_count != y.key_count ||
+        x.key_dim != y.key_dim || x.value_dim != y.value_dim || x.scale_mode != y.scale_mode ||
+        x.temperature != y.temperature || x.causal != y.causal || x.goal != y.goal)
+        return false;
+    if (!same_matrix(x.data.keys, y.data.keys) || !same_matrix(x.data.values, y.data.values) ||
+        !same_matrix(x.queries, y.queries))
+        return false;
+    const ViewSession& v = a.view;
+    const ViewSession& w = b.view;
+    return v.language == w.language && v.presentation == w.presentation && v.text_zoom == w.text_zoom &&
+           v.camera_yaw == w.camera_yaw && v.camera_pitch == w.camera_pitch && v.camera_distance == w.camera_distance;
+}
+
+}  // namespace attn

@@ -1,0 +1,81 @@
+// attnlab core: everything a user can change, as one value that can be saved, reopened and
+// undone. The app keeps exactly one Session as its document; undo/redo store copies of it.
+//
+// File format: JSON, {"format": "attnlab-session", "version": 1, ...}. Reading accepts version 1
+// only; a newer version is refused with a message that names both versions, so an old attnlab
+// never half-reads a new file.
+//
+// Calling rules
+// - session_from_json() validates everything (shapes agree, numbers finite, task ids and answer
+//   names known, enums spelled right) and throws InputError("<where>: <problem>") on the first
+//   problem. It never returns a partially filled Session.
+// - save_session() writes atomically (json_io.h: temporary file, fsync, rename): the previous
+//   file survives any failure. load_session() reads at most 16 MiB.
+// - Sessions compare with operator== (exact numbers), which undo uses to skip no-op edits.
+#pragma once
+
+#include "core/answer_file.h"
+#include "core/attention.h"
+#include "core/dataset.h"
+
+#include <string>
+
+namespace attn {
+
+enum class AppMode { Exercises, Sandbox };
+enum class DataSource { Notebook, TorchSeed, Random, Typed };
+
+struct SandboxSession {
+    DataSource source = DataSource::Notebook;
+    uint64_t torch_seed = 447;
+    int key_count = 4;       // N, 1..256
+    int key_dim = 3;         // d, 1..16
+    int value_dim = 3;       // dv, 1..16
+    Dataset data;            // keys N×d and values N×dv as currently edited
+    Eigen::MatrixXd queries; // n×d, n in 1..256
+    ScaleMode scale_mode = ScaleMode::One;
+    double temperature = 1.0;
+    bool causal = false;
+    std::string goal = "select:0";
+};
+
+struct ViewSession {
+    std::string language = "en";   // "en" or "zh"
+    bool presentation = false;      // large text, light high-contrast theme
+    float text_zoom = 1.0f;         // Ctrl +/-: 0.5..3
+    float camera_yaw = 0.6f;        // geometry view, radians
+    float camera_pitch = 0.35f;
+    float camera_distance = 3.2f;
+};
+
+struct Session {
+    AppMode mode = AppMode::Exercises;
+    AnswerSet answers;               // the student's tensors by notebook name (query121 ...)
+    std::string selected_task = "1.2.1";
+    double tolerance = 0.05;
+    SandboxSession sandbox;
+    ViewSession view;
+};
+
+// A fresh session: notebook data in the sandbox with one zero query, no answers.
+Session default_session();
+
+// Throws InputError("<where>: <field path>: <problem>") unless the session could be written and
+// read back: shapes agree and are in range, numbers finite, enums/task id/answer names known.
+// session_from_json() ends with it; save_session() calls it first so an invalid session is never
+// written (nothing on disk changes then).
+void validate_session(const Session& session, const std::string& where);
+
+// Validates first (InputError naming "session" otherwise).
+std::string session_to_json(const Session& session);
+Session session_from_json(const std::string& text, const std::string& where);
+
+void save_session(const Session& session, const std::string& path);
+Session load_session(const std::string& path);
+
+// Exact: every field, matrices by shape and entries, answers by name, data and is_vector.
+// AnswerTensor::line (where an answer file had it) is provenance, not saved and not compared.
+bool operator==(const Session& a, const Session& b);
+inline bool operator!=(const Session& a, const Session& b) { return !(a == b); }
+
+}  // namespace attn

@@ -1,0 +1,47 @@
+#include "core/undo.h"
+
+#include <utility>
+
+namespace attn {
+
+bool same_document(const Session& a, const Session& b) {
+    Session copy = b;  // compare with a's view so only the document decides
+    copy.view = a.view;
+    return a == copy;
+}
+
+UndoHistory::UndoHistory(std::size_t limit) : limit_(limit) {}
+
+void UndoHistory::record(const Session& before, const Session& after) {
+    if (same_document(before, after)) return;
+    redo_.clear();
+    if (limit_ == 0) return;
+    undo_.push_back(before);
+    while (undo_.size() > limit_) undo_.pop_front();
+}
+
+namespace {
+
+// Moves the top of `from` into current's document, pushing current's document onto `to`.
+bool step(std::deque<Session>& from, std::deque<Session>& to, Session& current) {
+    if (from.empty()) return false;
+    Session target = std::move(from.back());
+    from.pop_back();
+    target.view = current.view;
+    to.push_back(std::move(current));
+    current = std::move(target);
+    return true;
+}
+
+}  // namespace
+
+bool UndoHistory::undo(Session& current) { return step(undo_, redo_, current); }
+
+bool UndoHistory::redo(Session& current) { return step(redo_, undo_, current); }
+
+void UndoHistory::clear() {
+    undo_.clear();
+    redo_.clear();
+}
+
+}  // namespace attn
