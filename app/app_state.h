@@ -48,6 +48,14 @@ struct ImRect4 {
     float x = 0, y = 0, w = 0, h = 0;
 };
 
+// A key press as GLFW reported it. Dear ImGui 1.86 only sees keys held at frame start, so a
+// press and release within one event poll (fast typing, xdotool) would be lost; shortcuts read
+// this queue instead.
+struct KeyPress {
+    int key = 0;
+    bool ctrl = false, shift = false, alt = false;
+};
+
 struct Toast {
     std::string text;
     bool is_error = false;
@@ -92,6 +100,7 @@ struct AppState {
     std::string dialog_path;                          // the text in the open/save/export dialogs
     bool mode_tab_sync = true;                        // set when session.mode changed outside the tabs
     std::vector<Toast> toasts;
+    std::vector<KeyPress> key_presses;                // since the last frame, filled by the platform
     std::string probe_path;                           // ATTNLAB_PROBE: where GUI tests read the state (probe.h)
     std::map<std::string, ImRect4> probes;            // item rectangles for GUI tests
     std::string probe_written;                        // the probe file's last contents

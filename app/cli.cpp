@@ -7,7 +7,9 @@
 #include "core/report.h"
 #include "core/torch_random.h"
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 namespace attn::app {
@@ -33,6 +35,17 @@ struct CommandLine {
 
 namespace {
 
+// A positive, finite tolerance; CLI11's PositiveNumber lets NaN through and prints DBL_MAX.
+const CLI::Validator kTolerance(
+    [](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0' || !std::isfinite(value) || value <= 0)
+            return "'" + text + "' is not a positive number";
+        return "";
+    },
+    "POSITIVE");
+
 SolveOptions solve_options(const CommandLine& c) {
     SolveOptions options;
     options.language = parse_language(c.language);
@@ -44,7 +57,17 @@ int run_solve(const CommandLine& c) {
     if (!c.goal.empty() || !c.data_file.empty()) {
         if (c.goal.empty()) throw InputError("solve --data needs --goal select:I, average:I,J,... or identity");
         const Dataset data = c.data_file.empty() ? notebook_dataset() : load_dataset_json(c.data_file);
-        const Goal goal = parse_goal(c.goal, static_cast<int>(data.keys.rows()));
+        Goal goal;
+        try {
+            goal = parse_goal(c.goal, static_cast<int>(data.keys.rows()));
+        } catch (const InputError& e) {
+            throw InputError((c.data_file.empty() ? std::string("notebook data") : c.data_file) + ": " + e.what());
+        }
+        // The identity solves one select per key; past this size that takes too long to be useful.
+        constexpr int kMaxIdentityKeys = 1024;
+        if (goal.kind == Goal::Kind::Identity && data.keys.rows() > kMaxIdentityKeys)
+            throw InputError(c.data_file + ": identity needs one query per key; " + std::to_string(data.keys.rows()) +
+                             " keys is more than the limit of " + std::to_string(kMaxIdentityKeys));
         const Solution solution = solve_query_goal(data, goal, options);
         double error = 0;
         if (solution.feasible) {
@@ -54,7 +77,9 @@ int run_solve(const CommandLine& c) {
         if (c.format == "json") {
             std::cout << goal_solution_json(goal, solution, error).dump(2) << "\n";
         } else if (solution.feasible) {
-            std::cout << "goal " << goal_to_string(goal) << ": query = " << matrix_to_json(solution.answer).dump()
+            const nlohmann::json query =
+                goal.kind == Goal::Kind::Identity ? matrix_to_json(solution.answer) : vector_to_json(solution.answer);
+            std::cout << "goal " << goal_to_string(goal) << ": query = " << query.dump()
                       << "\nmax abs diff " << error << "\n" << solution.explanation << "\n";
         } else {
             std::cout << "goal " << goal_to_string(goal) << ": impossible: " << solution.reason << "\n";
@@ -120,14 +145,14 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     c->solve->add_option("--format", c->format, "text, json or python (constant tensors for the notebook)")
         ->check(CLI::IsMember({"text", "json", "python"}));
     c->solve->add_option("--tol", c->tolerance, "Pass threshold for the reported checks (the course uses 0.05)")
-        ->check(CLI::PositiveNumber);
+        ->check(kTolerance);
     c->solve->add_option("--lang", c->language, "Language of explanations: en or zh")->check(CLI::IsMember({"en", "zh"}));
     c->solve->add_option("--data", c->data_file, "JSON file {\"keys\": [[...]], \"values\": [[...]]}");
     c->solve->add_option("--goal", c->goal, "select:I, average:I,J,... or identity");
 
     c->check = cli.add_subcommand("check", "Grade a student's answers (JSON, or Python lines name = torch.tensor(...))");
     c->check->add_option("FILE", c->answers_file, "answers file")->required();
-    c->check->add_option("--tol", c->tolerance, "Pass threshold (default 0.05, the course's)")->check(CLI::PositiveNumber);
+    c->check->add_option("--tol", c->tolerance, "Pass threshold (default 0.05, the course's)")->check(kTolerance);
     c->check->add_option("--format", c->format, "text or json")->check(CLI::IsMember({"text", "json"}));
     c->check->add_option("--lang", c->language, "Language: en or zh")->check(CLI::IsMember({"en", "zh"}));
 

@@ -148,7 +148,7 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
 
 float wanted_font_px(const Platform& p) {
     const ViewSession& view = p.state.session.view;
-    const float presentation = view.presentation ? 1.75f : 1.0f;
+    const float presentation = view.presentation ? 1.5f : 1.0f;
     return std::round(p.state.base_font_px * p.content_scale * view.text_zoom * presentation);
 }
 
@@ -268,7 +268,12 @@ void toggle_fullscreen(Platform& p) {
 void on_input(GLFWwindow* window) {
     if (auto* p = static_cast<Platform*>(glfwGetWindowUserPointer(window))) p->active_frames = 3;
 }
-void on_key(GLFWwindow* w, int, int, int, int) { on_input(w); }
+void on_key(GLFWwindow* w, int key, int, int action, int mods) {
+    on_input(w);
+    if (action == GLFW_RELEASE) return;
+    if (auto* p = static_cast<Platform*>(glfwGetWindowUserPointer(w)))
+        p->state.key_presses.push_back({key, (mods & GLFW_MOD_CONTROL) != 0, (mods & GLFW_MOD_SHIFT) != 0, (mods & GLFW_MOD_ALT) != 0});
+}
 void on_char(GLFWwindow* w, unsigned int) { on_input(w); }
 void on_mouse_button(GLFWwindow* w, int, int, int) { on_input(w); }
 void on_cursor(GLFWwindow* w, double, double) { on_input(w); }

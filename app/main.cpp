@@ -3,6 +3,8 @@
 // rest. Both paths call the same functions in core/.
 #include "app/cli.h"
 #include "app/gui.h"
+#include "core/error.h"
+#include "core/session.h"
 
 #include <CLI/CLI.hpp>
 
@@ -46,8 +48,9 @@ int main(int argc, char** argv) {
     } catch (const CLI::Success& e) {
         return cli.exit(e);
     } catch (const CLI::ParseError& e) {
-        cli.exit(e);
-        return 2;  // a bad command line is bad input
+        // One line, like every other input error; --help has the details.
+        std::fprintf(stderr, "attnlab: %s (see attnlab --help)\n", e.what());
+        return 2;
     }
     const int code = attn::app::run_selected(*commands);
     if (code >= 0) return code;
@@ -61,6 +64,15 @@ int main(int argc, char** argv) {
             return 2;
         }
         gui.session_file = open_file;
+    }
+    if (!gui.session_file.empty()) {
+        // Say what is wrong with the file before anything about displays.
+        try {
+            attn::load_session(gui.session_file);
+        } catch (const attn::InputError& e) {
+            std::fprintf(stderr, "attnlab: %s\n", e.what());
+            return 2;
+        }
     }
     return attn::app::run_gui(gui);
 }

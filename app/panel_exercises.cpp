@@ -42,10 +42,9 @@ void status_mark(const AppState& state, const TaskCheck* check) {
 void draw_task_list(AppState& state) {
     const Language lang = language(state);
     const Course& c = course();
-    if (!ImGui::BeginTable("tasks", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) return;
+    if (!ImGui::BeginTable("tasks", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) return;
     ImGui::TableSetupColumn("status", ImGuiTableColumnFlags_WidthFixed, em(1.2f));
     ImGui::TableSetupColumn("task", ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableSetupColumn("error", ImGuiTableColumnFlags_WidthFixed, em(4.5f));
     std::string section;
     for (const Task& task : c.tasks) {
         if (task.section != section) {
@@ -55,7 +54,6 @@ void draw_task_list(AppState& state) {
             ImGui::TableNextColumn();
             for (const Section& s : c.sections)
                 if (s.id == section) ImGui::TextDisabled("%s  %s", s.id.c_str(), s.title.get(lang).c_str());
-            ImGui::TableNextColumn();
         }
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
@@ -68,8 +66,9 @@ void draw_task_list(AppState& state) {
         if (ImGui::Selectable(label.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns)) select_task(state, task.id);
         probe_item(state, "task " + task.id);
         if (task.discussion) tooltip(tr(state, "A discussion question: no checker", "讨论题：不自动检查"));
-        ImGui::TableNextColumn();
-        if (check && check->answered) ImGui::TextUnformatted(figure(check->max_abs_diff).c_str());
+        else if (check && check->answered)
+            tooltip((std::string(tr(state, "max abs diff ", "最大绝对误差 ")) + figure(check->max_abs_diff) +
+                     (check->problem.empty() ? "" : "\n" + check->problem)).c_str());
     }
     ImGui::EndTable();
 }
@@ -80,8 +79,8 @@ void draw_selected_task(AppState& state) {
     if (!task) return;
     const Palette colors = palette();
     ImGui::Separator();
-    ImGui::Text("%s  %s", task->id.c_str(), task->title.get(lang).c_str());
     ImGui::PushTextWrapPos(0.0f);
+    ImGui::Text("%s  %s", task->id.c_str(), task->title.get(lang).c_str());
     ImGui::TextUnformatted(task->prompt.get(lang).c_str());
     ImGui::PopTextWrapPos();
     if (task->discussion) {

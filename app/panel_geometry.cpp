@@ -337,6 +337,9 @@ public:
         dl_->AddText(ImVec2(best.x + pad, best.y + pad), color, text.c_str());
     }
 
+    // Text that sits at a fixed place (axis names): later labels avoid it.
+    void reserve(ImVec2 min, ImVec2 max) { placed_.push_back(ImVec4(min.x, min.y, max.x, max.y)); }
+
 private:
     ImDrawList* dl_;
     ImVec4 bounds_;
@@ -359,7 +362,7 @@ void sphere_circle(ImDrawList* dl, const Camera& cam, const Vec3& centre, const 
     }
 }
 
-void draw_reference(ImDrawList* dl, const Camera& cam, int d) {
+void draw_reference(ImDrawList* dl, const Camera& cam, int d, Labeller& labels) {
     const Palette pal = palette();
     const ImU32 front = pal.grid, back_color = with_alpha(pal.grid, 0.45f);
     const Vec3 ex(1, 0, 0), ey(0, 1, 0), ez(0, 0, 1);
@@ -397,6 +400,7 @@ void draw_reference(ImDrawList* dl, const Camera& cam, int d) {
         const ImVec2 at = cam.screen(axes[a] * 1.4);
         const ImVec2 size = ImGui::CalcTextSize(name);
         dl->AddText(at - size * 0.5f, pal.text_dim, name);
+        labels.reserve(at - size * 0.5f, at + size * 0.5f);
     }
 }
 
@@ -551,7 +555,8 @@ void draw_geometry_panel(AppState& state, const PanelRect& rect) {
         return;
     }
 
-    draw_reference(dl, cam, scene.d);
+    Labeller labels(dl, ImVec4(pos.x, pos.y, pos.x + size.x, pos.y + size.y));
+    draw_reference(dl, cam, scene.d, labels);
 
     // Back to front, so nearer arrows cover farther ones.
     std::vector<int> order(scene.items.size());
@@ -586,8 +591,12 @@ void draw_geometry_panel(AppState& state, const PanelRect& rect) {
         if (highlight) dl->AddCircle(tip, em(0.6f), with_alpha(it.color, 0.6f), 24, em(0.06f));
     }
 
-    // Labels last, on top of every arrow.
-    Labeller labels(dl, ImVec4(pos.x, pos.y, pos.x + size.x, pos.y + size.y));
+    // Labels last, on top of every arrow, and off every tip so no label hides another arrow's end.
+    for (const Item& item : scene.items) {
+        const ImVec2 tip = cam.screen(item.tip);
+        const float r = em(item.kind == Kind::Target ? 0.5f : 0.25f);
+        labels.reserve(tip - ImVec2(r, r), tip + ImVec2(r, r));
+    }
     for (auto it = order.rbegin(); it != order.rend(); ++it) {  // nearest first gets the best spot
         const Item& item = scene.items[*it];
         const ImVec2 tip = cam.screen(item.tip);

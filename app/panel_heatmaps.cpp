@@ -165,7 +165,7 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
 
     const auto block_width = [&](float cw) {
         const float grid_w = cw * static_cast<float>(N);
-        const float legend_w = std::clamp(grid_w, em(8), em(16)) + legend_extra_w;
+        const float legend_w = std::clamp(grid_w, em(5), em(16)) + legend_extra_w;
         return std::max(title_w, l.row_label_w + std::max(grid_w, legend_w));
     };
 
@@ -187,7 +187,7 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
         l.cw = std::floor(l.cw);
         l.ch = std::floor(l.ch);
     }
-    l.legend_w = std::clamp(l.cw * static_cast<float>(N), em(8), em(16));
+    l.legend_w = std::clamp(l.cw * static_cast<float>(N), em(5), em(16));
     l.block_w = block_width(l.cw);
     l.block_h = chrome_h + l.ch * static_cast<float>(n);
     return l;
@@ -483,10 +483,11 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
                         row_max[static_cast<std::size_t>(i)] = std::max(row_max[static_cast<std::size_t>(i)], w);
                 }
 
+            // Short titles so the two maps fit side by side even with presentation-size text;
+            // the formulas are in the cells' tooltips.
             const std::string titles[2] = {
-                std::string(tr(state, "Logits = scale\xC2\xB7q\xC2\xB7k", "打分 logits = scale\xC2\xB7q\xC2\xB7k")) +
-                    "   (scale = " + num(ws.result.scale) + ")",
-                tr(state, "Weights = softmax(logits)", "权重 = softmax(logits)")};
+                std::string(tr(state, "Logits", "打分 logits")) + " (scale " + num(ws.result.scale) + ")",
+                tr(state, "Weights (softmax)", "权重 (softmax)")};
             const float title_w = std::max(ImGui::CalcTextSize(titles[0].c_str()).x, ImGui::CalcTextSize(titles[1].c_str()).x);
             const float legend_extra_w =
                 any_masked ? em(0.8f + 0.6f + 0.3f) + ImGui::CalcTextSize(tr(state, "masked", "遮蔽")).x : 0.0f;

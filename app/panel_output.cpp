@@ -92,13 +92,16 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                 component_bars(out.row(i), has_target ? &target_row : nullptr, bars_h);
                 probe_item(state, "bars " + std::to_string(i));
                 // The numbers, aligned under the bars.
+                // Four decimals when the columns have room, three otherwise (large text).
+                const float column_w = ImGui::GetContentRegionAvail().x / static_cast<float>(out.cols() + 1);
+                const char* number_format = column_w > ImGui::CalcTextSize("+0.00000").x ? "%+.4f" : "%+.3f";
                 if (ImGui::BeginTable("numbers", static_cast<int>(out.cols()) + 1, ImGuiTableFlags_SizingStretchSame)) {
                     ImGui::TableNextRow();
                     ImGui::TableNextColumn();
                     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.output), "%s", tr(state, "out", "输出"));
                     for (Eigen::Index c = 0; c < out.cols(); ++c) {
                         ImGui::TableNextColumn();
-                        ImGui::Text("%+.4f", out(i, c));
+                        ImGui::Text(number_format, out(i, c));
                     }
                     if (has_target) {
                         ImGui::TableNextRow();
@@ -106,7 +109,7 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.target), "%s", tr(state, "target", "目标"));
                         for (Eigen::Index c = 0; c < out.cols(); ++c) {
                             ImGui::TableNextColumn();
-                            ImGui::Text("%+.4f", w.target(i, c));
+                            ImGui::Text(number_format, w.target(i, c));
                         }
                     }
                     ImGui::EndTable();

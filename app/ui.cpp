@@ -54,30 +54,32 @@ void toggle_language(AppState& state) {
 }
 
 void handle_shortcuts(AppState& state) {
-    const ImGuiIO& io = ImGui::GetIO();
-    if (io.WantTextInput) return;  // typing into a field owns the keyboard
-    const bool ctrl = io.KeyCtrl, shift = io.KeyShift;
-    const auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
-    if (ctrl && pressed(GLFW_KEY_Z)) shift ? redo(state) : undo(state);
-    if (ctrl && pressed(GLFW_KEY_Y)) redo(state);
-    if (ctrl && pressed(GLFW_KEY_O)) state.open_session_dialog = true;
-    if (ctrl && pressed(GLFW_KEY_S)) {
-        if (state.session_path.empty() || shift) state.save_session_dialog = true;
-        else save_session_file(state, state.session_path);
+    std::vector<KeyPress> presses;
+    presses.swap(state.key_presses);
+    if (ImGui::GetIO().WantTextInput) return;  // typing into a field owns the keyboard
+    for (const KeyPress& press : presses) {
+        const int key = press.key;
+        const bool ctrl = press.ctrl, shift = press.shift;
+        if (ctrl && key == GLFW_KEY_Z) shift ? redo(state) : undo(state);
+        else if (ctrl && key == GLFW_KEY_Y) redo(state);
+        else if (ctrl && key == GLFW_KEY_O) state.open_session_dialog = true;
+        else if (ctrl && key == GLFW_KEY_S) {
+            if (state.session_path.empty() || shift) state.save_session_dialog = true;
+            else save_session_file(state, state.session_path);
+        } else if (ctrl && key == GLFW_KEY_E) state.export_dialog = true;
+        else if (key == GLFW_KEY_PAGE_DOWN || (ctrl && key == GLFW_KEY_RIGHT)) select_next_task(state, +1);
+        else if (key == GLFW_KEY_PAGE_UP || (ctrl && key == GLFW_KEY_LEFT)) select_next_task(state, -1);
+        else if (ctrl && (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER)) shift ? solve_all_tasks(state) : solve_selected(state);
+        else if (ctrl && key == GLFW_KEY_R) reset_selected(state);
+        else if (key == GLFW_KEY_F12) state.requests.screenshot_window = true;
+        else if (key == GLFW_KEY_F5) toggle_presentation(state);
+        else if (key == GLFW_KEY_F11) state.requests.toggle_fullscreen = true;
+        else if (ctrl && (key == GLFW_KEY_EQUAL || key == GLFW_KEY_KP_ADD)) set_zoom(state, state.session.view.text_zoom * 1.15f);
+        else if (ctrl && (key == GLFW_KEY_MINUS || key == GLFW_KEY_KP_SUBTRACT)) set_zoom(state, state.session.view.text_zoom / 1.15f);
+        else if (ctrl && (key == GLFW_KEY_0 || key == GLFW_KEY_KP_0)) set_zoom(state, 1.0f);
+        else if (ctrl && key == GLFW_KEY_L) toggle_language(state);
+        else if (ctrl && key == GLFW_KEY_Q) state.requests.quit = true;
     }
-    if (ctrl && pressed(GLFW_KEY_E)) state.export_dialog = true;
-    if (pressed(GLFW_KEY_PAGE_DOWN) || (ctrl && pressed(GLFW_KEY_RIGHT))) select_next_task(state, +1);
-    if (pressed(GLFW_KEY_PAGE_UP) || (ctrl && pressed(GLFW_KEY_LEFT))) select_next_task(state, -1);
-    if (ctrl && (pressed(GLFW_KEY_ENTER) || pressed(GLFW_KEY_KP_ENTER))) shift ? solve_all_tasks(state) : solve_selected(state);
-    if (ctrl && pressed(GLFW_KEY_R)) reset_selected(state);
-    if (pressed(GLFW_KEY_F12)) state.requests.screenshot_window = true;
-    if (pressed(GLFW_KEY_F5)) toggle_presentation(state);
-    if (pressed(GLFW_KEY_F11)) state.requests.toggle_fullscreen = true;
-    if (ctrl && (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD))) set_zoom(state, state.session.view.text_zoom * 1.15f);
-    if (ctrl && (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT))) set_zoom(state, state.session.view.text_zoom / 1.15f);
-    if (ctrl && (pressed(GLFW_KEY_0) || pressed(GLFW_KEY_KP_0))) set_zoom(state, 1.0f);
-    if (ctrl && pressed(GLFW_KEY_L)) toggle_language(state);
-    if (ctrl && pressed(GLFW_KEY_Q)) state.requests.quit = true;
 }
 
 void remember_recent(AppState& state, const std::string& path) {

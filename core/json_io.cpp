@@ -39,6 +39,12 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& where
         const auto pos = message.find("] ");
         if (pos != std::string::npos) message = message.substr(pos + 2);
         throw InputError(where + ": invalid JSON (" + message + ")");
+    } catch (const nlohmann::json::exception& e) {
+        // e.g. out_of_range for a number like 1e999 that overflows a double.
+        std::string message = e.what();
+        const auto pos = message.find("] ");
+        if (pos != std::string::npos) message = message.substr(pos + 2);
+        throw InputError(where + ": invalid JSON (" + message + ")");
     }
 }
 

@@ -36,9 +36,12 @@
 #include "core/json_io.h"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <utility>
+#include <vector>
 
 namespace attn {
 namespace {
@@ -128,6 +131,30 @@ void pretty(const json& value, int indent, std::string& out) {
     }
 }
 
+// An object whose fields are written in the given order (nlohmann's json sorts by key). A field
+// is a JSON value, or text already written by pretty_fields (a nested ordered object).
+struct Field {
+    const char* name;
+    json value;
+    std::string written;
+    Field(const char* n, json v) : name(n), value(std::move(v)) {}
+    Field(const char* n, std::string w, bool) : name(n), written(std::move(w)) {}
+};
+
+std::string pretty_fields(const std::vector<Field>& fields, int indent) {
+    const std::string inner(static_cast<std::size_t>(indent + 1) * 2, ' ');
+    std::string out = "{\n";
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        out += inner + dump_scalar(json(fields[i].name)) + ": ";
+        if (fields[i].written.empty())
+            pretty(fields[i].value, indent + 1, out);
+        else
+            out += fields[i].written;
+        out += i + 1 < fields.size() ? ",\n" : "\n";
+    }
+    return out + std::string(static_cast<std::size_t>(indent) * 2, ' ') + "}";
+}
+
 std::string to_json_unchecked(const Session& s) {
     json answers = json::object();
     for (const auto& [name, tensor] : s.answers) {
@@ -137,46 +164,38 @@ std::string to_json_unchecked(const Session& s) {
         answers[name] = entry;
     }
     const SandboxSession& b = s.sandbox;
-    json sandbox = json::object();
-    sandbox["source"] = source_name(b.source);
-    sandbox["torch_seed"] = b.torch_seed;
-    sandbox["key_count"] = b.key_count;
-    sandbox["key_dim"] = b.key_dim;
-    sandbox["value_dim"] = b.value_dim;
-    sandbox["keys"] = matrix_to_json(b.data.keys);
-    sandbox["values"] = matrix_to_json(b.data.values);
-    sandbox["queries"] = matrix_to_json(b.queries);
-    sandbox["scale"] = scale_name(b.scale_mode);
-    sandbox["temperature"] = b.temperature;
-    sandbox["causal"] = b.causal;
-    sandbox["goal"] = b.goal;
-
     const ViewSession& v = s.view;
-    json view = json::object();
-    view["language"] = v.language;
-    view["presentation"] = v.presentation;
-    view["text_zoom"] = static_cast<double>(v.text_zoom);
-    view["camera_yaw"] = static_cast<double>(v.camera_yaw);
-    view["camera_pitch"] = static_cast<double>(v.camera_pitch);
-    view["camera_distance"] = static_cast<double>(v.camera_distance);
-
-    // nlohmann's object is sorted by key; write the fields in the documented order instead.
-    std::string out = "{\n";
-    auto field = [&out](const char* name, const json& value, bool last) {
-        out += "  " + dump_scalar(json(name)) + ": ";
-        pretty(value, 1, out);
-        out += last ? "\n" : ",\n";
-    };
-    field("format", kFormat, false);
-    field("version", kVersion, false);
-    field("mode", mode_name(s.mode), false);
-    field("answers", answers, false);
-    field("selected_task", s.selected_task, false);
-    field("tolerance", s.tolerance, false);
-    field("sandbox", sandbox, false);
-    field("view", view, true);
-    out += "}\n";
-    return out;
+    const std::string sandbox = pretty_fields({{"source", source_name(b.source)},
+                                               {"torch_seed", b.torch_seed},
+                                               {"key_count", b.key_count},
+                                               {"key_dim", b.key_dim},
+                                               {"value_dim", b.value_dim},
+                                               {"keys", matrix_to_json(b.data.keys)},
+                                               {"values", matrix_to_json(b.data.values)},
+                                               {"queries", matrix_to_json(b.queries)},
+                                               {"scale", scale_name(b.scale_mode)},
+                                               {"temperature", b.temperature},
+                                               {"causal", b.causal},
+                                               {"goal", b.goal}},
+                                              1);
+    // Floats are widened to double: exact, if longer than the float's shortest form.
+    const std::string view = pretty_fields({{"language", v.language},
+                                            {"presentation", v.presentation},
+                                            {"text_zoom", static_cast<double>(v.text_zoom)},
+                                            {"camera_yaw", static_cast<double>(v.camera_yaw)},
+                                            {"camera_pitch", static_cast<double>(v.camera_pitch)},
+                                            {"camera_distance", static_cast<double>(v.camera_distance)}},
+                                           1);
+    return pretty_fields({{"format", kFormat},
+                          {"version", kVersion},
+                          {"mode", mode_name(s.mode)},
+                          {"answers", answers},
+                          {"selected_task", s.selected_task},
+                          {"tolerance", s.tolerance},
+                          {"sandbox", sandbox, true},
+                          {"view", view, true}},
+                         0) +
+           "\n";
 }
 
 // ---- reading ----------------------------------------------------------------------------------
@@ -487,8 +506,8 @@ Session session_from_json(const std::string& text, const std::string& where) {
     try {
         doc = parse_json_text(text, where);
     } catch (const json::exception& e) {
-        // parse_json_text turns syntax errors into InputError; a number too large for a double
-        // ("1e999") is nlohmann's out_of_range.406 instead and lands here.
+        // Safety net: a number too large for a double ("1e999") is nlohmann's out_of_range.406,
+        // not a parse_error; parse_json_text converts it too now, this keeps it so regardless.
         throw InputError(where + ": invalid JSON (" + nlohmann_message(e) + ")");
     }
     try {
