@@ -30,6 +30,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 namespace attn::app {
 
@@ -56,6 +57,8 @@ struct Platform {
     int active_frames = 3;            // frames still to draw after the last input
     std::string ini_path;
     bool fullscreen = false;
+    std::vector<int> pressed_this_poll;   // keys pressed since the last frame (see hold_quick_taps)
+    std::vector<int> release_after_frame; // keys held down artificially for one frame
     int windowed_pos[2] = {0, 0}, windowed_size[2] = {1280, 720};
 };
 
@@ -270,9 +273,41 @@ void on_input(GLFWwindow* window) {
 }
 void on_key(GLFWwindow* w, int key, int, int action, int mods) {
     on_input(w);
-    if (action == GLFW_RELEASE) return;
-    if (auto* p = static_cast<Platform*>(glfwGetWindowUserPointer(w)))
+    if (action != GLFW_PRESS && action != GLFW_REPEAT) return;
+    if (auto* p = static_cast<Platform*>(glfwGetWindowUserPointer(w))) {
         p->state.key_presses.push_back({key, (mods & GLFW_MOD_CONTROL) != 0, (mods & GLFW_MOD_SHIFT) != 0, (mods & GLFW_MOD_ALT) != 0});
+        if (key >= 0 && key < 512) p->pressed_this_poll.push_back(key);
+    }
+}
+
+void update_modifiers(ImGuiIO& io) {
+    io.KeyCtrl = io.KeysDown[GLFW_KEY_LEFT_CONTROL] || io.KeysDown[GLFW_KEY_RIGHT_CONTROL];
+    io.KeyShift = io.KeysDown[GLFW_KEY_LEFT_SHIFT] || io.KeysDown[GLFW_KEY_RIGHT_SHIFT];
+    io.KeyAlt = io.KeysDown[GLFW_KEY_LEFT_ALT] || io.KeysDown[GLFW_KEY_RIGHT_ALT];
+    io.KeySuper = io.KeysDown[GLFW_KEY_LEFT_SUPER] || io.KeysDown[GLFW_KEY_RIGHT_SUPER];
+}
+
+// Dear ImGui 1.86 reads keys as "down at frame start": a key pressed and released within one
+// event poll (a quick tap on a busy machine, xdotool, a remote desktop) would never be seen,
+// e.g. Enter confirming a typed value. Such keys are held down for one frame, then released.
+void hold_quick_taps(Platform& p) {
+    ImGuiIO& io = ImGui::GetIO();
+    for (int key : p.pressed_this_poll)
+        if (!io.KeysDown[key]) {
+            io.KeysDown[key] = true;
+            p.release_after_frame.push_back(key);
+        }
+    p.pressed_this_poll.clear();
+    update_modifiers(io);
+}
+
+void release_held_keys(Platform& p) {
+    if (p.release_after_frame.empty()) return;
+    ImGuiIO& io = ImGui::GetIO();
+    for (int key : p.release_after_frame) io.KeysDown[key] = false;
+    p.release_after_frame.clear();
+    update_modifiers(io);
+    p.active_frames = std::max(p.active_frames, 1);  // a frame to see the release
 }
 void on_char(GLFWwindow* w, unsigned int) { on_input(w); }
 void on_mouse_button(GLFWwindow* w, int, int, int) { on_input(w); }
@@ -403,7 +438,9 @@ int run_gui(const GuiOptions& options) {
                 if (p.active_frames > 0) --p.active_frames;
 
                 sync_fonts(p);
+                hold_quick_taps(p);
                 build_frame(p, nullptr);
+                release_held_keys(p);
                 int fb_width = 0, fb_height = 0;
                 glfwGetFramebufferSize(p.window, &fb_width, &fb_height);
                 glViewport(0, 0, fb_width, fb_height);

@@ -457,10 +457,12 @@ void draw_geometry_panel(AppState& state, const PanelRect& rect) {
     tooltip(tr(state, "Back to the starting angle, zoomed so every arrow fits.", "回到初始角度，并缩放到所有箭头都可见。"));
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
+    ImGui::PushTextWrapPos(0.0f);  // the panel is narrow in the default layout
     ImGui::TextUnformatted(w.queries_editable
                                ? tr(state, "drag: rotate · wheel: zoom · drag q's tip: move the query",
                                     "拖动：旋转 · 滚轮：缩放 · 拖动 q 的尖端：移动查询")
                                : tr(state, "drag: rotate · wheel: zoom", "拖动：旋转 · 滚轮：缩放"));
+    ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
     tooltip(tr(state,
                "Arrows start at the origin; the faint sphere has radius 1. A query is dragged in the plane "

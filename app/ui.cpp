@@ -56,9 +56,11 @@ void toggle_language(AppState& state) {
 void handle_shortcuts(AppState& state) {
     std::vector<KeyPress> presses;
     presses.swap(state.key_presses);
-    if (ImGui::GetIO().WantTextInput) return;  // typing into a field owns the keyboard
+    const bool typing = ImGui::GetIO().WantTextInput;
     for (const KeyPress& press : presses) {
         const int key = press.key;
+        // Typing into a field owns the keyboard, except the function keys.
+        if (typing && !(key >= GLFW_KEY_F1 && key <= GLFW_KEY_F25)) continue;
         const bool ctrl = press.ctrl, shift = press.shift;
         if (ctrl && key == GLFW_KEY_Z) shift ? redo(state) : undo(state);
         else if (ctrl && key == GLFW_KEY_Y) redo(state);
