@@ -102,7 +102,7 @@ struct AppState {
     std::vector<Toast> toasts;
     std::vector<KeyPress> key_presses;                // since the last frame, filled by the platform
     std::string probe_path;                           // ATTNLAB_PROBE: where GUI tests read the state (probe.h)
-    std::map<std::string, ImRect4> probes;            // item rectangles for GUI tests
+    mutable std::map<std::string, ImRect4> probes;    // item rectangles for GUI tests (instrumentation only)
     std::string probe_written;                        // the probe file's last contents
     Requests requests;
     double now = 0;                                   // seconds, set by the platform each frame

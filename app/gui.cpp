@@ -421,6 +421,7 @@ int run_gui(const GuiOptions& options) {
                 for (int frame = 0; frame < 2; ++frame) build_frame(p, nullptr);
                 const Image image = capture(p, scale, options.panel);
                 write_png(options.screenshot_path, image);
+                write_probe(p.state);  // rectangles at the captured scale, for the screenshot tests
                 std::printf("%s (%d×%d)\n", options.screenshot_path.c_str(), image.width, image.height);
             } catch (const InputError& e) {
                 std::fprintf(stderr, "attnlab: %s\n", e.what());

@@ -11,6 +11,7 @@
 // intermediate terms (q_c·k_c products, exp shares) to show how core's number arose.
 #include "app/gl_texture.h"
 #include "app/panels.h"
+#include "app/probe.h"
 #include "app/ui_common.h"
 
 #include <algorithm>
@@ -356,6 +357,12 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
         const float y = cell_min(i, 0).y + (l.ch - line_h) / 2;
         dl->AddText(ImVec2(g.x - em(0.3f) - w, y), pal.query, label.c_str());
     }
+
+    // Where tests look for cell colours in screenshots (probe.h; only when probing).
+    for (int i = 0; i < std::min(n, 4); ++i)
+        for (int j = 0; j < std::min(N, 8); ++j)
+            probe_rect(state, std::string(map == Map::Logits ? "logits " : "weights ") + std::to_string(i) + "," + std::to_string(j),
+                       cell_min(i, j), ImVec2(cell_min(i, j).x + l.cw, cell_min(i, j).y + l.ch));
 
     // Cells.
     if (l.text) {

@@ -10,11 +10,14 @@
 
 #include "app/app_state.h"
 
+#include <imgui.h>
+
 #include <string>
 
 namespace attn::app {
 
 void probe_item(AppState& state, const std::string& name);
+void probe_rect(const AppState& state, const std::string& name, ImVec2 min, ImVec2 max);
 void write_probe(AppState& state);
 
 }  // namespace attn::app
