@@ -29,7 +29,7 @@ test: deps build
 	cd $(BUILD) && xvfb-run -a -s "-screen 0 1920x1080x24" ctest --output-on-failure -j $(JOBS)
 
 bench: deps build
-	scripts/bench
+	scripts/bench $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
