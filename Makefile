@@ -1,4 +1,4 @@
-# Thin wrapper: the build is CMake, the package list is scripts/debian-packages.txt.
+# Thin wrapper: the build is CMake, the package list is .ci/debian-packages.txt.
 #   make run [ARGS="..."]   install what is missing, build (Release), start the app
 #   make test               install what is missing, build, run every test through ctest
 #   make bench              build and print the benchmark figures
@@ -12,7 +12,7 @@ JOBS ?= $(shell nproc)
 all: build
 
 deps:
-	@scripts/install-deps
+	@.ci/install-deps
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -29,7 +29,7 @@ test: deps build
 	cd $(BUILD) && xvfb-run -a -s "-screen 0 1920x1080x24" ctest --output-on-failure -j $(JOBS)
 
 bench: deps build
-	scripts/bench $(BUILD)
+	tests/bench_window.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -24,6 +24,7 @@
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
+#include <stb_image.h>
 
 #include <cfloat>
 #include <cmath>
@@ -317,6 +318,18 @@ void on_window_change(GLFWwindow* w, int, int) { on_input(w); }
 void on_focus(GLFWwindow* w, int) { on_input(w); }
 void on_refresh(GLFWwindow* w) { on_input(w); }
 
+// The icon from the assets folder; a missing file just means no icon.
+void set_window_icon(GLFWwindow* window) {
+    const std::string assets = assets_dir();
+    if (assets.empty()) return;
+    int width = 0, height = 0, channels = 0;
+    unsigned char* pixels = stbi_load((assets + "/icons/attnlab.png").c_str(), &width, &height, &channels, 4);
+    if (!pixels) return;
+    GLFWimage icon{width, height, pixels};
+    glfwSetWindowIcon(window, 1, &icon);
+    stbi_image_free(pixels);
+}
+
 void autosave(const Platform& p, const GuiOptions& options) {
     if (!options.screenshot_path.empty() || options.no_autosave) return;
     const std::string path = autosave_path();
@@ -373,6 +386,7 @@ int run_gui(const GuiOptions& options) {
         return 2;
     }
     glfwSwapInterval(1);
+    set_window_icon(p.window);
     glfwSetWindowUserPointer(p.window, &p);
     glfwSetKeyCallback(p.window, on_key);
     glfwSetCharCallback(p.window, on_char);

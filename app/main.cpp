@@ -3,6 +3,7 @@
 // rest. Both paths call the same functions in core/.
 #include "app/cli.h"
 #include "app/gui.h"
+#include "app/paths.h"
 #include "core/error.h"
 #include "core/session.h"
 
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
     cli.add_option("--panel", gui.panel, "With --screenshot: only this panel (exercises, vectors, heatmaps, output, geometry)");
     cli.add_flag("--presentation", gui.presentation, "Start in presentation mode (large text, projector theme)");
     cli.add_flag("--no-autosave", gui.no_autosave, "Neither restore nor write the autosaved session");
+    bool print_paths = false;
+    cli.add_flag("--print-paths", print_paths, "Print where attnlab finds its assets and keeps settings, autosave and screenshots");
     try {
         cli.parse(argc, argv);
     } catch (const CLI::Success& e) {
@@ -54,6 +57,11 @@ int main(int argc, char** argv) {
     }
     const int code = attn::app::run_selected(*commands);
     if (code >= 0) return code;
+    if (print_paths) {
+        std::printf("assets      %s\nconfig      %s\nstate       %s\nscreenshots %s\n", attn::app::assets_dir().c_str(),
+                    attn::app::config_dir().c_str(), attn::app::state_dir().c_str(), attn::app::default_screenshot_dir().c_str());
+        return 0;
+    }
     if (!size.empty() && !parse_size(size, &gui.width, &gui.height)) {
         std::fprintf(stderr, "attnlab: --size '%s' is not WxH, e.g. 1280x720\n", size.c_str());
         return 2;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints attnlab's performance figures: core timings, the window's idle CPU use, and how long a
 # screenshot takes. Needs an X display; without one it re-runs itself under xvfb-run.
-# Usage: scripts/bench [BUILD_DIR]   (make bench builds first)
+# Usage: tests/bench_window.sh [BUILD_DIR]   (make bench builds first and runs it)
 set -euo pipefail
 build=${1:-build}
 app=$build/bin/attnlab
