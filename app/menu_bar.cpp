@@ -5,6 +5,8 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+
 namespace attn::app {
 
 void draw_menu_bar(AppState& state) {
@@ -97,6 +99,13 @@ void draw_menu_bar(AppState& state) {
     if (!state.font_warning.empty()) {
         ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.2f, 1.0f), "  %s", state.font_warning.c_str());
     }
+    // A visible screenshot button at the right end, for people who never open menus.
+    const char* shot_label = tr(state, "Screenshot", "截图");
+    const float shot_w = ImGui::CalcTextSize(shot_label).x + ImGui::GetStyle().FramePadding.x * 2;
+    ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowWidth() - shot_w - em(0.6f)));
+    if (ImGui::SmallButton(shot_label)) state.requests.screenshot_window = true;
+    tooltip(tr(state, "Save the whole window as a PNG in the screenshot folder (F12). Right-click the heatmaps or the geometry for one panel.",
+               "把整个窗口保存为 PNG 到截图文件夹（F12）。在热力图或几何视图上右键可只保存该面板。"));
     ImGui::EndMainMenuBar();
 }
 
