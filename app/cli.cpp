@@ -107,16 +107,7 @@ int run_check(const CommandLine& c) {
 }
 
 std::vector<int> parse_shape(const std::string& text) {
-    std::vector<int> dims;
-    size_t pos = 0;
-    while (pos <= text.size()) {
-        const size_t comma = std::min(text.find(',', pos), text.size());
-        const std::string item = text.substr(pos, comma - pos);
-        if (item.empty() || item.size() > 5 || item.find_first_not_of("0123456789") != std::string::npos)
-            throw InputError("--shape '" + text + "': '" + item + "' is not a positive whole number");
-        dims.push_back(std::stoi(item));
-        pos = comma + 1;
-    }
+    const std::vector<int> dims = parse_int_list(text, "--shape '" + text + "'", "a positive whole number");
     if (dims.size() < 2 || dims.size() > 3) throw InputError("--shape '" + text + "': expected N,d or N,d,dv");
     return dims;
 }

@@ -91,20 +91,13 @@ Goal parse_goal(const std::string& text, int key_count) {
     if (colon == std::string::npos || (kind != "select" && kind != "average"))
         throw InputError("unknown goal '" + text + "' (expected select:I, average:I,J,... or identity)");
     goal.kind = kind == "select" ? Goal::Kind::Select : Goal::Kind::Average;
-    std::string list = text.substr(colon + 1);
     std::set<int> seen;
-    size_t pos = 0;
-    while (pos <= list.size()) {
-        const size_t comma = std::min(list.find(',', pos), list.size());
-        const std::string item = list.substr(pos, comma - pos);
-        if (item.empty() || item.size() > 6 || item.find_first_not_of("0123456789") != std::string::npos)
-            throw InputError("goal '" + text + "': '" + item + "' is not a key index");
-        const int index = std::stoi(item);
+    for (const int index : parse_int_list(text.substr(colon + 1), "goal '" + text + "'", "a key index")) {
         if (index >= key_count)
-            throw InputError("goal '" + text + "': key " + item + " does not exist (there are " +
+            throw InputError("goal '" + text + "': key " + std::to_string(index) + " does not exist (there are " +
                              std::to_string(key_count) + " keys, 0.." + std::to_string(key_count - 1) + ")");
-        if (!seen.insert(index).second) throw InputError("goal '" + text + "': key " + item + " is listed twice");
-        pos = comma + 1;
+        if (!seen.insert(index).second)
+            throw InputError("goal '" + text + "': key " + std::to_string(index) + " is listed twice");
     }
     goal.keys.assign(seen.begin(), seen.end());
     if (goal.kind == Goal::Kind::Select && goal.keys.size() != 1)

@@ -3,6 +3,7 @@
 #include "core/error.h"
 
 #include <cstdarg>
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -27,6 +28,20 @@ std::string format(const char* fmt, ...) {
     if (needed > 0) std::vsnprintf(out.data(), out.size() + 1, fmt, args);
     va_end(args);
     return out;
+}
+
+std::vector<int> parse_int_list(const std::string& text, const std::string& what, const char* noun) {
+    std::vector<int> numbers;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        const size_t comma = std::min(text.find(',', pos), text.size());
+        const std::string item = text.substr(pos, comma - pos);
+        if (item.empty() || item.size() > 6 || item.find_first_not_of("0123456789") != std::string::npos)
+            throw InputError(what + ": '" + item + "' is not " + noun);
+        numbers.push_back(std::stoi(item));
+        pos = comma + 1;
+    }
+    return numbers;
 }
 
 std::string format_vector(const double* values, int count, int decimals) {

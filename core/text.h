@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace attn {
 
@@ -24,6 +25,10 @@ Language parse_language(const std::string& code);
 
 // printf-style formatting into a std::string (the explanations are full of numbers).
 std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// "3,0,12" → {3, 0, 12}: comma-separated whole numbers of at most 6 digits, none empty.
+// Throws InputError("<what>: '<item>' is not <noun>") naming the bad item.
+std::vector<int> parse_int_list(const std::string& text, const std::string& what, const char* noun);
 
 // "[0.53, -0.70, 0.47]" with the given number of decimals.
 std::string format_vector(const double* values, int count, int decimals = 3);
