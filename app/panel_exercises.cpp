@@ -63,12 +63,15 @@ void draw_task_list(AppState& state) {
         ImGui::TableNextColumn();
         const std::string label = task.id + "  " + task.title.get(lang) + "##" + task.id;
         const bool selected = state.session.mode == AppMode::Exercises && state.session.selected_task == task.id;
+        // The tooltip text is taken before the click: selecting refreshes state.checks.
+        const std::string status = task.discussion ? tr(state, "A discussion question: no checker", "讨论题：不自动检查")
+                                   : check && check->answered
+                                       ? std::string(tr(state, "max abs diff ", "最大绝对误差 ")) + figure(check->max_abs_diff) +
+                                             (check->problem.empty() ? "" : "\n" + check->problem)
+                                       : std::string();
         if (ImGui::Selectable(label.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns)) select_task(state, task.id);
         probe_item(state, "task " + task.id);
-        if (task.discussion) tooltip(tr(state, "A discussion question: no checker", "讨论题：不自动检查"));
-        else if (check && check->answered)
-            tooltip((std::string(tr(state, "max abs diff ", "最大绝对误差 ")) + figure(check->max_abs_diff) +
-                     (check->problem.empty() ? "" : "\n" + check->problem)).c_str());
+        if (!status.empty()) tooltip(status.c_str());
     }
     ImGui::EndTable();
 }

@@ -85,7 +85,13 @@ if ls "$work"/attnlab_*.png > /dev/null 2>&1; then ok "the screenshot file exist
 
 xdotool key ctrl+q
 for _ in $(seq 50); do kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$app" 2>/dev/null; then not_ok "Ctrl+Q quits"; else ok "Ctrl+Q quits"; fi
+if kill -0 "$app" 2>/dev/null; then
+  not_ok "Ctrl+Q quits"
+else
+  wait "$app"
+  status=$?
+  if [ "$status" -eq 0 ]; then ok "Ctrl+Q quits cleanly (exit 0)"; else not_ok "Ctrl+Q quits cleanly (exit $status)"; sed -n 1,40p "$work/app.log"; fi
+fi
 if python3 -c "import json,sys; d=json.load(open('$work/state/attnlab/autosave.json')); sys.exit(0 if d['selected_task']=='1.3.2' else 1)"; then
   ok "the session is autosaved on exit"
 else
