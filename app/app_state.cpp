@@ -137,15 +137,19 @@ void redo(AppState& state) {
     if (state.history.redo(state.session)) refresh(state);
 }
 
-void set_query(AppState& state, const Eigen::MatrixXd& queries) {
+Eigen::MatrixXd clamped(const Eigen::MatrixXd& m) { return m.cwiseMax(-kMaxComponent).cwiseMin(kMaxComponent); }
+
+void set_query(AppState& state, const Eigen::MatrixXd& queries_in) {
     const Workspace& w = state.workspace;
     if (!w.queries_editable) return;
+    const Eigen::MatrixXd queries = clamped(queries_in);
     if (w.kind == Workspace::Kind::Sandbox) state.session.sandbox.queries = queries;
     else if (w.task) answer_for(state, *w.task).data = queries;
     refresh(state);
 }
 
-void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key) {
+void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key_in) {
+    const Eigen::RowVectorXd key = clamped(key_in);
     const Workspace& w = state.workspace;
     if (w.kind == Workspace::Kind::Sandbox) {
         state.session.sandbox.data.keys.row(row) = key;
@@ -161,7 +165,8 @@ void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key) {
     refresh(state);
 }
 
-void set_value_row(AppState& state, int row, const Eigen::RowVectorXd& value) {
+void set_value_row(AppState& state, int row, const Eigen::RowVectorXd& value_in) {
+    const Eigen::RowVectorXd value = clamped(value_in);
     if (state.workspace.kind != Workspace::Kind::Sandbox) return;
     state.session.sandbox.data.values.row(row) = value;
     state.session.sandbox.source = DataSource::Typed;
@@ -186,59 +191,78 @@ void select_next_task(AppState& state, int step) {
 }
 
 namespace {
-SolveOptions solve_options(const AppState& state) {
+
+SolveOptions solve_options(Language language) {
     SolveOptions options;
-    options.language = language(state);
+    options.language = language;
     return options;
 }
+
+// What a solve says, in one language: the derivation, or why it is impossible.
+std::string solution_text(const Solution& solution, Language language) {
+    if (solution.feasible) return solution.explanation;
+    std::string text = std::string(language == Language::Zh ? "无法实现：" : "Impossible: ") + solution.reason;
+    if (!solution.explanation.empty()) text += "\n" + solution.explanation;
+    return text;
+}
+
 }  // namespace
 
+// Solves run once per language (they take microseconds), so switching the language later shows
+// the same explanation translated instead of a stale one in the other language.
 void solve_selected(AppState& state) {
     const Session before = state.session;
     if (state.session.mode == AppMode::Sandbox) {
-        const SandboxSession& sandbox = state.session.sandbox;
+        SandboxSession& sandbox = state.session.sandbox;
         try {
             const Goal goal = parse_goal(sandbox.goal, static_cast<int>(sandbox.data.keys.rows()));
-            SolveOptions options = solve_options(state);
             AttentionOptions attention_options;
             attention_options.scale_mode = sandbox.scale_mode;
             attention_options.temperature = sandbox.temperature;
-            options.scale = attention_scale(attention_options, static_cast<int>(sandbox.data.keys.cols()));
-            const Solution solution = solve_query_goal(sandbox.data, goal, options);
-            if (solution.feasible) {
-                state.session.sandbox.queries = solution.answer;
-                state.session.sandbox.causal = false;  // the goal is about unmasked attention
-                state.sandbox_solution = solution.explanation;
-            } else {
-                state.sandbox_solution = std::string(tr(state, "Impossible: ", "无法实现：")) + solution.reason;
+            Solution solutions[2];
+            for (Language lang : {Language::En, Language::Zh}) {
+                SolveOptions options = solve_options(lang);
+                options.scale = attention_scale(attention_options, static_cast<int>(sandbox.data.keys.cols()));
+                solutions[lang == Language::Zh] = solve_query_goal(sandbox.data, goal, options);
             }
+            const Solution& solution = solutions[0];
+            if (solution.feasible) {
+                // One query answers select/average: it goes into the first row, the other rows stay.
+                if (goal.kind == Goal::Kind::Identity || sandbox.queries.cols() != solution.answer.cols())
+                    sandbox.queries = solution.answer;
+                else
+                    sandbox.queries.row(0) = solution.answer.row(0);
+                sandbox.causal = false;  // the goal is about unmasked attention
+            }
+            state.sandbox_solution = {solution_text(solutions[0], Language::En), solution_text(solutions[1], Language::Zh)};
         } catch (const InputError& e) {
-            state.sandbox_solution = e.what();
+            state.sandbox_solution = {e.what(), e.what()};
         }
         commit_edit(state, before);
         return;
     }
     const Task* task = selected_task(state);
     if (!task || task->discussion) return;
-    const TaskSolution solved =
-        solve_task(course(), *task, notebook(), state.session.answers, state.session.tolerance, solve_options(state));
-    if (solved.solution.feasible) {
-        state.session.answers[task->answer] = solved.answer;
-        state.explanations[task->id] = solved.solution.explanation;
-    } else {
-        state.explanations[task->id] = std::string(tr(state, "Impossible: ", "无法实现：")) + solved.solution.reason +
-                                       (solved.solution.explanation.empty() ? "" : "\n" + solved.solution.explanation);
-    }
+    TaskSolution solved[2];
+    for (Language lang : {Language::En, Language::Zh})
+        solved[lang == Language::Zh] =
+            solve_task(course(), *task, notebook(), state.session.answers, state.session.tolerance, solve_options(lang));
+    if (solved[0].solution.feasible) state.session.answers[task->answer] = solved[0].answer;
+    state.explanations[task->id] = {solution_text(solved[0].solution, Language::En), solution_text(solved[1].solution, Language::Zh)};
     commit_edit(state, before);
 }
 
 void solve_all_tasks(AppState& state) {
     const Session before = state.session;
-    std::vector<TaskSolution> solutions;
-    const AnswerSet answers = solve_all(course(), notebook(), state.session.tolerance, solve_options(state), &solutions);
-    for (const auto& [name, tensor] : answers) state.session.answers[name] = tensor;
-    for (const TaskSolution& solved : solutions)
-        state.explanations[solved.check.id] = solved.solution.feasible ? solved.solution.explanation : solved.solution.reason;
+    std::vector<TaskSolution> solutions[2];
+    for (Language lang : {Language::En, Language::Zh})
+        solve_all(course(), notebook(), state.session.tolerance, solve_options(lang), &solutions[lang == Language::Zh]);
+    for (size_t i = 0; i < solutions[0].size(); ++i) {
+        const TaskSolution& solved = solutions[0][i];
+        if (solved.solution.feasible) state.session.answers[course().find(solved.check.id)->answer] = solved.answer;
+        state.explanations[solved.check.id] = {solution_text(solved.solution, Language::En),
+                                               solution_text(solutions[1][i].solution, Language::Zh)};
+    }
     commit_edit(state, before);
 }
 

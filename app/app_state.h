@@ -80,8 +80,8 @@ struct AppState {
 
     Workspace workspace;
     std::vector<TaskCheck> checks;                    // one per exercise task, notebook order
-    std::map<std::string, std::string> explanations;  // task id → explanation of the last Solve
-    std::string sandbox_solution;                     // explanation / reason of the last goal solve
+    std::map<std::string, LocalText> explanations;    // task id → explanation of the last Solve
+    LocalText sandbox_solution;                       // explanation / reason of the last goal solve
 
     // Platform-side settings, not part of the document.
     std::string screenshot_dir;
@@ -90,6 +90,8 @@ struct AppState {
     float base_font_px = 17.0f;
     bool fonts_have_cjk = false;
     std::string font_warning;                         // shown when a font file is missing
+
+    float query_slider_range = 0, key_slider_range = 0, value_slider_range = 0;  // held during a drag
 
     bool show_shortcuts = false;
     bool show_about = false;
@@ -121,6 +123,9 @@ void undo(AppState& state);
 void redo(AppState& state);
 
 // Edits of the workspace's tensors; they route to the selected task's answer or the sandbox.
+// Entries are clamped to ±kMaxComponent: far beyond any useful answer, and safe for float32.
+inline constexpr double kMaxComponent = 1e6;
+
 void set_query(AppState& state, const Eigen::MatrixXd& queries);
 void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key);
 void set_value_row(AppState& state, int row, const Eigen::RowVectorXd& value);

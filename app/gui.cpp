@@ -58,6 +58,8 @@ struct Platform {
     int active_frames = 3;            // frames still to draw after the last input
     std::string ini_path;
     bool fullscreen = false;
+    Session autosaved;                    // the session as last written to the autosave file
+    double autosaved_at = 0;
     std::vector<int> pressed_this_poll;   // keys pressed since the last frame (see hold_quick_taps)
     std::vector<int> release_after_frame; // keys held down artificially for one frame
     int windowed_pos[2] = {0, 0}, windowed_size[2] = {1280, 720};
@@ -330,7 +332,7 @@ void set_window_icon(GLFWwindow* window) {
     stbi_image_free(pixels);
 }
 
-void autosave(const Platform& p, const GuiOptions& options) {
+void autosave(Platform& p, const GuiOptions& options) {
     if (!options.screenshot_path.empty() || options.no_autosave) return;
     const std::string path = autosave_path();
     if (path.empty()) return;
@@ -339,7 +341,17 @@ void autosave(const Platform& p, const GuiOptions& options) {
     } catch (const InputError& e) {
         std::fprintf(stderr, "attnlab: could not autosave the session: %s\n", e.what());
     }
+    p.autosaved = p.state.session;  // also after a failure: retried at the next change, not every second
+    p.autosaved_at = glfwGetTime();
     save_recent(p.state);
+}
+
+// Also autosave a second after each finished edit, so a crash or a killed process loses at most
+// that second: exit is not the only time work is kept.
+void autosave_if_changed(Platform& p, const GuiOptions& options) {
+    if (p.state.edit_running || glfwGetTime() - p.autosaved_at < 1.0) return;
+    if (p.state.session == p.autosaved) return;
+    autosave(p, options);
 }
 
 }  // namespace
@@ -442,14 +454,19 @@ int run_gui(const GuiOptions& options) {
                 exit_code = 1;
             }
         } else {
+            p.autosaved = p.state.session;
             glfwShowWindow(p.window);
             while (!glfwWindowShouldClose(p.window) && !p.state.requests.quit) {
                 const bool busy = p.active_frames > 0 || ImGui::IsAnyItemActive() || ImGui::IsAnyMouseDown();
+                const bool unsaved = p.state.session != p.autosaved && !options.no_autosave;
                 if (busy) glfwPollEvents();
-                else if (!p.state.toasts.empty()) glfwWaitEventsTimeout(0.25);  // expire toasts on time
+                else if (!p.state.toasts.empty() || unsaved) glfwWaitEventsTimeout(0.25);  // toasts expire, autosave runs
                 else glfwWaitEvents();
                 if (glfwGetWindowAttrib(p.window, GLFW_ICONIFIED)) continue;
-                if (!busy && p.active_frames == 0 && p.state.toasts.empty()) continue;
+                if (!busy && p.active_frames == 0 && p.state.toasts.empty()) {
+                    autosave_if_changed(p, options);
+                    continue;
+                }
                 if (p.active_frames > 0) --p.active_frames;
 
                 sync_fonts(p);
@@ -463,6 +480,7 @@ int run_gui(const GuiOptions& options) {
                 ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
                 glfwSwapBuffers(p.window);
                 write_probe(p.state);
+                autosave_if_changed(p, options);
 
                 Requests& requests = p.state.requests;
                 if (requests.screenshot_window || !requests.screenshot_panel.empty()) {

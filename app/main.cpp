@@ -73,8 +73,9 @@ int main(int argc, char** argv) {
         }
         gui.session_file = open_file;
     }
-    if (!gui.session_file.empty()) {
-        // Say what is wrong with the file before anything about displays.
+    if (!gui.session_file.empty() && (!gui.screenshot_path.empty() || !attn::app::display_available())) {
+        // Headless or without a display, say what is wrong with the file first. With a window,
+        // the app opens on the last session and shows the problem there instead.
         try {
             attn::load_session(gui.session_file);
         } catch (const attn::InputError& e) {

@@ -154,7 +154,7 @@ void draw_selected_task(AppState& state) {
         ImGui::TextDisabled("%s", tr(state, "Why this works:", "为什么可行："));
         ImGui::BeginChild("explanation", ImVec2(0, 0), true);
         ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextUnformatted(explanation->second.c_str());
+        ImGui::TextUnformatted(explanation->second.get(lang).c_str());
         ImGui::PopTextWrapPos();
         ImGui::EndChild();
     }

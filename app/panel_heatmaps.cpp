@@ -173,7 +173,9 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
     float sbs_cw, sbs_ch, stk_cw, stk_ch;
     bool sbs_fits = fit_cells((avail.x - l.gap) / 2 - l.row_label_w, avail.y - chrome_h, n, N, &sbs_cw, &sbs_ch);
     const bool stk_fits = fit_cells(avail.x - l.row_label_w, (avail.y - l.gap) / 2 - chrome_h, n, N, &stk_cw, &stk_ch);
-    sbs_fits = sbs_fits && 2 * block_width(sbs_cw) + l.gap <= avail.x + 1;
+    // Side by side is judged by cell size alone: when the titles or legends are a little too wide
+    // the panel scrolls sideways, which beats cells squeezed to nothing in the stacked layout.
+    sbs_fits = sbs_fits && std::min(sbs_cw, sbs_ch) >= std::min(stk_cw, stk_ch);
     // The layout that fits without scrolling; of two that fit, the one with larger cells, side by
     // side on a tie (the usual wide panel). When neither fits, stacked: panels scroll vertically.
     if (sbs_fits && stk_fits)
@@ -448,9 +450,17 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
         lo = "-" + fixed(range, 2), mid = "0", hi = "+" + fixed(range, 2);
     }
     const float label_y = b1.y + em(0.15f);
-    dl->AddText(ImVec2(b0.x, label_y), pal.text_dim, lo.c_str());
-    dl->AddText(ImVec2((b0.x + b1.x - ImGui::CalcTextSize(mid.c_str()).x) / 2, label_y), pal.text_dim, mid.c_str());
-    dl->AddText(ImVec2(b1.x - ImGui::CalcTextSize(hi.c_str()).x, label_y), pal.text_dim, hi.c_str());
+    // Ends always; the middle only when it cannot touch them, and a lone "0" when all is zero.
+    const float lo_w = ImGui::CalcTextSize(lo.c_str()).x, mid_w = ImGui::CalcTextSize(mid.c_str()).x,
+                hi_w = ImGui::CalcTextSize(hi.c_str()).x;
+    if (lo == hi) {
+        dl->AddText(ImVec2((b0.x + b1.x - mid_w) / 2, label_y), pal.text_dim, mid.c_str());
+    } else {
+        dl->AddText(ImVec2(b0.x, label_y), pal.text_dim, lo.c_str());
+        dl->AddText(ImVec2(std::max(b1.x - hi_w, b0.x + lo_w + em(0.5f)), label_y), pal.text_dim, hi.c_str());
+        if (lo_w + mid_w + hi_w + em(1.0f) < b1.x - b0.x)
+            dl->AddText(ImVec2((b0.x + b1.x - mid_w) / 2, label_y), pal.text_dim, mid.c_str());
+    }
     if (any_masked) {
         const ImVec2 s0(b1.x + em(0.8f), b0.y);
         const ImVec2 s1(s0.x + em(0.6f), b1.y);
@@ -468,7 +478,7 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
 //-----------------------------------------------------------------------------
 
 void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures& textures) {
-    if (begin_panel(tr(state, "Heatmaps", "热力图"), kHeatmapsId, rect)) {
+    if (begin_panel(tr(state, "Heatmaps", "热力图"), kHeatmapsId, rect, ImGuiWindowFlags_HorizontalScrollbar)) {
         const Workspace& ws = state.workspace;
         const int n = static_cast<int>(ws.result.logits.rows());
         const int N = static_cast<int>(ws.result.logits.cols());

@@ -144,15 +144,18 @@ void draw_sandbox_controls(AppState& state) {
     if (ImGui::Button(tr(state, "Solve goal", "求解目标"))) solve_selected(state);
     probe_item(state, "solve goal");
     tooltip(tr(state, "Find a query analytically, or explain why no query can do it.", "解析地求出查询，或解释为什么做不到。"));
-    if (!state.sandbox_solution.empty()) {
+    if (!state.sandbox_solution.en.empty()) {
         ImGui::BeginChild("goal_explanation", ImVec2(0, 0), true);
         ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextUnformatted(state.sandbox_solution.c_str());
+        ImGui::TextUnformatted(state.sandbox_solution.get(language(state)).c_str());
         ImGui::PopTextWrapPos();
         ImGui::EndChild();
     }
 
-    if (data_changed) regenerate(state);
+    if (data_changed) {
+        regenerate(state);
+        state.sandbox_solution = {};  // it explained other data
+    }
     if (data_changed || changed) {
         if (s.goal.empty()) s.goal = "select:0";
         commit_edit(state, before);

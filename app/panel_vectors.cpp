@@ -13,13 +13,21 @@ namespace attn::app {
 
 namespace {
 
-// A slider range that holds the current numbers with room to spare, in steps that do not
-// change while the user drags (the range is only widened, never narrowed, during an edit).
+// A slider range that holds the current numbers with room to spare: a power of two from 1 to
+// kMaxSliderRange. It is recomputed only between edits (see slider_range), so the scale never
+// changes under a dragging mouse; larger numbers can still be typed with Ctrl+click.
+constexpr float kMaxSliderRange = 1024.0f;
+
 float nice_range(double largest) {
     const double wanted = std::max(1.0, std::fabs(largest) * 1.25);
     double step = 1;
-    while (step < wanted) step *= 2;
+    while (step < wanted && step < kMaxSliderRange) step *= 2;
     return static_cast<float>(step);
+}
+
+float slider_range(const AppState& state, float* frozen, double largest) {
+    if (!state.edit_running || *frozen <= 0) *frozen = nice_range(largest);
+    return *frozen;
 }
 
 void track_edit(AppState& state) {
@@ -60,7 +68,7 @@ bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row,
 void query_rows(AppState& state) {
     const Workspace& w = state.workspace;
     const int n = static_cast<int>(w.queries.rows());
-    const float range = nice_range(w.queries.cwiseAbs().maxCoeff());
+    const float range = slider_range(state, &state.query_slider_range, w.queries.cwiseAbs().maxCoeff());
     for (int i = 0; i < n; ++i) {
         ImGui::PushID(i);
         const std::string name = n == 1 ? "q" : "q" + std::to_string(i);
@@ -108,7 +116,7 @@ void query_rows(AppState& state) {
 void key_rows(AppState& state) {
     const Workspace& w = state.workspace;
     const int count = static_cast<int>(w.keys.rows());
-    const float range = nice_range(std::max(1.0, w.keys.cwiseAbs().maxCoeff()));
+    const float range = slider_range(state, &state.key_slider_range, w.keys.cwiseAbs().maxCoeff());
     // Rows of one or more lines of sliders; the clipper keeps 256 keys cheap.
     const int lines = 1 + (static_cast<int>(w.keys.cols()) - 1) / std::max(1, static_cast<int>(ImGui::GetContentRegionAvail().x / em(4.5f)));
     ImGuiListClipper clipper;
@@ -155,7 +163,7 @@ void key_rows(AppState& state) {
 void value_rows(AppState& state) {
     const Workspace& w = state.workspace;
     const int count = static_cast<int>(w.values.rows());
-    const float range = nice_range(std::max(1.0, w.values.cwiseAbs().maxCoeff()));
+    const float range = slider_range(state, &state.value_slider_range, w.values.cwiseAbs().maxCoeff());
     ImGuiListClipper clipper;
     clipper.Begin(count);
     while (clipper.Step()) {
