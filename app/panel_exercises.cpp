@@ -21,7 +21,7 @@ const TaskCheck* check_of(const AppState& state, const std::string& id) {
 std::string figure(float value) {
     if (!std::isfinite(value)) return "-";
     char text[32];
-    std::snprintf(text, sizeof text, value != 0.0f && std::fabs(value) < 1e-3f ? "%.1e" : "%.4f", value);
+    std::snprintf(text, sizeof text, value != 0.0f && std::fabs(value) < 1e-3f ? "%.2e" : "%.5f", value);
     return text;
 }
 
@@ -82,66 +82,64 @@ void draw_selected_task(AppState& state) {
     if (!task) return;
     const Palette colors = palette();
     ImGui::Separator();
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::Text("%s  %s", task->id.c_str(), task->title.get(lang).c_str());
-    ImGui::TextUnformatted(task->prompt.get(lang).c_str());
-    ImGui::PopTextWrapPos();
+    text_wrapped(task->id + "  " + task->title.get(lang));
+    text_wrapped(task->prompt.get(lang));
+    const auto dim = [&](const std::string& text) {
+        ImGui::PushStyleColor(ImGuiCol_Text, colors.text_dim);
+        text_wrapped(text);
+        ImGui::PopStyleColor();
+    };
     if (task->discussion) {
-        ImGui::TextDisabled("%s", tr(state, "Discussion question: no checker. Try the vectors, then talk it through.",
-                                     "讨论题：不自动检查。先动手试试向量，再展开讨论。"));
+        dim(tr(state, "Discussion question: no checker. Try the vectors, then talk it through.",
+               "讨论题：不自动检查。先动手试试向量，再展开讨论。"));
         return;
     }
     const Workspace& w = state.workspace;
     if (task->edit.tensor == TaskEdit::Tensor::KeyRow) {
         const Task* source = course().find(task->edit.query_from);
         ImGui::PushStyleColor(ImGuiCol_Text, colors.query);
-        ImGui::PushTextWrapPos(0.0f);
-        if (w.query_answered)
-            ImGui::Text(tr(state, "Uses your current %s query (%s): change it there and this status follows.",
-                           "使用你当前的 %s 查询（%s）：在那里修改，本题状态随之变化。"),
-                        source->id.c_str(), source->answer.c_str());
-        else
-            ImGui::Text(tr(state, "Uses your %s query, which is not answered yet: answer or solve %s first.",
-                           "使用你的 %s 查询，但它尚未作答：请先完成或求解 %s。"),
-                        source->id.c_str(), source->id.c_str());
-        ImGui::PopTextWrapPos();
+        text_wrapped(w.query_answered
+                         ? format(tr(state, "Uses your current %s query (%s): change it there and this status follows.",
+                                     "使用你当前的 %s 查询（%s）：在那里修改，本题状态随之变化。"),
+                                  source->id.c_str(), source->answer.c_str())
+                         : format(tr(state, "Uses your %s query, which is not answered yet: answer or solve %s first.",
+                                     "使用你的 %s 查询，但它尚未作答：请先完成或求解 %s。"),
+                                  source->id.c_str(), source->id.c_str()));
         ImGui::PopStyleColor();
-        ImGui::TextDisabled(tr(state, "You edit: key[%d] only%s", "你修改：仅 key[%d]%s"), task->edit.key_row,
-                            task->edit.unit_norm ? tr(state, ", normalized to length 1 after each edit", "，每次修改后归一化为长度 1") : "");
+        dim(format(tr(state, "You edit: key[%d] only%s", "你修改：仅 key[%d]%s"), task->edit.key_row,
+                   task->edit.unit_norm ? tr(state, ", normalized to length 1 after each edit", "，每次修改后归一化为长度 1") : ""));
     } else {
-        ImGui::TextDisabled(tr(state, "You edit: %s (%s)", "你修改：%s（%s）"), task->answer.c_str(),
-                            task->edit.rows == 1 ? "q ∈ ℝ³" : "Q ∈ ℝ^{4×3}");
+        dim(format(tr(state, "You edit: %s (%s)", "你修改：%s（%s）"), task->answer.c_str(),
+                   task->edit.rows == 1 ? tr(state, "a vector of 3", "3 维向量") : tr(state, "a 4×3 matrix", "4×3 矩阵")));
     }
 
     const TaskCheck* check = check_of(state, task->id);
     if (check && check->answered && std::isfinite(check->max_abs_diff)) {
         const bool pass = check->pass;
         ImGui::PushStyleColor(ImGuiCol_Text, pass ? colors.pass : colors.fail);
-        ImGui::Text(tr(state, "%s  max abs diff %.7f %s %.3g", "%s  最大绝对误差 %.7f %s %.3g"), pass ? "✓" : "✗",
-                    check->max_abs_diff, pass ? "≤" : ">", state.session.tolerance);
+        text_wrapped(format(tr(state, "%s  max abs diff %s %s %.3g", "%s  最大绝对误差 %s %s %.3g"), pass ? "✓" : "✗",
+                            figure(check->max_abs_diff).c_str(), pass ? "≤" : ">", state.session.tolerance));
         ImGui::PopStyleColor();
         tooltip(tr(state, "Computed in float32 exactly as the notebook's check_query prints it: (target − output).abs().max().",
                    "按 float32 计算，与笔记本中 check_query 打印的值完全一致：(target − output).abs().max()。"));
     }
     if (check && !check->problem.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, check->answered ? colors.fail : colors.text_dim);
-        ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextUnformatted(check->problem.c_str());
-        ImGui::PopTextWrapPos();
+        text_wrapped(check->problem);
         ImGui::PopStyleColor();
     }
 
-    if (ImGui::Button(tr(state, "Solve", "求解"), em2(6, 0))) solve_selected(state);
+    if (ImGui::Button(tr(state, "Solve", "求解"))) solve_selected(state);
     probe_item(state, "solve");
     tooltip(tr(state, "Fill in the analytic answer for this task and explain it (Ctrl+Enter).",
                "填入本题的解析答案并给出解释（Ctrl+Enter）。"));
     ImGui::SameLine();
-    if (ImGui::Button(tr(state, "Reset", "重置"), em2(6, 0))) reset_selected(state);
+    if (ImGui::Button(tr(state, "Reset", "重置"))) reset_selected(state);
     tooltip(tr(state, "Clear your answer to this task (Ctrl+R). Undo with Ctrl+Z.", "清除本题答案（Ctrl+R）。可用 Ctrl+Z 撤销。"));
     ImGui::SameLine();
     const auto answer = state.session.answers.find(task->answer);
     ImGui::BeginDisabled(answer == state.session.answers.end());
-    if (ImGui::Button(tr(state, "Copy as PyTorch", "复制为 PyTorch"))) {
+    if (ImGui::Button(tr(state, "Copy PyTorch", "复制代码"))) {
         ImGui::SetClipboardText(answer_as_python(*task, answer->second).c_str());
         toast(state, tr(state, "Copied the answer as a PyTorch line", "已复制为 PyTorch 代码"));
     }
@@ -153,9 +151,7 @@ void draw_selected_task(AppState& state) {
     if (explanation != state.explanations.end()) {
         ImGui::TextDisabled("%s", tr(state, "Why this works:", "为什么可行："));
         ImGui::BeginChild("explanation", ImVec2(0, 0), true);
-        ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextUnformatted(explanation->second.get(lang).c_str());
-        ImGui::PopTextWrapPos();
+        text_wrapped(explanation->second.get(lang));
         ImGui::EndChild();
     }
 }

@@ -71,7 +71,9 @@ void draw_sandbox_controls(AppState& state) {
     const Session before = state.session;
     bool data_changed = false, changed = false;
 
-    ImGui::TextDisabled("%s", tr(state, "Free exploration: your own data, sizes and goals.", "自由探索：自己的数据、尺寸和目标。"));
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
+    text_wrapped(tr(state, "Free exploration: your own data, sizes and goals.", "自由探索：自己的数据、尺寸和目标。"));
+    ImGui::PopStyleColor();
     const char* sources[] = {tr(state, "Notebook data", "笔记本数据"), tr(state, "PyTorch seed", "PyTorch 种子"),
                              tr(state, "Random", "随机"), tr(state, "Typed (sliders)", "手动输入（滑块）")};
     int source = static_cast<int>(s.source);
@@ -141,14 +143,19 @@ void draw_sandbox_controls(AppState& state) {
     ImGui::SetNextItemWidth(em(10));
     changed |= ImGui::InputText(tr(state, "goal", "目标"), &s.goal);
     tooltip(tr(state, "select:I, average:I,J,... or identity (one query per key).", "select:I、average:I,J,... 或 identity（每个键一个查询）。"));
+    try {
+        parse_goal(s.goal, static_cast<int>(s.data.keys.rows()));
+    } catch (const InputError& e) {
+        ImGui::PushStyleColor(ImGuiCol_Text, palette().fail);
+        text_wrapped(e.what());
+        ImGui::PopStyleColor();
+    }
     if (ImGui::Button(tr(state, "Solve goal", "求解目标"))) solve_selected(state);
     probe_item(state, "solve goal");
     tooltip(tr(state, "Find a query analytically, or explain why no query can do it.", "解析地求出查询，或解释为什么做不到。"));
     if (!state.sandbox_solution.en.empty()) {
         ImGui::BeginChild("goal_explanation", ImVec2(0, 0), true);
-        ImGui::PushTextWrapPos(0.0f);
-        ImGui::TextUnformatted(state.sandbox_solution.get(language(state)).c_str());
-        ImGui::PopTextWrapPos();
+        text_wrapped(state.sandbox_solution.get(language(state)));
         ImGui::EndChild();
     }
 

@@ -186,15 +186,20 @@ void draw_vector_panel(AppState& state, const PanelRect& rect) {
     if (begin_panel(tr(state, "Vectors", "向量"), kVectorsId, rect)) {
         const Workspace& w = state.workspace;
         if (w.kind == Workspace::Kind::Discussion) {
-            ImGui::TextDisabled("%s", tr(state, "A discussion question: pick a task above to edit vectors, or use the Sandbox.",
-                                         "这是讨论题：选择上面的题目或进入沙盒来修改向量。"));
+            ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
+            text_wrapped(tr(state, "A discussion question: pick a task above to edit vectors, or use the Sandbox.",
+                            "这是讨论题：选择上面的题目或进入沙盒来修改向量。"));
+            ImGui::PopStyleColor();
         } else {
             ImGui::TextUnformatted(w.queries.rows() == 1 ? tr(state, "Query", "查询") : tr(state, "Queries", "查询"));
             if (!w.queries_editable && w.kind == Workspace::Kind::KeyTask) {
                 ImGui::SameLine();
                 ImGui::TextDisabled(tr(state, "(your %s answer, fixed here)", "（你的 %s 答案，此处不可改）"), w.note.c_str());
             }
-            query_rows(state);
+            // Many sandbox queries scroll in their own box so the keys stay in view.
+            const bool many = w.queries.rows() > 2;
+            if (!many || ImGui::BeginChild("queries", ImVec2(0, ImGui::GetContentRegionAvail().y * 0.35f))) query_rows(state);
+            if (many) ImGui::EndChild();
             ImGui::Separator();
             ImGui::TextUnformatted(tr(state, "Keys", "键"));
             if (w.kind == Workspace::Kind::KeyTask) {

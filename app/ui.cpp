@@ -66,7 +66,10 @@ void handle_shortcuts(AppState& state) {
         else if (ctrl && key == GLFW_KEY_Y) redo(state);
         else if (ctrl && key == GLFW_KEY_O) state.open_session_dialog = true;
         else if (ctrl && key == GLFW_KEY_S) {
-            if (state.session_path.empty() || shift) state.save_session_dialog = true;
+            if (state.session_path.empty() || shift) {
+            if (state.dialog_path.empty()) state.dialog_path = "attnlab-session.json";
+            state.save_session_dialog = true;
+        }
             else save_session_file(state, state.session_path);
         } else if (ctrl && key == GLFW_KEY_E) state.export_dialog = true;
         else if (key == GLFW_KEY_PAGE_DOWN || (ctrl && key == GLFW_KEY_RIGHT)) select_next_task(state, +1);
@@ -105,7 +108,8 @@ bool path_dialog(AppState& state, const char* title, bool* open_flag, std::strin
         ImGui::TextUnformatted(hint);
         if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
         ImGui::SetNextItemWidth(em(30));
-        const bool entered = ImGui::InputText("##path", path, ImGuiInputTextFlags_EnterReturnsTrue);
+        const bool entered =
+            ImGui::InputText("##path", path, ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_AutoSelectAll);
         if (!state.recent_files.empty()) {
             ImGui::TextDisabled("%s", tr(state, "Recent:", "最近："));
             for (const std::string& recent : state.recent_files)
@@ -139,6 +143,7 @@ void draw_dialogs(AppState& state) {
                     tr(state, "Use", "使用"), tr(state, "Save screenshots into:", "截图保存到：")))
         state.screenshot_dir = path;
 
+    if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) state.show_shortcuts = state.show_about = false;
     if (state.show_shortcuts) {
         ImGui::SetNextWindowSize(em2(30, 0), ImGuiCond_Appearing);
         if (ImGui::Begin(tr(state, "Keyboard shortcuts###shortcuts", "键盘快捷键###shortcuts"), &state.show_shortcuts,

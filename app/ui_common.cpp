@@ -1,5 +1,7 @@
 #include "app/ui_common.h"
 
+#include <imgui_internal.h>  // ImTextCharFromUtf8
+
 #include <algorithm>
 #include <cmath>
 
@@ -18,6 +20,59 @@ void tooltip(const char* text) {
 void help_marker(const char* text) {
     ImGui::TextDisabled("(?)");
     tooltip(text);
+}
+
+namespace {
+
+bool is_cjk(unsigned int c) { return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF00 && c <= 0xFFEF); }
+
+// Where the next break opportunity after `at` is: after a run of spaces, or after one CJK
+// character, or at a newline.
+const char* next_break(const char* at, const char* end) {
+    const char* p = at;
+    while (p < end && *p != '\n') {
+        unsigned int c = 0;
+        const int bytes = ImTextCharFromUtf8(&c, p, end);
+        if (is_cjk(c)) return p == at ? p + bytes : p;
+        if (c == ' ') {
+            while (p < end && *p == ' ') ++p;
+            return p;
+        }
+        p += bytes > 0 ? bytes : 1;
+    }
+    return p;
+}
+
+}  // namespace
+
+void text_wrapped(const std::string& text, float width) {
+    if (width <= 0.0f) width = std::max(ImGui::GetContentRegionAvail().x, em(4));
+    std::string out;
+    const char* p = text.data();
+    const char* end = p + text.size();
+    const char* line = p;
+    while (p < end) {
+        if (*p == '\n') {
+            out.append(line, p + 1);
+            line = ++p;
+            continue;
+        }
+        const char* next = next_break(p, end);
+        if (next == p) next = p + 1;
+        // Trailing spaces do not count against the width.
+        const char* visible_end = next;
+        while (visible_end > p && visible_end[-1] == ' ') --visible_end;
+        if (p > line && ImGui::CalcTextSize(line, visible_end).x > width) {
+            const char* cut = p;
+            while (cut > line && cut[-1] == ' ') --cut;
+            out.append(line, cut);
+            out += '\n';
+            line = p;
+        }
+        p = next;
+    }
+    out.append(line, end);
+    ImGui::TextUnformatted(out.c_str());
 }
 
 bool light_theme() {

@@ -9,6 +9,8 @@
 
 #include <imgui.h>
 
+#include <string>
+
 namespace attn::app {
 
 // n font heights, the unit for every size in the UI.
@@ -19,6 +21,11 @@ inline ImVec2 em2(float x, float y) { return ImVec2(em(x), em(y)); }
 void tooltip(const char* text);
 // A "(?)" marker with a wrapped tooltip, for controls that need a sentence of explanation.
 void help_marker(const char* text);
+
+// Wrapped text that never breaks inside a number or a word: Dear ImGui 1.86 also breaks after
+// '.' and ',', which splits "0.584" across lines. Breaks at spaces, and between CJK characters
+// (Chinese has no spaces). width <= 0 means the rest of the content region.
+void text_wrapped(const std::string& text, float width = 0.0f);
 
 bool light_theme();  // the projector theme is active
 
