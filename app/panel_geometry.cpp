@@ -188,7 +188,7 @@ Scene build_scene(const AppState& state, int dragged_row, double dragged_scale) 
         }
     }
     if (have_output) {
-        Item it{Kind::Output, 0, to3(w.result.output.row(0).transpose()), pal.output, "out", {}};
+        Item it{Kind::Output, 0, to3(w.result.output.row(0).transpose()), pal.output, tr(state, "out", "输出"), {}};
         it.info = format("out%s = %s", n == 1 ? "" : "0", vec_text(w.result.output.row(0).transpose()).c_str()) +
                   tr(state, "\nthe weighted average of the values", "\n值向量的加权平均");
         radius = std::max(radius, it.tip.norm());

@@ -259,7 +259,7 @@ void draw_ui(AppState& state, HeatmapTextures& textures) {
     const float middle_w = display.x * 0.30f;
     const float right_w = std::max(display.x - left_w - middle_w, 1.0f);
     const float vectors_h = height * 0.58f;
-    const float heatmaps_h = height * 0.46f;
+    const float heatmaps_h = height * 0.44f;
     draw_exercise_panel(state, {ImVec2(0, top), ImVec2(left_w, height)});
     draw_vector_panel(state, {ImVec2(left_w, top), ImVec2(middle_w, vectors_h)});
     draw_output_panel(state, {ImVec2(left_w, top + vectors_h), ImVec2(middle_w, height - vectors_h)});
