@@ -186,7 +186,9 @@ void select_next_task(AppState& state, int step) {
     int index = 0;
     for (int i = 0; i < count; ++i)
         if (tasks[i].id == state.session.selected_task) index = i;
-    index = ((index + step) % count + count) % count;
+    // Stops at the first and last task rather than wrapping: on a projector a silent jump from
+    // 1.4.3 back to 1.2.1 looks like a mistake.
+    index = std::clamp(index + step, 0, count - 1);
     select_task(state, tasks[index].id);  // navigation, not an edit: no undo step
 }
 

@@ -131,7 +131,7 @@ void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key);
 void set_value_row(AppState& state, int row, const Eigen::RowVectorXd& value);
 
 void select_task(AppState& state, const std::string& id);
-void select_next_task(AppState& state, int step);  // +1 / -1, wraps, skips nothing
+void select_next_task(AppState& state, int step);  // +1 / -1, stops at the ends, skips nothing
 void solve_selected(AppState& state);              // "Solve": the analytic answer + explanation
 void solve_all_tasks(AppState& state);
 void reset_selected(AppState& state);              // the selected task's answer (or the sandbox query)

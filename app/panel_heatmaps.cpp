@@ -33,7 +33,7 @@ enum class Map { Logits, Weights };
 
 constexpr int kMaxRectCells = 400;     // above this, one texture instead of a rectangle per cell
 constexpr float kMaxCellEm = 3.5f;     // so a 1×4 matrix does not fill the screen
-constexpr float kMinTextCellEm = 1.6f; // narrower cells get no printed number
+constexpr float kMinTextCellEm = 1.3f; // narrower cells get no printed number
 constexpr int kMaxTooltipTerms = 4;    // d (or N) up to this: list the terms in the tooltip
 
 std::string query_name(int i, int n) { return n == 1 ? std::string("q") : "q" + std::to_string(i); }
@@ -383,6 +383,12 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
                     text = "0";  // "masked" does not fit; the weight is exactly zero
                     size = ImGui::CalcTextSize(text.c_str());
                 }
+                // Narrow cells (large text on a projector) drop decimals before dropping the number.
+                if (!is_masked(ws, i, j))
+                    for (int decimals = map == Map::Weights ? 2 : 1; decimals >= 1 && size.x > l.cw - em(0.2f); --decimals) {
+                        text = fixed(map == Map::Weights ? ws.result.weights(i, j) : ws.result.logits(i, j), decimals);
+                        size = ImGui::CalcTextSize(text.c_str());
+                    }
                 if (size.x <= l.cw - em(0.2f))
                     dl->AddText(ImVec2(p0.x + (l.cw - size.x) / 2, p0.y + (l.ch - size.y) / 2), fg, text.c_str());
             }

@@ -255,8 +255,10 @@ void draw_ui(AppState& state, HeatmapTextures& textures) {
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     const float top = ImGui::GetFrameHeight();
     const float height = std::max(display.y - top, 1.0f);
-    const float left_w = std::max(display.x * 0.28f, std::min(em(20), display.x * 0.4f));
-    const float middle_w = display.x * 0.30f;
+    // Columns get a share of the window but at least 16 em (titles, three sliders), so large
+    // text on a small projector takes width from the wide right column, not from readability.
+    const float left_w = std::max(display.x * 0.27f, std::min(em(16), display.x * 0.4f));
+    const float middle_w = std::max(display.x * 0.26f, std::min(em(16), display.x * 0.35f));
     const float right_w = std::max(display.x - left_w - middle_w, 1.0f);
     const float vectors_h = height * 0.58f;
     const float heatmaps_h = height * 0.44f;
