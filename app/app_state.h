@@ -72,6 +72,15 @@ struct Requests {
     bool quit = false;
 };
 
+// Where the panel borders are, as fractions of the window; 0 = the automatic split (ui.cpp).
+// Dragging a border sets it; double-clicking a border goes back to automatic.
+struct PanelLayout {
+    float left = 0;       // exercises column width / window width
+    float middle = 0;     // vectors column width / window width
+    float vectors = 0;    // vectors height / column height
+    float heatmaps = 0;   // heatmaps height / column height
+};
+
 struct AppState {
     Session session;
     UndoHistory history;
@@ -91,6 +100,8 @@ struct AppState {
     bool fonts_have_cjk = false;
     std::string font_warning;                         // shown when a font file is missing
 
+    PanelLayout layout;
+    bool layout_reset = false;
     float query_slider_range = 0, key_slider_range = 0, value_slider_range = 0;  // held during a drag
 
     bool show_shortcuts = false;

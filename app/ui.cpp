@@ -2,6 +2,7 @@
 
 #include "app/panels.h"
 #include "app/paths.h"
+#include "app/probe.h"
 #include "app/ui_common.h"
 #include "core/error.h"
 #include "core/json_io.h"
@@ -197,6 +198,37 @@ void draw_toasts(AppState& state) {
     }
 }
 
+// A draggable border between panels: a thin borderless window over the seam. Returns true while
+// it is dragged, with *position moved by the mouse; a double-click asks for the automatic layout.
+bool splitter(AppState& state, const char* id, ImVec2 pos, ImVec2 size, bool vertical, float* position) {
+    ImGui::SetNextWindowPos(pos, ImGuiCond_Always);
+    ImGui::SetNextWindowSize(size, ImGuiCond_Always);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowMinSize, ImVec2(1, 1));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
+    const std::string name = std::string("##splitter_") + id;
+    ImGui::Begin(name.c_str(), nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoScrollWithMouse);
+    ImGui::InvisibleButton("##drag", size);
+    const bool active = ImGui::IsItemActive();
+    if (ImGui::IsItemHovered() || active) {
+        ImGui::SetMouseCursor(vertical ? ImGuiMouseCursor_ResizeEW : ImGuiMouseCursor_ResizeNS);
+        ImGui::GetForegroundDrawList()->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y),
+                                                      ImGui::GetColorU32(ImGuiCol_SeparatorActive, active ? 1.0f : 0.6f));
+    }
+    if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) state.layout_reset = true;
+    // No tooltip: the resize cursor says it, and a tooltip on every seam crossing would nag.
+    probe_item(state, std::string("splitter ") + id);
+    ImGui::End();
+    ImGui::PopStyleVar(3);
+    if (active && (ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0)) {
+        *position += vertical ? ImGui::GetIO().MouseDelta.x : ImGui::GetIO().MouseDelta.y;
+        return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 const Shortcut* shortcuts(int* count) {
@@ -251,22 +283,46 @@ void draw_ui(AppState& state, HeatmapTextures& textures) {
     draw_menu_bar(state);
 
     // Three columns: exercises | vectors over output | heatmaps over geometry. Fractions of the
-    // window, so the layout fills 1280×720 and grows with larger windows and text.
+    // window, so the layout fills 1280×720 and grows with larger windows and text; the borders
+    // between panels can be dragged.
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     const float top = ImGui::GetFrameHeight();
     const float height = std::max(display.y - top, 1.0f);
-    // Columns get a share of the window but at least 16 em (titles, three sliders), so large
-    // text on a small projector takes width from the wide right column, not from readability.
-    const float left_w = std::max(display.x * 0.27f, std::min(em(16), display.x * 0.4f));
-    const float middle_w = std::max(display.x * 0.26f, std::min(em(16), display.x * 0.35f));
+    PanelLayout& layout = state.layout;
+    // Automatic columns get a share of the window but at least 16 em (titles, three sliders), so
+    // large text on a small projector takes width from the wide right column, not readability.
+    const float auto_left = std::max(display.x * 0.27f, std::min(em(16), display.x * 0.4f));
+    const float auto_middle = std::max(display.x * 0.26f, std::min(em(16), display.x * 0.35f));
+    const float min_w = std::min(em(8), display.x * 0.15f), min_h = std::min(em(5), height * 0.2f);
+    const float left_w = std::clamp(layout.left > 0 ? layout.left * display.x : auto_left, min_w, display.x - 2 * min_w);
+    const float middle_w =
+        std::clamp(layout.middle > 0 ? layout.middle * display.x : auto_middle, min_w, display.x - left_w - min_w);
     const float right_w = std::max(display.x - left_w - middle_w, 1.0f);
-    const float vectors_h = height * 0.58f;
-    const float heatmaps_h = height * 0.44f;
+    const float vectors_h = std::clamp((layout.vectors > 0 ? layout.vectors : 0.58f) * height, min_h, height - min_h);
+    const float heatmaps_h = std::clamp((layout.heatmaps > 0 ? layout.heatmaps : 0.44f) * height, min_h, height - min_h);
     draw_exercise_panel(state, {ImVec2(0, top), ImVec2(left_w, height)});
     draw_vector_panel(state, {ImVec2(left_w, top), ImVec2(middle_w, vectors_h)});
     draw_output_panel(state, {ImVec2(left_w, top + vectors_h), ImVec2(middle_w, height - vectors_h)});
     draw_heatmap_panel(state, {ImVec2(left_w + middle_w, top), ImVec2(right_w, heatmaps_h)}, textures);
     draw_geometry_panel(state, {ImVec2(left_w + middle_w, top + heatmaps_h), ImVec2(right_w, height - heatmaps_h)});
+
+    const float grip = std::max(4.0f, em(0.35f));
+    float x = left_w;
+    if (splitter(state, "left", ImVec2(x - grip / 2, top), ImVec2(grip, height), true, &x))
+        layout.left = std::clamp(x, min_w, display.x - 2 * min_w) / display.x;
+    x = left_w + middle_w;
+    if (splitter(state, "middle", ImVec2(x - grip / 2, top), ImVec2(grip, height), true, &x))
+        layout.middle = std::clamp(x - left_w, min_w, display.x - left_w - min_w) / display.x;
+    float y = top + vectors_h;
+    if (splitter(state, "vectors", ImVec2(left_w, y - grip / 2), ImVec2(middle_w, grip), false, &y))
+        layout.vectors = std::clamp(y - top, min_h, height - min_h) / height;
+    y = top + heatmaps_h;
+    if (splitter(state, "heatmaps", ImVec2(left_w + middle_w, y - grip / 2), ImVec2(right_w, grip), false, &y))
+        layout.heatmaps = std::clamp(y - top, min_h, height - min_h) / height;
+    if (state.layout_reset) {
+        layout = PanelLayout{};
+        state.layout_reset = false;
+    }
 
     draw_dialogs(state);
     draw_toasts(state);

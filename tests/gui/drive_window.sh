@@ -79,6 +79,16 @@ xdotool key Return
 check "typing |q| = 3 for 1.3.2 shortens the query" "abs(sum(v * v for v in d['queries'][0]) ** 0.5 - 3) < 1e-3" "d['queries']"
 check "1.4.2's status follows the changed 1.3.2 query" "not [c for c in d['checks'] if c['id'] == '1.4.2'][0]['pass']" "d['checks']"
 
+# Drag the border between the exercises and the vectors 100 px to the right.
+read -r x y <<< "$(center 'splitter left')"
+width=$(probe "d['items']['task 1.2.1'][2]")
+xdotool mousemove "$x" "$y"; sleep 0.2
+xdotool mousedown 1; sleep 0.2
+xdotool mousemove $((x + 20)) "$y"; sleep 0.2
+xdotool mousemove $((x + 100)) "$y"; sleep 0.2
+xdotool mouseup 1
+check "dragging a panel border widens the exercise list" "abs(d['items']['task 1.2.1'][2] - ($width + 100)) < 3" "d['items']['task 1.2.1']"
+
 xdotool key F12
 check "F12 saves a screenshot and says where" "any('Screenshot saved' in t for t in d['toasts'])" "d['toasts']"
 if ls "$work"/attnlab_*.png > /dev/null 2>&1; then ok "the screenshot file exists"; else not_ok "the screenshot file exists"; fi
