@@ -20,11 +20,8 @@ void draw_menu_bar(AppState& state) {
                 if (ImGui::MenuItem(path.c_str())) open_session_file(state, path);
             ImGui::EndMenu();
         }
-        if (ImGui::MenuItem(tr(state, "Save session", "保存会话"), "Ctrl+S")) {
-            if (state.session_path.empty()) state.save_session_dialog = true;
-            else save_session_file(state, state.session_path);
-        }
-        if (ImGui::MenuItem(tr(state, "Save session as…", "会话另存为…"), "Ctrl+Shift+S")) state.save_session_dialog = true;
+        if (ImGui::MenuItem(tr(state, "Save session", "保存会话"), "Ctrl+S")) save_session_command(state, false);
+        if (ImGui::MenuItem(tr(state, "Save session as…", "会话另存为…"), "Ctrl+Shift+S")) save_session_command(state, true);
         ImGui::Separator();
         if (ImGui::MenuItem(tr(state, "Export answers…", "导出答案…"), "Ctrl+E")) state.export_dialog = true;
         tooltip(tr(state, "Write your answers as PyTorch constants (.py) or JSON, as `attnlab solve` does.",
@@ -59,36 +56,19 @@ void draw_menu_bar(AppState& state) {
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu(tr(state, "View", "视图"))) {
-        if (ImGui::MenuItem(tr(state, "Presentation mode", "演示模式"), "F5", state.session.view.presentation)) {
-            state.session.view.presentation = !state.session.view.presentation;
-            state.requests.rebuild_fonts = true;
-        }
+        if (ImGui::MenuItem(tr(state, "Presentation mode", "演示模式"), "F5", state.session.view.presentation))
+            toggle_presentation(state);
         tooltip(tr(state, "Large text and a light, high-contrast theme for projectors.", "大字号和适合投影的高对比度浅色主题。"));
         if (ImGui::MenuItem(tr(state, "Full screen", "全屏"), "F11")) state.requests.toggle_fullscreen = true;
         ImGui::Separator();
-        if (ImGui::MenuItem(tr(state, "Larger text", "放大文字"), "Ctrl+=")) {
-            state.session.view.text_zoom = std::min(3.0f, state.session.view.text_zoom * 1.15f);
-            state.requests.rebuild_fonts = true;
-        }
-        if (ImGui::MenuItem(tr(state, "Smaller text", "缩小文字"), "Ctrl+-")) {
-            state.session.view.text_zoom = std::max(0.5f, state.session.view.text_zoom / 1.15f);
-            state.requests.rebuild_fonts = true;
-        }
-        if (ImGui::MenuItem(tr(state, "Default text size", "默认文字大小"), "Ctrl+0")) {
-            state.session.view.text_zoom = 1.0f;
-            state.requests.rebuild_fonts = true;
-        }
+        if (ImGui::MenuItem(tr(state, "Larger text", "放大文字"), "Ctrl+="))
+            set_text_zoom(state, state.session.view.text_zoom * 1.15f);
+        if (ImGui::MenuItem(tr(state, "Smaller text", "缩小文字"), "Ctrl+-"))
+            set_text_zoom(state, state.session.view.text_zoom / 1.15f);
+        if (ImGui::MenuItem(tr(state, "Default text size", "默认文字大小"), "Ctrl+0")) set_text_zoom(state, 1.0f);
         ImGui::Separator();
-        if (ImGui::MenuItem("English", nullptr, state.session.view.language == "en")) {
-            state.session.view.language = "en";
-            state.requests.rebuild_fonts = true;
-            refresh(state);
-        }
-        if (ImGui::MenuItem("中文（简体）", "Ctrl+L", state.session.view.language == "zh")) {
-            state.session.view.language = "zh";
-            state.requests.rebuild_fonts = true;
-            refresh(state);
-        }
+        if (ImGui::MenuItem("English", nullptr, state.session.view.language == "en")) set_language(state, "en");
+        if (ImGui::MenuItem("中文（简体）", "Ctrl+L", state.session.view.language == "zh")) set_language(state, "zh");
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu(tr(state, "Help", "帮助"))) {

@@ -38,22 +38,6 @@ const Shortcut kShortcuts[] = {
     {"Ctrl+Q", "Quit", "退出"},
 };
 
-void set_zoom(AppState& state, float zoom) {
-    state.session.view.text_zoom = std::clamp(zoom, 0.5f, 3.0f);
-    state.requests.rebuild_fonts = true;
-}
-
-void toggle_presentation(AppState& state) {
-    state.session.view.presentation = !state.session.view.presentation;
-    state.requests.rebuild_fonts = true;
-}
-
-void toggle_language(AppState& state) {
-    state.session.view.language = state.session.view.language == "zh" ? "en" : "zh";
-    state.requests.rebuild_fonts = true;
-    refresh(state);
-}
-
 void handle_shortcuts(AppState& state) {
     std::vector<KeyPress> presses;
     presses.swap(state.key_presses);
@@ -66,13 +50,8 @@ void handle_shortcuts(AppState& state) {
         if (ctrl && key == GLFW_KEY_Z) shift ? redo(state) : undo(state);
         else if (ctrl && key == GLFW_KEY_Y) redo(state);
         else if (ctrl && key == GLFW_KEY_O) state.open_session_dialog = true;
-        else if (ctrl && key == GLFW_KEY_S) {
-            if (state.session_path.empty() || shift) {
-            if (state.dialog_path.empty()) state.dialog_path = "attnlab-session.json";
-            state.save_session_dialog = true;
-        }
-            else save_session_file(state, state.session_path);
-        } else if (ctrl && key == GLFW_KEY_E) state.export_dialog = true;
+        else if (ctrl && key == GLFW_KEY_S) save_session_command(state, shift);
+        else if (ctrl && key == GLFW_KEY_E) state.export_dialog = true;
         else if (key == GLFW_KEY_PAGE_DOWN || (ctrl && key == GLFW_KEY_RIGHT)) select_next_task(state, +1);
         else if (key == GLFW_KEY_PAGE_UP || (ctrl && key == GLFW_KEY_LEFT)) select_next_task(state, -1);
         else if (ctrl && (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER)) shift ? solve_all_tasks(state) : solve_selected(state);
@@ -80,10 +59,10 @@ void handle_shortcuts(AppState& state) {
         else if (key == GLFW_KEY_F12) state.requests.screenshot_window = true;
         else if (key == GLFW_KEY_F5) toggle_presentation(state);
         else if (key == GLFW_KEY_F11) state.requests.toggle_fullscreen = true;
-        else if (ctrl && (key == GLFW_KEY_EQUAL || key == GLFW_KEY_KP_ADD)) set_zoom(state, state.session.view.text_zoom * 1.15f);
-        else if (ctrl && (key == GLFW_KEY_MINUS || key == GLFW_KEY_KP_SUBTRACT)) set_zoom(state, state.session.view.text_zoom / 1.15f);
-        else if (ctrl && (key == GLFW_KEY_0 || key == GLFW_KEY_KP_0)) set_zoom(state, 1.0f);
-        else if (ctrl && key == GLFW_KEY_L) toggle_language(state);
+        else if (ctrl && (key == GLFW_KEY_EQUAL || key == GLFW_KEY_KP_ADD)) set_text_zoom(state, state.session.view.text_zoom * 1.15f);
+        else if (ctrl && (key == GLFW_KEY_MINUS || key == GLFW_KEY_KP_SUBTRACT)) set_text_zoom(state, state.session.view.text_zoom / 1.15f);
+        else if (ctrl && (key == GLFW_KEY_0 || key == GLFW_KEY_KP_0)) set_text_zoom(state, 1.0f);
+        else if (ctrl && key == GLFW_KEY_L) set_language(state, state.session.view.language == "zh" ? "en" : "zh");
         else if (ctrl && key == GLFW_KEY_Q) state.requests.quit = true;
     }
 }
@@ -230,6 +209,31 @@ bool splitter(AppState& state, const char* id, ImVec2 pos, ImVec2 size, bool ver
 }
 
 }  // namespace
+
+void set_text_zoom(AppState& state, float zoom) {
+    state.session.view.text_zoom = std::clamp(zoom, 0.5f, 3.0f);
+    state.requests.rebuild_fonts = true;
+}
+
+void toggle_presentation(AppState& state) {
+    state.session.view.presentation = !state.session.view.presentation;
+    state.requests.rebuild_fonts = true;
+}
+
+void set_language(AppState& state, const std::string& code) {
+    state.session.view.language = code;
+    state.requests.rebuild_fonts = true;
+    refresh(state);  // checks and explanations carry text in the language
+}
+
+void save_session_command(AppState& state, bool save_as) {
+    if (!save_as && !state.session_path.empty()) {
+        save_session_file(state, state.session_path);
+        return;
+    }
+    if (state.dialog_path.empty()) state.dialog_path = "attnlab-session.json";
+    state.save_session_dialog = true;
+}
 
 const Shortcut* shortcuts(int* count) {
     *count = static_cast<int>(sizeof kShortcuts / sizeof kShortcuts[0]);

@@ -23,6 +23,14 @@ struct Shortcut {
 };
 const Shortcut* shortcuts(int* count);
 
+// View commands, shared by the menu and the shortcuts. Fonts are rebuilt after the frame.
+void set_text_zoom(AppState& state, float zoom);  // clamped to 0.5..3
+void toggle_presentation(AppState& state);
+void set_language(AppState& state, const std::string& code);  // "en" or "zh"
+
+// Save: to the current file, or (save_as, or no file yet) through the path dialog.
+void save_session_command(AppState& state, bool save_as);
+
 // Session file commands, shared by the menu, the shortcuts and the command line.
 bool open_session_file(AppState& state, const std::string& path);   // toasts the outcome
 bool save_session_file(AppState& state, const std::string& path);
