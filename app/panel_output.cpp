@@ -71,21 +71,24 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                 ImGui::SameLine();
                 ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.target), "□ %s", tr(state, "target", "目标"));
             }
+            // The status follows the legend on the same line when it fits, else on its own line.
+            const auto status = [](ImU32 color, const std::string& text) {
+                ImGui::SameLine();
+                if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(text.c_str()).x) ImGui::NewLine();
+                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color), "%s", text.c_str());
+            };
             const TaskCheck* check = selected_check(state);
             if (check && check->answered && std::isfinite(check->max_abs_diff)) {
-                ImGui::SameLine();
-                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(check->pass ? colors.pass : colors.fail), "%s %s %.3g",
-                                   check->pass ? "✓" : "✗", tr(state, "max abs diff", "最大绝对误差"), check->max_abs_diff);
+                status(check->pass ? colors.pass : colors.fail,
+                       format("%s %s %.3g", check->pass ? "✓" : "✗", tr(state, "max abs diff", "最大绝对误差"), check->max_abs_diff));
                 tooltip(tr(state, "float32, as the notebook's check_query; pass when ≤ the tolerance.",
                            "float32，与笔记本的 check_query 一致；不超过容差即通过。"));
             } else if (check && !check->answered) {
-                ImGui::SameLine();
-                ImGui::TextDisabled("%s", tr(state, "not answered yet: move a slider or press Solve", "尚未作答：拖动滑块或点击求解"));
+                status(colors.text_dim, tr(state, "not answered yet: move a slider or press Solve", "尚未作答：拖动滑块或点击求解"));
             } else if (has_target) {
                 const double diff = (w.target - out).cwiseAbs().maxCoeff();
-                ImGui::SameLine();
-                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(diff <= state.session.tolerance ? colors.pass : colors.fail),
-                                   "%s %.3g", tr(state, "max abs diff", "最大绝对误差"), diff);
+                status(diff <= state.session.tolerance ? colors.pass : colors.fail,
+                       format("%s %.3g", tr(state, "max abs diff", "最大绝对误差"), diff));
             }
             const float bars_h = std::max(em(3.5f), (ImGui::GetContentRegionAvail().y - em(2.2f) * (rows_shown + 1)) / rows_shown * 0.6f);
             for (int i = 0; i < rows_shown; ++i) {
