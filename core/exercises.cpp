@@ -168,17 +168,23 @@ TaskCheck check_task(const Course& course, const Task& task, const Dataset& data
                                        static_cast<int>(r), task.edit.key_row);
                 return check;
             }
+        Eigen::MatrixXd keys = tensor;
         if (task.edit.unit_norm) {
-            const float length = given.row(task.edit.key_row).norm();
-            if (!(std::fabs(length - 1.0f) <= 1e-4f)) {
-                check.problem = format(tr(lang, "key row %d has length %.6f, it must be normalized to 1",
-                                          "第 %d 行键的长度是 %.6f，必须归一化为 1"),
-                                       task.edit.key_row, length);
+            // As the notebook's cell does after the student's line: m_key[2] /= m_key[2].norm(),
+            // in float32. The student's row is kept as typed; only a zero row cannot be scaled.
+            Eigen::RowVectorXf row = given.row(task.edit.key_row);
+            const float length = row.norm();
+            if (!(length > 0.0f) || !std::isfinite(length)) {
+                check.problem = format(tr(lang, "key row %d has length %g: it cannot be normalized to 1",
+                                          "第 %d 行键的长度是 %g：无法归一化为 1"),
+                                       task.edit.key_row, static_cast<double>(length));
                 return check;
             }
+            row /= length;
+            keys.row(task.edit.key_row) = row.cast<double>();
         }
         check.query = query->second.data;
-        check.keys = tensor;
+        check.keys = keys;
     }
     try {
         check.attention = attention_f32(check.query, check.keys, data.values);

@@ -7,7 +7,9 @@
 // Calling rules
 // - check_task() grades exactly as the notebook's check_query does: attention in float32,
 //   max |target - output|, pass when ≤ tolerance. It never throws for a bad answer; a wrong
-//   shape, a changed key row or a non-unit key is a failed check with `problem` set.
+//   shape, a changed key row or a zero unit-norm key is a failed check with `problem` set.
+//   A unit-norm key row is divided by its float32 norm first, as the notebook's cell does
+//   (`m_key[2] /= m_key[2].norm()`): the student's row is graded as typed.
 // - Tasks that build on another task's query (1.4.x on 1.3.2, `edit.query_from`) read that
 //   query from the same AnswerSet: the student's current one, not a fixed one.
 // - solve_task() uses the current answers for those dependencies; solving a query task that

@@ -92,9 +92,16 @@ TEST(Checker, ReportsMissingWrongShapeChangedRowsAndNonUnitKeys) {
     EXPECT_FALSE(check.pass);
     EXPECT_NE(check.problem.find("row 0"), std::string::npos) << check.problem;
 
+    // 1.4.2's row is graded as the notebook's cell leaves it: divided by its norm. A typed row
+    // that is not unit length still passes; a zero row cannot be normalized.
     attn::AnswerSet not_unit = answers;
     not_unit["m_key142"].data.row(2) *= 2;
     check = attn::check_task(attn::notebook_course(), *attn::notebook_course().find("1.4.2"), data(), not_unit, 0.05);
+    EXPECT_TRUE(check.pass) << check.problem;
+    EXPECT_NEAR(check.keys.row(2).norm(), 1.0, 1e-6);
+    attn::AnswerSet zero_row = answers;
+    zero_row["m_key142"].data.row(2).setZero();
+    check = attn::check_task(attn::notebook_course(), *attn::notebook_course().find("1.4.2"), data(), zero_row, 0.05);
     EXPECT_FALSE(check.pass);
     EXPECT_NE(check.problem.find("length"), std::string::npos) << check.problem;
 
