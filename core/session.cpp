@@ -14,7 +14,8 @@
 //                "scale": "one" | "inv_sqrt_d" | "temperature", "temperature": 1.0,
 //                "causal": false, "goal": "select:0"},
 //    "view": {"language": "en" | "zh", "presentation": false, "text_zoom": 1.0,
-//             "camera_yaw": 0.6, "camera_pitch": 0.35, "camera_distance": 3.2}}
+//             "camera_yaw": 0.6, "camera_pitch": 0.35, "camera_distance": 3.2},
+//    "notes": {"1.2.3": "the student's notes on a discussion task", ...}}
 //
 // Reading rules
 // - "format" and "version" are required; every other field (and every field inside "sandbox" and
@@ -27,13 +28,20 @@
 // - Numbers: doubles are written with nlohmann's shortest round-trip form, so they read back
 //   bit-exactly; view floats are widened to double when written and narrowed back when read
 //   (exact). torch_seed is an unsigned 64-bit integer.
-// - Limits: 1 <= N <= 256 keys, 1 <= d <= 16, 1 <= dv <= 16, 1 <= n <= 256 queries; tolerance and
-//   temperature > 0; text_zoom in [0.5, 3]; camera_distance > 0; everything finite.
+// - Limits (core/limits.h): 1 <= N <= kMaxKeys, 1 <= d <= kMaxKeyDim, 1 <= dv <= kMaxValueDim,
+//   1 <= n <= kMaxQueries queries; every tensor entry (answers, keys, values, queries) within
+//   ±kMaxMagnitude; answers at most kMaxTensorRows rows and kMaxTensorElements numbers; 0 <
+//   tolerance <= kMaxTolerance; temperature in [kMinTemperature, kMaxTemperature]; the goal at
+//   most kMaxGoalTextBytes; text_zoom in [0.5, 3]; camera_distance > 0; everything finite.
+// - The text is read by parse_json_text (depth limit, no duplicate keys, no NUL); every piece of
+//   the file quoted in a message goes through printable().
 #include "core/session.h"
 
 #include "core/error.h"
 #include "core/exercises.h"
 #include "core/json_io.h"
+#include "core/limits.h"
+#include "core/text.h"
 
 #include <cmath>
 #include <cstdint>
@@ -50,10 +58,6 @@ using nlohmann::json;
 
 constexpr const char* kFormat = "attnlab-session";
 constexpr int kVersion = 1;
-constexpr std::size_t kMaxFileBytes = 16u << 20;
-constexpr int kMaxKeys = 256;
-constexpr int kMaxDim = 16;
-constexpr int kMaxQueries = 256;
 
 // ---- enum spellings ---------------------------------------------------------------------------
 
@@ -193,7 +197,8 @@ std::string to_json_unchecked(const Session& s) {
                           {"selected_task", s.selected_task},
                           {"tolerance", s.tolerance},
                           {"sandbox", sandbox, true},
-                          {"view", view, true}},
+                          {"view", view, true},
+                          {"notes", json(s.notes)}},
                          0) +
            "\n";
 }
@@ -215,7 +220,9 @@ public:
         return it == object_.end() ? nullptr : &*it;
     }
 
-    std::string field_path(const std::string& name) const { return path_.empty() ? name : path_ + "." + name; }
+    std::string field_path(const std::string& name) const {
+        return path_.empty() ? printable(name) : path_ + "." + printable(name);
+    }
 
     [[noreturn]] void fail(const std::string& name, const std::string& problem) const {
         fail_at(field_path(name), problem);
@@ -304,7 +311,7 @@ Enum parse_enum(ObjectReader& reader, const std::string& name, Enum current,
         expected += expected.empty() ? "" : ", ";
         expected += std::string("\"") + spelling + "\"";
     }
-    reader.fail(name, "is \"" + text + "\"; expected one of " + expected);
+    reader.fail(name, "is " + quoted(text, 20) + "; expected one of " + expected);
 }
 
 AnswerSet read_answers(const json& value, const std::string& where) {
@@ -312,7 +319,7 @@ AnswerSet read_answers(const json& value, const std::string& where) {
     AnswerSet answers;
     for (auto it = value.begin(); it != value.end(); ++it) {
         const std::string& name = it.key();
-        const std::string path = "answers." + name;
+        const std::string path = "answers." + printable(name);
         bool known = false;
         for (const std::string& valid : answer_names()) known = known || valid == name;
         if (!known) {
@@ -380,12 +387,22 @@ void read_view(const json& value, const std::string& where, ViewSession& v) {
     r.refuse_unknown();
 }
 
+std::map<std::string, std::string> read_notes(const json& value, const std::string& where) {
+    ObjectReader reader(value, where, "notes");
+    std::map<std::string, std::string> notes;
+    for (const Task& task : notebook_course().tasks)
+        if (task.discussion) reader.read_string(task.id, notes[task.id]);
+    reader.refuse_unknown();
+    for (auto it = notes.begin(); it != notes.end();) it = it->second.empty() ? notes.erase(it) : std::next(it);
+    return notes;
+}
+
 Session from_json_document(const json& doc, const std::string& where) {
     ObjectReader r(doc, where, "");
     const json* format = r.get("format");
     if (!format) throw InputError(where + ": not an attnlab session (no \"format\" field)");
     if (!format->is_string() || format->get<std::string>() != kFormat)
-        throw InputError(where + ": not an attnlab session (\"format\" is " + dump_scalar(*format).substr(0, 60) +
+        throw InputError(where + ": not an attnlab session (\"format\" is " + printable(dump_scalar(*format), 60) +
                          ", expected \"" + kFormat + "\")");
     const json* version = r.get("version");
     if (!version) r.fail("version", "is missing");
@@ -407,6 +424,7 @@ Session from_json_document(const json& doc, const std::string& where) {
     r.read_double("tolerance", s.tolerance);
     if (const json* sandbox = r.get("sandbox")) read_sandbox(*sandbox, where, s.sandbox);
     if (const json* view = r.get("view")) read_view(*view, where, s.view);
+    if (const json* notes = r.get("notes")) s.notes = read_notes(*notes, where);
     r.refuse_unknown();
     validate_session(s, where);
     return s;
@@ -414,14 +432,6 @@ Session from_json_document(const json& doc, const std::string& where) {
 
 bool same_matrix(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
     return a.rows() == b.rows() && a.cols() == b.cols() && (a.size() == 0 || (a.array() == b.array()).all());
-}
-
-// nlohmann's message without its "[json.exception.x.y] " prefix.
-std::string nlohmann_message(const json::exception& e) {
-    std::string message = e.what();
-    const auto pos = message.find("] ");
-    if (pos != std::string::npos) message = message.substr(pos + 2);
-    return message;
 }
 
 [[noreturn]] void invalid(const std::string& where, const std::string& path, const std::string& problem) {
@@ -449,14 +459,22 @@ void validate_session(const Session& s, const std::string& where) {
     for (const auto& [name, tensor] : s.answers) {
         bool known = false;
         for (const std::string& valid : answer_names()) known = known || valid == name;
-        if (!known) invalid(where, "answers." + name, "is not an answer name");
-        check_matrix(tensor.data, where, "answers." + name + ".value");
+        const std::string path = "answers." + printable(name);
+        if (!known) invalid(where, path, "is not an answer name");
+        check_matrix(tensor.data, where, path + ".value");
         if (tensor.is_vector && tensor.data.rows() != 1)
-            invalid(where, "answers." + name, "is a vector but has " + std::to_string(tensor.data.rows()) + " rows");
+            invalid(where, path, "is a vector but has " + std::to_string(tensor.data.rows()) + " rows");
+        if (tensor.data.rows() > kMaxTensorRows || tensor.data.size() > kMaxTensorElements)
+            invalid(where, path, "is " + shape_string(tensor.data) + ", more than the limit of " +
+                                     std::to_string(kMaxTensorRows) + " rows and " +
+                                     std::to_string(kMaxTensorElements) + " numbers");
+        require_magnitude(tensor.data, where + ": " + path, tensor.is_vector, kMaxMagnitude);
     }
     if (notebook_course().find(s.selected_task) == nullptr)
-        invalid(where, "selected_task", "\"" + s.selected_task.substr(0, 40) + "\" is not a task of the course");
+        invalid(where, "selected_task", quoted(s.selected_task) + " is not a task of the course");
     if (!std::isfinite(s.tolerance) || s.tolerance <= 0) invalid(where, "tolerance", "must be a number above 0");
+    if (s.tolerance > kMaxTolerance)
+        invalid(where, "tolerance", format("is %g, more than the limit of %g", s.tolerance, kMaxTolerance));
 
     const SandboxSession& b = s.sandbox;
     auto in_range = [&](int value, int high, const std::string& path) {
@@ -464,8 +482,8 @@ void validate_session(const Session& s, const std::string& where) {
             invalid(where, path, "is " + std::to_string(value) + "; it must be 1 to " + std::to_string(high));
     };
     in_range(b.key_count, kMaxKeys, "sandbox.key_count");
-    in_range(b.key_dim, kMaxDim, "sandbox.key_dim");
-    in_range(b.value_dim, kMaxDim, "sandbox.value_dim");
+    in_range(b.key_dim, kMaxKeyDim, "sandbox.key_dim");
+    in_range(b.value_dim, kMaxValueDim, "sandbox.value_dim");
     check_matrix(b.data.keys, where, "sandbox.keys");
     check_matrix(b.data.values, where, "sandbox.values");
     check_matrix(b.queries, where, "sandbox.queries");
@@ -483,17 +501,32 @@ void validate_session(const Session& s, const std::string& where) {
     if (b.queries.rows() > kMaxQueries)
         invalid(where, "sandbox.queries", "has " + std::to_string(b.queries.rows()) + " rows; at most " +
                                               std::to_string(kMaxQueries) + " are allowed");
+    require_magnitude(b.data.keys, where + ": sandbox.keys", false, kMaxMagnitude);
+    require_magnitude(b.data.values, where + ": sandbox.values", false, kMaxMagnitude);
+    require_magnitude(b.queries, where + ": sandbox.queries", false, kMaxMagnitude);
     if (!std::isfinite(b.temperature) || b.temperature <= 0)
         invalid(where, "sandbox.temperature", "must be a number above 0");
+    if (b.temperature < kMinTemperature || b.temperature > kMaxTemperature)
+        invalid(where, "sandbox.temperature", format("is %g, outside the limits %g to %g", b.temperature,
+                                                     kMinTemperature, kMaxTemperature));
+    if (b.goal.size() > kMaxGoalTextBytes)
+        invalid(where, "sandbox.goal", "is " + std::to_string(b.goal.size()) + " bytes, more than the limit of " +
+                                           std::to_string(kMaxGoalTextBytes));
 
     const ViewSession& v = s.view;
     if (v.language != "en" && v.language != "zh")
-        invalid(where, "view.language", "is \"" + v.language.substr(0, 20) + "\"; expected \"en\" or \"zh\"");
+        invalid(where, "view.language", "is " + quoted(v.language, 20) + "; expected \"en\" or \"zh\"");
     if (!(v.text_zoom >= 0.5f && v.text_zoom <= 3.0f)) invalid(where, "view.text_zoom", "must be 0.5 to 3");
     if (!std::isfinite(v.camera_yaw)) invalid(where, "view.camera_yaw", "is not finite");
     if (!std::isfinite(v.camera_pitch)) invalid(where, "view.camera_pitch", "is not finite");
     if (!std::isfinite(v.camera_distance) || v.camera_distance <= 0)
         invalid(where, "view.camera_distance", "must be a number above 0");
+    for (const auto& [id, text] : s.notes) {
+        const Task* task = notebook_course().find(id);
+        if (!task || !task->discussion) invalid(where, "notes", "names a task that is not a discussion question");
+        if (text.size() > kMaxNoteBytes)
+            invalid(where, "notes." + id, "is longer than " + std::to_string(kMaxNoteBytes) + " bytes");
+    }
 }
 
 std::string session_to_json(const Session& session) {
@@ -501,30 +534,25 @@ std::string session_to_json(const Session& session) {
     return to_json_unchecked(session);
 }
 
-Session session_from_json(const std::string& text, const std::string& where) {
-    json doc;
-    try {
-        doc = parse_json_text(text, where);
-    } catch (const json::exception& e) {
-        // Safety net: a number too large for a double ("1e999") is nlohmann's out_of_range.406,
-        // not a parse_error; parse_json_text converts it too now, this keeps it so regardless.
-        throw InputError(where + ": invalid JSON (" + nlohmann_message(e) + ")");
-    }
+Session session_from_json(const std::string& text, const std::string& where_raw) {
+    const std::string where = printable_path(where_raw);
+    const json doc = parse_json_text(text, where_raw);
     try {
         return from_json_document(doc, where);
-    } catch (const json::exception& e) {
-        // Every access above is type-checked first; this is a safety net, never a crash.
-        throw InputError(where + ": unexpected JSON content (" + nlohmann_message(e) + ")");
+    } catch (const json::exception&) {
+        // Every access above is type-checked first; this is a safety net, never a crash. No
+        // nlohmann text: it can quote the file.
+        throw InputError(where + ": unexpected JSON content");
     }
 }
 
 void save_session(const Session& session, const std::string& path) {
-    validate_session(session, path + ": cannot save");
+    validate_session(session, printable_path(path) + ": cannot save");
     write_file_atomically(path, to_json_unchecked(session));
 }
 
 Session load_session(const std::string& path) {
-    return session_from_json(read_text_file(path, kMaxFileBytes), path);
+    return session_from_json(read_text_file(path, kMaxSessionFileBytes), path);
 }
 
 bool operator==(const Session& a, const Session& b) {
@@ -543,6 +571,7 @@ bool operator==(const Session& a, const Session& b) {
     if (!same_matrix(x.data.keys, y.data.keys) || !same_matrix(x.data.values, y.data.values) ||
         !same_matrix(x.queries, y.queries))
         return false;
+    if (a.notes != b.notes) return false;
     const ViewSession& v = a.view;
     const ViewSession& w = b.view;
     return v.language == w.language && v.presentation == w.presentation && v.text_zoom == w.text_zoom &&

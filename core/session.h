@@ -6,11 +6,12 @@
 // never half-reads a new file.
 //
 // Calling rules
-// - session_from_json() validates everything (shapes agree, numbers finite, task ids and answer
-//   names known, enums spelled right) and throws InputError("<where>: <problem>") on the first
+// - session_from_json() validates everything (shapes agree, numbers finite and within the limits
+//   of core/limits.h, task ids and answer names known, enums spelled right) and throws InputError("<where>: <problem>") on the first
 //   problem. It never returns a partially filled Session.
 // - save_session() writes atomically (json_io.h: temporary file, fsync, rename): the previous
-//   file survives any failure. load_session() reads at most 16 MiB.
+//   file survives any failure. load_session() reads at most
+//   kMaxSessionFileBytes (core/limits.h).
 // - Sessions compare with operator== (exact numbers), which undo uses to skip no-op edits.
 #pragma once
 
@@ -18,6 +19,7 @@
 #include "core/attention.h"
 #include "core/dataset.h"
 
+#include <map>
 #include <string>
 
 namespace attn {
@@ -55,7 +57,12 @@ struct Session {
     double tolerance = 0.05;
     SandboxSession sandbox;
     ViewSession view;
+    // The student's notes on discussion tasks (task id → text), saved and exported with the
+    // answers. At most kMaxNoteBytes each.
+    std::map<std::string, std::string> notes;
 };
+
+inline constexpr std::size_t kMaxNoteBytes = 8192;
 
 // A fresh session: notebook data in the sandbox with one zero query, no answers.
 Session default_session();
