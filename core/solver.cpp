@@ -3,6 +3,7 @@
 #include "core/attention.h"
 #include "core/error.h"
 #include "core/geometry.h"
+#include "core/torch_random.h"
 
 #include <algorithm>
 #include <cmath>
@@ -291,7 +292,7 @@ Solution solve_key_edit(const Dataset& data, const Eigen::RowVectorXd& query, in
     if (edit == KeyEdit::DominateUnit) {
         // Renormalise after rounding, as the notebook does (m_key[2] /= m_key[2].norm()).
         const Eigen::RowVectorXf k = keys.row(row).cast<float>();
-        solution.answer.row(row) = (k / k.norm()).cast<double>();
+        solution.answer.row(row) = (k / torch_vector_norm(k.data(), static_cast<int>(k.size()))).cast<double>();
     }
     std::vector<int> wanted = group;
     if (edit == KeyEdit::Join) wanted.push_back(row);

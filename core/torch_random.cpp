@@ -245,6 +245,8 @@ Eigen::MatrixXf TorchGenerator::randn(int rows, int cols) {
     return out;
 }
 
+float torch_vector_norm(const float* x, int size) { return torch_row_norm(x, size); }
+
 Dataset make_torch_dataset(const TorchDatasetSpec& spec) {
     check_range("torch dataset: n", spec.n, 1, TorchGenerator::kMaxDim);
     check_range("torch dataset: d", spec.d, 1, TorchGenerator::kMaxDim);

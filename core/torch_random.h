@@ -54,11 +54,13 @@ public:
     // The raw draws torch's distributions are built on; exposed for tests.
     uint32_t random();    // one MT19937 output
     uint64_t random64();  // two outputs, the first in the high half
+    // One at::normal_distribution<double> draw with torch's one-sample cache, unrounded: what
+    // torch.randn((), dtype=torch.float64) returns. randn() below 16 elements casts these to float.
+    double normal_double();
 
 private:
     float uniform_float();   // [0, 1) from 24 bits of random()
     double uniform_double(); // [0, 1) from 53 bits of random64()
-    double normal_double();  // at::normal_distribution<double>, with torch's one-sample cache
     void normal_fill(float* data, int count);
 
     std::mt19937 engine_;  // std::mt19937's seeding and tempering are exactly torch's at::mt19937
@@ -72,6 +74,10 @@ struct TorchDatasetSpec {
     bool normalize = true;  // divide each row by its 2-norm, as the notebook does
     int decimals = 2;       // round_(decimals); -1 means no rounding
 };
+
+// torch.norm(x) of a float32 vector of `size` entries (size >= 1), with the AVX2 kernel's summation
+// order (fused squares), bit for bit. The notebook's `k / k.norm()` needs exactly this value.
+float torch_vector_norm(const float* x, int size);
 
 // keys = randn(n, d) then values = randn(n, dv) from one generator seeded with spec.seed, then
 // (optionally) each row normalized and rounded as the notebook does. The default spec gives the

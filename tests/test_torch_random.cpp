@@ -206,3 +206,46 @@ TEST(TorchRandom, DatasetRejectsBadSpecs) {
     spec.decimals = 8;
     EXPECT_NO_THROW(attn::make_torch_dataset(spec));
 }
+
+// The scalar path in full double precision (tests/fixtures/torch_normal_double.json, made by
+// make_double_normal_fixtures.py with torch 1.13): randn below 16 elements rounds these doubles to
+// float32, which hides a last-place slip (log1p(-u) for torch 1.13's log(1 - u)) almost always.
+TEST(TorchRandom, ScalarDoubleSamplerEqualsTorchBitForBit) {
+    const std::string path = std::string(ATTN_TEST_FIXTURES_DIR) + "/torch_normal_double.json";
+    std::ifstream in(path);
+    ASSERT_TRUE(in) << path;
+    const nlohmann::json doc = nlohmann::json::parse(in);
+    EXPECT_EQ(doc.at("generator").get<std::string>().rfind("torch 1.13", 0), 0u);
+    int compared = 0;
+    for (const auto& c : doc.at("cases")) {
+        const uint64_t seed = c.at("seed").get<uint64_t>();
+        const int first = c.at("float32_draws_first").get<int>();
+        SCOPED_TRACE("seed " + std::to_string(seed) + " after " + std::to_string(first) + " float draws");
+        attn::TorchGenerator gen(seed);
+        if (first > 0) gen.randn(1, first);
+        int mismatches = 0;
+        for (const auto& hex : c.at("doubles")) {
+            const uint64_t want = std::stoull(hex.get<std::string>(), nullptr, 16);
+            const double got = gen.normal_double();
+            uint64_t bits;
+            std::memcpy(&bits, &got, sizeof bits);
+            if (bits != want && ++mismatches <= 3)
+                ADD_FAILURE() << "draw " << compared << ": got " << std::hex << bits << ", torch " << want;
+            ++compared;
+        }
+        EXPECT_EQ(mismatches, 0);
+    }
+    EXPECT_GE(compared, 2000);
+}
+
+// The float32 scalar path is those doubles rounded, sharing the one-sample cache.
+TEST(TorchRandom, ScalarFloatPathIsTheDoubleSamplerRounded) {
+    for (uint64_t seed : {447ull, 3ull, 99ull}) {
+        attn::TorchGenerator a(seed), b(seed);
+        for (int round = 0; round < 20; ++round) {
+            const int count = 1 + round % 15;  // every size of the scalar path, odd ones leave a cached sample
+            const Eigen::MatrixXf m = a.randn(1, count);
+            for (int i = 0; i < count; ++i) ASSERT_EQ(bits_of(m(0, i)), bits_of(static_cast<float>(b.normal_double())));
+        }
+    }
+}
