@@ -4,12 +4,13 @@
 #include "core/solver.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace attn::app {
 
 const Course& course() { return notebook_course(); }
 
-Language language(const AppState& state) { return state.session.view.language == "zh" ? Language::Zh : Language::En; }
+Language language(const AppState& state) { return state.settings.view.language == "zh" ? Language::Zh : Language::En; }
 
 namespace {
 
@@ -21,6 +22,40 @@ const Dataset& notebook() {
 const Task* selected_task(const AppState& state) {
     if (state.session.mode != AppMode::Exercises) return nullptr;
     return course().find(state.session.selected_task);
+}
+
+// A discussion question shows the demonstration it is about, read-only: the section's query
+// task's current answer (1.2.3: 1.2.1's query; 1.3.3: 1.3.2's), and for 1.4.3 the 1.3.2 query
+// with the 1.4.1 key. Falls back to the solver's answers where the student has none yet.
+void discussion_demo(const AppState& state, const Task& task, Workspace& w) {
+    w.kind = Workspace::Kind::Discussion;
+    w.queries_editable = false;
+    const Course& c = course();
+    const Task* query_task = nullptr;
+    const Task* key_task = nullptr;
+    for (const Task& other : c.tasks) {
+        if (other.section != task.section || other.discussion) continue;
+        if (other.edit.tensor == TaskEdit::Tensor::Query && other.edit.rows == 1) query_task = &other;
+        if (other.edit.tensor == TaskEdit::Tensor::KeyRow && !key_task) key_task = &other;
+    }
+    if (key_task) query_task = c.find(key_task->edit.query_from);
+    const auto answer_or_solution = [&](const Task& source) -> Eigen::MatrixXd {
+        const auto it = state.session.answers.find(source.answer);
+        if (it != state.session.answers.end()) return it->second.data;
+        return solve_task(c, source, notebook(), state.session.answers, state.session.tolerance, SolveOptions{}).answer.data;
+    };
+    const int d = static_cast<int>(w.keys.cols());
+    w.queries = Eigen::MatrixXd::Zero(1, d);
+    if (query_task) {
+        const Eigen::MatrixXd q = answer_or_solution(*query_task);
+        if (q.rows() == 1 && q.cols() == d) w.queries = q;
+        w.note = query_task->id;
+    }
+    if (key_task) {
+        const Eigen::MatrixXd keys = answer_or_solution(*key_task);
+        if (keys.rows() == w.keys.rows() && keys.cols() == d) w.keys = keys;
+        w.note = query_task->id + " + " + key_task->id;
+    }
 }
 
 Workspace build_workspace(const AppState& state) {
@@ -53,9 +88,7 @@ Workspace build_workspace(const AppState& state) {
         w.values = notebook().values;
         const int d = static_cast<int>(w.keys.cols());
         if (task->discussion) {
-            w.kind = Workspace::Kind::Discussion;
-            w.queries = Eigen::MatrixXd::Zero(1, d);
-            w.queries_editable = false;
+            discussion_demo(state, *task, w);
         } else if (task->edit.tensor == TaskEdit::Tensor::Query) {
             w.kind = Workspace::Kind::QueryTask;
             const auto it = s.answers.find(task->answer);
@@ -105,9 +138,12 @@ AnswerTensor& answer_for(AppState& state, const Task& task) {
 }  // namespace
 
 void refresh(AppState& state) {
-    state.mode_tab_sync = true;
     state.workspace = build_workspace(state);
     state.checks = check_all(course(), notebook(), state.session.answers, state.session.tolerance, language(state));
+    const Task* task = selected_task(state);
+    state.diagnosis = task && !task->discussion
+                          ? diagnose_task(course(), *task, notebook(), state.session.answers, state.session.tolerance)
+                          : Diagnosis{};
 }
 
 void begin_edit(AppState& state) {
@@ -137,28 +173,43 @@ void redo(AppState& state) {
     if (state.history.redo(state.session)) refresh(state);
 }
 
-Eigen::MatrixXd clamped(const Eigen::MatrixXd& m) { return m.cwiseMax(-kMaxComponent).cwiseMin(kMaxComponent); }
+Eigen::RowVectorXd fit_row(const Eigen::RowVectorXd& row) {
+    Eigen::RowVectorXd fitted = row.unaryExpr([](double x) { return std::isfinite(x) ? x : 0.0; });
+    if (fitted.size() == 0) return fitted;
+    const double largest = fitted.cwiseAbs().maxCoeff();
+    if (largest > kMaxComponent) fitted *= kMaxComponent / largest;
+    return fitted;
+}
+
+namespace {
+
+Eigen::MatrixXd fit_rows(const Eigen::MatrixXd& m) {
+    Eigen::MatrixXd fitted(m.rows(), m.cols());
+    for (Eigen::Index r = 0; r < m.rows(); ++r) fitted.row(r) = fit_row(m.row(r));
+    return fitted;
+}
+
+}  // namespace
 
 void set_query(AppState& state, const Eigen::MatrixXd& queries_in) {
     const Workspace& w = state.workspace;
     if (!w.queries_editable) return;
-    const Eigen::MatrixXd queries = clamped(queries_in);
+    const Eigen::MatrixXd queries = fit_rows(queries_in);
     if (w.kind == Workspace::Kind::Sandbox) state.session.sandbox.queries = queries;
     else if (w.task) answer_for(state, *w.task).data = queries;
     refresh(state);
 }
 
 void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key_in) {
-    const Eigen::RowVectorXd key = clamped(key_in);
+    const Eigen::RowVectorXd key = fit_row(key_in);
     const Workspace& w = state.workspace;
     if (w.kind == Workspace::Kind::Sandbox) {
         state.session.sandbox.data.keys.row(row) = key;
         state.session.sandbox.source = DataSource::Typed;
     } else if (w.kind == Workspace::Kind::KeyTask && row == w.editable_key_row) {
-        Eigen::RowVectorXd edited = key;
-        // As the notebook does after the edit: m_key[2] /= m_key[2].norm().
-        if (w.key_unit_norm && edited.norm() > 0) edited /= edited.norm();
-        answer_for(state, *w.task).data.row(row) = edited;
+        // Kept as typed, also for 1.4.2: the check divides it by its norm as the notebook's
+        // cell does, so typing one component never moves the others.
+        answer_for(state, *w.task).data.row(row) = key;
     } else {
         return;
     }
@@ -166,11 +217,17 @@ void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key_in) {
 }
 
 void set_value_row(AppState& state, int row, const Eigen::RowVectorXd& value_in) {
-    const Eigen::RowVectorXd value = clamped(value_in);
+    const Eigen::RowVectorXd value = fit_row(value_in);
     if (state.workspace.kind != Workspace::Kind::Sandbox) return;
     state.session.sandbox.data.values.row(row) = value;
     state.session.sandbox.source = DataSource::Typed;
     refresh(state);
+}
+
+void set_note(AppState& state, const std::string& task_id, const std::string& text) {
+    const std::string kept = text.substr(0, kMaxNoteBytes);
+    if (kept.empty()) state.session.notes.erase(task_id);
+    else state.session.notes[task_id] = kept;
 }
 
 void select_task(AppState& state, const std::string& id) {
@@ -180,7 +237,18 @@ void select_task(AppState& state, const std::string& id) {
     refresh(state);
 }
 
+void set_mode(AppState& state, AppMode mode) {
+    if (state.session.mode == mode) return;
+    state.session.mode = mode;  // navigation, not an edit: no undo step
+    refresh(state);
+}
+
 void select_next_task(AppState& state, int step) {
+    // From the Sandbox, Page Up/Down first return to the task the student was on.
+    if (state.session.mode == AppMode::Sandbox) {
+        select_task(state, state.session.selected_task);
+        return;
+    }
     const auto& tasks = course().tasks;
     const int count = static_cast<int>(tasks.size());
     int index = 0;
@@ -210,6 +278,104 @@ std::string solution_text(const Solution& solution, Language language) {
 
 }  // namespace
 
+namespace {
+
+// The explanation of a task's solve, tied to the answer it explains (see Explanation).
+void record_explanation(AppState& state, const Task& task, const Solution& en, const Solution& zh) {
+    Explanation e;
+    e.text = {solution_text(en, Language::En), solution_text(zh, Language::Zh)};
+    e.feasible = en.feasible;
+    const auto answer = state.session.answers.find(task.answer);
+    if (answer != state.session.answers.end()) e.answer = answer->second.data;
+    if (task.edit.tensor == TaskEdit::Tensor::KeyRow) {
+        const auto query = state.session.answers.find(course().find(task.edit.query_from)->answer);
+        if (query != state.session.answers.end()) e.depends_on = query->second.data;
+    }
+    state.explanations[task.id] = std::move(e);
+}
+
+bool same_matrix(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+    return a.rows() == b.rows() && a.cols() == b.cols() && (a.size() == 0 || a == b);
+}
+
+bool same_sandbox(const SandboxSession& a, const SandboxSession& b) {
+    return a.goal == b.goal && a.scale_mode == b.scale_mode && a.temperature == b.temperature && a.causal == b.causal &&
+           same_matrix(a.data.keys, b.data.keys) && same_matrix(a.data.values, b.data.values) &&
+           same_matrix(a.queries, b.queries);
+}
+
+// The first `rows` keys and values: what a causal query row rows-1 can see.
+Dataset prefix(const Dataset& data, int rows) {
+    Dataset out = data;
+    out.keys = data.keys.topRows(rows);
+    out.values = data.values.topRows(rows);
+    return out;
+}
+
+// Solves the sandbox's goal within its own options. Without the mask, one query answers
+// select/average (it goes into row 0) and identity fills every row. With the causal mask, query
+// row r sees keys 0..r only: select/average go into the first row that sees every key of the
+// goal, and identity row i selects key i among keys 0..i.
+Solution solve_sandbox_goal(SandboxSession& sandbox, const Goal& goal, Language language) {
+    AttentionOptions attention_options;
+    attention_options.scale_mode = sandbox.scale_mode;
+    attention_options.temperature = sandbox.temperature;
+    SolveOptions options = solve_options(language);
+    options.scale = attention_scale(attention_options, static_cast<int>(sandbox.data.keys.cols()));
+    const int n = static_cast<int>(sandbox.queries.rows());
+    const bool zh = language == Language::Zh;
+    if (!sandbox.causal) {
+        Solution solution = solve_query_goal(sandbox.data, goal, options);
+        if (solution.feasible) {
+            if (goal.kind == Goal::Kind::Identity) sandbox.queries = solution.answer;
+            else sandbox.queries.row(0) = solution.answer.row(0);
+        }
+        return solution;
+    }
+    if (goal.kind == Goal::Kind::Identity) {
+        const int N = static_cast<int>(sandbox.data.keys.rows());
+        Eigen::MatrixXd answer(N, sandbox.data.keys.cols());
+        Solution last;
+        for (int i = 0; i < N; ++i) {
+            Goal select;
+            select.keys = {i};
+            last = solve_query_goal(prefix(sandbox.data, i + 1), select, options);
+            if (!last.feasible) {
+                last.reason = format(zh ? "因果掩码下第 %d 行只看到键 0..%d：%s" : "with the causal mask, row %d sees keys 0..%d only: %s",
+                                     i, i, last.reason.c_str());
+                return last;
+            }
+            answer.row(i) = last.answer.row(0);
+        }
+        sandbox.queries = answer;
+        last.answer = answer;
+        last.explanation = format(zh ? "因果掩码保持开启：第 i 行在它能看到的键 0..i 中选出键 i（逐行求解）。\n"
+                                     : "Solved with the causal mask on: row i selects key i among the keys 0..i it sees "
+                                       "(one solve per row).\n") + last.explanation;
+        return last;
+    }
+    const int needed = *std::max_element(goal.keys.begin(), goal.keys.end());
+    if (needed >= n) {
+        Solution impossible;
+        impossible.reason = format(zh ? "因果掩码下查询行 r 只看到键 0..r；目标需要键 %d，所以至少要 %d 个查询行（现在 %d 个）。"
+                                        "请增加查询数或关闭掩码。"
+                                      : "with the causal mask, query row r sees keys 0..r only; the goal needs key %d, so it needs "
+                                        "at least %d query rows (there are %d). Add queries or switch the mask off.",
+                                   needed, needed + 1, n);
+        return impossible;
+    }
+    Solution solution = solve_query_goal(prefix(sandbox.data, needed + 1), goal, options);
+    if (solution.feasible) {
+        sandbox.queries.row(needed) = solution.answer.row(0);
+        solution.explanation = format(zh ? "因果掩码保持开启：答案放在第 %d 行，它看到键 0..%d。\n"
+                                         : "Solved with the causal mask on: the answer goes into row %d, which sees keys 0..%d.\n",
+                                      needed, needed) + solution.explanation;
+    }
+    return solution;
+}
+
+}  // namespace
+
 // Solves run once per language (they take microseconds), so switching the language later shows
 // the same explanation translated instead of a stale one in the other language.
 void solve_selected(AppState& state) {
@@ -218,27 +384,12 @@ void solve_selected(AppState& state) {
         SandboxSession& sandbox = state.session.sandbox;
         try {
             const Goal goal = parse_goal(sandbox.goal, static_cast<int>(sandbox.data.keys.rows()));
-            AttentionOptions attention_options;
-            attention_options.scale_mode = sandbox.scale_mode;
-            attention_options.temperature = sandbox.temperature;
-            Solution solutions[2];
-            for (Language lang : {Language::En, Language::Zh}) {
-                SolveOptions options = solve_options(lang);
-                options.scale = attention_scale(attention_options, static_cast<int>(sandbox.data.keys.cols()));
-                solutions[lang == Language::Zh] = solve_query_goal(sandbox.data, goal, options);
-            }
-            const Solution& solution = solutions[0];
-            if (solution.feasible) {
-                // One query answers select/average: it goes into the first row, the other rows stay.
-                if (goal.kind == Goal::Kind::Identity || sandbox.queries.cols() != solution.answer.cols())
-                    sandbox.queries = solution.answer;
-                else
-                    sandbox.queries.row(0) = solution.answer.row(0);
-                sandbox.causal = false;  // the goal is about unmasked attention
-            }
-            state.sandbox_solution = {solution_text(solutions[0], Language::En), solution_text(solutions[1], Language::Zh)};
+            SandboxSession scratch = sandbox;
+            const Solution zh = solve_sandbox_goal(scratch, goal, Language::Zh);
+            const Solution en = solve_sandbox_goal(sandbox, goal, Language::En);
+            state.sandbox_solution = {{solution_text(en, Language::En), solution_text(zh, Language::Zh)}, sandbox};
         } catch (const InputError& e) {
-            state.sandbox_solution = {e.what(), e.what()};
+            state.sandbox_solution = {{e.what(), e.what()}, sandbox};
         }
         commit_edit(state, before);
         return;
@@ -250,7 +401,7 @@ void solve_selected(AppState& state) {
         solved[lang == Language::Zh] =
             solve_task(course(), *task, notebook(), state.session.answers, state.session.tolerance, solve_options(lang));
     if (solved[0].solution.feasible) state.session.answers[task->answer] = solved[0].answer;
-    state.explanations[task->id] = {solution_text(solved[0].solution, Language::En), solution_text(solved[1].solution, Language::Zh)};
+    record_explanation(state, *task, solved[0].solution, solved[1].solution);
     commit_edit(state, before);
 }
 
@@ -259,12 +410,10 @@ void solve_all_tasks(AppState& state) {
     std::vector<TaskSolution> solutions[2];
     for (Language lang : {Language::En, Language::Zh})
         solve_all(course(), notebook(), state.session.tolerance, solve_options(lang), &solutions[lang == Language::Zh]);
-    for (size_t i = 0; i < solutions[0].size(); ++i) {
-        const TaskSolution& solved = solutions[0][i];
+    for (const TaskSolution& solved : solutions[0])
         if (solved.solution.feasible) state.session.answers[course().find(solved.check.id)->answer] = solved.answer;
-        state.explanations[solved.check.id] = {solution_text(solved.solution, Language::En),
-                                               solution_text(solutions[1][i].solution, Language::Zh)};
-    }
+    for (size_t i = 0; i < solutions[0].size(); ++i)
+        record_explanation(state, *course().find(solutions[0][i].check.id), solutions[0][i].solution, solutions[1][i].solution);
     commit_edit(state, before);
 }
 
@@ -274,13 +423,47 @@ void reset_selected(AppState& state) {
         state.session.sandbox.queries.setZero();
     } else if (const Task* task = selected_task(state); task && !task->discussion) {
         state.session.answers.erase(task->answer);
-        state.explanations.erase(task->id);
     }
     commit_edit(state, before);
 }
 
 void toast(AppState& state, const std::string& text, bool is_error) {
     state.toasts.push_back({text, is_error, state.now + (is_error ? 8.0 : 4.0)});
+}
+
+const Explanation* current_explanation(const AppState& state, const std::string& task_id) {
+    const Task* task = course().find(task_id);
+    const auto found = state.explanations.find(task_id);
+    if (!task || found == state.explanations.end()) return nullptr;
+    const Explanation& e = found->second;
+    const auto answer = state.session.answers.find(task->answer);
+    const Eigen::MatrixXd now = answer == state.session.answers.end() ? Eigen::MatrixXd() : answer->second.data;
+    if (!same_matrix(now, e.answer)) return nullptr;
+    if (task->edit.tensor == TaskEdit::Tensor::KeyRow) {
+        const auto query = state.session.answers.find(course().find(task->edit.query_from)->answer);
+        const Eigen::MatrixXd q = query == state.session.answers.end() ? Eigen::MatrixXd() : query->second.data;
+        if (!same_matrix(q, e.depends_on)) return nullptr;
+    }
+    return &e;
+}
+
+const LocalText* current_sandbox_explanation(const AppState& state) {
+    const SandboxExplanation& e = state.sandbox_solution;
+    if (e.text.en.empty() || !same_sandbox(e.sandbox, state.session.sandbox)) return nullptr;
+    return &e.text;
+}
+
+std::set<std::string> solved_answer_names(const AppState& state) {
+    std::set<std::string> names;
+    for (const auto& [id, explanation] : state.explanations)
+        if (explanation.feasible && current_explanation(state, id)) names.insert(course().find(id)->answer);
+    return names;
+}
+
+Session session_for_saving(const AppState& state) {
+    Session saved = state.session;
+    saved.view = state.settings.view;
+    return saved;
 }
 
 }  // namespace attn::app

@@ -12,11 +12,14 @@
 //   (float32, as the notebook grades).
 #pragma once
 
+#include "core/diagnosis.h"
+#include "core/limits.h"
 #include "core/exercises.h"
 #include "core/session.h"
 #include "core/undo.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,44 +84,92 @@ struct PanelLayout {
     float heatmaps = 0;   // heatmaps height / column height
 };
 
+// The view belongs to the person at the screen, not to the document: opening a student's file
+// keeps the teacher's presentation mode, language and zoom. The autosave remembers it (the
+// person's own session); files opened later never change it.
+struct Settings {
+    ViewSession view;
+    std::string screenshot_dir;
+    std::vector<std::string> recent_files;
+    float base_font_px = 17.0f;
+};
+
+// A file dialog. Each dialog keeps its own path, so one dialog's text never pre-fills another
+// (an export must not offer to write over the session file).
+struct PathDialog {
+    bool open_requested = false;
+    std::string path;
+};
+
+struct Dialogs {
+    PathDialog open_session, save_session, export_answers, screenshot_dir;
+    // A confirmed path that already exists waits here for "Replace?" before anything is written.
+    enum class Pending { None, SaveSession, ExportAnswers };
+    Pending overwrite = Pending::None;
+    std::string overwrite_path;
+    bool show_shortcuts = false;
+    bool show_about = false;
+};
+
+// What Solve said, kept with the answer it explains: shown only while that answer (and, for the
+// 1.4 tasks, the 1.3.2 query it was derived from) is still the current one.
+struct Explanation {
+    LocalText text;
+    bool feasible = false;
+    Eigen::MatrixXd answer;      // the task's answer right after Solve (empty when there was none)
+    Eigen::MatrixXd depends_on;  // the query it was solved for (1.4 tasks), else empty
+};
+
+// The sandbox's goal solve, kept with the sandbox it was computed for.
+struct SandboxExplanation {
+    LocalText text;
+    SandboxSession sandbox;
+};
+
+// Panel memory that is neither document nor settings: borders, slider ranges, the tab bar.
+struct PanelMemory {
+    PanelLayout layout;
+    bool layout_reset = false;
+    float query_slider_range = 0, key_slider_range = 0, value_slider_range = 0;  // held during a drag
+    // The mode the tab bar showed last frame; a different session.mode means the mode changed
+    // elsewhere (undo, Page Down, opening a file) and the tab bar must follow it.
+    AppMode tabs_shown = AppMode::Exercises;
+    bool tabs_follow = true;
+};
+
 struct AppState {
+    // The document: saved, reopened and undone.
     Session session;
+    std::string session_path;      // the file Save writes to; empty = ask
     UndoHistory history;
     Session edit_before;           // the session when the running edit began
     bool edit_running = false;
 
+    Settings settings;
+
+    // Derived from the session by refresh(); never edited directly.
     Workspace workspace;
     std::vector<TaskCheck> checks;                    // one per exercise task, notebook order
-    std::map<std::string, LocalText> explanations;    // task id → explanation of the last Solve
-    LocalText sandbox_solution;                       // explanation / reason of the last goal solve
+    Diagnosis diagnosis;                              // of the selected task's current answer
 
-    // Platform-side settings, not part of the document.
-    std::string screenshot_dir;
-    std::string session_path;                         // the file Save writes to; empty = ask
-    std::vector<std::string> recent_files;
-    float base_font_px = 17.0f;
+    std::map<std::string, Explanation> explanations;  // task id → the last Solve of that task
+    SandboxExplanation sandbox_solution;
+
+    PanelMemory panels;
+    Dialogs dialogs;
+    std::vector<Toast> toasts;
+
+    // Platform: fonts, input, requests for after the frame.
     bool fonts_have_cjk = false;
     std::string font_warning;                         // shown when a font file is missing
-
-    PanelLayout layout;
-    bool layout_reset = false;
-    float query_slider_range = 0, key_slider_range = 0, value_slider_range = 0;  // held during a drag
-
-    bool show_shortcuts = false;
-    bool show_about = false;
-    bool open_session_dialog = false;
-    bool save_session_dialog = false;
-    bool export_dialog = false;
-    bool screenshot_dir_dialog = false;
-    std::string dialog_path;                          // the text in the open/save/export dialogs
-    bool mode_tab_sync = true;                        // set when session.mode changed outside the tabs
-    std::vector<Toast> toasts;
     std::vector<KeyPress> key_presses;                // since the last frame, filled by the platform
-    std::string probe_path;                           // ATTNLAB_PROBE: where GUI tests read the state (probe.h)
-    mutable std::map<std::string, ImRect4> probes;    // item rectangles for GUI tests (instrumentation only)
-    std::string probe_written;                        // the probe file's last contents
     Requests requests;
     double now = 0;                                   // seconds, set by the platform each frame
+
+    // Instrumentation for GUI tests (probe.h); empty probe_path = off.
+    std::string probe_path;
+    mutable std::map<std::string, ImRect4> probes;
+    std::string probe_written;
 };
 
 const Course& course();
@@ -134,24 +185,42 @@ void undo(AppState& state);
 void redo(AppState& state);
 
 // Edits of the workspace's tensors; they route to the selected task's answer or the sandbox.
-// Entries are clamped to ±kMaxComponent: far beyond any useful answer, and safe for float32.
-inline constexpr double kMaxComponent = 1e6;
+// Entries stay within ±kMaxComponent (core/limits.h, the bound every loader applies too).
+inline constexpr double kMaxComponent = kMaxMagnitude;
 
+// A row longer than that is shortened to fit, direction kept (never clamped per component,
+// which would turn a typed |q| of 1e30 into a different direction).
+Eigen::RowVectorXd fit_row(const Eigen::RowVectorXd& row);
+
+// Each stores the tensor even when it equals the current one: typing 0 into 1.3.1's query
+// answers the task.
 void set_query(AppState& state, const Eigen::MatrixXd& queries);
-void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key);
+void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key);  // 1.4.2: kept as typed
 void set_value_row(AppState& state, int row, const Eigen::RowVectorXd& value);
+void set_note(AppState& state, const std::string& task_id, const std::string& text);
 
 void select_task(AppState& state, const std::string& id);
-void select_next_task(AppState& state, int step);  // +1 / -1, stops at the ends, skips nothing
+// +1 / -1, stops at the ends, skips nothing. From the Sandbox it returns to the current task.
+void select_next_task(AppState& state, int step);
+void set_mode(AppState& state, AppMode mode);      // the Exercises / Sandbox tabs
 void solve_selected(AppState& state);              // "Solve": the analytic answer + explanation
 void solve_all_tasks(AppState& state);
 void reset_selected(AppState& state);              // the selected task's answer (or the sandbox query)
 
 void toast(AppState& state, const std::string& text, bool is_error = false);
 
+// The explanation of the selected task's last Solve, or null when the answer has changed since.
+const Explanation* current_explanation(const AppState& state, const std::string& task_id);
+const LocalText* current_sandbox_explanation(const AppState& state);
+// Which answers came from Solve unchanged (by answer name), for the export's comments.
+std::set<std::string> solved_answer_names(const AppState& state);
+
+// The session as it is written to disk: the document plus the viewer's settings.
+Session session_for_saving(const AppState& state);
+
 // A short translation helper for UI strings.
 inline const char* tr(const AppState& state, const char* en, const char* zh) {
-    return state.session.view.language == "zh" ? zh : en;
+    return state.settings.view.language == "zh" ? zh : en;
 }
 
 }  // namespace attn::app

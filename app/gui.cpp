@@ -30,6 +30,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <memory>
 #include <vector>
 
@@ -73,6 +76,11 @@ std::string autosave_path() {
     return dir.empty() ? "" : dir + "/autosave.json";
 }
 
+bool file_is_present(const std::string& path) {
+    struct stat info {};
+    return !path.empty() && ::stat(path.c_str(), &info) == 0;
+}
+
 std::string recent_path() {
     const std::string dir = state_dir();
     return dir.empty() ? "" : dir + "/recent.json";
@@ -85,7 +93,7 @@ void load_recent(AppState& state) {
         const auto doc = read_json_file(path, 1 << 16);
         if (doc.is_array())
             for (const auto& item : doc)
-                if (item.is_string() && state.recent_files.size() < 8) state.recent_files.push_back(item.get<std::string>());
+                if (item.is_string() && state.settings.recent_files.size() < 8) state.settings.recent_files.push_back(item.get<std::string>());
     } catch (const InputError&) {
         // No recent list yet, or an unreadable one: start with none.
     }
@@ -95,8 +103,55 @@ void save_recent(const AppState& state) {
     const std::string path = recent_path();
     if (path.empty()) return;
     try {
-        write_file_atomically(path, nlohmann::json(state.recent_files).dump(1));
+        write_file_atomically(path, nlohmann::json(state.settings.recent_files).dump(1));
     } catch (const InputError&) {
+    }
+}
+
+// "The app is running with the autosave open": written at start, removed at a clean exit. Found
+// at start with its process gone, it means the last run died, perhaps because of what it had
+// open, so that session is put aside instead of being reopened into the same crash.
+std::string running_marker_path() {
+    const std::string path = autosave_path();
+    return path.empty() ? "" : path + ".running";
+}
+
+bool previous_run_died() {
+    std::FILE* f = std::fopen(running_marker_path().c_str(), "r");
+    if (!f) return false;
+    long pid = 0;
+    const bool read = std::fscanf(f, "%ld", &pid) == 1;
+    std::fclose(f);
+    return !(read && pid > 0 && pid != static_cast<long>(getpid()) && kill(static_cast<pid_t>(pid), 0) == 0);
+}
+
+void mark_running() {
+    try {
+        write_file_atomically(running_marker_path(), std::to_string(static_cast<long>(getpid())) + "\n");
+    } catch (const InputError&) {
+        // Without the marker a crash loop is still possible, but the app itself works.
+    }
+}
+
+// The autosave, restored at start (document and the viewer's settings), unless the last run
+// died with it open: then it is kept aside under a new name and the app starts clean.
+void restore_autosave(AppState& state) {
+    const std::string path = autosave_path();
+    if (previous_run_died() && file_is_present(path)) {
+        const std::string aside = state_dir() + "/autosave-crashed-" + timestamp_for_filename() + ".json";
+        if (std::rename(path.c_str(), aside.c_str()) == 0) {
+            toast(state, tr(state, "attnlab did not close normally last time. The session it had open was kept aside as ",
+                            "attnlab 上次没有正常关闭。当时打开的会话已另存为 ") + aside, true);
+            return;
+        }
+    }
+    try {
+        const Session restored = load_session(path);
+        state.session = restored;
+        state.settings.view = restored.view;
+    } catch (const InputError& e) {
+        // A missing autosave is normal; a broken one is reported and left for inspection.
+        if (file_is_present(path)) toast(state, std::string("The last session could not be restored: ") + e.what(), true);
     }
 }
 
@@ -104,29 +159,30 @@ void save_recent(const AppState& state) {
 std::string initial_state(Platform& p, const GuiOptions& options) {
     AppState& state = p.state;
     state.session = default_session();
-    state.screenshot_dir = default_screenshot_dir();
+    state.settings.screenshot_dir = default_screenshot_dir();
     if (const char* probe = std::getenv("ATTNLAB_PROBE")) state.probe_path = probe;
     load_recent(state);
     const bool headless = !options.screenshot_path.empty();
+    const bool use_autosave = !headless && !options.no_autosave && !autosave_path().empty();
+    if (use_autosave) {
+        restore_autosave(state);
+        mark_running();
+    }
     if (!options.session_file.empty()) {
         try {
-            state.session = load_session(options.session_file);
+            Session opened = load_session(options.session_file);
+            // A headless render shows the file as its author saw it; on screen the viewer's own
+            // settings (restored above) stay.
+            if (headless) state.settings.view = opened.view;
+            state.session = std::move(opened);
             state.session_path = options.session_file;
         } catch (const InputError& e) {
             if (headless) return e.what();
             toast(state, std::string("Could not open: ") + e.what(), true);
         }
-    } else if (!headless && !options.no_autosave && !autosave_path().empty()) {
-        try {
-            state.session = load_session(autosave_path());
-        } catch (const InputError& e) {
-            // A missing autosave is normal; a broken one is reported and left for inspection.
-            if (std::string(e.what()).find("cannot open") == std::string::npos)
-                toast(state, std::string("The last session could not be restored: ") + e.what(), true);
-        }
     }
-    if (!options.language.empty()) state.session.view.language = options.language;
-    if (options.presentation) state.session.view.presentation = true;
+    if (!options.language.empty()) state.settings.view.language = options.language;
+    if (options.presentation) state.settings.view.presentation = true;
     refresh(state);
     if (!options.exercise.empty()) {
         if (!course().find(options.exercise)) return "unknown exercise '" + options.exercise + "' (expected 1.2.1 … 1.4.3)";
@@ -153,31 +209,31 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
 // [SECTION] Fonts and theme
 
 float wanted_font_px(const Platform& p) {
-    const ViewSession& view = p.state.session.view;
+    const ViewSession& view = p.state.settings.view;
     const float presentation = view.presentation ? 1.5f : 1.0f;
-    return std::round(p.state.base_font_px * p.content_scale * view.text_zoom * presentation);
+    return std::round(p.state.settings.base_font_px * p.content_scale * view.text_zoom * presentation);
 }
 
 // Rebuilds the atlas at `px` (and the renderer's texture) and the style scaled to match.
 void apply_text_size(Platform& p, float px, float export_scale) {
     ImGuiIO& io = ImGui::GetIO();
-    const bool want_cjk = p.state.session.view.language == "zh";
+    const bool want_cjk = p.state.settings.view.language == "zh";
     const FontResult fonts = build_fonts(io, px * export_scale, want_cjk, p.glyph_ranges);
     p.state.font_warning = fonts.warning;
     if (want_cjk && !fonts.cjk) {
-        p.state.session.view.language = "en";  // English rather than rows of '?'
+        p.state.settings.view.language = "en";  // English rather than rows of '?'
         refresh(p.state);
     }
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
-    apply_theme(p.state.session.view.presentation, px * export_scale / p.state.base_font_px);
+    apply_theme(p.state.settings.view.presentation, px * export_scale / p.state.settings.base_font_px);
     p.font_px = px;
     p.atlas_cjk = want_cjk;
 }
 
 void sync_fonts(Platform& p) {
     const float px = wanted_font_px(p);
-    const bool want_cjk = p.state.session.view.language == "zh";
+    const bool want_cjk = p.state.settings.view.language == "zh";
     if (p.state.requests.rebuild_fonts || px != p.font_px || want_cjk != p.atlas_cjk) apply_text_size(p, px, 1.0f);
     p.state.requests.rebuild_fonts = false;
 }
@@ -241,7 +297,7 @@ Image capture(Platform& p, int scale, const std::string& panel) {
 
 void save_screenshot(Platform& p, int scale, const std::string& panel) {
     AppState& state = p.state;
-    const std::string dir = state.screenshot_dir.empty() ? "." : state.screenshot_dir;
+    const std::string dir = state.settings.screenshot_dir.empty() ? "." : state.settings.screenshot_dir;
     const std::string name = "attnlab_" + timestamp_for_filename() + (panel.empty() ? "" : "_" + panel) +
                              (scale > 1 ? "_x" + std::to_string(scale) : "") + ".png";
     const std::string path = dir + "/" + name;
@@ -337,11 +393,11 @@ void autosave(Platform& p, const GuiOptions& options) {
     const std::string path = autosave_path();
     if (path.empty()) return;
     try {
-        save_session(p.state.session, path);
+        save_session(session_for_saving(p.state), path);
     } catch (const InputError& e) {
         std::fprintf(stderr, "attnlab: could not autosave the session: %s\n", e.what());
     }
-    p.autosaved = p.state.session;  // also after a failure: retried at the next change, not every second
+    p.autosaved = session_for_saving(p.state);  // also after a failure: retried at the next change, not every second
     p.autosaved_at = glfwGetTime();
     save_recent(p.state);
 }
@@ -350,7 +406,7 @@ void autosave(Platform& p, const GuiOptions& options) {
 // that second: exit is not the only time work is kept.
 void autosave_if_changed(Platform& p, const GuiOptions& options) {
     if (p.state.edit_running || glfwGetTime() - p.autosaved_at < 1.0) return;
-    if (p.state.session == p.autosaved) return;
+    if (session_for_saving(p.state) == p.autosaved) return;
     autosave(p, options);
 }
 
@@ -454,11 +510,11 @@ int run_gui(const GuiOptions& options) {
                 exit_code = 1;
             }
         } else {
-            p.autosaved = p.state.session;
+            p.autosaved = session_for_saving(p.state);
             glfwShowWindow(p.window);
             while (!glfwWindowShouldClose(p.window) && !p.state.requests.quit) {
                 const bool busy = p.active_frames > 0 || ImGui::IsAnyItemActive() || ImGui::IsAnyMouseDown();
-                const bool unsaved = p.state.session != p.autosaved && !options.no_autosave;
+                const bool unsaved = !options.no_autosave && session_for_saving(p.state) != p.autosaved;
                 if (busy) glfwPollEvents();
                 else if (!p.state.toasts.empty() || unsaved) glfwWaitEventsTimeout(0.25);  // toasts expire, autosave runs
                 else glfwWaitEvents();
@@ -499,6 +555,7 @@ int run_gui(const GuiOptions& options) {
                 if (p.state.requests.rebuild_fonts) p.active_frames = 3;
             }
             autosave(p, options);
+            if (!options.no_autosave && !autosave_path().empty()) std::remove(running_marker_path().c_str());
         }
     }
 

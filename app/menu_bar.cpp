@@ -12,18 +12,18 @@ namespace attn::app {
 void draw_menu_bar(AppState& state) {
     if (!ImGui::BeginMainMenuBar()) return;
     if (ImGui::BeginMenu(tr(state, "File", "文件"))) {
-        if (ImGui::MenuItem(tr(state, "Open session…", "打开会话…"), "Ctrl+O")) state.open_session_dialog = true;
-        tooltip(tr(state, "Open a saved session (.json): data, answers, selected task and view.",
-                   "打开保存的会话（.json）：数据、答案、所选题目和视图。"));
-        if (ImGui::BeginMenu(tr(state, "Open recent", "最近打开"), !state.recent_files.empty())) {
-            for (const std::string& path : state.recent_files)
+        if (ImGui::MenuItem(tr(state, "Open session…", "打开会话…"), "Ctrl+O")) state.dialogs.open_session.open_requested = true;
+        tooltip(tr(state, "Open a saved session (.json): data, answers and selected task. Your view (language, presentation, zoom) stays as it is.",
+                   "打开保存的会话（.json）：数据、答案和所选题目。你的视图（语言、演示模式、缩放）保持不变。"));
+        if (ImGui::BeginMenu(tr(state, "Open recent", "最近打开"), !state.settings.recent_files.empty())) {
+            for (const std::string& path : state.settings.recent_files)
                 if (ImGui::MenuItem(path.c_str())) open_session_file(state, path);
             ImGui::EndMenu();
         }
         if (ImGui::MenuItem(tr(state, "Save session", "保存会话"), "Ctrl+S")) save_session_command(state, false);
         if (ImGui::MenuItem(tr(state, "Save session as…", "会话另存为…"), "Ctrl+Shift+S")) save_session_command(state, true);
         ImGui::Separator();
-        if (ImGui::MenuItem(tr(state, "Export answers…", "导出答案…"), "Ctrl+E")) state.export_dialog = true;
+        if (ImGui::MenuItem(tr(state, "Export answers…", "导出答案…"), "Ctrl+E")) open_export_dialog(state);
         tooltip(tr(state, "Write your answers as PyTorch constants (.py) or JSON, as `attnlab solve` does.",
                    "把答案写成 PyTorch 常量（.py）或 JSON，与 `attnlab solve` 相同。"));
         ImGui::Separator();
@@ -38,10 +38,10 @@ void draw_menu_bar(AppState& state) {
                        "在屏幕外按此尺寸重新渲染，字体按该尺寸生成：文字清晰，而非放大像素。"));
         }
         if (ImGui::MenuItem(tr(state, "Screenshot folder…", "截图文件夹…"))) {
-            state.dialog_path = state.screenshot_dir;
-            state.screenshot_dir_dialog = true;
+            state.dialogs.screenshot_dir.path = state.settings.screenshot_dir;
+            state.dialogs.screenshot_dir.open_requested = true;
         }
-        tooltip(state.screenshot_dir.c_str());
+        tooltip(state.settings.screenshot_dir.c_str());
         ImGui::Separator();
         if (ImGui::MenuItem(tr(state, "Quit", "退出"), "Ctrl+Q")) state.requests.quit = true;
         ImGui::EndMenu();
@@ -56,24 +56,24 @@ void draw_menu_bar(AppState& state) {
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu(tr(state, "View", "视图"))) {
-        if (ImGui::MenuItem(tr(state, "Presentation mode", "演示模式"), "F5", state.session.view.presentation))
+        if (ImGui::MenuItem(tr(state, "Presentation mode", "演示模式"), "F5", state.settings.view.presentation))
             toggle_presentation(state);
         tooltip(tr(state, "Large text and a light, high-contrast theme for projectors.", "大字号和适合投影的高对比度浅色主题。"));
         if (ImGui::MenuItem(tr(state, "Full screen", "全屏"), "F11")) state.requests.toggle_fullscreen = true;
         ImGui::Separator();
         if (ImGui::MenuItem(tr(state, "Larger text", "放大文字"), "Ctrl+="))
-            set_text_zoom(state, state.session.view.text_zoom * 1.15f);
+            set_text_zoom(state, state.settings.view.text_zoom * 1.15f);
         if (ImGui::MenuItem(tr(state, "Smaller text", "缩小文字"), "Ctrl+-"))
-            set_text_zoom(state, state.session.view.text_zoom / 1.15f);
+            set_text_zoom(state, state.settings.view.text_zoom / 1.15f);
         if (ImGui::MenuItem(tr(state, "Default text size", "默认文字大小"), "Ctrl+0")) set_text_zoom(state, 1.0f);
         ImGui::Separator();
-        if (ImGui::MenuItem("English", nullptr, state.session.view.language == "en")) set_language(state, "en");
-        if (ImGui::MenuItem("中文（简体）", "Ctrl+L", state.session.view.language == "zh")) set_language(state, "zh");
+        if (ImGui::MenuItem("English", nullptr, state.settings.view.language == "en")) set_language(state, "en");
+        if (ImGui::MenuItem("中文（简体）", "Ctrl+L", state.settings.view.language == "zh")) set_language(state, "zh");
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu(tr(state, "Help", "帮助"))) {
-        if (ImGui::MenuItem(tr(state, "Keyboard shortcuts", "键盘快捷键"))) state.show_shortcuts = true;
-        if (ImGui::MenuItem(tr(state, "About attnlab", "关于 attnlab"))) state.show_about = true;
+        if (ImGui::MenuItem(tr(state, "Keyboard shortcuts", "键盘快捷键"))) state.dialogs.show_shortcuts = true;
+        if (ImGui::MenuItem(tr(state, "About attnlab", "关于 attnlab"))) state.dialogs.show_about = true;
         ImGui::EndMenu();
     }
     if (!state.font_warning.empty()) {

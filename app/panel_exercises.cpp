@@ -5,6 +5,9 @@
 #include "app/ui_common.h"
 #include "core/report.h"
 
+#include <imgui_stdlib.h>
+
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -76,6 +79,61 @@ void draw_task_list(AppState& state) {
     ImGui::EndTable();
 }
 
+// Below the buttons, in one scroll box: the live diagnosis of the answer as it is now, then
+// Solve's derivation while the answer is still the one Solve gave (else it would quote numbers
+// of an answer that is gone).
+void draw_explanations(AppState& state, const Task& task, const TaskCheck* check) {
+    const Language lang = language(state);
+    const Diagnosis& diagnosis = state.diagnosis;
+    const Explanation* solved = current_explanation(state, task.id);
+    if (diagnosis.summary.en.empty() && !solved) return;
+    ImGui::BeginChild("explanation", ImVec2(0, 0), true);
+    if (!diagnosis.summary.en.empty()) {
+        ImGui::TextDisabled("%s", tr(state, "Your answer now:", "你当前的答案："));
+        probe_item(state, "diagnosis");
+        text_wrapped(diagnosis.summary.get(lang));
+        ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
+        text_wrapped(diagnosis.details.get(lang));
+        ImGui::PopStyleColor();
+    }
+    if (solved) {
+        const bool passes = check && check->pass;
+        ImGui::Separator();
+        ImGui::TextDisabled("%s", !solved->feasible ? tr(state, "Why Solve cannot do it:", "为什么无法求解：")
+                                  : passes          ? tr(state, "Why this works:", "为什么可行：")
+                                                    : tr(state, "How Solve derived it:", "求解的推导："));
+        probe_item(state, "explanation");
+        text_wrapped(solved->text.get(lang));
+    }
+    ImGui::EndChild();
+}
+
+// Typing in the notes is one undo step per visit to the field, not one per key.
+void track_note_edit(AppState& state) {
+    if (ImGui::IsItemActivated()) begin_edit(state);
+    if (ImGui::IsItemDeactivated()) end_edit(state);
+}
+
+// A discussion question: what the demonstration shows, and the student's notes (saved with the
+// session, exported with the answers).
+void draw_discussion(AppState& state, const Task& task) {
+    const Palette colors = palette();
+    ImGui::PushStyleColor(ImGuiCol_Text, colors.text_dim);
+    text_wrapped(format(tr(state, "Discussion question: no checker. The panels show %s, read-only: change it in that task and "
+                                  "come back to see the effect.",
+                           "讨论题：不自动检查。各面板只读展示 %s 的结果：到那道题中修改，再回来观察变化。"),
+                        state.workspace.note.c_str()));
+    ImGui::PopStyleColor();
+    ImGui::TextUnformatted(tr(state, "Your notes (saved with the session and exported with the answers):",
+                              "你的笔记（随会话保存，并随答案导出）："));
+    const auto found = state.session.notes.find(task.id);
+    std::string text = found == state.session.notes.end() ? std::string() : found->second;
+    if (ImGui::InputTextMultiline("##notes", &text, ImVec2(-1, std::max(em(5), ImGui::GetContentRegionAvail().y))))
+        set_note(state, task.id, text);
+    track_note_edit(state);
+    probe_item(state, "notes");
+}
+
 void draw_selected_task(AppState& state) {
     const Language lang = language(state);
     const Task* task = course().find(state.session.selected_task);
@@ -90,8 +148,7 @@ void draw_selected_task(AppState& state) {
         ImGui::PopStyleColor();
     };
     if (task->discussion) {
-        dim(tr(state, "Discussion question: no checker. Try the vectors, then talk it through.",
-               "讨论题：不自动检查。先动手试试向量，再展开讨论。"));
+        draw_discussion(state, *task);
         return;
     }
     const Workspace& w = state.workspace;
@@ -140,20 +197,15 @@ void draw_selected_task(AppState& state) {
     const auto answer = state.session.answers.find(task->answer);
     ImGui::BeginDisabled(answer == state.session.answers.end());
     if (ImGui::Button(tr(state, "Copy PyTorch", "复制代码"))) {
-        ImGui::SetClipboardText(answer_as_python(*task, answer->second).c_str());
+        const AnswerOrigin origin = solved_answer_names(state).count(task->answer) ? AnswerOrigin::Solved : AnswerOrigin::Typed;
+        ImGui::SetClipboardText(answer_as_python(*task, answer->second, origin).c_str());
         toast(state, tr(state, "Copied the answer as a PyTorch line", "已复制为 PyTorch 代码"));
     }
     ImGui::EndDisabled();
     tooltip(tr(state, "Copy `name = torch.tensor([...])` for the notebook to the clipboard.",
                "把可粘贴进笔记本的 `name = torch.tensor([...])` 复制到剪贴板。"));
 
-    const auto explanation = state.explanations.find(task->id);
-    if (explanation != state.explanations.end()) {
-        ImGui::TextDisabled("%s", tr(state, "Why this works:", "为什么可行："));
-        ImGui::BeginChild("explanation", ImVec2(0, 0), true);
-        text_wrapped(explanation->second.get(lang));
-        ImGui::EndChild();
-    }
+    draw_explanations(state, *task, check);
 }
 
 void draw_exercises_tab(AppState& state) {
@@ -175,32 +227,35 @@ void draw_exercises_tab(AppState& state) {
     draw_selected_task(state);
 }
 
+// The Exercises / Sandbox tabs show session.mode. A click on a tab changes the mode; a mode
+// changed elsewhere (undo, Page Down, opening a file) makes the tab bar follow, and the tab the
+// bar still shows during the frames it takes to switch is not taken as a click.
+void draw_mode_tabs(AppState& state) {
+    PanelMemory& memory = state.panels;
+    const AppMode mode = state.session.mode;
+    if (mode != memory.tabs_shown) memory.tabs_follow = true;
+    const auto tab = [&](AppMode tab_mode, const char* label, const char* probe_name) {
+        const ImGuiTabItemFlags flags = memory.tabs_follow && mode == tab_mode ? ImGuiTabItemFlags_SetSelected : 0;
+        const bool open = ImGui::BeginTabItem(label, nullptr, flags);
+        probe_item(state, probe_name);
+        if (!open) return;
+        if (memory.tabs_follow && tab_mode == mode) memory.tabs_follow = false;  // the bar caught up
+        if (!memory.tabs_follow && tab_mode != state.session.mode) set_mode(state, tab_mode);
+        memory.tabs_shown = tab_mode;
+        if (tab_mode == AppMode::Exercises) draw_exercises_tab(state);
+        else draw_sandbox_controls(state);
+        ImGui::EndTabItem();
+    };
+    tab(AppMode::Exercises, tr(state, "Exercises", "练习"), "tab exercises");
+    tab(AppMode::Sandbox, tr(state, "Sandbox", "沙盒"), "tab sandbox");
+}
+
 }  // namespace
 
 void draw_exercise_panel(AppState& state, const PanelRect& rect) {
     const std::string title = course().title.get(language(state));
     if (begin_panel(title.c_str(), kExercisesId, rect) && ImGui::BeginTabBar("mode")) {
-        const bool exercises_mode = state.session.mode == AppMode::Exercises;
-        // Selecting a tab switches the workspace; SetSelected keeps the tab in step with undo.
-        if (ImGui::BeginTabItem(tr(state, "Exercises", "练习"), nullptr, exercises_mode && state.mode_tab_sync ? ImGuiTabItemFlags_SetSelected : 0)) {
-            if (!exercises_mode && !state.mode_tab_sync) {
-                state.session.mode = AppMode::Exercises;
-                refresh(state);
-            }
-            draw_exercises_tab(state);
-            ImGui::EndTabItem();
-        }
-        probe_item(state, "tab exercises");
-        if (ImGui::BeginTabItem(tr(state, "Sandbox", "沙盒"), nullptr, !exercises_mode && state.mode_tab_sync ? ImGuiTabItemFlags_SetSelected : 0)) {
-            if (exercises_mode && !state.mode_tab_sync) {
-                state.session.mode = AppMode::Sandbox;
-                refresh(state);
-            }
-            draw_sandbox_controls(state);
-            ImGui::EndTabItem();
-        }
-        probe_item(state, "tab sandbox");
-        state.mode_tab_sync = false;
+        draw_mode_tabs(state);
         ImGui::EndTabBar();
     }
     ImGui::End();

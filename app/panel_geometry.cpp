@@ -7,7 +7,7 @@
 // [SECTION] Drawing helpers
 // [SECTION] The panel
 //
-// The camera lives in state.session.view (saved with the session, not an undo step). The only
+// The camera lives in state.settings.view (the viewer's, autosaved, not an undo step). The only
 // per-panel memory is the running query drag, kept in the window's ImGuiStorage.
 #include "app/panels.h"
 #include "app/ui_common.h"
@@ -437,7 +437,7 @@ void draw_geometry_panel(AppState& state, const PanelRect& rect) {
         ImGui::End();
         return;
     }
-    ViewSession& view = state.session.view;
+    ViewSession& view = state.settings.view;
     clamp_camera(view);
     const Workspace& w = state.workspace;
     DragMemory drag{ImGui::GetStateStorage(), ImGui::GetID("query drag row"), ImGui::GetID("query drag scale")};

@@ -9,11 +9,15 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 namespace attn::app {
 
 namespace {
+
+constexpr float kMinSandboxTemperature = 0.01f;
+constexpr float kMaxSandboxTemperature = 100.0f;
 
 void regenerate(AppState& state) {
     SandboxSession& s = state.session.sandbox;
@@ -129,8 +133,11 @@ void draw_sandbox_controls(AppState& state) {
     if (s.scale_mode == ScaleMode::Temperature) {
         float temperature = static_cast<float>(s.temperature);
         ImGui::SetNextItemWidth(em(8));
-        if (ImGui::SliderFloat(tr(state, "temperature", "温度"), &temperature, 0.01f, 100.0f, "%.3g", ImGuiSliderFlags_Logarithmic) &&
-            temperature > 0) {
+        // 0.01 to 100 spans "one key takes all" to "uniform" for any data worth exploring; a
+        // typed value is clamped there too (1e-30 or 1e30 teach nothing and break the legends).
+        if (ImGui::SliderFloat(tr(state, "temperature", "温度"), &temperature, kMinSandboxTemperature, kMaxSandboxTemperature,
+                               "%.3g", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp) &&
+            std::isfinite(temperature) && temperature > 0) {
             s.temperature = temperature;
             changed = true;
         }
@@ -153,16 +160,14 @@ void draw_sandbox_controls(AppState& state) {
     if (ImGui::Button(tr(state, "Solve goal", "求解目标"))) solve_selected(state);
     probe_item(state, "solve goal");
     tooltip(tr(state, "Find a query analytically, or explain why no query can do it.", "解析地求出查询，或解释为什么做不到。"));
-    if (!state.sandbox_solution.en.empty()) {
+    // Shown only while the sandbox is still the one it was computed for.
+    if (const LocalText* explanation = current_sandbox_explanation(state)) {
         ImGui::BeginChild("goal_explanation", ImVec2(0, 0), true);
-        text_wrapped(state.sandbox_solution.get(language(state)));
+        text_wrapped(explanation->get(language(state)));
         ImGui::EndChild();
     }
 
-    if (data_changed) {
-        regenerate(state);
-        state.sandbox_solution = {};  // it explained other data
-    }
+    if (data_changed) regenerate(state);
     if (data_changed || changed) {
         if (s.goal.empty()) s.goal = "select:0";
         commit_edit(state, before);

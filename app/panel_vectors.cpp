@@ -5,7 +5,11 @@
 #include "app/probe.h"
 #include "app/ui_common.h"
 
+#include <imgui_internal.h>  // ImGuiItemFlags_NoTabStop
+#include <imgui_stdlib.h>
+
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <string>
 
@@ -37,7 +41,10 @@ void track_edit(AppState& state) {
 
 // One row of component sliders; returns true when `row` changed. Wraps to several lines when
 // the row has many components so that each slider keeps a usable width.
-bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row, float range, bool enabled, ImU32 color) {
+// *touched is set when a slider was let go after the user clicked or typed in it, also when the
+// value did not change (typing the 0 already shown).
+bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row, float range, bool enabled, ImU32 color,
+                       bool* touched = nullptr) {
     bool changed = false;
     const int d = static_cast<int>(row.size());
     const int per_line = std::max(1, std::min(d, static_cast<int>(ImGui::GetContentRegionAvail().x / em(4.5f))));
@@ -55,6 +62,7 @@ bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row,
             changed = true;
         }
         track_edit(state);
+        if (touched && ImGui::IsItemDeactivated()) *touched = true;
         probe_item(state, std::string(id) + "[" + std::to_string(c) + "]");
         tooltip(tr(state, "Drag to change; Ctrl+click to type an exact value.", "拖动修改；Ctrl+单击可输入精确值。"));
         ImGui::PopID();
@@ -65,10 +73,54 @@ bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row,
     return changed;
 }
 
+// A text field for a whole row: type or paste "0.694, 0.719, 0.006" (commas or spaces) and press
+// Enter. Returns true with *row replaced when the text holds exactly row->size() finite numbers;
+// otherwise the field turns red and says why, and nothing changes.
+bool row_text_field(AppState& state, const std::string& probe_name, Eigen::RowVectorXd* row) {
+    ImGuiStorage* storage = ImGui::GetStateStorage();
+    const ImGuiID error_id = ImGui::GetID("row text error");
+    std::string text;
+    ImGui::SetNextItemWidth(-1);
+    const bool bad = storage->GetBool(error_id, false);
+    if (bad) ImGui::PushStyleColor(ImGuiCol_FrameBg, ImGui::ColorConvertU32ToFloat4(palette().fail & 0x66FFFFFF));
+    const bool entered = ImGui::InputTextWithHint("##row", tr(state, "type or paste a row: 0.69, 0.72, 0.01",
+                                                             "输入或粘贴一整行：0.69, 0.72, 0.01"),
+                                                  &text, ImGuiInputTextFlags_EnterReturnsTrue);
+    if (bad) ImGui::PopStyleColor();
+    probe_item(state, probe_name);
+    tooltip(tr(state, "All components at once, separated by commas or spaces; Enter applies them.",
+               "一次输入全部分量，用逗号或空格分隔；按回车应用。"));
+    if (!entered) return false;
+    const std::optional<Eigen::RowVectorXd> parsed = parse_row(text, static_cast<int>(row->size()));
+    storage->SetBool(error_id, !parsed);
+    if (!parsed) {
+        toast(state, format(tr(state, "Not a row of %d numbers: %s", "不是 %d 个数字组成的一行：%s"), static_cast<int>(row->size()),
+                            text.substr(0, 60).c_str()),
+              true);
+        return false;
+    }
+    *row = *parsed;
+    return true;
+}
+
+// 1.4.2 keeps the typed row; what the check grades is that row divided by its length.
+void show_normalized(const AppState& state, const Eigen::RowVectorXd& row) {
+    const double norm = row.norm();
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
+    if (norm > 0 && std::isfinite(norm)) {
+        const Eigen::RowVectorXd unit = row / norm;
+        text_wrapped(format(tr(state, "graded as k/|k| = %s", "按 k/|k| = %s 评分"),
+                            format_vector(unit.data(), static_cast<int>(unit.size()), 3).c_str()));
+    } else {
+        text_wrapped(tr(state, "a zero key cannot be normalized", "零向量无法归一化"));
+    }
+    ImGui::PopStyleColor();
+}
+
 void query_rows(AppState& state) {
     const Workspace& w = state.workspace;
     const int n = static_cast<int>(w.queries.rows());
-    const float range = slider_range(state, &state.query_slider_range, w.queries.cwiseAbs().maxCoeff());
+    const float range = slider_range(state, &state.panels.query_slider_range, w.queries.cwiseAbs().maxCoeff());
     for (int i = 0; i < n; ++i) {
         ImGui::PushID(i);
         const std::string name = n == 1 ? "q" : "q" + std::to_string(i);
@@ -80,12 +132,16 @@ void query_rows(AppState& state) {
         float magnitude = static_cast<float>(length);
         ImGui::BeginDisabled(!w.queries_editable || length == 0);
         ImGui::SetNextItemWidth(std::max(em(6), ImGui::GetContentRegionAvail().x - em(8)));
+        // Not a Tab stop: Tab walks the components only, so the order never depends on the data
+        // (a disabled length control for a zero query would otherwise change it).
+        ImGui::PushItemFlag(ImGuiItemFlags_NoTabStop, true);
         if (ImGui::SliderFloat("##length", &magnitude, 0.01f, 1000.0f, "|q| = %.3g", ImGuiSliderFlags_Logarithmic) &&
-            length > 0 && magnitude > 0) {
+            length > 0 && std::isfinite(magnitude) && magnitude > 0) {
             Eigen::MatrixXd queries = w.queries;
-            queries.row(i) = row * (magnitude / length);
+            queries.row(i) = row * (static_cast<double>(magnitude) / length);  // set_query caps the length, direction kept
             set_query(state, queries);
         }
+        ImGui::PopItemFlag();
         track_edit(state);
         probe_item(state, name + " length");
         ImGui::EndDisabled();
@@ -103,10 +159,20 @@ void query_rows(AppState& state) {
             commit_edit(state, before);
         }
         tooltip(tr(state, "Set this query to zero.", "把这个查询设为零。"));
-        if (component_sliders(state, name.c_str(), row, range, true, palette().query)) {
+        // Any value set, even the zero already shown, answers the task.
+        bool touched = false;
+        if (component_sliders(state, name.c_str(), row, range, true, palette().query, &touched) ||
+            (touched && !w.query_answered)) {
             Eigen::MatrixXd queries = w.queries;
             queries.row(i) = row;
             set_query(state, queries);
+        }
+        if (w.kind != Workspace::Kind::Sandbox && row_text_field(state, name + " row", &row)) {
+            const Session before = state.session;
+            Eigen::MatrixXd queries = w.queries;
+            queries.row(i) = row;
+            set_query(state, queries);
+            commit_edit(state, before);
         }
         ImGui::EndDisabled();
         ImGui::PopID();
@@ -116,7 +182,7 @@ void query_rows(AppState& state) {
 void key_rows(AppState& state) {
     const Workspace& w = state.workspace;
     const int count = static_cast<int>(w.keys.rows());
-    const float range = slider_range(state, &state.key_slider_range, w.keys.cwiseAbs().maxCoeff());
+    const float range = slider_range(state, &state.panels.key_slider_range, w.keys.cwiseAbs().maxCoeff());
     // Rows of one or more lines of sliders; the clipper keeps 256 keys cheap.
     const int lines = 1 + (static_cast<int>(w.keys.cols()) - 1) / std::max(1, static_cast<int>(ImGui::GetContentRegionAvail().x / em(4.5f)));
     ImGuiListClipper clipper;
@@ -153,6 +219,14 @@ void key_rows(AppState& state) {
                                                            : tr(state, "Set this key to zero.", "把这个键设为零。"));
             }
             if (component_sliders(state, name.c_str(), row, range, editable, key_color(j, count))) set_key_row(state, j, row);
+            if (editable && w.kind == Workspace::Kind::KeyTask) {
+                if (row_text_field(state, name + " row", &row)) {
+                    const Session before = state.session;
+                    set_key_row(state, j, row);
+                    commit_edit(state, before);
+                }
+                if (w.key_unit_norm) show_normalized(state, w.keys.row(j));
+            }
             if (!editable && w.kind != Workspace::Kind::Sandbox && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
                 tooltip(tr(state, "Fixed by this exercise. Keys are free in the Sandbox.", "本题固定此键。在沙盒中可以自由修改键。"));
             ImGui::PopID();
@@ -163,7 +237,7 @@ void key_rows(AppState& state) {
 void value_rows(AppState& state) {
     const Workspace& w = state.workspace;
     const int count = static_cast<int>(w.values.rows());
-    const float range = slider_range(state, &state.value_slider_range, w.values.cwiseAbs().maxCoeff());
+    const float range = slider_range(state, &state.panels.value_slider_range, w.values.cwiseAbs().maxCoeff());
     ImGuiListClipper clipper;
     clipper.Begin(count);
     while (clipper.Step()) {

@@ -23,6 +23,7 @@ const Shortcut kShortcuts[] = {
     {"Ctrl+Shift+Z / Ctrl+Y", "Redo", "重做"},
     {"Ctrl+O", "Open a session", "打开会话"},
     {"Ctrl+S", "Save the session", "保存会话"},
+    {"Ctrl+Shift+S", "Save the session as…", "会话另存为…"},
     {"Ctrl+E", "Export answers (Python or JSON)", "导出答案（Python 或 JSON）"},
     {"Page Down / Ctrl+→", "Next task", "下一题"},
     {"Page Up / Ctrl+←", "Previous task", "上一题"},
@@ -36,6 +37,14 @@ const Shortcut kShortcuts[] = {
     {"Ctrl+0", "Default text size", "默认文字大小"},
     {"Ctrl+L", "Switch language (English / 中文)", "切换语言（English / 中文）"},
     {"Ctrl+Q", "Quit", "退出"},
+    {"Tab / Shift+Tab", "Next / previous field", "下一个 / 上一个输入框"},
+    {"Ctrl+click a slider", "Type an exact value (Enter to confirm)", "输入精确数值（回车确认）"},
+    {"Paste into a row field", "Type or paste a whole row: 0.694, 0.719, 0.006", "输入或粘贴整行：0.694, 0.719, 0.006"},
+    {"Drag in the geometry view", "Rotate the view; drag q's tip to move the query", "旋转视角；拖动 q 的尖端移动查询"},
+    {"Mouse wheel on the geometry", "Zoom", "缩放"},
+    {"Right-click a panel", "Save that panel as a PNG", "把该面板保存为 PNG"},
+    {"Drag a panel border", "Resize the panels", "调整面板大小"},
+    {"Double-click a border", "Back to the automatic layout", "恢复自动布局"},
 };
 
 void handle_shortcuts(AppState& state) {
@@ -49,9 +58,9 @@ void handle_shortcuts(AppState& state) {
         const bool ctrl = press.ctrl, shift = press.shift;
         if (ctrl && key == GLFW_KEY_Z) shift ? redo(state) : undo(state);
         else if (ctrl && key == GLFW_KEY_Y) redo(state);
-        else if (ctrl && key == GLFW_KEY_O) state.open_session_dialog = true;
+        else if (ctrl && key == GLFW_KEY_O) state.dialogs.open_session.open_requested = true;
         else if (ctrl && key == GLFW_KEY_S) save_session_command(state, shift);
-        else if (ctrl && key == GLFW_KEY_E) state.export_dialog = true;
+        else if (ctrl && key == GLFW_KEY_E) open_export_dialog(state);
         else if (key == GLFW_KEY_PAGE_DOWN || (ctrl && key == GLFW_KEY_RIGHT)) select_next_task(state, +1);
         else if (key == GLFW_KEY_PAGE_UP || (ctrl && key == GLFW_KEY_LEFT)) select_next_task(state, -1);
         else if (ctrl && (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER)) shift ? solve_all_tasks(state) : solve_selected(state);
@@ -59,28 +68,28 @@ void handle_shortcuts(AppState& state) {
         else if (key == GLFW_KEY_F12) state.requests.screenshot_window = true;
         else if (key == GLFW_KEY_F5) toggle_presentation(state);
         else if (key == GLFW_KEY_F11) state.requests.toggle_fullscreen = true;
-        else if (ctrl && (key == GLFW_KEY_EQUAL || key == GLFW_KEY_KP_ADD)) set_text_zoom(state, state.session.view.text_zoom * 1.15f);
-        else if (ctrl && (key == GLFW_KEY_MINUS || key == GLFW_KEY_KP_SUBTRACT)) set_text_zoom(state, state.session.view.text_zoom / 1.15f);
+        else if (ctrl && (key == GLFW_KEY_EQUAL || key == GLFW_KEY_KP_ADD)) set_text_zoom(state, state.settings.view.text_zoom * 1.15f);
+        else if (ctrl && (key == GLFW_KEY_MINUS || key == GLFW_KEY_KP_SUBTRACT)) set_text_zoom(state, state.settings.view.text_zoom / 1.15f);
         else if (ctrl && (key == GLFW_KEY_0 || key == GLFW_KEY_KP_0)) set_text_zoom(state, 1.0f);
-        else if (ctrl && key == GLFW_KEY_L) set_language(state, state.session.view.language == "zh" ? "en" : "zh");
+        else if (ctrl && key == GLFW_KEY_L) set_language(state, state.settings.view.language == "zh" ? "en" : "zh");
         else if (ctrl && key == GLFW_KEY_Q) state.requests.quit = true;
     }
 }
 
 void remember_recent(AppState& state, const std::string& path) {
-    auto& recent = state.recent_files;
+    auto& recent = state.settings.recent_files;
     recent.erase(std::remove(recent.begin(), recent.end(), path), recent.end());
     recent.insert(recent.begin(), path);
     if (recent.size() > 8) recent.resize(8);
 }
 
 // A small path dialog: no native file chooser in the Debian stack, so a text field plus the
-// recent files. Returns true on the frame the user confirms, with the path in `path`.
-bool path_dialog(AppState& state, const char* title, bool* open_flag, std::string* path, const char* confirm,
-                 const char* hint) {
-    if (*open_flag) {
+// recent files. Returns true on the frame the user confirms, with the path in dialog.path.
+bool path_dialog(AppState& state, const char* title, PathDialog& dialog, const char* confirm, const char* hint,
+                 bool offer_recent) {
+    if (dialog.open_requested) {
         ImGui::OpenPopup(title);
-        *open_flag = false;
+        dialog.open_requested = false;
     }
     bool confirmed = false;
     ImGui::SetNextWindowSize(em2(34, 0), ImGuiCond_Appearing);
@@ -89,14 +98,15 @@ bool path_dialog(AppState& state, const char* title, bool* open_flag, std::strin
         if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
         ImGui::SetNextItemWidth(em(30));
         const bool entered =
-            ImGui::InputText("##path", path, ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_AutoSelectAll);
-        if (!state.recent_files.empty()) {
+            ImGui::InputText("##path", &dialog.path, ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_AutoSelectAll);
+        probe_item(state, "dialog path");
+        if (offer_recent && !state.settings.recent_files.empty()) {
             ImGui::TextDisabled("%s", tr(state, "Recent:", "最近："));
-            for (const std::string& recent : state.recent_files)
-                if (ImGui::Selectable(recent.c_str())) *path = recent;
+            for (const std::string& recent : state.settings.recent_files)
+                if (ImGui::Selectable(recent.c_str())) dialog.path = recent;
         }
         if (ImGui::Button(confirm, em2(8, 0)) || entered) {
-            confirmed = !path->empty();
+            confirmed = !dialog.path.empty();
             if (confirmed) ImGui::CloseCurrentPopup();
         }
         ImGui::SameLine();
@@ -106,27 +116,60 @@ bool path_dialog(AppState& state, const char* title, bool* open_flag, std::strin
     return confirmed;
 }
 
-void draw_dialogs(AppState& state) {
-    std::string& path = state.dialog_path;
-    if (path_dialog(state, tr(state, "Open session###open", "打开会话###open"), &state.open_session_dialog, &path,
-                    tr(state, "Open", "打开"), tr(state, "Session file (.json):", "会话文件（.json）：")))
-        open_session_file(state, path);
-    if (path_dialog(state, tr(state, "Save session###save", "保存会话###save"), &state.save_session_dialog, &path,
-                    tr(state, "Save", "保存"), tr(state, "Save the session to (.json):", "会话保存到（.json）：")))
-        save_session_file(state, path);
-    if (path_dialog(state, tr(state, "Export answers###export", "导出答案###export"), &state.export_dialog, &path,
-                    tr(state, "Export", "导出"),
-                    tr(state, "File: .py gives PyTorch constants, anything else JSON (as `attnlab solve` writes them):",
-                       "文件：.py 导出 PyTorch 常量，其他扩展名导出 JSON（与 `attnlab solve` 相同）：")))
-        export_answers_file(state, path);
-    if (path_dialog(state, tr(state, "Screenshot folder###shotdir", "截图文件夹###shotdir"), &state.screenshot_dir_dialog, &path,
-                    tr(state, "Use", "使用"), tr(state, "Save screenshots into:", "截图保存到：")))
-        state.screenshot_dir = path;
+bool file_exists(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    std::fclose(f);
+    return true;
+}
 
-    if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) state.show_shortcuts = state.show_about = false;
-    if (state.show_shortcuts) {
+// Writes now, or first asks "Replace?" when the file exists (and is not the open session itself,
+// which Save is meant to overwrite).
+void write_or_ask(AppState& state, Dialogs::Pending action, const std::string& path) {
+    const bool own_session = action == Dialogs::Pending::SaveSession && path == state.session_path;
+    if (!own_session && file_exists(path)) {
+        state.dialogs.overwrite = action;
+        state.dialogs.overwrite_path = path;
+        return;
+    }
+    if (action == Dialogs::Pending::SaveSession) save_session_file(state, path);
+    else export_answers_file(state, path);
+}
+
+void draw_overwrite_question(AppState& state) {
+    Dialogs& d = state.dialogs;
+    const char* title = tr(state, "Replace the file?###overwrite", "替换文件？###overwrite");
+    if (d.overwrite != Dialogs::Pending::None && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
+    if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+    ImGui::PushTextWrapPos(em(30));
+    ImGui::TextUnformatted(format(tr(state, "%s already exists. Replace it? Its contents will be lost.",
+                                     "%s 已存在。要替换它吗？原内容将丢失。"),
+                                  d.overwrite_path.c_str())
+                               .c_str());
+    ImGui::PopTextWrapPos();
+    const bool replace = ImGui::Button(tr(state, "Replace", "替换"), em2(8, 0));
+    probe_item(state, "overwrite replace");
+    ImGui::SameLine();
+    const bool cancel = ImGui::Button(tr(state, "Cancel", "取消"), em2(8, 0)) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE);
+    probe_item(state, "overwrite cancel");
+    if (replace) {
+        if (d.overwrite == Dialogs::Pending::SaveSession) save_session_file(state, d.overwrite_path);
+        else export_answers_file(state, d.overwrite_path);
+    }
+    if (replace || cancel) {
+        if (cancel) toast(state, tr(state, "Nothing was written.", "未写入任何文件。"));
+        d.overwrite = Dialogs::Pending::None;
+        ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
+}
+
+void draw_help_windows(AppState& state) {
+    Dialogs& d = state.dialogs;
+    if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) d.show_shortcuts = d.show_about = false;
+    if (d.show_shortcuts) {
         ImGui::SetNextWindowSize(em2(30, 0), ImGuiCond_Appearing);
-        if (ImGui::Begin(tr(state, "Keyboard shortcuts###shortcuts", "键盘快捷键###shortcuts"), &state.show_shortcuts,
+        if (ImGui::Begin(tr(state, "Keyboard shortcuts###shortcuts", "键盘快捷键###shortcuts"), &d.show_shortcuts,
                          ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse)) {
             if (ImGui::BeginTable("shortcuts", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
                 for (const Shortcut& s : kShortcuts) {
@@ -141,8 +184,8 @@ void draw_dialogs(AppState& state) {
         }
         ImGui::End();
     }
-    if (state.show_about) {
-        if (ImGui::Begin(tr(state, "About attnlab###about", "关于 attnlab###about"), &state.show_about,
+    if (d.show_about) {
+        if (ImGui::Begin(tr(state, "About attnlab###about", "关于 attnlab###about"), &d.show_about,
                          ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse)) {
             ImGui::Text("attnlab %s", ATTN_VERSION);
             ImGui::TextUnformatted(tr(state, "Scaled-dot-product attention you can touch.", "可以动手操作的缩放点积注意力。"));
@@ -151,6 +194,27 @@ void draw_dialogs(AppState& state) {
         }
         ImGui::End();
     }
+}
+
+void draw_dialogs(AppState& state) {
+    Dialogs& d = state.dialogs;
+    if (path_dialog(state, tr(state, "Open session###open", "打开会话###open"), d.open_session, tr(state, "Open", "打开"),
+                    tr(state, "Session file (.json):", "会话文件（.json）："), true))
+        open_session_file(state, d.open_session.path);
+    if (path_dialog(state, tr(state, "Save session###save", "保存会话###save"), d.save_session, tr(state, "Save", "保存"),
+                    tr(state, "Save the session to (.json):", "会话保存到（.json）："), true))
+        write_or_ask(state, Dialogs::Pending::SaveSession, d.save_session.path);
+    if (path_dialog(state, tr(state, "Export answers###export", "导出答案###export"), d.export_answers,
+                    tr(state, "Export", "导出"),
+                    tr(state, "File: .py gives PyTorch constants, anything else JSON (as `attnlab solve` writes them):",
+                       "文件：.py 导出 PyTorch 常量，其他扩展名导出 JSON（与 `attnlab solve` 相同）："),
+                    false))
+        write_or_ask(state, Dialogs::Pending::ExportAnswers, d.export_answers.path);
+    if (path_dialog(state, tr(state, "Screenshot folder###shotdir", "截图文件夹###shotdir"), d.screenshot_dir,
+                    tr(state, "Use", "使用"), tr(state, "Save screenshots into:", "截图保存到："), false))
+        state.settings.screenshot_dir = d.screenshot_dir.path;
+    draw_overwrite_question(state);
+    draw_help_windows(state);
 }
 
 void draw_toasts(AppState& state) {
@@ -196,7 +260,7 @@ bool splitter(AppState& state, const char* id, ImVec2 pos, ImVec2 size, bool ver
         ImGui::GetForegroundDrawList()->AddRectFilled(pos, ImVec2(pos.x + size.x, pos.y + size.y),
                                                       ImGui::GetColorU32(ImGuiCol_SeparatorActive, active ? 1.0f : 0.6f));
     }
-    if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) state.layout_reset = true;
+    if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) state.panels.layout_reset = true;
     // No tooltip: the resize cursor says it, and a tooltip on every seam crossing would nag.
     probe_item(state, std::string("splitter ") + id);
     ImGui::End();
@@ -211,17 +275,17 @@ bool splitter(AppState& state, const char* id, ImVec2 pos, ImVec2 size, bool ver
 }  // namespace
 
 void set_text_zoom(AppState& state, float zoom) {
-    state.session.view.text_zoom = std::clamp(zoom, 0.5f, 3.0f);
+    state.settings.view.text_zoom = std::clamp(zoom, 0.5f, 3.0f);
     state.requests.rebuild_fonts = true;
 }
 
 void toggle_presentation(AppState& state) {
-    state.session.view.presentation = !state.session.view.presentation;
+    state.settings.view.presentation = !state.settings.view.presentation;
     state.requests.rebuild_fonts = true;
 }
 
 void set_language(AppState& state, const std::string& code) {
-    state.session.view.language = code;
+    state.settings.view.language = code;
     state.requests.rebuild_fonts = true;
     refresh(state);  // checks and explanations carry text in the language
 }
@@ -231,8 +295,15 @@ void save_session_command(AppState& state, bool save_as) {
         save_session_file(state, state.session_path);
         return;
     }
-    if (state.dialog_path.empty()) state.dialog_path = "attnlab-session.json";
-    state.save_session_dialog = true;
+    PathDialog& dialog = state.dialogs.save_session;
+    dialog.path = state.session_path.empty() ? "attnlab-session.json" : state.session_path;
+    dialog.open_requested = true;
+}
+
+void open_export_dialog(AppState& state) {
+    PathDialog& dialog = state.dialogs.export_answers;
+    if (dialog.path.empty()) dialog.path = "answers.py";  // the notebook's hand-in is a .py file
+    dialog.open_requested = true;
 }
 
 const Shortcut* shortcuts(int* count) {
@@ -244,9 +315,11 @@ bool open_session_file(AppState& state, const std::string& path) {
     try {
         Session loaded = load_session(path);
         const Session before = state.session;
+        // The file's view (language, presentation, zoom, camera) is the author's; the person at
+        // this screen keeps theirs.
+        loaded.view = state.session.view;
         state.session = std::move(loaded);
         state.session_path = path;
-        state.requests.rebuild_fonts = true;  // language or presentation may differ
         commit_edit(state, before);
         remember_recent(state, path);
         toast(state, std::string(tr(state, "Opened ", "已打开 ")) + path);
@@ -254,12 +327,15 @@ bool open_session_file(AppState& state, const std::string& path) {
     } catch (const InputError& e) {
         toast(state, std::string(tr(state, "Could not open: ", "无法打开：")) + e.what(), true);
         return false;
+    } catch (const std::exception& e) {  // bad_alloc and the like: the current work stays
+        toast(state, std::string(tr(state, "Could not open: ", "无法打开：")) + path + ": " + e.what(), true);
+        return false;
     }
 }
 
 bool save_session_file(AppState& state, const std::string& path) {
     try {
-        save_session(state.session, path);
+        save_session(session_for_saving(state), path);
         state.session_path = path;
         remember_recent(state, path);
         toast(state, std::string(tr(state, "Saved ", "已保存 ")) + path);
@@ -273,7 +349,8 @@ bool save_session_file(AppState& state, const std::string& path) {
 void export_answers_file(AppState& state, const std::string& path) {
     try {
         const bool python = path.size() >= 3 && path.compare(path.size() - 3, 3, ".py") == 0;
-        const std::string text = python ? answers_as_python(course(), state.session.answers)
+        const AnswerExtras extras{solved_answer_names(state), state.session.notes};
+        const std::string text = python ? answers_as_python(course(), state.session.answers, extras)
                                         : answers_as_json(course(), state.session.answers).dump(2) + "\n";
         write_file_atomically(path, text);
         toast(state, std::string(tr(state, "Exported answers to ", "答案已导出到 ")) + path);
@@ -292,7 +369,7 @@ void draw_ui(AppState& state, HeatmapTextures& textures) {
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     const float top = ImGui::GetFrameHeight();
     const float height = std::max(display.y - top, 1.0f);
-    PanelLayout& layout = state.layout;
+    PanelLayout& layout = state.panels.layout;
     // Automatic columns get a share of the window but at least 16 em (titles, three sliders), so
     // large text on a small projector takes width from the wide right column, not readability.
     const float auto_left = std::max(display.x * 0.27f, std::min(em(16), display.x * 0.4f));
@@ -323,9 +400,9 @@ void draw_ui(AppState& state, HeatmapTextures& textures) {
     y = top + heatmaps_h;
     if (splitter(state, "heatmaps", ImVec2(left_w + middle_w, y - grip / 2), ImVec2(right_w, grip), false, &y))
         layout.heatmaps = std::clamp(y - top, min_h, height - min_h) / height;
-    if (state.layout_reset) {
+    if (state.panels.layout_reset) {
         layout = PanelLayout{};
-        state.layout_reset = false;
+        state.panels.layout_reset = false;
     }
 
     draw_dialogs(state);

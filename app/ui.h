@@ -30,10 +30,14 @@ void set_language(AppState& state, const std::string& code);  // "en" or "zh"
 
 // Save: to the current file, or (save_as, or no file yet) through the path dialog.
 void save_session_command(AppState& state, bool save_as);
+// File → Export answers: the export dialog, offering answers.py (never the session's path).
+void open_export_dialog(AppState& state);
 
 // Session file commands, shared by the menu, the shortcuts and the command line.
 bool open_session_file(AppState& state, const std::string& path);   // toasts the outcome
-bool save_session_file(AppState& state, const std::string& path);
+// Opening keeps the viewer's settings (language, presentation, zoom): they are not the file's.
+bool save_session_file(AppState& state, const std::string& path);   // writes the session + the view
 void export_answers_file(AppState& state, const std::string& path);  // .py → python, else json
+// The dialogs ask before either of these writes over an existing file.
 
 }  // namespace attn::app

@@ -1,11 +1,42 @@
 #include "app/ui_common.h"
 
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <vector>
+
 #include <imgui_internal.h>  // ImTextCharFromUtf8
 
 #include <algorithm>
 #include <cmath>
 
 namespace attn::app {
+
+std::optional<Eigen::RowVectorXd> parse_row(const std::string& text, int count) {
+    std::string cleaned = text;
+    for (char& c : cleaned)
+        if (c == ',' || c == '[' || c == ']' || c == '(' || c == ')' || c == ';' || c == '\t') c = ' ';
+    std::vector<double> numbers;
+    const char* cursor = cleaned.c_str();
+    while (true) {
+        while (*cursor == ' ') ++cursor;
+        if (!*cursor) break;
+        char* end = nullptr;
+        const double value = std::strtod(cursor, &end);
+        if (end == cursor || !std::isfinite(value) || (*end != ' ' && *end != '\0')) return std::nullopt;
+        // strtod also reads hex and "inf"; a row is decimal numbers only.
+        for (const char* c = cursor; c < end; ++c)
+            if (!(std::isdigit(static_cast<unsigned char>(*c)) || *c == '.' || *c == '-' || *c == '+' || *c == 'e' || *c == 'E'))
+                return std::nullopt;
+        numbers.push_back(value);
+        if (static_cast<int>(numbers.size()) > count) return std::nullopt;
+        cursor = end;
+    }
+    if (static_cast<int>(numbers.size()) != count) return std::nullopt;
+    Eigen::RowVectorXd row(count);
+    for (int i = 0; i < count; ++i) row(i) = numbers[static_cast<std::size_t>(i)];
+    return row;
+}
 
 void tooltip(const char* text) {
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {

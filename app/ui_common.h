@@ -7,8 +7,10 @@
 // - Colours depend on the theme (dark or the light projector theme); ask every frame, do not cache.
 #pragma once
 
+#include <Eigen/Dense>
 #include <imgui.h>
 
+#include <optional>
 #include <string>
 
 namespace attn::app {
@@ -26,6 +28,10 @@ void help_marker(const char* text);
 // '.' and ',', which splits "0.584" across lines. Breaks at spaces, and between CJK characters
 // (Chinese has no spaces). width <= 0 means the rest of the content region.
 void text_wrapped(const std::string& text, float width = 0.0f);
+
+// "0.694, 0.719, 0.006" (commas and/or spaces, brackets allowed) → a row of exactly `count`
+// finite numbers, or nothing when the text is anything else.
+std::optional<Eigen::RowVectorXd> parse_row(const std::string& text, int count);
 
 bool light_theme();  // the projector theme is active
 

@@ -55,9 +55,24 @@ std::string task_formula(const Task& task) {
     return "";
 }
 
-std::string answer_as_python(const Task& task, const AnswerTensor& tensor) {
-    return "# " + task.id + ": " + task_formula(task) + "\n" + task.answer + " = " + python_tensor(tensor) + "\n";
+std::string answer_as_python(const Task& task, const AnswerTensor& tensor, AnswerOrigin origin) {
+    const std::string comment = origin == AnswerOrigin::Solved ? "# " + task.id + ": from attnlab's Solve: " + task_formula(task)
+                                                               : "# " + task.id + ": typed by hand";
+    return comment + "\n" + task.answer + " = " + python_tensor(tensor) + "\n";
 }
+
+namespace {
+// A note as python comment lines; every line of the note gets its own '#'.
+std::string note_as_comment(const Task& task, const std::string& note) {
+    std::string out = "# " + task.id + " (discussion) notes:\n# ";
+    for (const char c : note) {
+        if (c == '\r') continue;
+        out += c;
+        if (c == '\n') out += "# ";
+    }
+    return out + "\n";
+}
+}  // namespace
 
 std::string solutions_as_python(const Course& course, const std::vector<TaskSolution>& solutions) {
     std::string out = "# attnlab " ATTN_VERSION ": analytic answers for \"" + course.title.en +
@@ -65,7 +80,7 @@ std::string solutions_as_python(const Course& course, const std::vector<TaskSolu
     for (const TaskSolution& solved : solutions) {
         const Task* task = course.find(solved.check.id);
         if (!task || !solved.solution.feasible) continue;
-        out += "\n" + answer_as_python(*task, solved.answer);
+        out += "\n" + answer_as_python(*task, solved.answer, AnswerOrigin::Solved);
     }
     return out;
 }
@@ -117,12 +132,18 @@ std::string solutions_as_text(const Course& course, const std::vector<TaskSoluti
     return out;
 }
 
-std::string answers_as_python(const Course& course, const AnswerSet& answers) {
+std::string answers_as_python(const Course& course, const AnswerSet& answers, const AnswerExtras& extras) {
     std::string out = "# attnlab " ATTN_VERSION ": answers for \"" + course.title.en + "\"\n";
     for (const Task& task : course.tasks) {
+        if (task.discussion) {
+            const auto note = extras.notes.find(task.id);
+            if (note != extras.notes.end() && !note->second.empty()) out += "\n" + note_as_comment(task, note->second);
+            continue;
+        }
         const auto it = answers.find(task.answer);
-        if (task.discussion || it == answers.end()) continue;
-        out += "\n" + answer_as_python(task, it->second);
+        if (it == answers.end()) continue;
+        const AnswerOrigin origin = extras.solved.count(task.answer) ? AnswerOrigin::Solved : AnswerOrigin::Typed;
+        out += "\n" + answer_as_python(task, it->second, origin);
     }
     return out;
 }

@@ -13,7 +13,9 @@
 #include "core/exercises.h"
 #include "core/json_io.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,10 +30,23 @@ nlohmann::json solutions_as_json(const Course& course, const std::vector<TaskSol
 std::string solutions_as_text(const Course& course, const std::vector<TaskSolution>& solutions, double tolerance,
                               Language language);
 
-// One task's answer as a python line, e.g. "query121 = torch.tensor([...])  # formula".
-std::string answer_as_python(const Task& task, const AnswerTensor& tensor);
-// The answers the student has now, python or json (File → Export answers).
-std::string answers_as_python(const Course& course, const AnswerSet& answers);
+// Where an answer came from, for the comment above it: typed by the student, or filled in by
+// Solve (then the comment gives the formula). A derivation is never attached to a typed answer.
+enum class AnswerOrigin { Typed, Solved };
+
+// One task's answer as python: a comment line saying where it came from, then
+// "query121 = torch.tensor([...])".
+std::string answer_as_python(const Task& task, const AnswerTensor& tensor, AnswerOrigin origin);
+
+// What File → Export adds to the answers: which ones Solve produced (by answer name; the rest
+// count as typed) and the student's notes on discussion tasks (task id → text).
+struct AnswerExtras {
+    std::set<std::string> solved;
+    std::map<std::string, std::string> notes;
+};
+// The answers the student has now (File → Export answers). Python carries the origins and the
+// notes as comments; JSON holds the answers only, in the form `attnlab check` reads.
+std::string answers_as_python(const Course& course, const AnswerSet& answers, const AnswerExtras& extras = {});
 nlohmann::json answers_as_json(const Course& course, const AnswerSet& answers);
 
 nlohmann::json checks_as_json(const std::vector<TaskCheck>& checks, double tolerance);
