@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/json_io.h"
+#include "core/torch_random.h"
 
 #include <algorithm>
 #include <cmath>
@@ -173,7 +174,7 @@ TaskCheck check_task(const Course& course, const Task& task, const Dataset& data
             // As the notebook's cell does after the student's line: m_key[2] /= m_key[2].norm(),
             // in float32. The student's row is kept as typed; only a zero row cannot be scaled.
             Eigen::RowVectorXf row = given.row(task.edit.key_row);
-            const float length = row.norm();
+            const float length = torch_vector_norm(row.data(), static_cast<int>(row.size()));  // torch's summation
             if (!(length > 0.0f) || !std::isfinite(length)) {
                 check.problem = format(tr(lang, "key row %d has length %g: it cannot be normalized to 1",
                                           "第 %d 行键的长度是 %g：无法归一化为 1"),

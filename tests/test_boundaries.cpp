@@ -384,3 +384,31 @@ TEST(UnitKey142, EqualsTorchFloat32RenormalisationBitForBit) {
     // The fixture would not show a missing renormalisation if rounding alone already gave torch's row.
     EXPECT_GE(renormalised, 3);
 }
+
+// The checker grades a typed 1.4.2 row after the notebook's own `m_key[2] /= m_key[2].norm()` in
+// float32: the keys it uses must be torch's, bit for bit (the fixture's rows are not unit in
+// float32 before that division).
+TEST(UnitKey142, TheCheckerRenormalisesTheTypedRowLikeTorch) {
+    const auto fixture = attn::read_json_file(std::string(ATTN_TEST_FIXTURES_DIR) + "/unit_key142.json", 1u << 20);
+    int compared = 0;
+    for (const auto& c : fixture.at("cases")) {
+        SCOPED_TRACE(c.at("name").get<std::string>());
+        attn::AnswerSet answers;
+        answers["query132"].data.resize(1, 3);
+        answers["query132"].is_vector = true;
+        answers["m_key142"].data = data().keys.cast<float>().cast<double>();
+        Eigen::RowVector3f want;
+        for (int i = 0; i < 3; ++i) {
+            answers["query132"].data(0, i) = float_of_hex(c.at("query132")[i]);
+            answers["m_key142"].data(2, i) = float_of_hex(c.at("rounded_direction")[i]);
+            want(i) = float_of_hex(c.at("m_key142_row2")[i]);
+        }
+        const auto check = attn::check_task(course(), task("1.4.2"), data(), answers, 0.05);
+        ASSERT_TRUE(check.problem.empty()) << check.problem;
+        ASSERT_EQ(check.keys.rows(), 4);
+        for (int i = 0; i < 3; ++i)
+            EXPECT_EQ(bits_of(static_cast<float>(check.keys(2, i))), bits_of(want(i))) << "component " << i;
+        ++compared;
+    }
+    EXPECT_GE(compared, 10);
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# The project's own mutation check (`make mutate`): applies each plausible one-line bug kept in
+# tests/mutants/*.diff, builds, runs the tests, and prints the score and the survivors.
+#
+#   tests/mutants/run_mutants.sh [options] [MUTANT.diff ...]      (default: every tests/mutants/*.diff)
+#     --from worktree|REV|DIR  what to mutate: the working tree as it is (default: tracked and
+#                           untracked-but-not-ignored files), a commit (git archive REV), or a
+#                           directory holding a source tree (copied; its build*/ folders skipped)
+#     --full                ignore the per-mutant "# tests:" restriction: whole non-GUI suite
+#     --keep-going          run every test for each mutant (default: stop at the first failure)
+#     --jobs N              build and ctest parallelism (default 2)
+#
+# Never touches the live tree: the source is copied to $MUTATE_DIR (default /tmp/attnlab-mutate),
+# mutated there, and every mutated file is restored from its pristine copy after each mutant,
+# on Ctrl+C and on any exit. The build lives in $MUTATE_BUILD (default <repo>/build-mutate, Release),
+# so later runs only recompile what a mutant touched.
+#
+# A mutant is a unified diff (paths a/..., b/... from the repo root) preceded by header lines:
+#   # breaks: <one sentence: what the bug breaks>        (required)
+#   # tests: <ctest -R regex>                           (optional: restricts the run to keep it cheap)
+# and may have a NAME.equivalent.txt beside it: the written reason why it cannot be detected. A
+# survivor with such a file is reported as equivalent, not as a survivor.
+#
+# Outcomes: killed (a test failed or timed out), survived (every test passed), stillborn (does not
+# compile: not a plausible bug, fix the diff), stale (does not apply: refresh the diff). The score
+# is killed / (killed + survived + equivalent) over the mutants that applied and compiled.
+# Exit status: 0 when the score is at least $MUTATE_MIN_SCORE (default 90), 1 below it, 2 when the
+# unmutated tree does not build or pass (then no mutant is judged).
+set -u -o pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+work=${MUTATE_DIR:-/tmp/attnlab-mutate}
+build=${MUTATE_BUILD:-$repo/build-mutate}
+from=worktree
+full=0
+stop_on_failure=1
+jobs=2
+min_score=${MUTATE_MIN_SCORE:-90}
+# Tests that need an X display (or install the whole tree and render) are not part of the mutation
+# suite; override with MUTATE_EXCLUDE.
+exclude=${MUTATE_EXCLUDE:-'^(gui_|Screenshot\.|Resource|resource_|fuzz_)'}
+mutants=()
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --from) from=$2; shift 2 ;;
+        --full) full=1; shift ;;
+        --keep-going) stop_on_failure=0; shift ;;
+        --jobs) jobs=$2; shift 2 ;;
+        -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+        -*) echo "run_mutants: unknown option $1" >&2; exit 2 ;;
+        *) mutants+=("$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"); shift ;;
+    esac
+done
+if [ ${#mutants[@]} -eq 0 ]; then
+    for f in "$here"/*.diff; do [ -e "$f" ] && mutants+=("$f"); done
+fi
+if [ ${#mutants[@]} -eq 0 ]; then echo "run_mutants: no mutants in $here" >&2; exit 2; fi
+
+log=$work/logs
+pristine=$work/pristine
+src=$work/src
+
+# ---- the copy ---------------------------------------------------------------------------------
+echo "== copying the source ($from) to $src"
+rm -rf "$src" "$pristine" "$log"
+mkdir -p "$src" "$pristine" "$log"
+if [ -d "$from" ]; then
+    (cd "$from" && tar --exclude='./build*' --exclude=./.git -cf - .) | tar -xf - -C "$src"
+elif [ "$from" = worktree ]; then
+    (cd "$repo" && git ls-files -z -co --exclude-standard | while IFS= read -r -d '' f; do
+        [ -f "$f" ] && printf '%s\0' "$f"; done | tar --null -T - -cf -) | tar -xf - -C "$src"
+else
+    (cd "$repo" && git archive "$from") | tar -xf - -C "$src" || { echo "run_mutants: cannot archive $from" >&2; exit 2; }
+fi
+
+touched=()  # files the current mutant changed (relative paths), restored by restore()
+restore() {
+    local f
+    for f in "${touched[@]}"; do
+        # cp gives the restored file a new mtime, so the next build recompiles it.
+        [ -f "$pristine/$f" ] && cp "$pristine/$f" "$src/$f"
+    done
+    touched=()
+}
+on_exit() { restore; }
+trap on_exit EXIT
+trap 'echo; echo "run_mutants: interrupted; the copy is restored"; exit 130' INT TERM
+
+build_tree() {  # build_tree LOGFILE
+    nice cmake --build "$build" -j "$jobs" > "$1" 2>&1
+}
+
+run_suite() {  # run_suite LOGFILE [REGEX]
+    local args=(--test-dir "$build" -j "$jobs" --timeout 300 -E "$exclude" --output-on-failure)
+    [ "$stop_on_failure" = 1 ] && args+=(--stop-on-failure)
+    [ -n "${2:-}" ] && args+=(-R "$2")
+    # No display: the suite is the non-GUI part, whatever the caller's environment has.
+    env -u DISPLAY -u WAYLAND_DISPLAY nice ctest "${args[@]}" > "$1" 2>&1
+}
+
+# ---- the baseline must build and pass ---------------------------------------------------------
+echo "== configuring $build (Release)"
+if ! cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release > "$log/configure.log" 2>&1; then
+    echo "run_mutants: configure failed (see $log/configure.log)"; tail -20 "$log/configure.log"; exit 2
+fi
+echo "== building and testing the unmutated tree"
+if ! build_tree "$log/baseline-build.log"; then
+    echo "run_mutants: the unmutated tree does not build (see $log/baseline-build.log)"
+    grep -m5 -E 'error|Error' "$log/baseline-build.log"; exit 2
+fi
+start=$(date +%s)
+if ! run_suite "$log/baseline-test.log"; then
+    echo "run_mutants: the unmutated tree fails its tests (see $log/baseline-test.log); no mutant can be judged"
+    grep -E 'Failed|\*\*\*' "$log/baseline-test.log" | head -20; exit 2
+fi
+echo "   baseline: $(grep -E 'tests passed' "$log/baseline-test.log") in $(( $(date +%s) - start )) s"
+
+# ---- the mutants ------------------------------------------------------------------------------
+killed=0 survived=0 equivalent=0 stillborn=0 stale=0
+survivors=() equivalents=() broken=()
+i=0
+for m in "${mutants[@]}"; do
+    i=$((i + 1))
+    name=$(basename "$m" .diff)
+    breaks=$(sed -n 's/^# breaks: *//p' "$m" | head -1)
+    regex=$(sed -n 's/^# tests: *//p' "$m" | head -1)
+    [ "$full" = 1 ] && regex=
+    printf '[%2d/%d] %-40s ' "$i" "${#mutants[@]}" "$name"
+    mapfile -t files < <(sed -n 's#^+++ b/\([^[:space:]]*\).*#\1#p' "$m")
+    for f in "${files[@]}"; do
+        if [ ! -f "$src/$f" ]; then continue; fi
+        mkdir -p "$(dirname "$pristine/$f")"
+        [ -f "$pristine/$f" ] || cp -p "$src/$f" "$pristine/$f"
+    done
+    touched=("${files[@]}")
+    if ! (cd "$src" && patch -p1 --dry-run --no-backup-if-mismatch -s < "$m") > "$log/$name.patch.log" 2>&1; then
+        touched=()
+        stale=$((stale + 1)); broken+=("$name: does not apply (stale diff)")
+        echo "STALE (does not apply)"; continue
+    fi
+    (cd "$src" && patch -p1 --no-backup-if-mismatch -s < "$m") >> "$log/$name.patch.log" 2>&1
+    t0=$(date +%s)
+    if ! build_tree "$log/$name.build.log"; then
+        restore
+        stillborn=$((stillborn + 1)); broken+=("$name: does not compile")
+        echo "STILLBORN (does not compile)"; continue
+    fi
+    if run_suite "$log/$name.test.log" "$regex"; then
+        if [ -f "${m%.diff}.equivalent.txt" ]; then
+            equivalent=$((equivalent + 1)); equivalents+=("$name: $(head -1 "${m%.diff}.equivalent.txt")")
+            echo "equivalent  ($(( $(date +%s) - t0 )) s)"
+        else
+            survived=$((survived + 1)); survivors+=("$name: $breaks")
+            echo "SURVIVED    ($(( $(date +%s) - t0 )) s)"
+        fi
+    else
+        killed=$((killed + 1))
+        first=$(grep -m1 -oE '[0-9]+ - [^ ]+ \((Failed|Timeout|SEGFAULT|Subprocess aborted|Exception|Not Run)\)' "$log/$name.test.log" | sed 's/^[0-9]* - //')
+        echo "killed      ($(( $(date +%s) - t0 )) s) by ${first:-?}"
+    fi
+    restore
+done
+
+# The copy is unmutated again; build it once more so the next run starts from a clean build.
+build_tree "$log/final-build.log" || true
+
+judged=$((killed + survived + equivalent))
+echo
+echo "== mutation score: $killed killed of $judged judged mutants" \
+     "($survived survived, $equivalent equivalent; $stillborn stillborn, $stale stale not judged)"
+score=0
+[ "$judged" -gt 0 ] && score=$(( 100 * killed / judged ))
+echo "   score: ${score}% (aim: ${min_score}%)"
+for s in "${survivors[@]+"${survivors[@]}"}"; do echo "   SURVIVOR   $s"; done
+for s in "${equivalents[@]+"${equivalents[@]}"}"; do echo "   equivalent $s"; done
+for s in "${broken[@]+"${broken[@]}"}"; do echo "   not judged $s"; done
+echo "   logs: $log"
+[ "$score" -ge "$min_score" ] && [ "$judged" -gt 0 ]
