@@ -1,13 +1,14 @@
 # Thin wrapper: the build is CMake, the package list is .ci/debian-packages.txt.
 #   make run [ARGS="..."]   install what is missing, build (Release), start the app
 #   make test               install what is missing, build, run every test through ctest
+#   make mutate             the mutation check (tests/mutants/): score and survivors
 #   make bench              build and print the benchmark figures
 #   make                    build only
 BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build run test bench clean
+.PHONY: all deps configure build run test mutate bench clean
 
 all: build
 
@@ -25,8 +26,16 @@ build: configure
 run: deps build
 	$(BUILD)/bin/attnlab $(ARGS)
 
+# One private Xvfb for the whole run, started with retries; a server that cannot start is reported
+# as such (exit 125), never as a test verdict. See tests/with_display.sh.
 test: deps build
-	cd $(BUILD) && xvfb-run -a -s "-screen 0 1920x1080x24" ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && $(CURDIR)/tests/with_display.sh -- ctest --output-on-failure -j $(JOBS)
+
+# Applies each one-line bug in tests/mutants/*.diff to a copy of the tree, builds it in
+# build-mutate (Release), runs the non-GUI tests, prints the score and the survivors.
+# MUTATE_ARGS="--full" ignores the per-mutant test restriction; see tests/mutants/run_mutants.sh.
+mutate: deps
+	tests/mutants/run_mutants.sh $(MUTATE_ARGS)
 
 bench: deps build
 	tests/bench_window.sh $(BUILD)
