@@ -412,3 +412,38 @@ TEST(UnitKey142, TheCheckerRenormalisesTheTypedRowLikeTorch) {
     }
     EXPECT_GE(compared, 10);
 }
+
+// solve_all keeps no answer for a task it cannot solve, so later tasks never read an empty tensor.
+TEST(SolverBoundary, SolveAllStoresOnlyFeasibleAnswers) {
+    attn::SolveOptions tiny;
+    tiny.scale = 1e-15;
+    std::vector<attn::TaskSolution> solutions;
+    const attn::AnswerSet answers = attn::solve_all(course(), data(), 0.05, tiny, &solutions);
+    ASSERT_EQ(solutions.size(), 6u);
+    // 1.3.1 (average of all keys) needs no length at all: the zero query works at any scale.
+    for (const auto& s : solutions) EXPECT_EQ(s.solution.feasible, s.check.id == "1.3.1") << s.check.id;
+    ASSERT_EQ(answers.size(), 1u);
+    EXPECT_TRUE(answers.at("query131").data.isZero());
+    EXPECT_EQ(answers.at("query131").data.cols(), 3);
+}
+
+// A key that ties exactly with the edited key can never be out-scored: the key edit is refused
+// with a reason instead of being called feasible with an unreachable length.
+TEST(SolverBoundary, KeyEditWithAnExactTieIsInfeasible) {
+    attn::Dataset tie = data();
+    tie.keys.row(3) << 1, 0, 0;  // exactly the unit key q/|q| will put in row 2
+    Eigen::RowVectorXd q(3);
+    q << 5, 0, 0;
+    const auto unit = attn::solve_key_edit(tie, q, 2, attn::KeyEdit::DominateUnit, {}, {});
+    EXPECT_EQ(unit.answer.row(2), unit.answer.row(3));
+    EXPECT_FALSE(unit.feasible);
+    EXPECT_FALSE(unit.reason.empty());
+    // The same for a join: key 3 has exactly the logit keys 0 and 1 share.
+    attn::Dataset join = data();
+    join.keys.row(0) << 0.5, 1, 0;
+    join.keys.row(1) << 0.5, -1, 0;
+    join.keys.row(3) << 0.5, 0, 1;  // q·k3 = q·k0 = q·k1 for q along x
+    const auto joined = attn::solve_key_edit(join, q, 2, attn::KeyEdit::Join, {0, 1}, {});
+    EXPECT_FALSE(joined.feasible);
+    EXPECT_FALSE(joined.reason.empty());
+}

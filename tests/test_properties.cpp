@@ -470,3 +470,29 @@ TEST(DatasetProperty, RandomDatasetFilesRoundTrip) {
         ASSERT_TRUE(again.values == data.values);
     }
 }
+
+// Every key needs a value and every value a key: a mismatch either way is refused, never truncated.
+TEST(DatasetProperty, RowCountMismatchIsRefusedEitherWay) {
+    Rng rng(15007);
+    TempDir dir;
+    const std::string path = (dir.path / "bad.json").string();
+    for (int trial = 0; trial < 40; ++trial) {
+        const int keys = uniform_int(rng, 1, 8);
+        int values = uniform_int(rng, 1, 8);
+        if (values == keys) values = keys + (coin(rng) || keys == 1 ? 1 : -1);
+        nlohmann::json doc;
+        doc["keys"] = nlohmann::json::array();
+        doc["values"] = nlohmann::json::array();
+        for (int r = 0; r < keys; ++r) doc["keys"].push_back({random_number(rng), random_number(rng)});
+        for (int r = 0; r < values; ++r) doc["values"].push_back({random_number(rng)});
+        {
+            std::ofstream out(path, std::ios::trunc);
+            out << doc.dump();
+        }
+        EXPECT_THROW(attn::load_dataset_json(path), attn::InputError) << keys << " keys, " << values << " values";
+        attn::Dataset data;
+        data.keys = random_matrix(rng, keys, 2);
+        data.values = random_matrix(rng, values, 1);
+        EXPECT_THROW(attn::validate_dataset(data, "d"), attn::InputError) << keys << " keys, " << values << " values";
+    }
+}
