@@ -15,6 +15,7 @@
 #include "core/text.h"
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -142,97 +143,119 @@ std::string vec_text(const Eigen::VectorXd& v) { return format_vector(v.data(), 
 
 std::string query_label(int row, int n) { return n == 1 ? std::string("q") : format("q%d", row); }
 
-// The scale factor of a query arrow: 1 when it fits, |q| / fit when it is drawn shortened.
-double query_shrink(const Eigen::VectorXd& q, double fit) {
-    const double norm = q.norm();
-    return std::isfinite(norm) && norm > fit ? norm / fit : 1.0;
-}
 
-Scene build_scene(const AppState& state, int dragged_row, double dragged_scale) {
-    const Workspace& w = state.workspace;
-    const Palette pal = palette();
-    Scene s;
-    s.d = static_cast<int>(w.keys.cols());
-    s.dv = static_cast<int>(w.values.cols());
-    const int N = static_cast<int>(w.keys.rows());
-    const int n = static_cast<int>(w.queries.rows());
-    s.projection = principal_axes(w.keys, 3, Centre::Origin);
-    const auto project3 = [&](const Eigen::VectorXd& x) { return to3(project(s.projection, x)); };
-    s.values_drawn = s.dv == 3 && w.values.rows() == N;
+// The largest |entry| of a matrix's rows that are drawn; 0 for none. Entries are finite (the
+// workspace's tensors are validated), but may be as large as a double allows.
+double largest_entry(const Eigen::MatrixXd& m) { return m.size() == 0 ? 0.0 : m.cwiseAbs().maxCoeff(); }
 
-    const bool have_weights = n >= 1 && w.result.weights.rows() == n && w.result.weights.cols() == N;
-    const bool have_output = s.values_drawn && w.result.output.rows() >= 1 && w.result.output.cols() == 3 &&
-                             w.result.output.row(0).allFinite();
-    const bool have_target = s.values_drawn && w.target.rows() >= 1 && w.target.cols() == 3 && w.target.row(0).allFinite();
-    const char* weight_of = n == 1 ? tr(state, "weight", "权重") : tr(state, "weight from q0", "q0 给它的权重");
+// Vectors are drawn at their true size while every entry is at most kTrueSizeUpTo; beyond that
+// the whole picture is shrunk by one factor (shown in a caption), so a value of 1e6 or 3e38 is
+// drawn as a long arrow instead of coordinates no renderer can take.
+constexpr double kTrueSizeUpTo = 3.0;
 
-    double radius = 0;
+// x / scale without overflow or underflow, for any finite x and scale > 0.
+Eigen::VectorXd scaled_down(const Eigen::VectorXd& x, double scale) { return scale > 0 ? Eigen::VectorXd(x / scale) : x; }
+
+struct SceneContext {
+    const AppState& state;
+    const Workspace& w;
+    std::function<Vec3(const Eigen::VectorXd&)> project3;  // projects a vector already scaled down
+    double largest = 1;   // the divisor that brings every drawn entry to at most 1
+    double world = 1;     // display length = true length × world (≤ 1)
+    const char* weight_of = "";
+    bool have_weights = false;
+    // The true vector x drawn in display coordinates: x / largest projected, × largest·world.
+    Vec3 display(const Eigen::VectorXd& x) const { return project3(scaled_down(x, largest)) * (largest * world); }
+};
+
+void add_keys_and_values(const SceneContext& c, Scene& s, double& radius) {
+    const Eigen::MatrixXd& keys = c.w.keys;
+    const int N = static_cast<int>(keys.rows());
     for (int j = 0; j < N; ++j) {
-        Item it{Kind::Key, j, project3(w.keys.row(j).transpose()), key_color(j, N), {}, {}};
+        Item it{Kind::Key, j, c.display(keys.row(j).transpose()), key_color(j, N), {}, {}};
         it.label = N <= kMaxLabelled ? format("k%d", j) : std::string();
-        it.info = format("k%d = %s", j, vec_text(w.keys.row(j).transpose()).c_str());
-        if (have_weights)
-            it.info += format(", %s %.3f (%s %.2f)", weight_of, w.result.weights(0, j), tr(state, "logit", "logit"),
-                              w.result.logits(0, j));
+        it.info = format("k%d = %s", j, vec_text(keys.row(j).transpose()).c_str());
+        if (c.have_weights)
+            it.info += format(", %s %.3f (%s %s)", c.weight_of, c.w.result.weights(0, j), tr(c.state, "logit", "logit"),
+                              compact_number(c.w.result.logits(0, j)).c_str());
         radius = std::max(radius, it.tip.norm());
         s.items.push_back(std::move(it));
     }
-    if (s.values_drawn) {
-        for (int j = 0; j < N; ++j) {
-            Item it{Kind::Value, j, to3(w.values.row(j).transpose()), value_color(j, N), {}, {}};
-            it.label = N <= kMaxLabelled ? format("v%d", j) : std::string();
-            it.info = format("v%d = %s", j, vec_text(w.values.row(j).transpose()).c_str());
-            if (have_weights) it.info += format(", %s %.3f", weight_of, w.result.weights(0, j));
-            radius = std::max(radius, it.tip.norm());
-            s.items.push_back(std::move(it));
-        }
+    if (!s.values_drawn) return;
+    for (int j = 0; j < N; ++j) {
+        // Values are never projected (dv = 3 uses its own axes): scale them by hand.
+        const Eigen::VectorXd v = c.w.values.row(j).transpose();
+        Item it{Kind::Value, j, to3(scaled_down(v, c.largest)) * (c.largest * c.world), value_color(j, N), {}, {}};
+        it.label = N <= kMaxLabelled ? format("v%d", j) : std::string();
+        it.info = format("v%d = %s", j, vec_text(v).c_str());
+        if (c.have_weights) it.info += format(", %s %.3f", c.weight_of, c.w.result.weights(0, j));
+        radius = std::max(radius, it.tip.norm());
+        s.items.push_back(std::move(it));
     }
+}
+
+void add_output_and_target(const SceneContext& c, Scene& s, double& radius) {
+    const Workspace& w = c.w;
+    const Palette pal = palette();
+    const int n = static_cast<int>(w.queries.rows());
+    const bool have_output = s.values_drawn && w.result.output.rows() >= 1 && w.result.output.cols() == 3 &&
+                             w.result.output.row(0).allFinite();
+    const bool have_target = s.values_drawn && w.target.rows() >= 1 && w.target.cols() == 3 && w.target.row(0).allFinite();
+    const auto tip = [&](const Eigen::VectorXd& v) { return to3(scaled_down(v, c.largest)) * (c.largest * c.world); };
     if (have_output) {
-        Item it{Kind::Output, 0, to3(w.result.output.row(0).transpose()), pal.output, tr(state, "out", "输出"), {}};
+        Item it{Kind::Output, 0, tip(w.result.output.row(0).transpose()), pal.output, tr(c.state, "out", "输出"), {}};
         it.info = format("out%s = %s", n == 1 ? "" : "0", vec_text(w.result.output.row(0).transpose()).c_str()) +
-                  tr(state, "\nthe weighted average of the values", "\n值向量的加权平均");
+                  tr(c.state, "\nthe weighted average of the values", "\n值向量的加权平均");
         radius = std::max(radius, it.tip.norm());
         s.items.push_back(std::move(it));
     }
     if (have_target) {
-        Item it{Kind::Target, 0, to3(w.target.row(0).transpose()), pal.target, tr(state, "target", "目标"), {}};
-        it.info = format("%s = %s", tr(state, "target", "目标"), vec_text(w.target.row(0).transpose()).c_str());
+        Item it{Kind::Target, 0, tip(w.target.row(0).transpose()), pal.target, tr(c.state, "target", "目标"), {}};
+        it.info = format("%s = %s", tr(c.state, "target", "目标"), vec_text(w.target.row(0).transpose()).c_str());
         if (have_output)
-            it.info += format(tr(state, "\nlargest |target - out| = %.3g", "\n|目标 - out| 的最大分量 = %.3g"),
+            it.info += format(tr(c.state, "\nlargest |target - out| = %.3g", "\n|目标 - out| 的最大分量 = %.3g"),
                               (w.target.row(0) - w.result.output.row(0)).cwiseAbs().maxCoeff());
         radius = std::max(radius, it.tip.norm());
         s.items.push_back(std::move(it));
     }
+}
 
-    // Long queries (a Solve gives |q| of 30-100) keep their direction and are drawn at a
-    // length that fits next to the keys; the label says so.
-    const double fit = std::max(kQueryFit, radius);
+// Long queries (a Solve gives |q| of 30-100) keep their direction and are drawn at a length that
+// fits next to the keys; the label says so. Returns whether any was shortened.
+bool add_queries(const SceneContext& c, Scene& s, double fit, int dragged_row, double dragged_scale) {
+    const Workspace& w = c.w;
+    const int n = static_cast<int>(w.queries.rows());
     const int shown = std::min(n, kMaxQueryArrows);
     bool any_shortened = false;
     for (int i = 0; i < shown; ++i) {
         const Eigen::VectorXd q = w.queries.row(i).transpose();
         if (!q.allFinite()) continue;
-        Item it{Kind::Query, i, {}, pal.query, query_label(i, n), {}};
-        it.query_scale = i == dragged_row ? dragged_scale : query_shrink(q, fit);
-        it.tip = project3(q) / it.query_scale;
-        it.shortened = it.query_scale > 1.0;
+        const double big = largest_entry(q.transpose());
+        const Eigen::VectorXd unit_scaled = scaled_down(q, big);  // entries ≤ 1: norms cannot overflow
+        const double norm = big * unit_scaled.norm();              // |q|, +inf only beyond 1e308
+        Item it{Kind::Query, i, {}, palette().query, query_label(i, n), {}};
+        // true vector = display vector × query_scale (in the projection)
+        it.query_scale = i == dragged_row ? dragged_scale : norm * c.world > fit ? norm / fit : 1.0 / c.world;
+        it.tip = c.project3(unit_scaled) * (big / it.query_scale);
+        it.shortened = norm * c.world > fit;
         // One query gets its length in the label; several would bury the picture in text.
         if (it.shortened && n == 1)
-            it.label += format(tr(state, "\n|q| = %.1f (scaled to fit)", "\n|q| = %.1f（缩短显示）"), q.norm());
+            it.label += format(tr(c.state, "\n|q| = %s (scaled to fit)", "\n|q| = %s（缩短显示）"), compact_number(norm).c_str());
         any_shortened = any_shortened || it.shortened;
-        it.info = format("%s = %s, |%s| = %.3g", query_label(i, n).c_str(), vec_text(q).c_str(),
-                         query_label(i, n).c_str(), q.norm());
+        it.info = format("%s = %s, |%s| = %s", query_label(i, n).c_str(), vec_text(q).c_str(), query_label(i, n).c_str(),
+                         compact_number(norm).c_str());
         if (it.shortened)
-            it.info += format(tr(state, "\ndrawn %.2g times shorter to fit", "\n为适应视图缩短为 1/%.2g"), it.query_scale);
-        if (w.queries_editable) it.info += tr(state, "\ndrag the tip to move it", "\n拖动箭头尖端可移动它");
+            it.info += format(tr(c.state, "\ndrawn %s times shorter to fit", "\n为适应视图缩短为 1/%s"),
+                              compact_number(it.query_scale).c_str());
+        if (w.queries_editable) it.info += tr(c.state, "\ndrag the tip to move it", "\n拖动箭头尖端可移动它");
         s.items.push_back(std::move(it));
     }
-    s.radius = std::max({radius, fit, 1.0});
+    if (n > shown)
+        s.captions.push_back(format(tr(c.state, "Showing the first %d of %d queries.", "只显示 %d 个查询（共 %d 个）。"), shown, n));
+    return any_shortened;
+}
 
-    // Whatever slipped through the workspace's checks, nothing non-finite reaches the screen.
-    s.items.erase(std::remove_if(s.items.begin(), s.items.end(), [](const Item& it) { return !it.tip.allFinite(); }),
-                  s.items.end());
-
+void add_captions(const AppState& state, Scene& s, double world, bool any_shortened, int n, double fit) {
     if (s.d > 3)
         s.captions.push_back(format(tr(state,
                                        "d = %d: a projection onto the keys' top 3 principal axes (PCA about the origin, "
@@ -251,13 +274,51 @@ Scene build_scene(const AppState& state, int dragged_row, double dragged_scale) 
     else if (s.d != 3)
         s.captions.push_back(tr(state, "Values, output and target (dv = 3) use their own x, y, z axes, unprojected.",
                                 "值、输出和目标（dv = 3）使用自己的 x、y、z 坐标，未投影。"));
+    if (world < 1)
+        s.captions.push_back(format(tr(state, "Large numbers: everything is drawn %s times smaller than its true length.",
+                                       "数值很大：所有向量都按真实长度的 1/%s 绘制。"),
+                                    compact_number(1.0 / world).c_str()));
     if (any_shortened && n > 1)
         s.captions.push_back(format(tr(state, "Queries longer than %.1f are drawn shortened; a dashed tail marks them.",
                                        "长度超过 %.1f 的查询缩短显示，并带虚线尾巴。"),
                                     fit));
-    if (n > shown)
-        s.captions.push_back(format(tr(state, "Showing the first %d of %d queries.", "只显示 %d 个查询（共 %d 个）。"),
-                                    shown, n));
+}
+
+Scene build_scene(const AppState& state, int dragged_row, double dragged_scale) {
+    const Workspace& w = state.workspace;
+    Scene s;
+    s.d = static_cast<int>(w.keys.cols());
+    s.dv = static_cast<int>(w.values.cols());
+    const int N = static_cast<int>(w.keys.rows());
+    const int n = static_cast<int>(w.queries.rows());
+    s.values_drawn = s.dv == 3 && w.values.rows() == N;
+
+    SceneContext c{state, w, {}};
+    c.largest = largest_entry(w.keys);
+    if (s.values_drawn) {
+        c.largest = std::max({c.largest, largest_entry(w.values), largest_entry(w.target)});
+        if (w.result.output.allFinite()) c.largest = std::max(c.largest, largest_entry(w.result.output));
+    }
+    // The projection of the keys scaled to entries ≤ 1 is the same projection (PCA does not
+    // depend on the scale) computed without squaring 3e38.
+    s.projection = principal_axes(c.largest > 0 ? Eigen::MatrixXd(w.keys / c.largest) : w.keys, 3, Centre::Origin);
+    c.project3 = [&s](const Eigen::VectorXd& x) { return to3(project(s.projection, x)); };
+    if (!(c.largest > 0)) c.largest = 1;
+    c.world = c.largest > kTrueSizeUpTo ? kTrueSizeUpTo / c.largest : 1.0;
+    c.have_weights = n >= 1 && w.result.weights.rows() == n && w.result.weights.cols() == N;
+    c.weight_of = n == 1 ? tr(state, "weight", "权重") : tr(state, "weight from q0", "q0 给它的权重");
+
+    double radius = 0;
+    add_keys_and_values(c, s, radius);
+    add_output_and_target(c, s, radius);
+    const double fit = std::max(kQueryFit, radius);
+    const bool any_shortened = add_queries(c, s, fit, dragged_row, dragged_scale);
+    s.radius = std::max({radius, fit, 1.0});
+
+    // Whatever slipped through, nothing non-finite reaches the screen.
+    s.items.erase(std::remove_if(s.items.begin(), s.items.end(), [](const Item& it) { return !it.tip.allFinite(); }),
+                  s.items.end());
+    add_captions(state, s, c.world, any_shortened, n, fit);
     return s;
 }
 
@@ -265,11 +326,19 @@ Scene build_scene(const AppState& state, int dragged_row, double dragged_scale) 
 // [SECTION] Drawing helpers
 // =============================================================================================
 
+// Counted, not stepped in floats: a float counter stops growing once t + 2·dash rounds to t,
+// which turned a long line into an endless loop. Long lines get longer dashes instead.
 void dashed_line(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 color, float thickness, float dash) {
+    constexpr int kMaxDashes = 256;
     const float len = length(b - a);
-    if (!(len > 0.5f)) return;
+    if (!(len > 0.5f) || !std::isfinite(len) || !(dash > 0)) return;
+    const int dashes = std::clamp(static_cast<int>(len / (2 * dash)) + 1, 1, kMaxDashes);
+    const float period = len / static_cast<float>(dashes);
     const ImVec2 dir = (b - a) * (1.0f / len);
-    for (float t = 0; t < len; t += 2 * dash) dl->AddLine(a + dir * t, a + dir * std::min(t + dash, len), color, thickness);
+    for (int i = 0; i < dashes; ++i) {
+        const float t = period * static_cast<float>(i);
+        dl->AddLine(a + dir * t, a + dir * std::min(t + period * 0.5f, len), color, thickness);
+    }
 }
 
 void arrow(ImDrawList* dl, ImVec2 from, ImVec2 to, ImU32 color, float thickness) {

@@ -64,6 +64,10 @@ std::string fixed(double x, int decimals) {
     return num(std::fabs(x) < unit ? 0.0 : x, format);
 }
 
+// Two decimals while they fit in a cell, the compact form beyond (a logit of 1e13 must not print
+// fourteen digits over its neighbours).
+std::string legend_number(double x) { return std::fabs(x) < 1000 ? fixed(x, 2) : compact_number(x); }
+
 bool is_masked(const Workspace& ws, int i, int j) { return !std::isfinite(ws.result.logits(i, j)); }
 
 bool row_fully_masked(const Workspace& ws, int i) {
@@ -98,7 +102,7 @@ ImU32 cell_color(const Workspace& ws, Map map, int i, int j, double range) {
 std::string cell_text(const AppState& state, Map map, int i, int j) {
     const Workspace& ws = state.workspace;
     if (map == Map::Logits)
-        return is_masked(ws, i, j) ? num(-INFINITY) : fixed(ws.result.logits(i, j), 2);
+        return is_masked(ws, i, j) ? num(-INFINITY) : legend_number(ws.result.logits(i, j));
     return is_masked(ws, i, j) ? tr(state, "masked", "遮蔽") : fixed(ws.result.weights(i, j), 3);
 }
 
@@ -453,7 +457,7 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
     } else if (range < 0.005) {
         lo = mid = hi = "0";
     } else {
-        lo = "-" + fixed(range, 2), mid = "0", hi = "+" + fixed(range, 2);
+        lo = "-" + legend_number(range), mid = "0", hi = "+" + legend_number(range);
     }
     const float label_y = b1.y + em(0.15f);
     // Ends always; the middle only when it cannot touch them, and a lone "0" when all is zero.

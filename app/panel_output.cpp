@@ -20,6 +20,13 @@ const TaskCheck* selected_check(const AppState& state) {
     return nullptr;
 }
 
+// A table entry: fixed decimals while the number is small, the compact form beyond (a value of
+// 1e6 must not print as a 12-character number that runs into its neighbour).
+std::string table_number(double x, const char* fixed_format) {
+    if (!(std::fabs(x) < 1e4)) return (x >= 0 ? "+" : "") + compact_number(x);
+    return format(fixed_format, x);
+}
+
 // Bars for one output row against its target row, drawn with ImDrawList: each component gets
 // an output bar and a target outline on a shared zero line.
 void component_bars(const Eigen::RowVectorXd& output, const Eigen::RowVectorXd* target, float height) {
@@ -27,6 +34,7 @@ void component_bars(const Eigen::RowVectorXd& output, const Eigen::RowVectorXd* 
     const int dv = static_cast<int>(output.size());
     double largest = std::max(1e-9, output.cwiseAbs().maxCoeff());
     if (target) largest = std::max(largest, target->cwiseAbs().maxCoeff());
+    if (!std::isfinite(largest)) return;  // nothing sensible to draw; the numbers below still say it
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const float width = ImGui::GetContentRegionAvail().x;
     ImGui::InvisibleButton("bars", ImVec2(width, height));
@@ -107,7 +115,7 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.output), "%s", tr(state, "out", "输出"));
                     for (Eigen::Index c = 0; c < out.cols(); ++c) {
                         ImGui::TableNextColumn();
-                        ImGui::Text(number_format, out(i, c));
+                        ImGui::TextUnformatted(table_number(out(i, c), number_format).c_str());
                     }
                     if (has_target) {
                         ImGui::TableNextRow();
@@ -115,7 +123,7 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.target), "%s", tr(state, "target", "目标"));
                         for (Eigen::Index c = 0; c < out.cols(); ++c) {
                             ImGui::TableNextColumn();
-                            ImGui::Text(number_format, w.target(i, c));
+                            ImGui::TextUnformatted(table_number(w.target(i, c), number_format).c_str());
                         }
                     }
                     ImGui::EndTable();

@@ -12,6 +12,29 @@
 
 namespace attn::app {
 
+std::string compact_number(double x) {
+    if (std::isnan(x)) return "-";
+    if (std::isinf(x)) return x < 0 ? "-\xE2\x88\x9E" : "\xE2\x88\x9E";
+    const double magnitude = std::fabs(x);
+    char buffer[32];
+    if (magnitude < 1000) {
+        std::snprintf(buffer, sizeof buffer, "%.3g", x == 0 ? 0.0 : x);
+        return buffer;
+    }
+    static const char* const kSuffixes[] = {"k", "M", "G", "T"};
+    double scaled = magnitude;
+    for (const char* suffix : kSuffixes) {
+        scaled /= 1000;
+        // Rounding may carry 999.6k up to "1e+03k": only accept what prints below 1000.
+        if (scaled < 999.5) {
+            std::snprintf(buffer, sizeof buffer, "%s%.3g%s", x < 0 ? "-" : "", scaled, suffix);
+            return buffer;
+        }
+    }
+    std::snprintf(buffer, sizeof buffer, "%.2g", x);
+    return buffer;
+}
+
 std::optional<Eigen::RowVectorXd> parse_row(const std::string& text, int count) {
     std::string cleaned = text;
     for (char& c : cleaned)

@@ -29,6 +29,11 @@ void help_marker(const char* text);
 // (Chinese has no spaces). width <= 0 means the rest of the content region.
 void text_wrapped(const std::string& text, float width = 0.0f);
 
+// A number in at most about six characters for cells and legends: 3 significant digits, with
+// k / M / G / T for thousands to trillions and an exponent beyond ("1.23k", "-45.6M", "3e+15").
+// Never prints nan or a 30-digit number; ±∞ print as "∞".
+std::string compact_number(double x);
+
 // "0.694, 0.719, 0.006" (commas and/or spaces, brackets allowed) → a row of exactly `count`
 // finite numbers, or nothing when the text is anything else.
 std::optional<Eigen::RowVectorXd> parse_row(const std::string& text, int count);
