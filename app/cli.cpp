@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/exercises.h"
 #include "core/json_io.h"
+#include "core/limits.h"
 #include "core/report.h"
 #include "core/torch_random.h"
 
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <new>
 
 namespace attn::app {
 
@@ -20,6 +22,7 @@ struct CommandLine {
     CLI::App* dataset = nullptr;
 
     std::string format = "text";
+    std::string tolerance_text = "0.05";  // options are strings, parsed strictly (parse_options)
     double tolerance = 0.05;
     std::string language = "en";
     std::string data_file;
@@ -27,24 +30,23 @@ struct CommandLine {
 
     std::string answers_file;
 
+    std::string seed_text = "447";
     uint64_t seed = 447;
     std::string shape = "4,3";
+    std::string decimals_text = "2";
     int decimals = 2;
     bool no_normalize = false;
 };
 
 namespace {
 
-// A positive, finite tolerance; CLI11's PositiveNumber lets NaN through and prints DBL_MAX.
-const CLI::Validator kTolerance(
-    [](std::string& text) -> std::string {
-        char* end = nullptr;
-        const double value = std::strtod(text.c_str(), &end);
-        if (end == text.c_str() || *end != '\0' || !std::isfinite(value) || value <= 0)
-            return "'" + text + "' is not a positive number";
-        return "";
-    },
-    "POSITIVE");
+// Every number option is read as text and parsed here: CLI11 would take 0x10 and "" and clamp
+// 2^64 to 2^64-1. Throws InputError naming the option.
+void parse_options(CommandLine& c, const std::string& command) {
+    c.tolerance = parse_decimal(c.tolerance_text, command + " --tol", 1e-12, kMaxTolerance);
+    c.seed = parse_unsigned64(c.seed_text, command + " --torch-seed");
+    c.decimals = static_cast<int>(parse_whole_number(c.decimals_text, command + " --decimals", -1, 8));
+}
 
 SolveOptions solve_options(const CommandLine& c) {
     SolveOptions options;
@@ -52,39 +54,41 @@ SolveOptions solve_options(const CommandLine& c) {
     return options;
 }
 
+int solve_goal(const CommandLine& c, const Dataset& data, const SolveOptions& options) {
+    const Goal goal = parse_goal(c.goal, static_cast<int>(data.keys.rows()));
+    const Solution solution = solve_query_goal(data, goal, options);
+    double error = 0;
+    if (solution.feasible) {
+        const auto result = attention_f32(solution.answer, data.keys, data.values);
+        error = max_abs_diff(goal_target(goal, data.values).cast<float>().eval(), result.output);
+        // Within the limits this cannot happen; never print "null" with exit 0 if it does.
+        if (!std::isfinite(error)) throw InputError("the answer's error is not finite (numbers too large)");
+    }
+    if (c.format == "json") {
+        std::cout << goal_solution_json(goal, solution, error).dump(2) << "\n";
+    } else if (solution.feasible) {
+        const nlohmann::json query =
+            goal.kind == Goal::Kind::Identity ? matrix_to_json(solution.answer) : vector_to_json(solution.answer);
+        std::cout << "goal " << goal_to_string(goal) << ": query = " << query.dump() << "\nmax abs diff " << error
+                  << "\n" << solution.explanation << "\n";
+    } else {
+        std::cout << "goal " << goal_to_string(goal) << ": impossible: " << solution.reason << "\n";
+    }
+    return 0;
+}
+
 int run_solve(const CommandLine& c) {
     const SolveOptions options = solve_options(c);
     if (!c.goal.empty() || !c.data_file.empty()) {
         if (c.goal.empty()) throw InputError("solve --data needs --goal select:I, average:I,J,... or identity");
         const Dataset data = c.data_file.empty() ? notebook_dataset() : load_dataset_json(c.data_file);
-        Goal goal;
+        // Every later message names the data, whatever core function raised it.
+        const std::string where = c.data_file.empty() ? std::string("notebook data") : printable_path(c.data_file);
         try {
-            goal = parse_goal(c.goal, static_cast<int>(data.keys.rows()));
+            return solve_goal(c, data, options);
         } catch (const InputError& e) {
-            throw InputError((c.data_file.empty() ? std::string("notebook data") : c.data_file) + ": " + e.what());
+            throw InputError(where + ": " + e.what());
         }
-        // The identity solves one select per key; past this size that takes too long to be useful.
-        constexpr int kMaxIdentityKeys = 1024;
-        if (goal.kind == Goal::Kind::Identity && data.keys.rows() > kMaxIdentityKeys)
-            throw InputError(c.data_file + ": identity needs one query per key; " + std::to_string(data.keys.rows()) +
-                             " keys is more than the limit of " + std::to_string(kMaxIdentityKeys));
-        const Solution solution = solve_query_goal(data, goal, options);
-        double error = 0;
-        if (solution.feasible) {
-            const auto result = attention_f32(solution.answer, data.keys, data.values);
-            error = max_abs_diff(goal_target(goal, data.values).cast<float>().eval(), result.output);
-        }
-        if (c.format == "json") {
-            std::cout << goal_solution_json(goal, solution, error).dump(2) << "\n";
-        } else if (solution.feasible) {
-            const nlohmann::json query =
-                goal.kind == Goal::Kind::Identity ? matrix_to_json(solution.answer) : vector_to_json(solution.answer);
-            std::cout << "goal " << goal_to_string(goal) << ": query = " << query.dump()
-                      << "\nmax abs diff " << error << "\n" << solution.explanation << "\n";
-        } else {
-            std::cout << "goal " << goal_to_string(goal) << ": impossible: " << solution.reason << "\n";
-        }
-        return 0;
     }
     const Course& course = notebook_course();
     std::vector<TaskSolution> solutions;
@@ -107,8 +111,17 @@ int run_check(const CommandLine& c) {
 }
 
 std::vector<int> parse_shape(const std::string& text) {
-    const std::vector<int> dims = parse_int_list(text, "--shape '" + text + "'", "a positive whole number");
-    if (dims.size() < 2 || dims.size() > 3) throw InputError("--shape '" + text + "': expected N,d or N,d,dv");
+    const std::string what = "--shape " + in_quotes(text, 30);
+    const std::vector<int> dims = parse_int_list(text, what, "a positive whole number");
+    if (dims.size() < 2 || dims.size() > 3) throw InputError(what + ": expected N,d or N,d,dv");
+    const int limits[3] = {kMaxDatasetKeys, kMaxDatasetKeyDim, kMaxDatasetValueDim};
+    const char* names[3] = {"N", "d", "dv"};
+    for (std::size_t i = 0; i < dims.size(); ++i) {
+        if (dims[i] < 1) throw InputError(what + ": " + names[i] + " must be at least 1");
+        if (dims[i] > limits[i])
+            throw InputError(what + ": " + names[i] + " = " + std::to_string(dims[i]) + " is more than the limit of " +
+                             std::to_string(limits[i]));
+    }
     return dims;
 }
 
@@ -135,36 +148,44 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     c->solve = cli.add_subcommand("solve", "Print analytic answers: the notebook's six, or one goal on your own data");
     c->solve->add_option("--format", c->format, "text, json or python (constant tensors for the notebook)")
         ->check(CLI::IsMember({"text", "json", "python"}));
-    c->solve->add_option("--tol", c->tolerance, "Pass threshold for the reported checks (the course uses 0.05)")
-        ->check(kTolerance);
+    c->solve->add_option("--tol", c->tolerance_text, "Pass threshold for the reported checks (the course uses 0.05)");
     c->solve->add_option("--lang", c->language, "Language of explanations: en or zh")->check(CLI::IsMember({"en", "zh"}));
     c->solve->add_option("--data", c->data_file, "JSON file {\"keys\": [[...]], \"values\": [[...]]}");
     c->solve->add_option("--goal", c->goal, "select:I, average:I,J,... or identity");
 
     c->check = cli.add_subcommand("check", "Grade a student's answers (JSON, or Python lines name = torch.tensor(...))");
     c->check->add_option("FILE", c->answers_file, "answers file")->required();
-    c->check->add_option("--tol", c->tolerance, "Pass threshold (default 0.05, the course's)")->check(kTolerance);
+    c->check->add_option("--tol", c->tolerance_text, "Pass threshold (default 0.05, the course's)");
     c->check->add_option("--format", c->format, "text or json")->check(CLI::IsMember({"text", "json"}));
     c->check->add_option("--lang", c->language, "Language: en or zh")->check(CLI::IsMember({"en", "zh"}));
 
     c->dataset = cli.add_subcommand("dataset", "Print keys and values generated exactly as PyTorch's randn would");
-    c->dataset->add_option("--torch-seed", c->seed, "torch.manual_seed value");
+    c->dataset->add_option("--torch-seed", c->seed_text, "torch.manual_seed value (0 to 2^64-1)");
     c->dataset->add_option("--shape", c->shape, "N,d or N,d,dv (default 4,3)");
-    c->dataset->add_option("--decimals", c->decimals, "round_(decimals); -1 keeps full precision")->check(CLI::Range(-1, 8));
+    c->dataset->add_option("--decimals", c->decimals_text, "round_(decimals) from -1 to 8; -1 keeps full precision");
     c->dataset->add_flag("--no-normalize", c->no_normalize, "Skip the row normalization");
     return c;
 }
 
-int run_selected(const CommandLine& c) {
+int run_selected(CommandLine& c) {
+    const char* command = c.solve->parsed() ? "solve" : c.check->parsed() ? "check" : c.dataset->parsed() ? "dataset" : "";
+    if (*command == '\0') return -1;
+    // The file the command reads, to name it when memory runs out.
+    const std::string file = c.check->parsed() ? c.answers_file : c.solve->parsed() ? c.data_file : "";
     try {
+        parse_options(c, command);
         if (c.solve->parsed()) return run_solve(c);
         if (c.check->parsed()) return run_check(c);
-        if (c.dataset->parsed()) return run_dataset(c);
+        return run_dataset(c);
     } catch (const InputError& e) {
         std::fprintf(stderr, "attnlab: %s\n", e.what());
-        return 2;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "attnlab: %s: input too large (out of memory)\n",
+                     file.empty() ? command : printable_path(file).c_str());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "attnlab: %s: %s\n", command, one_line(e.what()).c_str());
     }
-    return -1;
+    return 2;
 }
 
 }  // namespace attn::app

@@ -5,7 +5,9 @@
 //   run_selected() runs the chosen one and returns its exit code, or -1 when none was chosen
 //   (then main opens the window).
 // - Exit codes: 0 success; 1 `check` found a failing answer; 2 bad input (unreadable file,
-//   malformed JSON, wrong shapes, unknown goal), after one line on stderr naming file and problem.
+//   malformed JSON, wrong shapes, unknown goal, a number option that is not a plain decimal in
+//   range, anything beyond core/limits.h), after one line on stderr naming file and problem.
+//   run_selected() catches every std::exception (std::bad_alloc: "<file>: input too large").
 // - Everything printed comes from core/report.h, the same functions the app's export uses.
 #pragma once
 
@@ -17,6 +19,6 @@ namespace attn::app {
 struct CommandLine;  // options of every subcommand
 
 std::shared_ptr<CommandLine> register_commands(CLI::App& cli);
-int run_selected(const CommandLine& commands);
+int run_selected(CommandLine& commands);
 
 }  // namespace attn::app

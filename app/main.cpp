@@ -5,41 +5,72 @@
 #include "app/gui.h"
 #include "app/paths.h"
 #include "core/error.h"
+#include "core/limits.h"
 #include "core/session.h"
+#include "core/text.h"
 
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <new>
 
 namespace {
 
-// "1280x720" → width, height; false when malformed.
-bool parse_size(const std::string& text, int* width, int* height) {
-    int w = 0, h = 0;
-    char x = 0, extra = 0;
-    if (std::sscanf(text.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X')) return false;
-    *width = w;
-    *height = h;
-    return true;
+// "1280x720" → width, height: digits only, each side in [kMinImage*, kMaxImageSide], and at most
+// kMaxImagePixels once multiplied by the screenshot scale. Throws InputError naming --size.
+void parse_size(const std::string& text, int scale, int* width, int* height) {
+    const std::string what = "--size " + attn::in_quotes(text, 30);
+    const auto x = text.find_first_of("xX");
+    if (x == std::string::npos) throw attn::InputError(what + ": expected WxH, e.g. 1280x720");
+    *width = static_cast<int>(attn::parse_whole_number(text.substr(0, x), what + ": width", attn::kMinImageWidth,
+                                                       attn::kMaxImageSide));
+    *height = static_cast<int>(attn::parse_whole_number(text.substr(x + 1), what + ": height", attn::kMinImageHeight,
+                                                        attn::kMaxImageSide));
+    const long long pixels = static_cast<long long>(*width) * *height * scale * scale;
+    if (pixels > attn::kMaxImagePixels)
+        throw attn::InputError(what + " at scale " + std::to_string(scale) + " is " + std::to_string(pixels) +
+                               " pixels, more than the limit of " + std::to_string(attn::kMaxImagePixels) +
+                               " (4096×4096)");
 }
+
+// --scale: 1, 2, 3 or 4 (the font atlas is rebuilt at that size).
+int parse_scale(const std::string& text) { return static_cast<int>(attn::parse_whole_number(text, "--scale", 1, 4)); }
+
+int run(int argc, char** argv);
 
 }  // namespace
 
+// Every failure ends as one line on stderr and exit 2, whatever was thrown.
 int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const attn::InputError& e) {
+        std::fprintf(stderr, "attnlab: %s\n", e.what());
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "attnlab: input too large (out of memory)\n");
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "attnlab: %s\n", attn::one_line(e.what()).c_str());
+    }
+    return 2;
+}
+
+namespace {
+
+int run(int argc, char** argv) {
     CLI::App cli{"attnlab " ATTN_VERSION " - make scaled-dot-product attention tangible", "attnlab"};
     cli.set_version_flag("--version", "attnlab " ATTN_VERSION);
     cli.require_subcommand(0, 1);
     const auto commands = attn::app::register_commands(cli);
 
     attn::app::GuiOptions gui;
-    std::string size, open_file;
+    std::string size, scale = "1", open_file;
     cli.add_option("FILE", open_file, "Open this session file (.json)");
     cli.add_option("--session", gui.session_file, "Open this session file instead of the last autosave");
     cli.add_option("--screenshot", gui.screenshot_path, "Render the window headless into this PNG and exit (needs an X display, Xvfb is fine)");
     cli.add_option("--exercise", gui.exercise, "Select this task first, e.g. 1.3.2");
     cli.add_flag("--solve", gui.solve, "Press Solve on the selected task (Solve all without --exercise)");
     cli.add_option("--size", size, "Window size WxH (default 1280x720)");
-    cli.add_option("--scale", gui.scale, "Screenshot scale factor: 1, 2, 3 or 4 (text is rendered at that size)");
+    cli.add_option("--scale", scale, "Screenshot scale factor: 1, 2, 3 or 4 (text is rendered at that size)");
     cli.add_option("--lang", gui.language, "Interface language: en or zh")->check(CLI::IsMember({"en", "zh"}));
     cli.add_option("--panel", gui.panel, "With --screenshot: only this panel (exercises, vectors, heatmaps, output, geometry)");
     cli.add_flag("--presentation", gui.presentation, "Start in presentation mode (large text, projector theme)");
@@ -52,7 +83,7 @@ int main(int argc, char** argv) {
         return cli.exit(e);
     } catch (const CLI::ParseError& e) {
         // One line, like every other input error; --help has the details.
-        std::fprintf(stderr, "attnlab: %s (see attnlab --help)\n", e.what());
+        std::fprintf(stderr, "attnlab: %s (see attnlab --help)\n", attn::one_line(e.what()).c_str());
         return 2;
     }
     const int code = attn::app::run_selected(*commands);
@@ -62,10 +93,9 @@ int main(int argc, char** argv) {
                     attn::app::config_dir().c_str(), attn::app::state_dir().c_str(), attn::app::default_screenshot_dir().c_str());
         return 0;
     }
-    if (!size.empty() && !parse_size(size, &gui.width, &gui.height)) {
-        std::fprintf(stderr, "attnlab: --size '%s' is not WxH, e.g. 1280x720\n", size.c_str());
-        return 2;
-    }
+    gui.scale = static_cast<float>(parse_scale(scale));
+    parse_size(size.empty() ? std::to_string(gui.width) + "x" + std::to_string(gui.height) : size,
+               static_cast<int>(gui.scale), &gui.width, &gui.height);
     if (!open_file.empty()) {
         if (!gui.session_file.empty()) {
             std::fprintf(stderr, "attnlab: give either FILE or --session, not both\n");
@@ -85,3 +115,5 @@ int main(int argc, char** argv) {
     }
     return attn::app::run_gui(gui);
 }
+
+}  // namespace

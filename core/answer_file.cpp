@@ -1,6 +1,8 @@
 #include "core/answer_file.h"
 
+#include "core/attention.h"
 #include "core/error.h"
+#include "core/limits.h"
 
 #include <nlohmann/json.hpp>
 
@@ -17,19 +19,17 @@ namespace attn {
 
 namespace {
 
-constexpr std::size_t kMaxFileBytes = std::size_t{1} << 20;
-
 // Formats "<where>:<line>: <problem>" (or "<where>: <problem>" for line 0) and throws.
 class Reporter {
 public:
-    explicit Reporter(const std::string& where) : where_(where) {}
+    explicit Reporter(const std::string& where) : where_(printable_path(where)) {}
     [[noreturn]] void fail(int line, const std::string& problem) const {
         if (line > 0) throw InputError(where_ + ":" + std::to_string(line) + ": " + problem);
         throw InputError(where_ + ": " + problem);
     }
 
 private:
-    const std::string& where_;
+    std::string where_;
 };
 
 bool is_answer_name(std::string_view name) {
@@ -40,18 +40,6 @@ bool is_answer_name(std::string_view name) {
 std::string expected_names() {
     std::string out;
     for (const auto& name : answer_names()) out += (out.empty() ? "" : ", ") + name;
-    return out;
-}
-
-// Messages must not carry raw file contents: keep printable ASCII, cut long names short.
-std::string printable(std::string_view text) {
-    std::string out;
-    const std::size_t limit = 40;
-    for (std::size_t i = 0; i < text.size() && i < limit; ++i) {
-        const unsigned char c = static_cast<unsigned char>(text[i]);
-        out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-    }
-    if (text.size() > limit) out += "...";
     return out;
 }
 
@@ -108,9 +96,26 @@ struct Item {
 
 // Shared by both formats: checks "non-empty, rectangular, not mixed" and builds the tensor.
 // `label` names the answer in messages (query122 for Python, "query122" for JSON).
+// The limits of core/limits.h on one finished tensor (after any multiplier).
+void check_limits(const AnswerTensor& t, int line, const std::string& label, const Reporter& report) {
+    if (t.data.rows() > kMaxTensorRows || t.data.size() > kMaxTensorElements)
+        report.fail(line, label + " has " + std::to_string(t.data.size()) + " numbers in " +
+                              std::to_string(t.data.rows()) + " rows, more than the limit of " +
+                              std::to_string(kMaxTensorRows) + " rows and " + std::to_string(kMaxTensorElements) +
+                              " numbers");
+    try {
+        require_magnitude(t.data, label, t.is_vector, kMaxMagnitude);
+    } catch (const InputError& e) {
+        report.fail(line, e.what());
+    }
+}
+
 AnswerTensor build_tensor(const std::vector<Item>& items, int list_line, const std::string& label,
                           const Reporter& report) {
     if (items.empty()) report.fail(list_line, label + " is an empty list");
+    if (items.size() > static_cast<std::size_t>(kMaxTensorElements))
+        report.fail(list_line, label + " has " + std::to_string(items.size()) + " items, more than the limit of " +
+                                   std::to_string(kMaxTensorElements));
     AnswerTensor t;
     if (!items[0].is_row) {
         t.is_vector = true;
@@ -125,6 +130,12 @@ AnswerTensor build_tensor(const std::vector<Item>& items, int list_line, const s
     }
     const std::size_t cols = items[0].row.size();
     if (cols == 0) report.fail(items[0].line, label + " row 1 is empty");
+    // Before allocating rows × cols: row 1's length alone must not size the matrix.
+    if (items.size() > static_cast<std::size_t>(kMaxTensorRows) ||
+        items.size() * cols > static_cast<std::size_t>(kMaxTensorElements))
+        report.fail(list_line, label + " is " + std::to_string(items.size()) + "×" + std::to_string(cols) +
+                                   ", more than the limit of " + std::to_string(kMaxTensorRows) + " rows and " +
+                                   std::to_string(kMaxTensorElements) + " numbers");
     t.data.resize(static_cast<Eigen::Index>(items.size()), static_cast<Eigen::Index>(cols));
     for (std::size_t r = 0; r < items.size(); ++r) {
         const Item& item = items[r];
@@ -210,6 +221,9 @@ public:
         while (pos_ < text_.size()) {
             const char c = text_[pos_];
             if (c == '\n' && depth == 0) return;  // the Newline token ends the statement
+            // "import os; os.system(...)": a second statement is refused like any other.
+            if (c == ';' && depth == 0 && !only_blanks_until_newline(pos_ + 1))
+                report_.fail(line_, "a statement after ';' on an import line (one statement per line)");
             if (c == '#') {
                 while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
                 continue;
@@ -232,6 +246,15 @@ public:
     }
 
 private:
+    // True when only spaces, tabs, CR or a comment follow pos up to the end of the line.
+    bool only_blanks_until_newline(std::size_t pos) const {
+        for (; pos < text_.size() && text_[pos] != '\n'; ++pos) {
+            if (text_[pos] == '#') return true;
+            if (text_[pos] != ' ' && text_[pos] != '\t' && text_[pos] != '\r' && text_[pos] != ';') return false;
+        }
+        return true;
+    }
+
     // Whitespace, comments, backslash continuations, and newlines inside brackets.
     void skip_blanks() {
         while (pos_ < text_.size()) {
@@ -397,6 +420,7 @@ private:
         tensor.data *= factor;
         // A finite factor times finite values is only non-finite after overflow.
         if (!tensor.data.allFinite()) report_.fail(line, "value is not finite (overflow after multiplying)");
+        check_limits(tensor, line, key, report_);
         tensor.line = line;
         return tensor;
     }
@@ -575,7 +599,11 @@ public:
     }
     bool end_array() override {
         --depth_;
-        if (depth_ == 1) answers_.emplace(name_, build_tensor(items_, 0, label(), report_));
+        if (depth_ == 1) {
+            AnswerTensor tensor = build_tensor(items_, 0, label(), report_);
+            check_limits(tensor, 0, label(), report_);
+            answers_.emplace(name_, std::move(tensor));
+        }
         return true;
     }
     bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
@@ -680,7 +708,7 @@ AnswerSet parse_json_answers(std::string_view text, const std::string& where) {
 }
 
 AnswerSet load_answer_file(const std::string& path) {
-    const std::string text = read_limited_file(path, kMaxFileBytes);
+    const std::string text = read_limited_file(path, kMaxAnswerFileBytes);
     const std::string_view body = strip_bom(text);
     const auto first = body.find_first_not_of(" \t\r\n\f\v");
     if (first != std::string_view::npos && body[first] == '{') return parse_json_answers(text, path);

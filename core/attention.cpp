@@ -3,6 +3,8 @@
 #include "core/error.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <sstream>
 
@@ -21,6 +23,35 @@ void require_finite(const Eigen::MatrixXd& m, const std::string& what) {
                 std::ostringstream out;
                 out << what << ": entry (" << r << ", " << c << ") is not finite";
                 throw InputError(out.str());
+            }
+}
+
+namespace {
+// Shortest exact "%g" without the exponent's plus sign and leading zeros: 1e6, 3e38, 1e-300, -1000001.
+std::string short_number(double x) {
+    char buffer[32];
+    for (int digits = 1; digits <= 17; ++digits) {  // the shortest form that reads back exactly
+        std::snprintf(buffer, sizeof buffer, "%.*g", digits, x);
+        if (std::strtod(buffer, nullptr) == x) break;
+    }
+    std::string out = buffer;
+    const auto e = out.find('e');
+    if (e == std::string::npos) return out;
+    std::string exponent = out.substr(e + 1);
+    const bool negative = exponent[0] == '-';
+    exponent.erase(0, exponent.find_first_not_of("+-0"));
+    return out.substr(0, e) + "e" + (negative ? "-" : "") + exponent;
+}
+}  // namespace
+
+void require_magnitude(const Eigen::MatrixXd& m, const std::string& what, bool vector, double limit) {
+    for (Eigen::Index r = 0; r < m.rows(); ++r)
+        for (Eigen::Index c = 0; c < m.cols(); ++c)
+            if (!(std::fabs(m(r, c)) <= limit)) {
+                const std::string index = vector ? "[" + std::to_string(c) + "]"
+                                                 : "[" + std::to_string(r) + "][" + std::to_string(c) + "]";
+                throw InputError(what + index + ": " + short_number(m(r, c)) + " is outside ±" + short_number(limit) +
+                                 " (the limit)");
             }
 }
 

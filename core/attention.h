@@ -64,4 +64,8 @@ std::string shape_string(const Eigen::MatrixXd& m);
 // Throws InputError("<what>: entry (r, c) is not finite") for the first NaN/Inf.
 void require_finite(const Eigen::MatrixXd& m, const std::string& what);
 
+// Throws InputError("<what>[r][c]: 1e+160 is outside ±1e6 (the limit)"), or "<what>[c]" for a
+// vector, for the first entry with |x| > limit (NaN counts as outside).
+void require_magnitude(const Eigen::MatrixXd& m, const std::string& what, bool vector, double limit);
+
 }  // namespace attn

@@ -3,6 +3,7 @@
 #include "core/attention.h"
 #include "core/error.h"
 #include "core/json_io.h"
+#include "core/limits.h"
 
 #include <nlohmann/json.hpp>
 
@@ -34,21 +35,36 @@ void validate_dataset(const Dataset& data, const std::string& where) {
     if (data.keys.rows() != data.values.rows())
         throw InputError(where + ": " + std::to_string(data.keys.rows()) + " keys but " +
                          std::to_string(data.values.rows()) + " values; every key needs a value");
+    const auto limit = [&](Eigen::Index value, int high, const char* what) {
+        if (value > high)
+            throw InputError(where + ": " + what + " = " + std::to_string(value) + " is more than the limit of " +
+                             std::to_string(high));
+    };
+    limit(data.keys.rows(), kMaxKeys, "N (keys)");
+    limit(data.keys.cols(), kMaxKeyDim, "d (key components)");
+    limit(data.values.cols(), kMaxValueDim, "dv (value components)");
     require_finite(data.keys, where + ": keys");
     require_finite(data.values, where + ": values");
+    require_magnitude(data.keys, where + ": keys", false, kMaxMagnitude);
+    require_magnitude(data.values, where + ": values", false, kMaxMagnitude);
+}
+
+Dataset parse_dataset_json(std::string_view text, const std::string& where_raw) {
+    const std::string where = printable_path(where_raw);
+    const nlohmann::json doc = parse_json_text(text, where_raw);
+    if (!doc.is_object()) throw InputError(where + ": expected a JSON object with \"keys\" and \"values\"");
+    for (auto it = doc.begin(); it != doc.end(); ++it)
+        if (it.key() != "keys" && it.key() != "values")
+            throw InputError(where + ": unknown field " + in_quotes(it.key()) + " (expected \"keys\" and \"values\")");
+    Dataset data;
+    data.keys = json_to_matrix(doc, "keys", where);
+    data.values = json_to_matrix(doc, "values", where);
+    validate_dataset(data, where);
+    return data;
 }
 
 Dataset load_dataset_json(const std::string& path) {
-    const nlohmann::json doc = read_json_file(path, 8u << 20);
-    if (!doc.is_object()) throw InputError(path + ": expected a JSON object with \"keys\" and \"values\"");
-    for (auto it = doc.begin(); it != doc.end(); ++it)
-        if (it.key() != "keys" && it.key() != "values")
-            throw InputError(path + ": unknown field \"" + it.key() + "\" (expected \"keys\" and \"values\")");
-    Dataset data;
-    data.keys = json_to_matrix(doc, "keys", path);
-    data.values = json_to_matrix(doc, "values", path);
-    validate_dataset(data, path);
-    return data;
+    return parse_dataset_json(read_text_file(path, kMaxDatasetFileBytes), path);
 }
 
 }  // namespace attn

@@ -1,14 +1,16 @@
 // attnlab core: the keys and values that attention reads.
 //
 // Calling rules
-// - keys is N×d, values is N×dv; N ≥ 1, d ≥ 1, dv ≥ 1, every entry finite. validate_dataset()
-//   checks this and throws InputError naming `where` otherwise.
+// - keys is N×d, values is N×dv; 1 ≤ N ≤ kMaxKeys, 1 ≤ d ≤ kMaxKeyDim, 1 ≤ dv ≤ kMaxValueDim and
+//   every entry within ±kMaxMagnitude (core/limits.h). validate_dataset() checks this and throws
+//   InputError naming `where` and the limit otherwise.
 // - Numbers are held as double. Data that came from float32 (the notebook, the torch generator)
 //   holds the float32 values exactly, so casting back to float loses nothing.
 #pragma once
 
 #include <Eigen/Dense>
 #include <string>
+#include <string_view>
 
 namespace attn {
 
@@ -24,7 +26,9 @@ Dataset notebook_dataset();
 // Throws InputError("<where>: ...") unless shapes agree and every entry is finite.
 void validate_dataset(const Dataset& data, const std::string& where);
 
-// Reads {"keys": [[...]], "values": [[...]]} from a JSON file (at most 8 MiB) and validates it.
+// Reads {"keys": [[...]], "values": [[...]]} (nothing else, each once) from a JSON file (at most
+// kMaxDatasetFileBytes) and validates it. parse_dataset_json does the same on text in memory.
 Dataset load_dataset_json(const std::string& path);
+Dataset parse_dataset_json(std::string_view text, const std::string& where);
 
 }  // namespace attn

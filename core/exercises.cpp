@@ -2,10 +2,12 @@
 
 #include "core/error.h"
 #include "core/json_io.h"
+#include "core/limits.h"
 #include "core/torch_random.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 namespace attn {
 
@@ -23,6 +25,26 @@ LocalText read_text(const nlohmann::json& object, const char* field, const std::
     LocalText out;
     out.en = text["en"].get<std::string>();
     if (text.contains("zh") && text["zh"].is_string()) out.zh = text["zh"].get<std::string>();
+    return out;
+}
+
+// A whole number in [low, high]; nlohmann's get<int>() on 1e300 or 2.5 would be undefined or
+// silently truncated.
+int whole_number(const nlohmann::json& value, int low, int high, const std::string& what) {
+    if (!value.is_number_integer()) throw InputError(what + " must be a whole number");
+    const bool in_range = value.is_number_unsigned()
+                              ? value.get<std::uint64_t>() <= static_cast<std::uint64_t>(high) &&
+                                    static_cast<std::int64_t>(value.get<std::uint64_t>()) >= low
+                              : value.get<std::int64_t>() >= low && value.get<std::int64_t>() <= high;
+    if (!in_range)
+        throw InputError(what + " is out of range (" + std::to_string(low) + " to " + std::to_string(high) + ")");
+    return static_cast<int>(value.get<std::int64_t>());
+}
+
+std::vector<int> whole_numbers(const nlohmann::json& value, int low, int high, const std::string& what) {
+    if (!value.is_array()) throw InputError(what + " must be a list of whole numbers");
+    std::vector<int> out;
+    for (const auto& item : value) out.push_back(whole_number(item, low, high, what));
     return out;
 }
 
@@ -45,20 +67,28 @@ const Task* Course::find_by_answer(const std::string& name) const {
     return nullptr;
 }
 
-Course parse_course(const std::string& json_text, const std::string& where, int key_count) {
-    const nlohmann::json doc = parse_json_text(json_text, where);
+Course parse_course(const std::string& json_text, const std::string& where_raw, int key_count) {
+    const std::string where = printable_path(where_raw);
+    if (json_text.size() > kMaxCourseFileBytes)
+        throw InputError(where + ": " + std::to_string(json_text.size()) + " bytes, more than the limit of " +
+                         std::to_string(kMaxCourseFileBytes));
+    const nlohmann::json doc = parse_json_text(json_text, where_raw);
     try {
-        if (!doc.is_object() || doc.value("format", 0) != 1) throw InputError(where + ": not a course file of format 1");
+        if (!doc.is_object() || !doc.contains("format") || !doc["format"].is_number_integer() ||
+            doc["format"].get<std::int64_t>() != 1)
+            throw InputError(where + ": not a course file of format 1");
         Course course;
         course.title = read_text(doc, "title", where);
         course.tolerance_note = read_text(doc, "tolerance_note", where);
         course.tolerance = doc.at("tolerance").get<double>();
+        if (!(course.tolerance > 0 && course.tolerance <= kMaxTolerance))
+            throw InputError(where + ": tolerance must be above 0 and at most " + format("%g", kMaxTolerance));
         for (const auto& section : doc.at("sections"))
             course.sections.push_back({section.at("id").get<std::string>(), read_text(section, "title", where)});
         for (const auto& item : doc.at("tasks")) {
             Task task;
             task.id = item.at("id").get<std::string>();
-            const std::string at = where + ": task " + task.id;
+            const std::string at = where + ": task " + in_quotes(task.id);
             task.section = item.at("section").get<std::string>();
             task.title = read_text(item, "title", at);
             task.prompt = read_text(item, "prompt", at);
@@ -69,14 +99,15 @@ Course parse_course(const std::string& json_text, const std::string& where, int 
                 const std::string tensor = edit.at("tensor").get<std::string>();
                 if (tensor == "query") {
                     task.edit.tensor = TaskEdit::Tensor::Query;
-                    task.edit.rows = edit.at("rows").get<int>();
+                    task.edit.rows = whole_number(edit.at("rows"), 1, kMaxQueries, at + ": rows");
                     task.edit.vector = edit.value("vector", false);
                 } else if (tensor == "key_row") {
                     task.edit.tensor = TaskEdit::Tensor::KeyRow;
-                    task.edit.key_row = edit.at("row").get<int>();
+                    task.edit.key_row = whole_number(edit.at("row"), 0, kMaxKeys, at + ": row");
                     task.edit.unit_norm = edit.value("unit_norm", false);
                     task.edit.query_from = edit.at("query_from").get<std::string>();
-                    task.edit.join_group = edit.value("join_group", std::vector<int>{});
+                    if (edit.contains("join_group"))
+                        task.edit.join_group = whole_numbers(edit["join_group"], 0, kMaxKeys, at + ": join_group");
                     if (task.edit.key_row < 0 || task.edit.key_row >= key_count)
                         throw InputError(at + ": key row " + std::to_string(task.edit.key_row) + " does not exist");
                     if (!task.edit.unit_norm && task.edit.join_group.empty())
@@ -84,10 +115,14 @@ Course parse_course(const std::string& json_text, const std::string& where, int 
                     for (int j : task.edit.join_group)
                         if (j < 0 || j >= key_count) throw InputError(at + ": join_group names a key that does not exist");
                 } else {
-                    throw InputError(at + ": unknown tensor \"" + tensor + "\" (expected query or key_row)");
+                    throw InputError(at + ": unknown tensor " + in_quotes(tensor) + " (expected query or key_row)");
                 }
                 task.target_text = item.at("target").get<std::string>();
-                task.target = parse_goal(task.target_text, key_count);
+                try {
+                    task.target = parse_goal(task.target_text, key_count);
+                } catch (const InputError& e) {
+                    throw InputError(at + ": " + e.what());
+                }
             }
             course.tasks.push_back(std::move(task));
         }
@@ -95,12 +130,16 @@ Course parse_course(const std::string& json_text, const std::string& where, int 
             if (task.edit.tensor == TaskEdit::Tensor::KeyRow && !task.discussion) {
                 const Task* source = course.find(task.edit.query_from);
                 if (!source || source->discussion || source->edit.tensor != TaskEdit::Tensor::Query || source->edit.rows != 1)
-                    throw InputError(where + ": task " + task.id + " takes its query from \"" + task.edit.query_from +
-                                     "\", which is not a single-query task");
+                    throw InputError(where + ": task " + in_quotes(task.id) + " takes its query from " +
+                                     in_quotes(task.edit.query_from) + ", which is not a single-query task");
             }
         return course;
     } catch (const nlohmann::json::exception& e) {
-        throw InputError(where + ": " + e.what());
+        // nlohmann's type and key errors name only our own field names, never the file's text.
+        std::string message = e.what();
+        const auto prefix = message.find("] ");
+        if (prefix != std::string::npos) message = message.substr(prefix + 2);
+        throw InputError(where + ": " + message);
     }
 }
 

@@ -103,20 +103,31 @@ MarginDirection max_margin_direction(const Eigen::MatrixXd& keys, const std::vec
         return result;
     }
 
-    // Queries that tie the group are orthogonal to every k_a - k_a0: project onto that complement.
+    // The geometry does not depend on the keys' unit, but the tolerances below are absolute:
+    // work on keys / (largest |entry|), so keys of 1e-300 are treated like keys of 1.
+    const double unit = keys.cwiseAbs().maxCoeff();
+    const Eigen::MatrixXd scaled = unit > 0 && std::isfinite(unit) ? Eigen::MatrixXd(keys / unit) : keys;
+
+    // Queries that tie the group are orthogonal to every k_a - k_a0: remove the components along
+    // an orthonormal basis of those differences. The basis is d×(|S|-1) at most, never a d×d
+    // projector, so memory and time stay linear in d.
     const int anchor = group.front();
-    Eigen::MatrixXd projector = Eigen::MatrixXd::Identity(d, d);
+    Eigen::MatrixXd basis(d, 0);
     if (group.size() > 1) {
         Eigen::MatrixXd differences(d, static_cast<int>(group.size()) - 1);
-        for (size_t i = 1; i < group.size(); ++i) differences.col(i - 1) = (keys.row(group[i]) - keys.row(anchor)).transpose();
+        for (size_t i = 1; i < group.size(); ++i)
+            differences.col(i - 1) = (scaled.row(group[i]) - scaled.row(anchor)).transpose();
         Eigen::JacobiSVD<Eigen::MatrixXd> svd(differences, Eigen::ComputeThinU);
         const double cutoff = 1e-12 * std::max(1.0, svd.singularValues().maxCoeff());
-        for (Eigen::Index i = 0; i < svd.singularValues().size(); ++i)
-            if (svd.singularValues()(i) > cutoff) projector -= svd.matrixU().col(i) * svd.matrixU().col(i).transpose();
+        int rank = 0;
+        while (rank < svd.singularValues().size() && svd.singularValues()(rank) > cutoff) ++rank;
+        basis = svd.matrixU().leftCols(rank);
     }
     Eigen::MatrixXd gaps(static_cast<int>(others.size()), d);
-    for (size_t i = 0; i < others.size(); ++i)
-        gaps.row(i) = (projector * (keys.row(anchor) - keys.row(others[i])).transpose()).transpose();
+    for (size_t i = 0; i < others.size(); ++i) {
+        const Eigen::VectorXd gap = (scaled.row(anchor) - scaled.row(others[i])).transpose();
+        gaps.row(i) = (gap - basis * (basis.transpose() * gap)).transpose();
+    }
 
     const MinNormPoint nearest = min_norm_point(gaps);
     const double margin = nearest.point.norm();

@@ -8,8 +8,10 @@
 // Calling rules
 // - keys is N×d with finite entries; group holds distinct row indices in [0, N), non-empty.
 // - max_margin_direction() is exact up to floating-point round-off (Wolfe's minimum-norm-point
-//   algorithm, finite termination); margins below `degenerate_margin` count as infeasible,
-//   since no float32 query could realise them.
+//   algorithm, finite termination); margins below `degenerate_margin` times the largest |key
+//   entry| count as infeasible, since no float32 query could realise them. The keys' scale does
+//   not matter otherwise (keys of 1e-300 give the same direction as keys of 1).
+// - Memory and time are linear in d (no d×d matrix): d = 100 000 with a few keys is fine.
 #pragma once
 
 #include <Eigen/Dense>

@@ -311,7 +311,7 @@ Enum parse_enum(ObjectReader& reader, const std::string& name, Enum current,
         expected += expected.empty() ? "" : ", ";
         expected += std::string("\"") + spelling + "\"";
     }
-    reader.fail(name, "is " + quoted(text, 20) + "; expected one of " + expected);
+    reader.fail(name, "is " + in_quotes(text, 20) + "; expected one of " + expected);
 }
 
 AnswerSet read_answers(const json& value, const std::string& where) {
@@ -471,7 +471,7 @@ void validate_session(const Session& s, const std::string& where) {
         require_magnitude(tensor.data, where + ": " + path, tensor.is_vector, kMaxMagnitude);
     }
     if (notebook_course().find(s.selected_task) == nullptr)
-        invalid(where, "selected_task", quoted(s.selected_task) + " is not a task of the course");
+        invalid(where, "selected_task", in_quotes(s.selected_task) + " is not a task of the course");
     if (!std::isfinite(s.tolerance) || s.tolerance <= 0) invalid(where, "tolerance", "must be a number above 0");
     if (s.tolerance > kMaxTolerance)
         invalid(where, "tolerance", format("is %g, more than the limit of %g", s.tolerance, kMaxTolerance));
@@ -515,7 +515,7 @@ void validate_session(const Session& s, const std::string& where) {
 
     const ViewSession& v = s.view;
     if (v.language != "en" && v.language != "zh")
-        invalid(where, "view.language", "is " + quoted(v.language, 20) + "; expected \"en\" or \"zh\"");
+        invalid(where, "view.language", "is " + in_quotes(v.language, 20) + "; expected \"en\" or \"zh\"");
     if (!(v.text_zoom >= 0.5f && v.text_zoom <= 3.0f)) invalid(where, "view.text_zoom", "must be 0.5 to 3");
     if (!std::isfinite(v.camera_yaw)) invalid(where, "view.camera_yaw", "is not finite");
     if (!std::isfinite(v.camera_pitch)) invalid(where, "view.camera_pitch", "is not finite");

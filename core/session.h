@@ -7,11 +7,11 @@
 //
 // Calling rules
 // - session_from_json() validates everything (shapes agree, numbers finite and within the limits
-//   of core/limits.h, task ids and answer names known, enums spelled right) and throws InputError("<where>: <problem>") on the first
-//   problem. It never returns a partially filled Session.
+//   of core/limits.h, task ids and answer names known, enums spelled right) and throws
+//   InputError("<where>: <problem>") on the first problem. It never returns a partially filled
+//   Session.
 // - save_session() writes atomically (json_io.h: temporary file, fsync, rename): the previous
-//   file survives any failure. load_session() reads at most
-//   kMaxSessionFileBytes (core/limits.h).
+//   file survives any failure. load_session() reads at most kMaxSessionFileBytes.
 // - Sessions compare with operator== (exact numbers), which undo uses to skip no-op edits.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include "core/attention.h"
 #include "core/error.h"
 #include "core/geometry.h"
+#include "core/limits.h"
 #include "core/torch_random.h"
 
 #include <algorithm>
@@ -90,19 +91,20 @@ Goal parse_goal(const std::string& text, int key_count) {
     const auto colon = text.find(':');
     const std::string kind = text.substr(0, colon);
     if (colon == std::string::npos || (kind != "select" && kind != "average"))
-        throw InputError("unknown goal '" + text + "' (expected select:I, average:I,J,... or identity)");
+        throw InputError("unknown goal " + in_quotes(text) + " (expected select:I, average:I,J,... or identity)");
     goal.kind = kind == "select" ? Goal::Kind::Select : Goal::Kind::Average;
     std::set<int> seen;
-    for (const int index : parse_int_list(text.substr(colon + 1), "goal '" + text + "'", "a key index")) {
+    const std::string shown = "goal " + in_quotes(text);
+    for (const int index : parse_int_list(text.substr(colon + 1), shown, "a key index")) {
         if (index >= key_count)
-            throw InputError("goal '" + text + "': key " + std::to_string(index) + " does not exist (there are " +
+            throw InputError(shown + ": key " + std::to_string(index) + " does not exist (there are " +
                              std::to_string(key_count) + " keys, 0.." + std::to_string(key_count - 1) + ")");
         if (!seen.insert(index).second)
-            throw InputError("goal '" + text + "': key " + std::to_string(index) + " is listed twice");
+            throw InputError(shown + ": key " + std::to_string(index) + " is listed twice");
     }
     goal.keys.assign(seen.begin(), seen.end());
     if (goal.kind == Goal::Kind::Select && goal.keys.size() != 1)
-        throw InputError("goal '" + text + "': select takes exactly one key");
+        throw InputError(shown + ": select takes exactly one key");
     return goal;
 }
 
@@ -210,9 +212,17 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
         return solution;
     }
     const double needed = required_magnitude(best.direction, data.keys, data.values, goal.keys, options);
-    if (!std::isfinite(needed)) {
+    // Entries beyond kMaxMagnitude could not be typed, saved or drawn: the goal is out of reach.
+    const double largest = std::max(needed, options.min_magnitude) * best.direction.cwiseAbs().maxCoeff();
+    if (!std::isfinite(needed) || largest > kMaxMagnitude) {
         solution.feasible = false;
-        solution.reason = tr(lang, "the separating margin is too small for any finite query", "分隔间隔太小，任何有限的查询都做不到");
+        solution.reason =
+            format(tr(lang,
+                      "the keys can be separated, but only by a margin of %.3g per unit |q|: the query would need "
+                      "components beyond ±%g (the limit), so no allowed query reaches an error of %.0e",
+                      "键可以被分开，但每单位 |q| 的间隔只有 %.3g：查询的分量需要超过 ±%g（上限），"
+                      "所以没有允许的查询能使误差达到 %.0e"),
+                   best.margin, kMaxMagnitude, options.target_error);
         return solution;
     }
     solution.direction = best.direction;

@@ -30,6 +30,15 @@ std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // Throws InputError("<what>: '<item>' is not <noun>") naming the bad item.
 std::vector<int> parse_int_list(const std::string& text, const std::string& what, const char* noun);
 
+// Strict numbers for command-line options and typed values: plain decimal only (no hex, no
+// inf/nan, no spaces, no empty string, no trailing characters), within [low, high]. Throw
+// InputError("<what>: \"<text>\" is not ...") naming the option and the allowed range.
+//   parse_whole_number: [+-]digits;  parse_decimal: [+-](digits[.digits]|.digits)[e[+-]digits].
+// parse_unsigned64 takes any value of 0..2^64-1 (a torch seed) and refuses 2^64 and beyond.
+long long parse_whole_number(const std::string& text, const std::string& what, long long low, long long high);
+unsigned long long parse_unsigned64(const std::string& text, const std::string& what);
+double parse_decimal(const std::string& text, const std::string& what, double low, double high);
+
 // "[0.53, -0.70, 0.47]" with the given number of decimals.
 std::string format_vector(const double* values, int count, int decimals = 3);
 

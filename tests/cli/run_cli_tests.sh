@@ -579,6 +579,65 @@ expect_bad "solve: --format xml" "--format" solve --format xml
 expect_bad "check: no FILE" "FILE" check
 expect_bad "solve: unexpected argument" "extra_arg" solve extra_arg
 
+# --- issue 11: hostile input (tests/regress/ holds the files that once crashed or misbehaved) ---
+# expect_bad already requires exit 2, one stderr line, the needle and no crash text; these also
+# need no ESC byte on stderr and the file named.
+REG=$(cd "$HERE/../regress" && pwd)
+expect_clean() {
+    expect_bad "$@"
+    local id="bad$((RUNS - 1))"
+    if [[ "$(<"$T/$id.err")" == *$'\e'* ]]; then not_ok "$1 (no ESC)" "stderr carries an escape sequence"; fi
+}
+for f in "$REG"/session_*.json "$REG"/fuzz_session_*.json; do
+    name=$(basename "$f")
+    case "$name" in *value_1e6*) continue ;; esac  # within the limits: loads (see resource tests)
+    expect_clean "hostile session $name names the file" "$name" --session "$f" --screenshot "$T/never.png"
+done
+expect_clean "data set field with newline and ESC" 'unknown field "a\nb\x1b[31mRED"' \
+    solve --data "$REG/dataset_field_newline_esc.json" --goal select:0
+expect_clean "solve on keys of 1e308 names the file" solve_1e308_message_without_file.json \
+    solve --data "$REG/solve_1e308_message_without_file.json" --goal select:0
+expect_clean "solve on d = 100000 is refused by the d limit" "limit of 16" \
+    solve --data "$REG/solve_d100000_abort.json" --goal select:0
+expect_clean "solve on d = 10000 is refused by the d limit" "limit of 16" \
+    solve --data "$REG/solve_d10000_768MB.json" --goal average:0,1
+
+printf '{"keys": [[1, 0], [0, 1]], "values": [[1, 0], [0, 1]], "keys": [[5, 5], [5, 5]]}' >d_dupkeys.json
+printf '{"keys": [[1, 0], [0, 1]], "values": [[1, 0], [0, 1]]}\0{"x": 1}' >d_nul.json
+printf '{"keys": [[1, 0], [0, 1]], "values": [[1, 0], [0, 1]], "a\\u0000b": 1}' >d_nulname.json
+printf '{"keys": [[1, 0], [0, 1]], "values": [[1, 0], [0, "%s' "$(head -c 100000 /dev/zero | tr '\0' 'A')" >d_longstr.json
+printf 'import os; os.system("echo hacked")\nquery121 = torch.tensor([1., 2, 3])\n' >import_semicolon.py
+printf 'query121 = torch.tensor([1e200, -1e200, 1e200])\n' >ans_1e200.py
+printf '{"query121": [1e200, -1e200, 1e200]}' >ans_1e200.json
+expect_clean "data set with a duplicate key" 'appears twice' solve --data "$T/d_dupkeys.json" --goal select:0
+expect_clean "data set with text after a NUL" 'NUL byte' solve --data "$T/d_nul.json" --goal select:0
+expect_clean "data set field name with an escaped NUL" 'unknown field "a\x00b"' solve --data "$T/d_nulname.json" --goal select:0
+expect_clean "unterminated long string: short message" 'd_longstr.json: invalid JSON at line 1' \
+    solve --data "$T/d_longstr.json" --goal select:0
+expect_clean "import os; os.system(...) on one line" 'import_semicolon.py:1:' check "$T/import_semicolon.py"
+expect_clean "answers of 1e200 (python) are refused" 'outside ±1e6' check "$T/ans_1e200.py" --format json
+expect_clean "answers of 1e200 (JSON) are refused" 'outside ±1e6' check "$T/ans_1e200.json" --format json
+
+expect_clean "--torch-seed 2^64 is out of range" '--torch-seed' dataset --torch-seed 18446744073709551616
+expect_clean "--torch-seed empty" '--torch-seed' dataset --torch-seed ''
+expect_clean "--torch-seed -1" '--torch-seed' dataset --torch-seed=-1
+expect_clean "--tol 0x10 (hex)" '--tol' check "$HERE/answers_partial.py" --tol 0x10
+expect_clean "--tol empty" '--tol' solve --tol ''
+expect_clean "--decimals 0x3 (hex)" '--decimals' dataset --decimals 0x3
+expect_clean "dataset --shape beyond the N limit" 'limit of 256' dataset --shape 257,3
+expect_clean "dataset --shape beyond the d limit" 'limit of 16' dataset --shape 4,17
+expect_clean "dataset --shape 4096,4096" 'limit of' dataset --shape 4096,4096
+expect_clean "--size 99999999999x1 overflows" '--size' --screenshot "$T/never.png" --size 99999999999x1
+expect_clean "--size 8192x8192 is too many pixels" 'limit of 16777216' --screenshot "$T/never.png" --size 8192x8192
+expect_clean "--size 4096x4096 at --scale 2 is too many pixels" 'limit of 16777216' \
+    --screenshot "$T/never.png" --size 4096x4096 --scale 2
+expect_clean "--size 1280x720x" '--size' --screenshot "$T/never.png" --size 1280x720x
+expect_clean "--scale 1.5" '--scale' --screenshot "$T/never.png" --scale 1.5
+expect_clean "--scale 0x2" '--scale' --screenshot "$T/never.png" --scale 0x2
+mkfifo fifo.png
+expect_clean "--screenshot to a FIFO (no display: refused early or by the FIFO check)" 'attnlab' --screenshot "$T/fifo.png"
+[ -p fifo.png ] && ok "the FIFO is still a FIFO" || not_ok "the FIFO is still a FIFO" "replaced"
+
 # --- content checks, in one python process ----------------------------------------------------
 
 if "$PYBIN" "$HERE/cli_checks.py" "$CHECKS" "$T/py_result"; then

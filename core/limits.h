@@ -1,0 +1,67 @@
+// attnlab core: the largest input the program accepts, stated once.
+//
+// Every loader (data sets, sessions, answer files, courses), the command line and the GUI's
+// typed values enforce these numbers and name the limit in their message. They are derived from
+// what the app can draw and solve interactively; raise them deliberately (and re-run the
+// resource tests in tests/resource/), never by accident.
+//
+// Calling rules
+// - Plain constants: no state, safe everywhere. A value equal to a limit is accepted; one past
+//   it is refused.
+// - Magnitudes are absolute values: an entry x is accepted when |x| <= kMaxMagnitude.
+#pragma once
+
+#include <cstddef>
+
+namespace attn {
+
+// ---- shapes ------------------------------------------------------------------------------------
+// N keys, d key components, dv value components: the sandbox draws a 256×256 heatmap and a slider
+// per component; the solver's Wolfe iterations stay in the milliseconds at this size.
+inline constexpr int kMaxKeys = 256;
+inline constexpr int kMaxKeyDim = 16;
+inline constexpr int kMaxValueDim = 16;
+inline constexpr int kMaxQueries = 256;  // query rows (identity needs one per key)
+// Any one tensor in an answer file or a session's answers (the checker reports wrong shapes; this
+// only bounds memory): 256 rows at most, 65 536 numbers at most.
+inline constexpr int kMaxTensorRows = 256;
+inline constexpr int kMaxTensorElements = 65536;
+
+// ---- numbers -----------------------------------------------------------------------------------
+// Every tensor entry (keys, values, queries, answers). 1e6 keeps logits (≤ d·1e12) and every
+// drawn coordinate far inside float32, and is the GUI's clamp for typed values.
+inline constexpr double kMaxMagnitude = 1e6;
+// Temperature scale mode: logits are divided by T.
+inline constexpr double kMinTemperature = 1e-3;
+inline constexpr double kMaxTemperature = 1e3;
+// Pass tolerance of the checker (> 0).
+inline constexpr double kMaxTolerance = 1e6;
+
+// ---- files -------------------------------------------------------------------------------------
+// The largest legal file of each kind is far smaller (a full 256×16 sandbox is ~300 KB); the
+// limits bound the parser's memory (at most ~20 bytes of tree per byte of JSON).
+inline constexpr std::size_t kMaxAnswerFileBytes = std::size_t{1} << 20;   // 1 MiB
+inline constexpr std::size_t kMaxDatasetFileBytes = std::size_t{1} << 20;  // 1 MiB
+inline constexpr std::size_t kMaxSessionFileBytes = std::size_t{4} << 20;  // 4 MiB
+inline constexpr std::size_t kMaxCourseFileBytes = std::size_t{1} << 20;   // 1 MiB
+// Nesting of [ and { in any JSON file: sessions need 5, data sets 3.
+inline constexpr int kMaxJsonDepth = 16;
+// Free text stored in a session (the sandbox goal; "average:0,1,...,255" is ~1 KB).
+inline constexpr std::size_t kMaxGoalTextBytes = 4096;
+
+// ---- images ------------------------------------------------------------------------------------
+// A screenshot (window size × scale). Rendering costs ~21 bytes per pixel (GL framebuffers,
+// readback, PNG rows), so 4096² = 16.8 Mpixel stays near 350 MB. One side may be longer
+// (8192×2048 for a wide slide) as long as the pixel count fits.
+inline constexpr int kMaxImageSide = 8192;
+inline constexpr int kMinImageWidth = 320;  // the layout's smallest window
+inline constexpr int kMinImageHeight = 240;
+inline constexpr long long kMaxImagePixels = 4096LL * 4096LL;
+
+// ---- `attnlab dataset --shape N,d,dv` ----------------------------------------------------------
+// It makes data for `solve --data` and the sandbox, so it has their limits.
+inline constexpr int kMaxDatasetKeys = kMaxKeys;
+inline constexpr int kMaxDatasetKeyDim = kMaxKeyDim;
+inline constexpr int kMaxDatasetValueDim = kMaxValueDim;
+
+}  // namespace attn
