@@ -3,6 +3,7 @@
 #   make test               install what is missing, build, run every test through ctest
 #   make mutate             the mutation check (tests/mutants/): score and survivors
 #   make bench              build and print the benchmark figures
+#   make fuzz [FUZZ_SECONDS=600]  build the libFuzzer targets (clang) and fuzz each one
 #   make                    build only
 BUILD ?= build
 CMAKE_FLAGS ?=
@@ -39,6 +40,9 @@ mutate: deps
 
 bench: deps build
 	tests/bench_window.sh $(BUILD)
+
+fuzz: deps
+	tests/fuzz/run_fuzz.sh $(FUZZ_SECONDS) 2
 
 clean:
 	rm -rf $(BUILD)
