@@ -29,7 +29,7 @@ for t in "${TARGETS[@]}"; do
     corpus="$HERE/corpus/$t"
     [ -d "$corpus" ] || { echo "fuzz: $t has no corpus in tests/fuzz/corpus/$t" >&2; exit 1; }
     echo "== replay $t ($(ls "$corpus" | wc -l) files)"
-    "$BUILD/tests/fuzz/$t" -runs=0 -artifact_prefix="$ARTIFACTS/$t-" "$corpus" 2>"$BUILD/replay-$t.log" ||
+    "$BUILD/bin/$t" -runs=0 -artifact_prefix="$ARTIFACTS/$t-" "$corpus" 2>"$BUILD/replay-$t.log" ||
         { tail -30 "$BUILD/replay-$t.log" >&2; echo "fuzz: $t fails on its corpus" >&2; exit 1; }
 done
 
@@ -40,7 +40,7 @@ fuzz_one() {
     local args=(-max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048
                 -artifact_prefix="$ARTIFACTS/$t-" -print_final_stats=1)
     [ -f "$dict" ] && args+=(-dict="$dict")
-    if "$BUILD/tests/fuzz/$t" "${args[@]}" "$new" "$HERE/corpus/$t" >"$BUILD/fuzz-$t.log" 2>&1; then
+    if "$BUILD/bin/$t" "${args[@]}" "$new" "$HERE/corpus/$t" >"$BUILD/fuzz-$t.log" 2>&1; then
         echo "ok - $t: $(grep -m1 'stat::number_of_executed_units' "$BUILD/fuzz-$t.log" | awk '{print $2}') runs in ${SECONDS_EACH} s"
     else
         echo "not ok - $t: finding, see $BUILD/fuzz-$t.log and $ARTIFACTS/"
