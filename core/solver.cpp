@@ -216,13 +216,14 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
     const double largest = std::max(needed, options.min_magnitude) * best.direction.cwiseAbs().maxCoeff();
     if (!std::isfinite(needed) || largest > kMaxMagnitude) {
         solution.feasible = false;
-        solution.reason =
-            format(tr(lang,
-                      "the keys can be separated, but only by a margin of %.3g per unit |q|: the query would need "
-                      "components beyond ±%g (the limit), so no allowed query reaches an error of %.0e",
-                      "键可以被分开，但每单位 |q| 的间隔只有 %.3g：查询的分量需要超过 ±%g（上限），"
-                      "所以没有允许的查询能使误差达到 %.0e"),
-                   best.margin, kMaxMagnitude, options.target_error);
+        // needed is infinite past 1e12 (required_magnitude gives up there).
+        const double at_least = std::isfinite(needed) ? needed : 1e12;
+        solution.reason = format(tr(lang,
+                                    "no finite query within ±%g per component (the limit) reaches an error of %.0e: with "
+                                    "logits %g·q·k and a margin of γ = %.3g per unit |q|, |q| would have to exceed %.3g",
+                                    "在每个分量 ±%g（上限）以内，没有有限的查询能使误差达到 %.0e：logit 为 %g·q·k，"
+                                    "每单位 |q| 的间隔 γ = %.3g，|q| 必须超过 %.3g"),
+                                 kMaxMagnitude, options.target_error, options.scale, best.margin, at_least);
         return solution;
     }
     solution.direction = best.direction;

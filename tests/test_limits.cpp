@@ -344,6 +344,6 @@ TEST(SolverLimits, TinyKeysAreNotCalledInsideTheHull) {
     data.keys *= 1e-300;
     const attn::Solution solution = attn::solve_query_goal(data, attn::parse_goal("select:0", 4), {});
     EXPECT_FALSE(solution.feasible);
-    EXPECT_TRUE(contains(solution.reason, "beyond ±1e+06 (the limit)")) << solution.reason;
+    EXPECT_TRUE(contains(solution.reason, "no finite query within ±1e+06 per component (the limit)")) << solution.reason;
     EXPECT_FALSE(contains(solution.reason, "inside the convex hull")) << solution.reason;
 }
