@@ -100,7 +100,7 @@ Session rich_session() {
     v122 << 100.0, -0.0, 5e-324;  // a denormal
     s.answers["query122"] = tensor(v122, false);  // (1, 3), not a vector
     s.answers["query131"] = tensor(filled(1, 3, 3.141592653589793, std::sqrt(2.0)), true);
-    s.answers["query132"] = tensor(filled(4, 3, -1.7976931348623157e308, 1e307), false);
+    s.answers["query132"] = tensor(filled(4, 3, -1e6, 1e6 / 6.0), false);  // from the magnitude limit up
     s.answers["m_key141"] = tensor(filled(1, 3, 0.123456789012345678, 1e-17), true);
     s.answers["m_key142"] = tensor(filled(1, 3, std::nextafter(1.0, 2.0), 1.0 / 7.0), true);
     s.selected_task = attn::notebook_course().tasks.back().id;
@@ -222,17 +222,17 @@ TEST(Session, RandomBitPatternsRoundTripExactly) {
     for (Eigen::MatrixXd* m : {&s.sandbox.data.keys, &s.sandbox.data.values, &s.sandbox.queries})
         for (Eigen::Index i = 0; i < m->size(); ++i) {
             double x;
-            do {
+            do {  // any bit pattern within the magnitude limit (core/limits.h)
                 const uint64_t bits = rng();
                 std::memcpy(&x, &bits, sizeof x);
-            } while (!std::isfinite(x));
+            } while (!std::isfinite(x) || std::fabs(x) > 1e6);
             m->data()[i] = x;
         }
     std::uniform_real_distribution<float> angle(-10.f, 10.f);
     s.view.camera_yaw = angle(rng);
     s.view.camera_pitch = angle(rng);
     s.view.camera_distance = std::nextafter(0.0f, 1.0f);  // the smallest float above 0
-    s.sandbox.temperature = std::numeric_limits<double>::min();
+    s.sandbox.temperature = std::nextafter(1e-3, 1.0);  // just above the smallest temperature allowed
     const Session back = attn::session_from_json(attn::session_to_json(s), "bits");
     ASSERT_TRUE(back == s);
     for (Eigen::Index i = 0; i < s.sandbox.data.keys.size(); ++i)
