@@ -244,6 +244,7 @@ write("all.json", ans)
 a = dict(ans); a["query132"] = [x / 10 for x in ans["query132"]]; write("scaled132.json", a)
 a = dict(ans); k = [r[:] for r in ans["m_key141"]]; k[0][0] += 0.1; a["m_key141"] = k; write("row0.json", a)
 a = dict(ans); k = [r[:] for r in ans["m_key142"]]; k[2] = [2 * x for x in k[2]]; a["m_key142"] = k; write("nonunit.json", a)
+a = dict(ans); k = [r[:] for r in ans["m_key142"]]; k[2] = [0.0, 0.0, 0.0]; a["m_key142"] = k; write("zerorow.json", a)
 a = dict(ans); a["query122"] = [r[:] for r in ans["query122"]]; a["query122"][1] = [0.0, 0.0, 0.0]; write("wrong122.json", a)
 # Python-format file with "NUMBER * torch.tensor(...)" on every line: the solver's answers / 2, times 2.
 with open(os.path.join(t, "times2.py"), "w") as f:
@@ -330,7 +331,14 @@ pycase "m_key141 with row 0 changed fails with a reason" check_row0 <<'PY'
 PY
 
 run check_nonunit check "$T/nonunit.json" --format json
-pycase "m_key142 row 2 not of unit length fails with a reason" check_nonunit <<'PY'
+pycase "m_key142 row 2 of length 2 passes (graded divided by its norm, as the notebook's cell does)" check_nonunit <<'PY'
+    c.expect_rc(0)
+    t = tasks_by_id(c.json())["1.4.2"]
+    assert t["pass"] is True, "1.4.2 fails: %r" % t
+PY
+
+run check_zerorow check "$T/zerorow.json" --format json
+pycase "m_key142 row 2 of zeros fails with a reason about its length" check_zerorow <<'PY'
     c.expect_rc(1)
     t = tasks_by_id(c.json())["1.4.2"]
     assert t["pass"] is False, "1.4.2 passes: %r" % t
