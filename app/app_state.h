@@ -126,15 +126,11 @@ struct SandboxExplanation {
     SandboxSession sandbox;
 };
 
-// Panel memory that is neither document nor settings: borders, slider ranges, the tab bar.
+// Panel memory that is neither document nor settings: borders, slider ranges.
 struct PanelMemory {
     PanelLayout layout;
     bool layout_reset = false;
     float query_slider_range = 0, key_slider_range = 0, value_slider_range = 0;  // held during a drag
-    // The mode the tab bar showed last frame; a different session.mode means the mode changed
-    // elsewhere (undo, Page Down, opening a file) and the tab bar must follow it.
-    AppMode tabs_shown = AppMode::Exercises;
-    bool tabs_follow = true;
 };
 
 struct AppState {

@@ -227,21 +227,18 @@ void draw_exercises_tab(AppState& state) {
     draw_selected_task(state);
 }
 
-// The Exercises / Sandbox tabs show session.mode. A click on a tab changes the mode; a mode
-// changed elsewhere (undo, Page Down, opening a file) makes the tab bar follow, and the tab the
-// bar still shows during the frames it takes to switch is not taken as a click.
+// The Exercises / Sandbox tabs show session.mode, always: the mode's tab is selected every frame
+// (so undo, Page Down or opening a file move the tab bar too), and a click on the other tab
+// changes the mode. The tab bar's own selection is never read back as a request: for a frame or
+// two after a change it still shows the old tab, and taking that as a click trapped the student
+// in the Sandbox.
 void draw_mode_tabs(AppState& state) {
-    PanelMemory& memory = state.panels;
-    const AppMode mode = state.session.mode;
-    if (mode != memory.tabs_shown) memory.tabs_follow = true;
     const auto tab = [&](AppMode tab_mode, const char* label, const char* probe_name) {
-        const ImGuiTabItemFlags flags = memory.tabs_follow && mode == tab_mode ? ImGuiTabItemFlags_SetSelected : 0;
-        const bool open = ImGui::BeginTabItem(label, nullptr, flags);
+        const bool shown = state.session.mode == tab_mode;
+        const bool open = ImGui::BeginTabItem(label, nullptr, shown ? ImGuiTabItemFlags_SetSelected : 0);
         probe_item(state, probe_name);
+        if (ImGui::IsItemClicked(ImGuiMouseButton_Left) && !shown) set_mode(state, tab_mode);
         if (!open) return;
-        if (memory.tabs_follow && tab_mode == mode) memory.tabs_follow = false;  // the bar caught up
-        if (!memory.tabs_follow && tab_mode != state.session.mode) set_mode(state, tab_mode);
-        memory.tabs_shown = tab_mode;
         if (tab_mode == AppMode::Exercises) draw_exercises_tab(state);
         else draw_sandbox_controls(state);
         ImGui::EndTabItem();

@@ -129,6 +129,7 @@ void draw_sandbox_controls(AppState& state) {
         s.scale_mode = static_cast<ScaleMode>(scale);
         changed = true;
     }
+    probe_item(state, "scale");
     tooltip(tr(state, "Logits = scale · q·k. The notebook uses 1; transformers use 1/√d.", "Logits = 缩放 · q·k。笔记本用 1；Transformer 用 1/√d。"));
     if (s.scale_mode == ScaleMode::Temperature) {
         float temperature = static_cast<float>(s.temperature);
@@ -141,14 +142,17 @@ void draw_sandbox_controls(AppState& state) {
             s.temperature = temperature;
             changed = true;
         }
+        probe_item(state, "temperature");
     }
     changed |= ImGui::Checkbox(tr(state, "causal mask", "因果掩码"), &s.causal);
+    probe_item(state, "causal");
     tooltip(tr(state, "Query i only sees keys 0..i, as in a decoder.", "查询 i 只能看到键 0..i，和解码器一样。"));
 
     ImGui::Separator();
     ImGui::TextUnformatted(tr(state, "Goal solver", "目标求解器"));
     ImGui::SetNextItemWidth(em(10));
     changed |= ImGui::InputText(tr(state, "goal", "目标"), &s.goal);
+    probe_item(state, "goal");
     tooltip(tr(state, "select:I, average:I,J,... or identity (one query per key).", "select:I、average:I,J,... 或 identity（每个键一个查询）。"));
     try {
         parse_goal(s.goal, static_cast<int>(s.data.keys.rows()));

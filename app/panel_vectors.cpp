@@ -83,9 +83,12 @@ bool row_text_field(AppState& state, const std::string& probe_name, Eigen::RowVe
     ImGui::SetNextItemWidth(-1);
     const bool bad = storage->GetBool(error_id, false);
     if (bad) ImGui::PushStyleColor(ImGuiCol_FrameBg, ImGui::ColorConvertU32ToFloat4(palette().fail & 0x66FFFFFF));
+    // Not a Tab stop: Tab goes from the last component of a row to the first of the next.
+    ImGui::PushItemFlag(ImGuiItemFlags_NoTabStop, true);
     const bool entered = ImGui::InputTextWithHint("##row", tr(state, "type or paste a row: 0.69, 0.72, 0.01",
                                                              "输入或粘贴一整行：0.69, 0.72, 0.01"),
                                                   &text, ImGuiInputTextFlags_EnterReturnsTrue);
+    ImGui::PopItemFlag();
     if (bad) ImGui::PopStyleColor();
     probe_item(state, probe_name);
     tooltip(tr(state, "All components at once, separated by commas or spaces; Enter applies them.",

@@ -1,0 +1,76 @@
+# Shared helpers for the GUI tests that drive the real window with xdotool and read the app's
+# probe file (ATTNLAB_PROBE, see app/probe.h). Source it after setting `binary` and `work`.
+#
+#   start_app [ARGS...]   start attnlab at 1280x720 in $work (HOME and XDG dirs inside it)
+#   stop_app              Ctrl+Q, then wait; returns the exit status (kills after 5 s)
+#   probe EXPR            a Python expression over the probe document `d`
+#   wait_for EXPR         up to 5 s for EXPR to be true
+#   check NAME EXPR SHOW  ok / not ok, printing SHOW from the probe on failure
+#   click ITEM            left-click the centre of a probed item
+#   type_into ITEM TEXT   Ctrl+click a slider (or click a field), select all, type TEXT, Enter
+#   summary               "N passed, M failed" and the exit status
+
+passed=0 failed=0
+ok() { echo "ok - $1"; passed=$((passed + 1)); }
+not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
+
+export HOME=$work XDG_STATE_HOME=$work/state XDG_CONFIG_HOME=$work/config ATTNLAB_PROBE=$work/probe.json
+
+probe() { python3 - "$ATTNLAB_PROBE" "$1" <<'PY'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    print(eval(sys.argv[2]))
+except Exception:
+    print("")
+PY
+}
+wait_for() {
+  for _ in $(seq 50); do
+    [ "$(probe "$1")" = "True" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+check() { if wait_for "$2"; then ok "$1"; else not_ok "$1 (probe: $(probe "$3"))"; fi; }
+task_check() { echo "[c for c in d['checks'] if c['id'] == '$1'][0]"; }
+center() { probe "'%d %d' % (d['items']['$1'][0] + d['items']['$1'][2] / 2, d['items']['$1'][1] + d['items']['$1'][3] / 2)"; }
+click() {
+  wait_for "'$1' in d['items']" || { echo "# no item '$1' to click"; return 1; }
+  xdotool mousemove $(center "$1") click 1
+  sleep 0.25
+}
+# Ctrl+click on a slider opens its text input; on a text field a plain click does.
+type_into() {
+  wait_for "'$1' in d['items']" || { echo "# no item '$1' to type into"; return 1; }
+  xdotool mousemove $(center "$1") keydown ctrl click 1 keyup ctrl
+  sleep 0.3
+  # ImGui 1.86 applies typed characters before Ctrl+A within one frame: give Ctrl+A its own.
+  xdotool key ctrl+a
+  sleep 0.2
+  xdotool type --delay 40 "$2"
+  xdotool key Return
+  sleep 0.3
+}
+
+app=""
+start_app() {
+  rm -f "$ATTNLAB_PROBE"
+  "$binary" --size 1280x720 "$@" >> "$work/app.log" 2>&1 &
+  app=$!
+  wait_for "'solve' in d['items'] or 'tab sandbox' in d['items']" || echo "# the window did not come up"
+  local window
+  window=$(timeout 5 xdotool search --sync --name '^attnlab' 2>/dev/null | head -1)
+  [ -n "$window" ] && xdotool windowmove "$window" 0 0 2>/dev/null
+  sleep 0.4
+}
+stop_app() {
+  xdotool key ctrl+q
+  for _ in $(seq 50); do kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$app" 2>/dev/null; then kill -9 "$app"; wait "$app" 2>/dev/null; return 124; fi
+  wait "$app"
+}
+summary() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
