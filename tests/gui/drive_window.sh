@@ -4,41 +4,17 @@
 # Usage: drive_window.sh BINARY   (needs an X display: ctest runs under xvfb-run -a)
 set -u
 binary=$1
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'kill "$app" 2>/dev/null; rm -rf "$work"' EXIT
-export HOME=$work XDG_STATE_HOME=$work/state XDG_CONFIG_HOME=$work/config ATTNLAB_PROBE=$work/probe.json
 cd "$work" || exit 1
-passed=0 failed=0
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
-
-# probe EXPR: evaluate a Python expression over the probe document `d`; prints its value.
-probe() { python3 - "$ATTNLAB_PROBE" "$1" <<'PY'
-import json, sys
-try:
-    d = json.load(open(sys.argv[1]))
-except Exception:
-    print("")
-    sys.exit(0)
-print(eval(sys.argv[2]))
-PY
-}
-# wait_for EXPR: up to 5 s for the probe to make EXPR true.
-wait_for() {
-  for _ in $(seq 50); do
-    [ "$(probe "$1")" = "True" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-center() { probe "'%d %d' % (d['items']['$1'][0] + d['items']['$1'][2] / 2, d['items']['$1'][1] + d['items']['$1'][3] / 2)"; }
-click() { xdotool mousemove $(center "$1") click 1; }
-check() { if wait_for "$2"; then ok "$1"; else not_ok "$1 (probe: $(probe "$3"))"; fi; }
+# shellcheck source=lib.sh
+source "$here/lib.sh"
 
 "$binary" --size 1280x720 > "$work/app.log" 2>&1 &
 app=$!
 check "window starts on the notebook data with every panel" "d.get('selected_task') == '1.2.1' and 'solve' in d['items']" "d"
-window=$(xdotool search --sync --name '^attnlab$' | head -1)
+window=$(xdotool search --sync --name '^attnlab' | head -1)
 xdotool windowmove "$window" 0 0 2>/dev/null
 sleep 0.3
 
@@ -108,5 +84,4 @@ else
   not_ok "the session is autosaved on exit"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

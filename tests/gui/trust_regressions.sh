@@ -5,11 +5,12 @@
 # Usage: trust_regressions.sh BINARY   (needs an X display: ctest runs under a virtual one)
 set -u
 binary=$1
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'kill -9 "$app" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work" || exit 1
 # shellcheck source=lib.sh
-source "$(dirname "$0")/lib.sh"
+source "$here/lib.sh"
 
 solve_task() { click "task $1" && wait_for "d['selected_task'] == '$1'" && click solve; wait_for "$(task_check "$1")['answered']"; }
 
