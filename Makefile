@@ -4,6 +4,7 @@
 #   make mutate             the mutation check (tests/mutants/): score and survivors
 #   make bench              build and print the benchmark figures
 #   make fuzz [FUZZ_SECONDS=600]  build the libFuzzer targets (clang) and fuzz each one
+#   make soak [SOAK_SECONDS=900 SOAK_SEEDS="1 2 3"]  the GUI monkey test (tests/gui/monkey.py)
 #   make                    build only
 BUILD ?= build
 CMAKE_FLAGS ?=
@@ -43,6 +44,22 @@ bench: deps build
 
 fuzz: deps
 	tests/fuzz/run_fuzz.sh $(FUZZ_SECONDS) 2
+
+# The monkey test of ctest's gui_monkey, longer: SOAK_SECONDS in all, split over SOAK_SEEDS, against
+# the sanitizer build (build-asan, rebuilt first) when there is one, else $(BUILD). Stops at the
+# first failing seed; its report names the seed, the burst and the last actions to replay.
+SOAK_SECONDS ?= 900
+SOAK_SEEDS ?= 1 2 3
+.PHONY: soak
+soak: deps
+	@if [ -f build-asan/CMakeCache.txt ]; then dir=build-asan; export ASAN_OPTIONS=detect_leaks=0; else dir=$(BUILD); \
+	  [ -f $(BUILD)/CMakeCache.txt ] || cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) || exit 1; fi; \
+	cmake --build $$dir -j $(JOBS) --target attnlab || exit 1; \
+	seeds="$(SOAK_SEEDS)"; each=$$(( $(SOAK_SECONDS) / $$(echo $$seeds | wc -w) )); \
+	for seed in $$seeds; do \
+	  echo "soak: $$dir/bin/attnlab, seed $$seed, $$each s"; \
+	  tests/with_display.sh -- python3 tests/gui/monkey.py $$dir/bin/attnlab --seed $$seed --seconds $$each || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD)

@@ -7,6 +7,7 @@
 #include <imgui_internal.h>  // ImTextCharFromUtf8
 
 #include <cmath>
+#include <cstdio>
 
 namespace attn::app {
 
@@ -51,7 +52,22 @@ void write_probe(AppState& state) {
         checks.push_back({{"id", check.id}, {"answered", check.answered}, {"pass", check.pass},
                           {"max_abs_diff", std::isfinite(check.max_abs_diff) ? nlohmann::json(check.max_abs_diff) : nlohmann::json()}});
     const Workspace& w = state.workspace;
-    const nlohmann::json doc = {{"mode", state.session.mode == AppMode::Exercises ? "exercises" : "sandbox"},
+    // Liveness for GUI tests: frames drawn so far (a test sends an input event and waits for the
+    // count to grow), the window size, the open modal dialog and the menu bar's height.
+    static long long frame = 0;
+    ++frame;
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGuiWindow* modal = ImGui::GetCurrentContext() ? ImGui::GetTopMostPopupModal() : nullptr;
+    ImGuiWindow* menu_bar = ImGui::GetCurrentContext() ? ImGui::FindWindowByName("##MainMenuBar") : nullptr;
+    nlohmann::json tasks = nlohmann::json::array();
+    for (const Task& task : course().tasks) tasks.push_back(task.id);
+    const nlohmann::json doc = {{"frame", frame},
+                                {"window", {io.DisplaySize.x, io.DisplaySize.y}},
+                                {"modal", modal ? nlohmann::json(modal->Name) : nlohmann::json()},
+                                {"text_input", io.WantTextInput},
+                                {"menu_bar_height", menu_bar && menu_bar->Active ? menu_bar->Size.y : 0.0f},
+                                {"tasks", tasks},
+                                {"mode", state.session.mode == AppMode::Exercises ? "exercises" : "sandbox"},
                                 {"selected_task", state.session.selected_task},
                                 {"language", state.session.view.language},
                                 {"presentation", state.session.view.presentation},
@@ -69,11 +85,13 @@ void write_probe(AppState& state) {
                                 {"items", items}};
     const std::string text = doc.dump(1);
     if (text == state.probe_written) return;
-    try {
-        write_file_atomically(state.probe_path, text);
-        state.probe_written = text;
-    } catch (const InputError&) {
-        // A test harness problem; the app itself carries on.
+    // Written every frame (the frame count changes), so no fsync: a temporary file and rename()
+    // keep readers from seeing half a document. A failure is a harness problem; the app carries on.
+    const std::string temp = state.probe_path + ".tmp";
+    if (std::FILE* f = std::fopen(temp.c_str(), "wb")) {
+        const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+        if (std::fclose(f) == 0 && ok && std::rename(temp.c_str(), state.probe_path.c_str()) == 0)
+            state.probe_written = text;
     }
 }
 
