@@ -43,7 +43,7 @@ bench: deps build
 	tests/bench_window.sh $(BUILD)
 
 fuzz: deps
-	tests/fuzz/run_fuzz.sh $(FUZZ_SECONDS) 2
+	FUZZ_APP=ON tests/fuzz/run_fuzz.sh $(FUZZ_SECONDS) 2
 
 # The monkey test of ctest's gui_monkey, longer: SOAK_SECONDS in all, split over SOAK_SEEDS, against
 # the sanitizer build (build-asan, rebuilt first) when there is one, else $(BUILD). Stops at the
