@@ -166,6 +166,7 @@ struct AppState {
     std::string probe_path;
     mutable std::map<std::string, ImRect4> probes;
     std::string probe_written;
+    long long probe_frames = 0;  // frames probed so far: a test sees the window still answers
 };
 
 const Course& course();

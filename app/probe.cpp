@@ -54,8 +54,7 @@ void write_probe(AppState& state) {
     const Workspace& w = state.workspace;
     // Liveness for GUI tests: frames drawn so far (a test sends an input event and waits for the
     // count to grow), the window size, the open modal dialog and the menu bar's height.
-    static long long frame = 0;
-    ++frame;
+    const long long frame = ++state.probe_frames;
     const ImGuiIO& io = ImGui::GetIO();
     ImGuiWindow* modal = ImGui::GetCurrentContext() ? ImGui::GetTopMostPopupModal() : nullptr;
     ImGuiWindow* menu_bar = ImGui::GetCurrentContext() ? ImGui::FindWindowByName("##MainMenuBar") : nullptr;
@@ -69,9 +68,23 @@ void write_probe(AppState& state) {
                                 {"tasks", tasks},
                                 {"mode", state.session.mode == AppMode::Exercises ? "exercises" : "sandbox"},
                                 {"selected_task", state.session.selected_task},
-                                {"language", state.session.view.language},
-                                {"presentation", state.session.view.presentation},
+                                {"language", state.settings.view.language},
+                                {"presentation", state.settings.view.presentation},
                                 {"can_undo", state.history.can_undo()},
+                                {"can_redo", state.history.can_redo()},
+                                {"sandbox", {{"causal", state.session.sandbox.causal},
+                                             {"temperature", state.session.sandbox.temperature},
+                                             {"goal", state.session.sandbox.goal}}},
+                                {"diagnosis", state.diagnosis.summary.en + "\n" + state.diagnosis.details.en},
+                                {"explanation", [&] {
+                                     const Explanation* e = current_explanation(state, state.session.selected_task);
+                                     return e ? nlohmann::json(e->text.en) : nlohmann::json();
+                                 }()},
+                                {"sandbox_explanation", [&] {
+                                     const LocalText* e = current_sandbox_explanation(state);
+                                     return e ? nlohmann::json(e->en) : nlohmann::json();
+                                 }()},
+                                {"session_path", state.session_path},
                                 {"queries", matrix_to_json(w.queries)},
                                 {"keys", matrix_to_json(w.keys)},
                                 {"weights", w.error.empty() ? matrix_to_json(w.result.weights) : nlohmann::json()},
