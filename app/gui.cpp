@@ -17,6 +17,7 @@
 #include "app/ui.h"
 #include "core/error.h"
 #include "core/json_io.h"
+#include "core/limits.h"
 
 #include <glad/gl.h>
 #define GLFW_INCLUDE_NONE
@@ -271,6 +272,11 @@ void clear_background(const Platform& p) {
 Image capture(Platform& p, int scale, const std::string& panel) {
     int width = 0, height = 0;
     glfwGetWindowSize(p.window, &width, &height);
+    // The same pixel limit as --size: a ×3 export of a 4K window would need gigabytes.
+    const long long pixels = static_cast<long long>(width) * height * scale * scale;
+    if (pixels > kMaxImagePixels)
+        throw InputError(format("a %d×%d window at ×%d is %lld pixels, over the limit of %lld: use a smaller scale", width, height,
+                                scale, pixels, kMaxImagePixels));
     const ImVec2 display(static_cast<float>(width * scale), static_cast<float>(height * scale));
     const float px = p.font_px;
     if (scale != 1) apply_text_size(p, px, static_cast<float>(scale));
@@ -423,8 +429,10 @@ int run_gui(const GuiOptions& options) {
                      options.screenshot_path.empty() ? "" : " --screenshot …");
         return 2;
     }
-    if (options.width < 320 || options.height < 240 || options.width > 8192 || options.height > 8192) {
-        std::fprintf(stderr, "attnlab: --size %dx%d is outside 320x240 … 8192x8192\n", options.width, options.height);
+    if (options.width < kMinImageWidth || options.height < kMinImageHeight || options.width > kMaxImageSide ||
+        options.height > kMaxImageSide) {
+        std::fprintf(stderr, "attnlab: --size %dx%d is outside %dx%d … %dx%d\n", options.width, options.height, kMinImageWidth,
+                     kMinImageHeight, kMaxImageSide, kMaxImageSide);
         return 2;
     }
     const bool headless = !options.screenshot_path.empty();
