@@ -39,10 +39,17 @@ void discussion_demo(const AppState& state, const Task& task, Workspace& w) {
         if (other.edit.tensor == TaskEdit::Tensor::KeyRow && !key_task) key_task = &other;
     }
     if (key_task) query_task = c.find(key_task->edit.query_from);
+    // What the demonstration uses: the student's answers, with the solver's filling the gaps
+    // (1.4.1's key is solved for the query shown, not for a missing one).
+    AnswerSet answers = state.session.answers;
     const auto answer_or_solution = [&](const Task& source) -> Eigen::MatrixXd {
-        const auto it = state.session.answers.find(source.answer);
-        if (it != state.session.answers.end()) return it->second.data;
-        return solve_task(c, source, notebook(), state.session.answers, state.session.tolerance, SolveOptions{}).answer.data;
+        auto it = answers.find(source.answer);
+        if (it == answers.end()) {
+            const TaskSolution solved = solve_task(c, source, notebook(), answers, state.session.tolerance, SolveOptions{});
+            if (!solved.solution.feasible) return Eigen::MatrixXd();
+            it = answers.emplace(source.answer, solved.answer).first;
+        }
+        return it->second.data;
     };
     const int d = static_cast<int>(w.keys.cols());
     w.queries = Eigen::MatrixXd::Zero(1, d);

@@ -164,7 +164,7 @@ void draw_selected_task(AppState& state) {
                                   source->id.c_str(), source->id.c_str()));
         ImGui::PopStyleColor();
         dim(format(tr(state, "You edit: key[%d] only%s", "你修改：仅 key[%d]%s"), task->edit.key_row,
-                   task->edit.unit_norm ? tr(state, ", normalized to length 1 after each edit", "，每次修改后归一化为长度 1") : ""));
+                   task->edit.unit_norm ? tr(state, "; the check divides it by its length, as the notebook does", "；检查时按笔记本的做法除以它的长度") : ""));
     } else {
         dim(format(tr(state, "You edit: %s (%s)", "你修改：%s（%s）"), task->answer.c_str(),
                    task->edit.rows == 1 ? tr(state, "a vector of 3", "3 维向量") : tr(state, "a 4×3 matrix", "4×3 矩阵")));

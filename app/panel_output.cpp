@@ -69,7 +69,7 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
         const Palette colors = palette();
         if (!w.error.empty()) {
             ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.fail), "%s", w.error.c_str());
-        } else if (w.kind != Workspace::Kind::Discussion) {
+        } else {
             const Eigen::MatrixXd& out = w.result.output;
             const bool has_target = w.target.rows() == out.rows() && w.target.cols() == out.cols();
             const int rows_shown = std::min<int>(static_cast<int>(out.rows()), 8);

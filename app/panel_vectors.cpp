@@ -170,7 +170,7 @@ void query_rows(AppState& state) {
             queries.row(i) = row;
             set_query(state, queries);
         }
-        if (w.kind != Workspace::Kind::Sandbox && row_text_field(state, name + " row", &row)) {
+        if (w.kind != Workspace::Kind::Sandbox && w.queries_editable && row_text_field(state, name + " row", &row)) {
             const Session before = state.session;
             Eigen::MatrixXd queries = w.queries;
             queries.row(i) = row;
@@ -262,12 +262,14 @@ void value_rows(AppState& state) {
 void draw_vector_panel(AppState& state, const PanelRect& rect) {
     if (begin_panel(tr(state, "Vectors", "向量"), kVectorsId, rect)) {
         const Workspace& w = state.workspace;
-        if (w.kind == Workspace::Kind::Discussion) {
-            ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
-            text_wrapped(tr(state, "A discussion question: pick a task above to edit vectors, or use the Sandbox.",
-                            "这是讨论题：选择上面的题目或进入沙盒来修改向量。"));
-            ImGui::PopStyleColor();
-        } else {
+        {
+            if (w.kind == Workspace::Kind::Discussion) {
+                // The demonstration the question is about, read-only.
+                ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
+                text_wrapped(format(tr(state, "The demonstration for this discussion: %s, read-only.", "本讨论的演示：%s，只读。"),
+                                    w.note.c_str()));
+                ImGui::PopStyleColor();
+            }
             ImGui::TextUnformatted(w.queries.rows() == 1 ? tr(state, "Query", "查询") : tr(state, "Queries", "查询"));
             if (!w.queries_editable && w.kind == Workspace::Kind::KeyTask) {
                 ImGui::SameLine();
@@ -282,7 +284,7 @@ void draw_vector_panel(AppState& state, const PanelRect& rect) {
             if (w.kind == Workspace::Kind::KeyTask) {
                 ImGui::SameLine();
                 ImGui::TextDisabled(tr(state, "(only k%d may change%s)", "（只能修改 k%d%s）"), w.editable_key_row,
-                                    w.key_unit_norm ? tr(state, "; kept at length 1", "；保持长度为 1") : "");
+                                    w.key_unit_norm ? tr(state, "; graded as k/|k|", "；按 k/|k| 评分") : "");
             }
             if (ImGui::BeginChild("keys", ImVec2(0, w.kind == Workspace::Kind::Sandbox ? ImGui::GetContentRegionAvail().y * 0.55f : 0))) key_rows(state);
             ImGui::EndChild();
