@@ -4,6 +4,7 @@
 #include "app/probe.h"
 #include "app/ui_common.h"
 #include "core/error.h"
+#include "core/limits.h"
 #include "core/torch_random.h"
 
 #include <imgui_stdlib.h>
@@ -18,6 +19,8 @@ namespace {
 
 constexpr float kMinSandboxTemperature = 0.01f;
 constexpr float kMaxSandboxTemperature = 100.0f;
+static_assert(kMinSandboxTemperature >= kMinTemperature && kMaxSandboxTemperature <= kMaxTemperature,
+              "the slider's range lies inside what sessions accept");
 
 void regenerate(AppState& state) {
     SandboxSession& s = state.session.sandbox;
@@ -123,11 +126,17 @@ void draw_sandbox_controls(AppState& state) {
     tooltip(tr(state, "Number of query rows (the heatmaps get one row each).", "查询的行数（热力图每行对应一个查询）。"));
 
     const char* scales[] = {tr(state, "1 (notebook)", "1（笔记本）"), "1/√d", tr(state, "1/temperature", "1/温度")};
-    int scale = static_cast<int>(s.scale_mode);
+    const char* scale_ids[] = {"scale one", "scale inv_sqrt_d", "scale temperature"};
     ImGui::SetNextItemWidth(em(8));
-    if (ImGui::Combo(tr(state, "scale", "缩放"), &scale, scales, 3)) {
-        s.scale_mode = static_cast<ScaleMode>(scale);
-        changed = true;
+    if (ImGui::BeginCombo(tr(state, "scale", "缩放"), scales[static_cast<int>(s.scale_mode)])) {
+        for (int mode = 0; mode < 3; ++mode) {
+            if (ImGui::Selectable(scales[mode], mode == static_cast<int>(s.scale_mode))) {
+                s.scale_mode = static_cast<ScaleMode>(mode);
+                changed = true;
+            }
+            probe_item(state, scale_ids[mode]);
+        }
+        ImGui::EndCombo();
     }
     probe_item(state, "scale");
     tooltip(tr(state, "Logits = scale · q·k. The notebook uses 1; transformers use 1/√d.", "Logits = 缩放 · q·k。笔记本用 1；Transformer 用 1/√d。"));

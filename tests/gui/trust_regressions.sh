@@ -221,6 +221,26 @@ type_into goal "select:0"
 click "solve goal"
 check "a goal the first row can reach is solved with the mask on" \
   "d['sandbox']['causal'] and d['weights'][0][0] > 0.999" "(d['sandbox'], d['weights'])"
+
+# --- 11. Temperatures stay in a range that teaches something. ---
+click scale
+click "scale temperature"
+type_into temperature "1e-30"
+check "a typed temperature of 1e-30 is clamped to 0.01" "abs(d['sandbox']['temperature'] - 0.01) < 1e-6" "d['sandbox']"
+type_into temperature "1e30"
+check "and 1e30 to 100" "abs(d['sandbox']['temperature'] - 100) < 1e-3" "d['sandbox']"
+click scale
+click "scale one"
+
+# --- issue 11: a sandbox value of 1e6 (the clamp itself) is drawn, not a runaway loop. ---
+type_into "v0[0]" "1000000"
+frame=$(probe "d['frame']")
+xdotool mousemove 700 400 sleep 0.3 mousemove 720 420
+check "after typing v0[0] = 1e6 the window still draws new frames" "d['frame'] > $frame" "d['frame']"
+rss=$(awk '/VmRSS/ {print $2}' "/proc/$app/status" 2>/dev/null)
+if [ -n "$rss" ] && [ "$rss" -lt 1000000 ]; then ok "and uses under 1 GB ($((rss / 1024)) MB)"; else not_ok "and uses under 1 GB (${rss:-?} kB)"; fi
 stop_app
+status=$?
+if [ "$status" -eq 0 ]; then ok "Ctrl+Q exits cleanly after the sandbox checks"; else not_ok "Ctrl+Q exits cleanly after the sandbox checks (status $status)"; fi
 
 summary
