@@ -497,26 +497,9 @@ void draw_message(ImDrawList* dl, ImVec2 pos, ImVec2 size, const char* text) {
                 size.x - em(1));
 }
 
-}  // namespace
-
-void draw_geometry_panel(AppState& state, const PanelRect& rect) {
-    const bool open = begin_panel(tr(state, "Geometry", "几何视图"), kGeometryId, rect,
-                                  ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
-    if (!open) {
-        ImGui::End();
-        return;
-    }
+// Above the canvas: Reset view, the gestures, then what the picture is (projections say so).
+void draw_header(AppState& state, const Scene& scene) {
     ViewSession& view = state.settings.view;
-    clamp_camera(view);
-    const Workspace& w = state.workspace;
-    DragMemory drag{ImGui::GetStateStorage(), ImGui::GetID("query drag row"), ImGui::GetID("query drag scale")};
-
-    const bool has_data = w.keys.rows() >= 1 && w.keys.cols() >= 1 && w.keys.allFinite() &&
-                          w.queries.cols() == w.keys.cols() && w.error.empty();
-    Scene scene;
-    if (has_data) scene = build_scene(state, drag.row(), drag.scale());
-
-    // Header: reset, the gestures, then what the picture is (projections say so).
     if (ImGui::SmallButton(tr(state, "Reset view", "重置视角"))) {
         view.camera_yaw = kDefaultYaw;
         view.camera_pitch = kDefaultPitch;
@@ -527,114 +510,120 @@ void draw_geometry_panel(AppState& state, const PanelRect& rect) {
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
     ImGui::PushTextWrapPos(0.0f);  // the panel is narrow in the default layout
-    ImGui::TextUnformatted(w.queries_editable
+    ImGui::TextUnformatted(state.workspace.queries_editable
                                ? tr(state, "drag: rotate · wheel: zoom · drag q's tip: move the query",
                                     "拖动：旋转 · 滚轮：缩放 · 拖动 q 的尖端：移动查询")
                                : tr(state, "drag: rotate · wheel: zoom", "拖动：旋转 · 滚轮：缩放"));
     ImGui::PopTextWrapPos();
-    ImGui::PopStyleColor();
     tooltip(tr(state,
                "Arrows start at the origin; the faint sphere has radius 1. A query is dragged in the plane "
                "facing you through its tip; rotate first to move it in depth.",
                "箭头都从原点出发；浅色球面半径为 1。拖动查询时，其尖端在正对屏幕、过尖端的平面内移动；"
                "要改变深度方向，请先旋转视角。"));
-    for (const std::string& caption : scene.captions) {
-        ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
-        ImGui::TextWrapped("%s", caption.c_str());
-        ImGui::PopStyleColor();
-    }
+    for (const std::string& caption : scene.captions) ImGui::TextWrapped("%s", caption.c_str());
+    ImGui::PopStyleColor();
+}
 
-    const ImVec2 pos = ImGui::GetCursorScreenPos();
+// The canvas below the header and the state of its invisible button this frame.
+struct Canvas {
+    ImVec2 pos, size;
+    bool hovered = false, activated = false, active = false, deactivated = false;
+};
+
+Canvas canvas_button() {
+    Canvas c;
+    c.pos = ImGui::GetCursorScreenPos();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const ImVec2 size(std::max(avail.x, em(6)), std::max(avail.y, em(6)));
-    ImGui::InvisibleButton("canvas", size);
-    const bool hovered = ImGui::IsItemHovered();
-    const bool activated = ImGui::IsItemActivated();
-    const bool active = ImGui::IsItemActive();
-    const bool deactivated = ImGui::IsItemDeactivated();
-    panel_screenshot_context_menu(state, kGeometryId);
+    c.size = ImVec2(std::max(avail.x, em(6)), std::max(avail.y, em(6)));
+    ImGui::InvisibleButton("canvas", c.size);
+    c.hovered = ImGui::IsItemHovered();
+    c.activated = ImGui::IsItemActivated();
+    c.active = ImGui::IsItemActive();
+    c.deactivated = ImGui::IsItemDeactivated();
+    return c;
+}
 
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->PushClipRect(pos, pos + size, true);
-    Camera cam = make_camera(view, pos, size);
-
-    // Interaction first, so this frame already draws the result.
-    const ImGuiIO& io = ImGui::GetIO();
-    int hovered_item = -1;
-    if (hovered || active) {
-        float best = em(0.6f);
-        for (int i = 0; i < static_cast<int>(scene.items.size()); ++i) {
-            const Item& it = scene.items[i];
-            // Queries win close calls: they are the thing to grab.
-            const float bias = it.kind == Kind::Query && w.queries_editable ? em(0.2f) : 0.0f;
-            const float dist = length(cam.screen(it.tip) - io.MousePos) - bias;
-            if (dist < best) {
-                best = dist;
-                hovered_item = i;
-            }
+// The item nearest the mouse (within 0.6 em), or -1; queries win close calls: they are the
+// thing to grab.
+int item_under_mouse(const Scene& scene, const Camera& cam, bool queries_editable) {
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    int nearest = -1;
+    float best = em(0.6f);
+    for (int i = 0; i < static_cast<int>(scene.items.size()); ++i) {
+        const Item& it = scene.items[i];
+        const float bias = it.kind == Kind::Query && queries_editable ? em(0.2f) : 0.0f;
+        const float dist = length(cam.screen(it.tip) - mouse) - bias;
+        if (dist < best) {
+            best = dist;
+            nearest = i;
         }
     }
-    if (activated && hovered_item >= 0 && scene.items[hovered_item].kind == Kind::Query && w.queries_editable) {
-        drag.start(scene.items[hovered_item].row, scene.items[hovered_item].query_scale);
+    return nearest;
+}
+
+// Moves the dragged query's tip with the mouse, in the plane facing the viewer.
+void drag_query(AppState& state, Scene& scene, const Camera& cam, const DragMemory& drag, int row) {
+    const auto found = std::find_if(scene.items.begin(), scene.items.end(),
+                                    [&](const Item& it) { return it.kind == Kind::Query && it.row == row; });
+    if (found == scene.items.end()) return;
+    const Vec3 move = cam.unproject_delta(ImGui::GetIO().MouseDelta, found->tip) * drag.scale();
+    Eigen::MatrixXd queries = state.workspace.queries;
+    // The projection's columns are orthonormal, so the tip follows the mouse exactly.
+    queries.row(row) += (scene.projection.basis * move).transpose();
+    set_query(state, queries);
+    scene = build_scene(state, row, drag.scale());
+}
+
+// Mouse input on the canvas, before drawing so this frame already shows the result: grab and
+// drag a query's tip, rotate with any other drag, zoom with the wheel. Returns the dragged row
+// (or -1); *hovered gets the item under the mouse.
+int handle_mouse(AppState& state, Scene& scene, Camera& cam, const Canvas& canvas, DragMemory& drag, int* hovered) {
+    const Workspace& w = state.workspace;
+    ViewSession& view = state.settings.view;
+    const ImGuiIO& io = ImGui::GetIO();
+    const bool moved = io.MouseDelta.x != 0 || io.MouseDelta.y != 0;
+    *hovered = canvas.hovered || canvas.active ? item_under_mouse(scene, cam, w.queries_editable) : -1;
+    const bool on_query = *hovered >= 0 && scene.items[*hovered].kind == Kind::Query && w.queries_editable;
+    if (canvas.activated && on_query) {
+        drag.start(scene.items[*hovered].row, scene.items[*hovered].query_scale);
         begin_edit(state);
     }
     int dragging = drag.row();
-    if (dragging >= 0 && (!active || dragging >= w.queries.rows() || !w.queries_editable)) {
+    if (dragging >= 0 && (!canvas.active || dragging >= w.queries.rows() || !w.queries_editable)) {
         drag.stop();
         end_edit(state);
         dragging = -1;
     }
-    if (active && dragging >= 0 && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
-        const auto found = std::find_if(scene.items.begin(), scene.items.end(),
-                                        [&](const Item& it) { return it.kind == Kind::Query && it.row == dragging; });
-        if (found != scene.items.end()) {
-            const Vec3 move = cam.unproject_delta(io.MouseDelta, found->tip) * drag.scale();
-            Eigen::MatrixXd queries = w.queries;
-            // The projection's columns are orthonormal, so the tip follows the mouse exactly.
-            queries.row(dragging) += (scene.projection.basis * move).transpose();
-            set_query(state, queries);
-            scene = build_scene(state, dragging, drag.scale());
-        }
-    } else if (active && dragging < 0 && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
-        const float per_px = static_cast<float>(M_PI) / std::max(em(4), std::min(size.x, size.y));
+    if (canvas.active && moved && dragging >= 0) {
+        drag_query(state, scene, cam, drag, dragging);
+    } else if (canvas.active && moved) {
+        const float per_px = static_cast<float>(M_PI) / std::max(em(4), std::min(canvas.size.x, canvas.size.y));
         view.camera_yaw -= io.MouseDelta.x * per_px;
         view.camera_pitch += io.MouseDelta.y * per_px;
-        clamp_camera(view);
-        cam = make_camera(view, pos, size);
     }
-    if (deactivated && drag.row() >= 0) {
+    if (canvas.deactivated && drag.row() >= 0) {
         drag.stop();
         end_edit(state);
     }
-    if (hovered && io.MouseWheel != 0) {
-        view.camera_distance *= std::pow(0.88f, io.MouseWheel);
-        clamp_camera(view);
-        cam = make_camera(view, pos, size);
-    }
-    if (dragging >= 0 || (hovered_item >= 0 && !active && scene.items[hovered_item].kind == Kind::Query &&
-                          w.queries_editable))
-        ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-    else if (active)
-        ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeAll);
+    if (canvas.hovered && io.MouseWheel != 0) view.camera_distance *= std::pow(0.88f, io.MouseWheel);
+    clamp_camera(view);
+    cam = make_camera(view, canvas.pos, canvas.size);
+    if (dragging >= 0 || (on_query && !canvas.active)) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+    else if (canvas.active) ImGui::SetMouseCursor(ImGuiMouseCursor_ResizeAll);
+    return dragging;
+}
 
-    if (!has_data) {
-        draw_message(dl, pos, size,
-                     !w.error.empty() ? w.error.c_str()
-                                      : tr(state, "Nothing to draw for this exercise.", "这个练习没有可画的向量。"));
-        dl->PopClipRect();
-        ImGui::End();
-        return;
-    }
-
-    Labeller labels(dl, ImVec4(pos.x, pos.y, pos.x + size.x, pos.y + size.y));
-    draw_reference(dl, cam, scene.d, labels);
-
-    // Back to front, so nearer arrows cover farther ones.
+// Item indices back to front, so nearer arrows cover farther ones.
+std::vector<int> back_to_front(const Scene& scene, const Camera& cam) {
     std::vector<int> order(scene.items.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
-    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-        return cam.depth(scene.items[a].tip) > cam.depth(scene.items[b].tip);
-    });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return cam.depth(scene.items[a].tip) > cam.depth(scene.items[b].tip); });
+    return order;
+}
+
+void draw_arrows(ImDrawList* dl, const Scene& scene, const Camera& cam, const std::vector<int>& order, int hovered,
+                 int dragging) {
     const ImVec2 origin = cam.screen(Vec3::Zero());
     const Item* output = nullptr;
     const Item* target = nullptr;
@@ -648,12 +637,10 @@ void draw_geometry_panel(AppState& state, const PanelRect& rect) {
     for (const int i : order) {
         const Item& it = scene.items[i];
         const ImVec2 tip = cam.screen(it.tip);
-        const bool highlight = i == hovered_item || (it.kind == Kind::Query && it.row == dragging);
+        const bool highlight = i == hovered || (it.kind == Kind::Query && it.row == dragging);
         const float thickness = em(it.kind == Kind::Query || it.kind == Kind::Output ? 0.14f : 0.1f) * (highlight ? 1.5f : 1.0f);
-        switch (it.kind) {
-            case Kind::Target: target_marker(dl, tip, it.color); break;
-            default: arrow(dl, origin, tip, it.color, thickness); break;
-        }
+        if (it.kind == Kind::Target) target_marker(dl, tip, it.color);
+        else arrow(dl, origin, tip, it.color, thickness);
         if (it.shortened) {  // the arrow goes on: a dashed tail past the drawn tip
             const float len = length(tip - origin);
             if (len > 1) dashed_line(dl, tip, tip + (tip - origin) * (em(2.5f) / len), with_alpha(it.color, 0.7f), thickness * 0.7f,
@@ -661,14 +648,18 @@ void draw_geometry_panel(AppState& state, const PanelRect& rect) {
         }
         if (highlight) dl->AddCircle(tip, em(0.6f), with_alpha(it.color, 0.6f), 24, em(0.06f));
     }
+}
 
-    // Labels last, on top of every arrow, and off every tip so no label hides another arrow's end.
+// Labels last, on top of every arrow, and off every tip so no label hides another arrow's end;
+// the nearest item gets the best spot.
+void draw_labels(Labeller& labels, const Scene& scene, const Camera& cam, const std::vector<int>& order) {
+    const ImVec2 origin = cam.screen(Vec3::Zero());
     for (const Item& item : scene.items) {
         const ImVec2 tip = cam.screen(item.tip);
         const float r = em(item.kind == Kind::Target ? 0.5f : 0.25f);
         labels.reserve(tip - ImVec2(r, r), tip + ImVec2(r, r));
     }
-    for (auto it = order.rbegin(); it != order.rend(); ++it) {  // nearest first gets the best spot
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
         const Item& item = scene.items[*it];
         const ImVec2 tip = cam.screen(item.tip);
         ImVec2 outward = tip - origin;
@@ -679,15 +670,54 @@ void draw_geometry_panel(AppState& state, const PanelRect& rect) {
         labels.place(item.label, tip + (past_tail ? outward * em(2.5f) : ImVec2(0, 0)), outward, item.color,
                      item.kind == Kind::Target ? 0.75f : 0.45f);
     }
-    dl->PopClipRect();
+}
 
-    if (hovered_item >= 0 && dragging < 0 && !active) {
-        ImGui::BeginTooltip();
-        ImGui::PushTextWrapPos(em(28));
-        ImGui::TextUnformatted(scene.items[hovered_item].info.c_str());
-        ImGui::PopTextWrapPos();
-        ImGui::EndTooltip();
+void item_tooltip(const Item& item) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(em(28));
+    ImGui::TextUnformatted(item.info.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+}
+
+}  // namespace
+
+void draw_geometry_panel(AppState& state, const PanelRect& rect) {
+    if (!begin_panel(tr(state, "Geometry", "几何视图"), kGeometryId, rect,
+                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
+        ImGui::End();
+        return;
     }
+    clamp_camera(state.settings.view);
+    const Workspace& w = state.workspace;
+    DragMemory drag{ImGui::GetStateStorage(), ImGui::GetID("query drag row"), ImGui::GetID("query drag scale")};
+    const bool has_data = w.keys.rows() >= 1 && w.keys.cols() >= 1 && w.keys.allFinite() &&
+                          w.queries.cols() == w.keys.cols() && w.error.empty();
+    Scene scene;
+    if (has_data) scene = build_scene(state, drag.row(), drag.scale());
+    draw_header(state, scene);
+
+    const Canvas canvas = canvas_button();
+    panel_screenshot_context_menu(state, kGeometryId);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->PushClipRect(canvas.pos, canvas.pos + canvas.size, true);
+    Camera cam = make_camera(state.settings.view, canvas.pos, canvas.size);
+    int hovered = -1;
+    const int dragging = handle_mouse(state, scene, cam, canvas, drag, &hovered);
+
+    if (!has_data) {
+        draw_message(dl, canvas.pos, canvas.size,
+                     !w.error.empty() ? w.error.c_str()
+                                      : tr(state, "Nothing to draw for this exercise.", "这个练习没有可画的向量。"));
+    } else {
+        Labeller labels(dl, ImVec4(canvas.pos.x, canvas.pos.y, canvas.pos.x + canvas.size.x, canvas.pos.y + canvas.size.y));
+        draw_reference(dl, cam, scene.d, labels);
+        const std::vector<int> order = back_to_front(scene, cam);
+        draw_arrows(dl, scene, cam, order, hovered, dragging);
+        draw_labels(labels, scene, cam, order);
+    }
+    dl->PopClipRect();
+    if (has_data && hovered >= 0 && dragging < 0 && !canvas.active) item_tooltip(scene.items[hovered]);
     ImGui::End();
 }
 
