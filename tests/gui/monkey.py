@@ -150,19 +150,21 @@ class Monkey:
 
     # ---- actions --------------------------------------------------------------------------------
 
-    def record(self, action):
+    def record(self, action, quiet=False):
         if action[0] not in ("sleep", "burst", "note"):
             self.actions += 1
         self.log.write(json.dumps(action) + "\n")
         self.log.flush()
+        if quiet:  # the checks' pointer nudges: in the log for replay, not in the report
+            return
         if action[0] == "note":
             self.recent.append("burst %d:   (%s)" % (self.burst, action[1]))
         elif action[0] not in ("sleep", "burst"):
             self.recent.append("burst %d: %s" % (self.burst, " ".join(str(a) for a in action)))
 
-    def run(self, action):
+    def run(self, action, quiet=False):
         """Records and performs one action: a list of xdotool arguments, or ["sleep", seconds]."""
-        self.record(action)
+        self.record(action, quiet)
         if action[0] == "sleep":
             time.sleep(action[1])
             return
@@ -183,6 +185,8 @@ class Monkey:
         """Probed widgets inside the window and below the menu bar, sorted by name (deterministic)."""
         d = self.probe() or {}
         top = (d.get("menu_bar_height") or 30) + 2
+        if d.get("window") and min(d["window"]) > 0:  # the size the app sees (a resize may be refused)
+            self.size = (int(d["window"][0]), int(d["window"][1]))
         w, h = self.size
         out = []
         for name in sorted(d.get("items", {})):
@@ -342,7 +346,7 @@ class Monkey:
             self.alive()
             # A pointer move inside the window (top-left corner of the client area, where no widget
             # reacts to hovering) is the harmless no-op that makes the app draw a frame.
-            self.run(self.move(2 + nudge % 2, max(2, h - 3)))
+            self.run(self.move(2 + nudge % 2, max(2, h - 3)), quiet=True)
             nudge += 1
             for _ in range(5):
                 time.sleep(0.06)
@@ -402,9 +406,9 @@ class Monkey:
 
     def fail(self, error):
         print("FAIL: %s" % error)
-        print("seed %d, size %s, burst %d, %d actions; replay: %s %s --replay %s" % (
+        print("seed %d, size %s, burst %d, %d actions; replay: %s %s --size %s --replay %s" % (
             self.args.seed, self.args.size, self.burst, self.actions, sys.argv[0], self.args.binary,
-            os.path.join(self.work, "actions.log")))
+            self.args.size, os.path.join(self.work, "actions.log")))
         print("last %d actions:" % len(self.recent))
         for line in self.recent:
             print("  " + line)

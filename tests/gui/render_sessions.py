@@ -328,9 +328,12 @@ def judge(verdict, path, png, size, code, stderr, problem):
     """None when the run did what the verdict asks, else the failure."""
     if problem:
         return problem
-    sanitizer = [line for line in stderr.splitlines() if "Sanitizer" in line or "runtime error" in line]
+    lines = stderr.splitlines()
+    sanitizer = [line for line in lines if "Sanitizer" in line or "runtime error" in line]
     if sanitizer:
-        return "sanitizer report: " + sanitizer[0]
+        main_line = next((line for line in sanitizer if "ERROR:" in line or "runtime error" in line), sanitizer[0])
+        frame = next((line.strip() for line in lines if line.strip().startswith("#") and "attn::" in line), "")
+        return "sanitizer report: %s%s" % (main_line.strip(), " | " + frame[:200] if frame else "")
     if code < 0:
         return "crashed (%s)" % describe_status(code)
     lines = stderr.strip("\n").split("\n") if stderr.strip() else []
@@ -380,7 +383,7 @@ def main():
     rng = random.Random(args.seed)
     gen = Generator(rng, supports_notes(args.binary, env, work))
 
-    cases = []  # (name, doc or file, verdict, description)
+    cases = []  # (session file, "accept" or "refuse", description)
     for i in range(args.count):
         if i % 4 == 3:
             doc, desc = gen.refused(i)
