@@ -314,6 +314,9 @@ TEST(SolverBoundary, PredictedErrorIsTheExactErrorAndTheLengthIsMinimal) {
                 // Minimal: 1% shorter misses the target.
                 const double shorter = exact_error(data(), goal, 0.99 * exact_q, scale);
                 EXPECT_GT(shorter, target) << "|q| = " << s.magnitude << " is longer than needed";
+                // And not just by 1%: the length search is exact to ~1e-9, so 1e-6 shorter misses too.
+                EXPECT_GT(exact_error(data(), goal, (1 - 1e-6) * exact_q, scale), target)
+                    << "|q| = " << s.magnitude << " is longer than needed";
                 EXPECT_EQ(s.magnitude, attn::required_magnitude(s.direction, data().keys, data().values, goal.keys, options));
             }
         }

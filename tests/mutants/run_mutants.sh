@@ -64,16 +64,37 @@ src=$work/src
 
 # ---- the copy ---------------------------------------------------------------------------------
 echo "== copying the source ($from) to $src"
-rm -rf "$src" "$pristine" "$log"
-mkdir -p "$src" "$pristine" "$log"
+incoming=$work/incoming
+rm -rf "$incoming" "$pristine" "$log"
+mkdir -p "$src" "$incoming" "$pristine" "$log"
 if [ -d "$from" ]; then
-    (cd "$from" && tar --exclude='./build*' --exclude=./.git -cf - .) | tar -xf - -C "$src"
+    (cd "$from" && tar --exclude='./build*' --exclude=./.git -cf - .) | tar -xf - -C "$incoming"
 elif [ "$from" = worktree ]; then
     (cd "$repo" && git ls-files -z -co --exclude-standard | while IFS= read -r -d '' f; do
-        [ -f "$f" ] && printf '%s\0' "$f"; done | tar --null -T - -cf -) | tar -xf - -C "$src"
+        [ -f "$f" ] && printf '%s\0' "$f"; done | tar --null -T - -cf -) | tar -xf - -C "$incoming"
 else
-    (cd "$repo" && git archive "$from") | tar -xf - -C "$src" || { echo "run_mutants: cannot archive $from" >&2; exit 2; }
+    (cd "$repo" && git archive "$from") | tar -xf - -C "$incoming" || { echo "run_mutants: cannot archive $from" >&2; exit 2; }
 fi
+# Only files whose content changed since the last run are replaced (and so get a new mtime), so
+# build-mutate recompiles what changed rather than everything.
+python3 - "$incoming" "$src" <<'PY' || { echo "run_mutants: cannot update $src" >&2; exit 2; }
+import filecmp, os, shutil, sys
+new, old = sys.argv[1], sys.argv[2]
+for root, dirs, files in os.walk(new):
+    rel = os.path.relpath(root, new)
+    os.makedirs(os.path.join(old, rel), exist_ok=True)
+    for f in files:
+        a, b = os.path.join(root, f), os.path.join(old, rel, f)
+        if not os.path.isfile(b) or not filecmp.cmp(a, b, shallow=False):
+            shutil.copy2(a, b)
+            os.utime(b)  # newer than any object built from the old content
+for root, dirs, files in os.walk(old, topdown=False):
+    rel = os.path.relpath(root, old)
+    for f in files:
+        if not os.path.exists(os.path.join(new, rel, f)):
+            os.remove(os.path.join(root, f))
+PY
+rm -rf "$incoming"
 
 touched=()  # files the current mutant changed (relative paths), restored by restore()
 restore() {
