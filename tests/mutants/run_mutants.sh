@@ -9,6 +9,8 @@
 #     --full                ignore the per-mutant "# tests:" restriction: whole non-GUI suite
 #     --keep-going          run every test for each mutant (default: stop at the first failure)
 #     --jobs N              build and ctest parallelism (default 2)
+#     --with-gui            also run the GUI and screenshot tests, under one private Xvfb
+#                           (tests/with_display.sh); for mutants of app/ code
 #
 # Never touches the live tree: the source is copied to $MUTATE_DIR (default /tmp/attnlab-mutate),
 # mutated there, and every mutated file is restored from its pristine copy after each mutant,
@@ -40,6 +42,7 @@ min_score=${MUTATE_MIN_SCORE:-90}
 # Tests that need an X display (or install the whole tree and render) are not part of the mutation
 # suite; override with MUTATE_EXCLUDE.
 exclude=${MUTATE_EXCLUDE:-'^(gui_|Screenshot\.|Resource|resource_|fuzz_)'}
+gui=0
 mutants=()
 
 while [ $# -gt 0 ]; do
@@ -48,11 +51,13 @@ while [ $# -gt 0 ]; do
         --full) full=1; shift ;;
         --keep-going) stop_on_failure=0; shift ;;
         --jobs) jobs=$2; shift 2 ;;
+        --with-gui) gui=1; shift ;;
         -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
         -*) echo "run_mutants: unknown option $1" >&2; exit 2 ;;
         *) mutants+=("$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"); shift ;;
     esac
 done
+[ "$gui" = 1 ] && exclude=${MUTATE_EXCLUDE:-'^(fuzz_)'}
 if [ ${#mutants[@]} -eq 0 ]; then
     for f in "$here"/*.diff; do [ -e "$f" ] && mutants+=("$f"); done
 fi
@@ -117,8 +122,12 @@ run_suite() {  # run_suite LOGFILE [REGEX]
     local args=(--test-dir "$build" -j "$jobs" --timeout 300 -E "$exclude" --output-on-failure)
     [ "$stop_on_failure" = 1 ] && args+=(--stop-on-failure)
     [ -n "${2:-}" ] && args+=(-R "$2")
-    # No display: the suite is the non-GUI part, whatever the caller's environment has.
-    env -u DISPLAY -u WAYLAND_DISPLAY nice ctest "${args[@]}" > "$1" 2>&1
+    if [ "$gui" = 1 ]; then
+        "$repo/tests/with_display.sh" -- nice ctest "${args[@]}" > "$1" 2>&1
+    else
+        # No display: the suite is the non-GUI part, whatever the caller's environment has.
+        env -u DISPLAY -u WAYLAND_DISPLAY nice ctest "${args[@]}" > "$1" 2>&1
+    fi
 }
 
 # ---- the baseline must build and pass ---------------------------------------------------------
