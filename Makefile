@@ -58,7 +58,7 @@ soak: deps
 	seeds="$(SOAK_SEEDS)"; each=$$(( $(SOAK_SECONDS) / $$(echo $$seeds | wc -w) )); \
 	for seed in $$seeds; do \
 	  echo "soak: $$dir/bin/attnlab, seed $$seed, $$each s"; \
-	  tests/with_display.sh -- python3 tests/gui/monkey.py $$dir/bin/attnlab --seed $$seed --seconds $$each || exit 1; \
+	  tests/with_display.sh -- python3 tests/gui/monkey.py $(CURDIR)/$$dir/bin/attnlab --seed $$seed --seconds $$each || exit 1; \
 	done
 
 clean:

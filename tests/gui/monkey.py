@@ -414,11 +414,17 @@ class Monkey:
             print("  " + line)
         try:
             with open(os.path.join(self.work, "app.log"), errors="replace") as f:
-                tail = f.read()[-4000:]
-            if tail.strip():
-                print("app output (tail):\n" + tail)
+                log = f.read()
         except OSError:
-            pass
+            log = ""
+        lines = log.splitlines()
+        report = next((i for i, line in enumerate(lines) if "ERROR: AddressSanitizer" in line or "runtime error" in line), None)
+        if report is not None:  # the sanitizer's verdict and the first frames in attnlab's own code
+            ours = [line for line in lines[report:] if line.strip().startswith("#") and
+                    ("/app/" in line or "/core/" in line or "attn::" in line)]
+            print("sanitizer report:\n  " + "\n  ".join([lines[report].strip()] + [l.strip()[:240] for l in ours[:4]]))
+        elif log.strip():
+            print("app output (tail):\n" + log[-4000:])
         print("kept %s (actions.log, app.log, probe.json)" % self.work)
 
     def main(self):
@@ -471,6 +477,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory after a pass")
     parser.add_argument("--replay", help="an actions.log to send again instead of random input")
     args = parser.parse_args()
+    args.binary = os.path.abspath(args.binary)  # the app runs in a temporary working directory
     if not os.environ.get("DISPLAY"):
         print("monkey.py: no X display (run under xvfb-run -a)", file=sys.stderr)
         return 2

@@ -332,7 +332,8 @@ def judge(verdict, path, png, size, code, stderr, problem):
     sanitizer = [line for line in lines if "Sanitizer" in line or "runtime error" in line]
     if sanitizer:
         main_line = next((line for line in sanitizer if "ERROR:" in line or "runtime error" in line), sanitizer[0])
-        frame = next((line.strip() for line in lines if line.strip().startswith("#") and "attn::" in line), "")
+        frame = next((line.strip() for line in lines if line.strip().startswith("#") and
+                      ("/app/" in line or "/core/" in line or "attn::" in line)), "")
         return "sanitizer report: %s%s" % (main_line.strip(), " | " + frame[:200] if frame else "")
     if code < 0:
         return "crashed (%s)" % describe_status(code)
@@ -371,6 +372,7 @@ def main():
                              "(default tests/regress)")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
+    args.binary = os.path.abspath(args.binary)  # the app runs in a temporary working directory
     if not os.environ.get("DISPLAY"):
         print("render_sessions.py: no X display (run under xvfb-run -a)", file=sys.stderr)
         return 2
