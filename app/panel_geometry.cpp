@@ -201,7 +201,7 @@ void add_output_and_target(const SceneContext& c, Scene& s, double& radius) {
     const bool have_output = s.values_drawn && w.result.output.rows() >= 1 && w.result.output.cols() == 3 &&
                              w.result.output.row(0).allFinite();
     const bool have_target = s.values_drawn && w.target.rows() >= 1 && w.target.cols() == 3 && w.target.row(0).allFinite();
-    const auto tip = [&](const Eigen::VectorXd& v) { return to3(scaled_down(v, c.largest)) * (c.largest * c.world); };
+    const auto tip = [&](const Eigen::VectorXd& v) -> Vec3 { return to3(scaled_down(v, c.largest)) * (c.largest * c.world); };
     if (have_output) {
         Item it{Kind::Output, 0, tip(w.result.output.row(0).transpose()), pal.output, tr(c.state, "out", "输出"), {}};
         it.info = format("out%s = %s", n == 1 ? "" : "0", vec_text(w.result.output.row(0).transpose()).c_str()) +
