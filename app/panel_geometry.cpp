@@ -166,6 +166,8 @@ struct SceneContext {
     bool have_weights = false;
     // The true vector x drawn in display coordinates: x / largest projected, × largest·world.
     Vec3 display(const Eigen::VectorXd& x) const { return project3(scaled_down(x, largest)) * (largest * world); }
+    // Values, output and target (dv = 3) use their own axes: the same scaling, no projection.
+    Vec3 unprojected(const Eigen::VectorXd& x) const { return to3(scaled_down(x, largest)) * (largest * world); }
 };
 
 void add_keys_and_values(const SceneContext& c, Scene& s, double& radius) {
@@ -183,9 +185,8 @@ void add_keys_and_values(const SceneContext& c, Scene& s, double& radius) {
     }
     if (!s.values_drawn) return;
     for (int j = 0; j < N; ++j) {
-        // Values are never projected (dv = 3 uses its own axes): scale them by hand.
         const Eigen::VectorXd v = c.w.values.row(j).transpose();
-        Item it{Kind::Value, j, to3(scaled_down(v, c.largest)) * (c.largest * c.world), value_color(j, N), {}, {}};
+        Item it{Kind::Value, j, c.unprojected(v), value_color(j, N), {}, {}};
         it.label = N <= kMaxLabelled ? format("v%d", j) : std::string();
         it.info = format("v%d = %s", j, vec_text(v).c_str());
         if (c.have_weights) it.info += format(", %s %.3f", c.weight_of, c.w.result.weights(0, j));
@@ -201,16 +202,15 @@ void add_output_and_target(const SceneContext& c, Scene& s, double& radius) {
     const bool have_output = s.values_drawn && w.result.output.rows() >= 1 && w.result.output.cols() == 3 &&
                              w.result.output.row(0).allFinite();
     const bool have_target = s.values_drawn && w.target.rows() >= 1 && w.target.cols() == 3 && w.target.row(0).allFinite();
-    const auto tip = [&](const Eigen::VectorXd& v) -> Vec3 { return to3(scaled_down(v, c.largest)) * (c.largest * c.world); };
     if (have_output) {
-        Item it{Kind::Output, 0, tip(w.result.output.row(0).transpose()), pal.output, tr(c.state, "out", "输出"), {}};
+        Item it{Kind::Output, 0, c.unprojected(w.result.output.row(0).transpose()), pal.output, tr(c.state, "out", "输出"), {}};
         it.info = format("out%s = %s", n == 1 ? "" : "0", vec_text(w.result.output.row(0).transpose()).c_str()) +
                   tr(c.state, "\nthe weighted average of the values", "\n值向量的加权平均");
         radius = std::max(radius, it.tip.norm());
         s.items.push_back(std::move(it));
     }
     if (have_target) {
-        Item it{Kind::Target, 0, tip(w.target.row(0).transpose()), pal.target, tr(c.state, "target", "目标"), {}};
+        Item it{Kind::Target, 0, c.unprojected(w.target.row(0).transpose()), pal.target, tr(c.state, "target", "目标"), {}};
         it.info = format("%s = %s", tr(c.state, "target", "目标"), vec_text(w.target.row(0).transpose()).c_str());
         if (have_output)
             it.info += format(tr(c.state, "\nlargest |target - out| = %.3g", "\n|目标 - out| 的最大分量 = %.3g"),
