@@ -82,8 +82,10 @@ void draw_task_list(AppState& state) {
 // Below the buttons, in one scroll box: the live diagnosis of the answer as it is now, then
 // Solve's derivation while the answer is still the one Solve gave (else it would quote numbers
 // of an answer that is gone).
-void draw_explanations(AppState& state, const Task& task, const TaskCheck* check) {
+void draw_explanations(AppState& state, const Task& task) {
     const Language lang = language(state);
+    // Looked up here, not passed in: the buttons above may have refreshed state.checks.
+    const TaskCheck* check = check_of(state, task.id);
     const Diagnosis& diagnosis = state.diagnosis;
     const Explanation* solved = current_explanation(state, task.id);
     if (diagnosis.summary.en.empty() && !solved) return;
@@ -205,7 +207,7 @@ void draw_selected_task(AppState& state) {
     tooltip(tr(state, "Copy `name = torch.tensor([...])` for the notebook to the clipboard.",
                "把可粘贴进笔记本的 `name = torch.tensor([...])` 复制到剪贴板。"));
 
-    draw_explanations(state, *task, check);
+    draw_explanations(state, *task);
 }
 
 void draw_exercises_tab(AppState& state) {
