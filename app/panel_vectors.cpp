@@ -51,7 +51,8 @@ bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row,
     const float width = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x * (per_line - 1)) / per_line;
     ImGui::PushID(id);
     ImGui::BeginDisabled(!enabled);
-    ImGui::PushStyleColor(ImGuiCol_SliderGrab, color);
+    // The grab in the vector's colour, translucent so the digits under it stay readable.
+    ImGui::PushStyleColor(ImGuiCol_SliderGrab, (color & ~IM_COL32_A_MASK) | (static_cast<ImU32>(170) << IM_COL32_A_SHIFT));
     for (int c = 0; c < d; ++c) {
         if (c % per_line != 0) ImGui::SameLine();
         ImGui::PushID(c);

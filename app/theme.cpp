@@ -31,7 +31,10 @@ void apply_theme(bool projector, float scale) {
     }
     style.WindowRounding = 0.0f;  // panels tile the window
     style.FrameRounding = 3.0f;
-    style.GrabRounding = 3.0f;
+    style.GrabRounding = 2.0f;
+    // A thin grab: the slider's number is drawn across it, and a 10 px block hid a digit of every
+    // value ("0.4▮0").
+    style.GrabMinSize = 4.0f;
     style.WindowBorderSize = 1.0f;
     style.ItemSpacing = ImVec2(8, 5);
     style.ScaleAllSizes(scale);

@@ -217,27 +217,36 @@ void draw_dialogs(AppState& state) {
     draw_help_windows(state);
 }
 
+// Toasts stack up from the bottom-right corner, newest lowest. Each is sized from its wrapped
+// text before it is drawn (an auto-resizing window only knows its height a frame later, so
+// toasts that appeared together overlapped), and wraps to fit inside the window.
 void draw_toasts(AppState& state) {
     state.toasts.erase(std::remove_if(state.toasts.begin(), state.toasts.end(),
                                       [&](const Toast& t) { return t.expires_at < state.now; }),
                        state.toasts.end());
     const ImVec2 display = ImGui::GetIO().DisplaySize;
-    float y = display.y - em(0.8f);
-    for (int i = static_cast<int>(state.toasts.size()) - 1; i >= 0; --i) {
-        const Toast& t = state.toasts[i];
-        ImGui::SetNextWindowPos(ImVec2(display.x - em(0.8f), y), ImGuiCond_Always, ImVec2(1, 1));
+    const ImVec2 padding = ImGui::GetStyle().WindowPadding;
+    const float margin = em(0.8f);
+    const float wrap = std::max(em(8), std::min(em(36), display.x - 2 * margin - 2 * padding.x));
+    float bottom = display.y - margin;
+    for (int i = static_cast<int>(state.toasts.size()) - 1; i >= 0 && bottom > margin; --i) {
+        const Toast& t = state.toasts[static_cast<std::size_t>(i)];
+        const ImVec2 text = ImGui::CalcTextSize(t.text.c_str(), nullptr, false, wrap);
+        const ImVec2 size(text.x + 2 * padding.x, text.y + 2 * padding.y);
+        ImGui::SetNextWindowPos(ImVec2(display.x - margin - size.x, bottom - size.y), ImGuiCond_Always);
+        ImGui::SetNextWindowSize(size, ImGuiCond_Always);
         ImGui::SetNextWindowBgAlpha(0.92f);
         const std::string id = "##toast" + std::to_string(i);
         ImGui::Begin(id.c_str(), nullptr,
-                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoFocusOnAppearing |
-                         ImGuiWindowFlags_NoNav | ImGuiWindowFlags_NoSavedSettings);
-        ImGui::PushTextWrapPos(em(36));
+                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav |
+                         ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoInputs);
+        ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
         ImGui::PushStyleColor(ImGuiCol_Text, t.is_error ? palette().fail : ImGui::GetColorU32(ImGuiCol_Text));
         ImGui::TextUnformatted(t.text.c_str());
         ImGui::PopStyleColor();
         ImGui::PopTextWrapPos();
-        y -= ImGui::GetWindowHeight() + em(0.4f);
         ImGui::End();
+        bottom -= size.y + em(0.4f);
     }
 }
 

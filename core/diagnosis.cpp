@@ -36,6 +36,7 @@ std::string fixed(double x) {
     if (!std::isfinite(x)) return "—";
     const double a = std::fabs(x);
     if (a >= 1e5 || (a > 0 && a < 0.01)) return compact(format("%.2g", x));
+    if (a < 0.005) return "0.00";  // no "-0.00"
     return format("%.2f", x);
 }
 
