@@ -467,6 +467,18 @@ std::set<std::string> solved_answer_names(const AppState& state) {
     return names;
 }
 
+std::string window_title(const AppState& state) {
+    const std::string& path = state.session_path;
+    // Moving between tasks and tabs is not an unsaved change, though the file records where it was.
+    Session now = state.session;
+    now.mode = state.session_on_disk.mode;
+    now.selected_task = state.session_on_disk.selected_task;
+    const bool unsaved = path.empty() ? state.history.can_undo() : now != state.session_on_disk;
+    const std::string name = path.empty() ? std::string(tr(state, "unsaved session", "未保存的会话"))
+                                          : path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
+    return "attnlab \xE2\x80\x94 " + name + (unsaved ? " \xE2\x80\xA2" : "");
+}
+
 Session session_for_saving(const AppState& state) {
     Session saved = state.session;
     saved.view = state.settings.view;

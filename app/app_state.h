@@ -137,6 +137,7 @@ struct AppState {
     // The document: saved, reopened and undone.
     Session session;
     std::string session_path;      // the file Save writes to; empty = ask
+    Session session_on_disk;       // the document as last opened from or saved to session_path
     UndoHistory history;
     Session edit_before;           // the session when the running edit began
     bool edit_running = false;
@@ -214,6 +215,10 @@ std::set<std::string> solved_answer_names(const AppState& state);
 
 // The session as it is written to disk: the document plus the viewer's settings.
 Session session_for_saving(const AppState& state);
+
+// The window title: "attnlab — file.json", with " •" while the document differs from the file
+// (or, with no file yet, once anything was edited).
+std::string window_title(const AppState& state);
 
 // A short translation helper for UI strings.
 inline const char* tr(const AppState& state, const char* en, const char* zh) {

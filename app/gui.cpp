@@ -67,6 +67,7 @@ struct Platform {
     std::vector<int> pressed_this_poll;   // keys pressed since the last frame (see hold_quick_taps)
     std::vector<int> release_after_frame; // keys held down artificially for one frame
     int windowed_pos[2] = {0, 0}, windowed_size[2] = {1280, 720};
+    std::string title = "attnlab";        // what the window's title bar shows now
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -177,6 +178,7 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
             if (headless) state.settings.view = opened.view;
             state.session = std::move(opened);
             state.session_path = options.session_file;
+            state.session_on_disk = state.session;
         } catch (const InputError& e) {
             if (headless) return e.what();
             toast(state, std::string("Could not open: ") + e.what(), true);
@@ -537,6 +539,10 @@ int run_gui(const GuiOptions& options) {
                 hold_quick_taps(p);
                 build_frame(p, nullptr);
                 release_held_keys(p);
+                if (const std::string title = window_title(p.state); title != p.title) {
+                    glfwSetWindowTitle(p.window, title.c_str());
+                    p.title = title;
+                }
                 int fb_width = 0, fb_height = 0;
                 glfwGetFramebufferSize(p.window, &fb_width, &fb_height);
                 glViewport(0, 0, fb_width, fb_height);

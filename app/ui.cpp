@@ -329,6 +329,7 @@ bool open_session_file(AppState& state, const std::string& path) {
         loaded.view = state.session.view;
         state.session = std::move(loaded);
         state.session_path = path;
+        state.session_on_disk = state.session;
         commit_edit(state, before);
         remember_recent(state, path);
         toast(state, std::string(tr(state, "Opened ", "已打开 ")) + path);
@@ -346,6 +347,7 @@ bool save_session_file(AppState& state, const std::string& path) {
     try {
         save_session(session_for_saving(state), path);
         state.session_path = path;
+        state.session_on_disk = state.session;
         remember_recent(state, path);
         toast(state, std::string(tr(state, "Saved ", "已保存 ")) + path);
         return true;

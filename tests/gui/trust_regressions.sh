@@ -139,7 +139,16 @@ xdotool key ctrl+s
 check "Ctrl+S offers attnlab-session.json" "'dialog path' in d['items']" "d['items'].keys()"
 xdotool key Return
 check "the session is saved" "d['session_path'] == 'attnlab-session.json'" "d['session_path']"
+title() { xdotool getwindowname "$(xdotool search --name '^attnlab' | head -1)"; }
+sleep 0.3
+if [ "$(title)" = "attnlab — attnlab-session.json" ]; then ok "the title names the saved file"; else not_ok "the title names the saved file ($(title))"; fi
 cp attnlab-session.json saved-before-export.json
+click "task 1.3.2"
+type_into "q[1]" "2"
+if [ "$(title)" = "attnlab — attnlab-session.json •" ]; then ok "an edit marks the title unsaved"; else not_ok "an edit marks the title unsaved ($(title))"; fi
+xdotool key ctrl+z
+sleep 0.3
+if [ "$(title)" = "attnlab — attnlab-session.json" ]; then ok "undoing it clears the mark"; else not_ok "undoing it clears the mark ($(title))"; fi
 xdotool key ctrl+e
 wait_for "'dialog path' in d['items']"
 xdotool key Return
