@@ -80,9 +80,39 @@ namespace {
 
 bool is_cjk(unsigned int c) { return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF00 && c <= 0xFFEF); }
 
-// Where the next break opportunity after `at` is: after a run of spaces, or after one CJK
-// character, or at a newline.
-const char* next_break(const char* at, const char* end) {
+// Chinese line-breaking rules (the basic kinsoku set): closing punctuation never starts a line,
+// opening punctuation never ends one.
+bool no_line_start(unsigned int c) {
+    switch (c) {
+        case 0x3001: case 0x3002: case 0xFF0C: case 0xFF1A: case 0xFF1B: case 0xFF01: case 0xFF1F: case 0xFF09:
+        case 0x300D: case 0x300F: case 0x3011: case 0x300B: case 0x3009: case 0x2026: case 0xFF0E:
+        case ')': case ']': case '}': case ',': case '.': case ':': case ';': case '!': case '?':
+            return true;
+        default:
+            return false;
+    }
+}
+bool no_line_end(unsigned int c) {
+    switch (c) {
+        case 0xFF08: case 0x300C: case 0x300E: case 0x3010: case 0x300A: case 0x3008: case '(': case '[': case '{':
+            return true;
+        default:
+            return false;
+    }
+}
+
+// The character that ends just before `at` (UTF-8), or 0.
+unsigned int char_before(const char* begin, const char* at) {
+    const char* p = at;
+    while (p > begin && (static_cast<unsigned char>(p[-1]) & 0xC0) == 0x80) --p;
+    if (p > begin) --p;
+    unsigned int c = 0;
+    return p < at && ImTextCharFromUtf8(&c, p, at) > 0 ? c : 0;
+}
+
+// The next place a line may break when only spaces and CJK characters are considered: after a
+// run of spaces, or after one CJK character, or at a newline.
+const char* simple_break(const char* at, const char* end) {
     const char* p = at;
     while (p < end && *p != '\n') {
         unsigned int c = 0;
@@ -97,10 +127,29 @@ const char* next_break(const char* at, const char* end) {
     return p;
 }
 
+// Where the next break opportunity after `at` is: a simple break, moved on while it would put
+// closing punctuation at the start of a line or leave opening punctuation at the end of one.
+const char* next_break(const char* at, const char* end) {
+    const char* next = simple_break(at, end);
+    for (int glued = 0; glued < 16 && next > at && next < end && *next != '\n'; ++glued) {
+        unsigned int following = 0;
+        const int bytes = ImTextCharFromUtf8(&following, next, end);
+        if (no_line_start(following)) {
+            next += bytes > 0 ? bytes : 1;
+        } else if (no_line_end(char_before(at, next))) {
+            const char* further = simple_break(next, end);
+            if (further == next) break;
+            next = further;
+        } else {
+            break;
+        }
+    }
+    return next;
+}
+
 }  // namespace
 
-void text_wrapped(const std::string& text, float width) {
-    if (width <= 0.0f) width = std::max(ImGui::GetContentRegionAvail().x, em(4));
+std::string wrap_text(const std::string& text, float width) {
     std::string out;
     const char* p = text.data();
     const char* end = p + text.size();
@@ -126,7 +175,12 @@ void text_wrapped(const std::string& text, float width) {
         p = next;
     }
     out.append(line, end);
-    ImGui::TextUnformatted(out.c_str());
+    return out;
+}
+
+void text_wrapped(const std::string& text, float width) {
+    if (width <= 0.0f) width = std::max(ImGui::GetContentRegionAvail().x, em(4));
+    ImGui::TextUnformatted(wrap_text(text, width).c_str());
 }
 
 bool light_theme() {

@@ -27,7 +27,11 @@ void help_marker(const char* text);
 // Wrapped text that never breaks inside a number or a word: Dear ImGui 1.86 also breaks after
 // '.' and ',', which splits "0.584" across lines. Breaks at spaces, and between CJK characters
 // (Chinese has no spaces). width <= 0 means the rest of the content region.
+// Chinese follows the basic line-breaking rules: closing punctuation (，。：）…) never starts a
+// line and opening punctuation (（「…) never ends one.
 void text_wrapped(const std::string& text, float width = 0.0f);
+// The same lines as text, '\n' between them, for width in pixels (needs the current font).
+std::string wrap_text(const std::string& text, float width);
 
 // A number in at most about six characters for cells and legends: 3 significant digits, with
 // k / M / G / T for thousands to trillions and an exponent beyond ("1.23k", "-45.6M", "3e+15").

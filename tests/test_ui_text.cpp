@@ -1,0 +1,96 @@
+// The app's text helpers in a headless Dear ImGui context (font atlas, no window): Chinese
+// line breaking and the compact number format every panel shares.
+#include "app/ui_common.h"
+
+#include <gtest/gtest.h>
+#include <imgui.h>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+class UiText : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ImGui::CreateContext();
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr;
+        io.DisplaySize = ImVec2(800, 600);
+        io.Fonts->AddFontDefault();
+        unsigned char* pixels = nullptr;
+        int width = 0, height = 0;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);
+        ImGui::NewFrame();
+    }
+    void TearDown() override {
+        ImGui::EndFrame();
+        ImGui::DestroyContext();
+    }
+};
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+TEST_F(UiText, ChineseClosingPunctuationNeverStartsALineAndOpeningNeverEndsOne) {
+    const std::string text = "1.3.2 的输出只考虑了前两个词元。为什么修改 k[2] 仍会改变它？这说明了词元之间如何争夺注意力（scale 1），"
+                             "答案：「k2 的 logit」变大。";
+    const char* closing[] = {"，", "。", "：", "）", "？", "」"};
+    const char* opening[] = {"（", "「"};
+    int wrapped_widths = 0;
+    for (float width = 20; width <= 400; width += 7) {
+        const std::vector<std::string> lines = lines_of(attn::app::wrap_text(text, width));
+        if (lines.size() > 1) ++wrapped_widths;
+        std::string joined;
+        for (const std::string& line : lines) {
+            joined += line;
+            for (const char* c : closing) EXPECT_FALSE(starts_with(line, c)) << "width " << width << ": line starts with " << c << ": " << line;
+            for (const char* c : opening) EXPECT_FALSE(ends_with(line, c)) << "width " << width << ": line ends with " << c << ": " << line;
+        }
+        // Only spaces at the breaks may go; every character stays.
+        std::string text_no_spaces = text, joined_no_spaces = joined;
+        text_no_spaces.erase(std::remove(text_no_spaces.begin(), text_no_spaces.end(), ' '), text_no_spaces.end());
+        joined_no_spaces.erase(std::remove(joined_no_spaces.begin(), joined_no_spaces.end(), ' '), joined_no_spaces.end());
+        EXPECT_EQ(joined_no_spaces, text_no_spaces) << "width " << width;
+    }
+    EXPECT_GT(wrapped_widths, 40);  // the widths really wrapped the text
+}
+
+TEST_F(UiText, NumbersAreNotSplitAndLinesFit) {
+    const std::string text = "Lengthening q to |q| >= 30.125 passes at 0.05; 79.6 reaches 1e-7.";
+    const char* numbers[] = {"30.125", "0.05;", "79.6", "1e-7."};
+    for (float width = 60; width <= 300; width += 11) {
+        const std::vector<std::string> lines = lines_of(attn::app::wrap_text(text, width));
+        for (const char* number : numbers) {
+            int whole = 0;
+            for (const std::string& line : lines) whole += line.find(number) != std::string::npos;
+            EXPECT_EQ(whole, 1) << "width " << width << ": " << number << " split across lines";
+        }
+        for (const std::string& line : lines)
+            if (line.find(' ') != std::string::npos) EXPECT_LE(ImGui::CalcTextSize(line.c_str()).x, width) << line;
+    }
+}
+
+TEST(CompactNumber, ShortAndFaithful) {
+    EXPECT_EQ(attn::app::compact_number(0.0), "0");
+    EXPECT_EQ(attn::app::compact_number(98.6), "98.6");
+    EXPECT_EQ(attn::app::compact_number(1234), "1.23k");
+    EXPECT_EQ(attn::app::compact_number(-45600000), "-45.6M");
+    EXPECT_EQ(attn::app::compact_number(999600), "1M");  // 999.6k rounds up a unit, never "1e+03k"
+    EXPECT_EQ(attn::app::compact_number(3e15), "3e+15");
+    EXPECT_EQ(attn::app::compact_number(-1e300), "-1e+300");
+    for (double x = 1e-6; x < 1e300; x *= 3.7) EXPECT_LE(attn::app::compact_number(-x).size(), 9u) << x;
+}
+
+}  // namespace
