@@ -8,6 +8,7 @@
 #   check NAME EXPR SHOW  ok / not ok, printing SHOW from the probe on failure
 #   click ITEM            left-click the centre of a probed item
 #   type_into ITEM TEXT   Ctrl+click a slider (or click a field), select all, type TEXT, Enter
+#   dialog_enter PATH     in an open path dialog, type PATH (empty: keep the offered one), Enter
 #   summary               "N passed, M failed" and the exit status
 
 passed=0 failed=0
@@ -49,6 +50,21 @@ type_into() {
   xdotool key ctrl+a
   sleep 0.2
   xdotool type --delay 40 "$2"
+  xdotool key Return
+  sleep 0.3
+}
+
+# In an open path dialog: wait until its field has the keyboard (a frame after it appears), then
+# replace the text with PATH (or keep the offered one when PATH is empty) and press Enter.
+dialog_enter() {
+  wait_for "'dialog path' in d['items'] and d['text_input']" || echo "# the path field never got the keyboard"
+  sleep 0.2
+  if [ -n "$1" ]; then
+    xdotool key ctrl+a
+    sleep 0.2
+    xdotool type --delay 20 "$1"
+    sleep 0.2
+  fi
   xdotool key Return
   sleep 0.3
 }

@@ -137,7 +137,7 @@ click "task 1.3.1"
 type_into "q[0]" "0"
 xdotool key ctrl+s
 check "Ctrl+S offers attnlab-session.json" "'dialog path' in d['items']" "d['items'].keys()"
-xdotool key Return
+dialog_enter ""
 check "the session is saved" "d['session_path'] == 'attnlab-session.json'" "d['session_path']"
 title() { xdotool getwindowname "$(xdotool search --name '^attnlab' | head -1)"; }
 sleep 0.3
@@ -150,8 +150,7 @@ xdotool key ctrl+z
 sleep 0.3
 if [ "$(title)" = "attnlab — attnlab-session.json" ]; then ok "undoing it clears the mark"; else not_ok "undoing it clears the mark ($(title))"; fi
 xdotool key ctrl+e
-wait_for "'dialog path' in d['items']"
-xdotool key Return
+dialog_enter ""
 sleep 0.6
 check_file "Ctrl+E, Enter writes answers.py, not the session file" \
   "import filecmp; assert filecmp.cmp('attnlab-session.json', 'saved-before-export.json', shallow=False); open('answers.py').read()"
@@ -159,14 +158,12 @@ check_file "the export says 1.2.1 came from Solve and 1.3.1 was typed" \
   "t = open('answers.py').read(); assert \"1.2.1: from attnlab's Solve\" in t and '1.3.1: typed by hand' in t and 'query131 = torch.tensor([0.0, 0.0, 0.0])' in t"
 echo "previous export" > answers.py
 xdotool key ctrl+e
-wait_for "'dialog path' in d['items']"
-xdotool key Return
+dialog_enter ""
 check "exporting over an existing file asks first" "'overwrite cancel' in d['items']" "d['items'].keys()"
 click "overwrite cancel"
 check_file "Cancel leaves the existing file as it was" "assert open('answers.py').read() == 'previous export\n'"
 xdotool key ctrl+e
-wait_for "'dialog path' in d['items']"
-xdotool key Return
+dialog_enter ""
 click "overwrite replace"
 sleep 0.5
 check_file "Replace writes the answers" "assert 'query121 = torch.tensor' in open('answers.py').read()"
@@ -176,10 +173,7 @@ xdotool key F5
 xdotool key ctrl+l
 check "presentation mode and Chinese are on" "d['presentation'] and d['language'] == 'zh'" "(d['presentation'], d['language'])"
 xdotool key ctrl+o
-wait_for "'dialog path' in d['items']"
-xdotool key ctrl+a
-xdotool type --delay 20 "saved-before-export.json"
-xdotool key Return
+dialog_enter "saved-before-export.json"
 check "the file opens" "d['session_path'] == 'saved-before-export.json'" "(d['session_path'], d['toasts'])"
 check "and the viewer keeps presentation mode and Chinese" "d['presentation'] and d['language'] == 'zh'" "(d['presentation'], d['language'])"
 xdotool key F5
@@ -187,17 +181,14 @@ xdotool key ctrl+l
 
 # --- 3. A session with numbers beyond the limits is refused on open; nothing changes. ---
 answers_before=$(probe "[c['answered'] for c in d['checks']]")
-xdotool key ctrl+o
-wait_for "'dialog path' in d['items']"
-xdotool key ctrl+a
-xdotool type --delay 20 "$work/huge.json"
 python3 - "$work/huge.json" <<'PY'
 import json, sys
 s = {"format": "attnlab-session", "version": 1, "mode": "exercises", "selected_task": "1.2.1",
      "answers": {"query121": {"value": [1e160, -1e160, 1e160]}}}
 json.dump(s, open(sys.argv[1], "w"))
 PY
-xdotool key Return
+xdotool key ctrl+o
+dialog_enter "$work/huge.json"
 check "a query of 1e160 is refused with a message naming the limit" \
   "any('outside' in t and 'query121' in t for t in d['toasts']) and [c['answered'] for c in d['checks']] == $answers_before" "d['toasts']"
 stop_app
