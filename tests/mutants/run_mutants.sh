@@ -19,7 +19,9 @@
 #
 # A mutant is a unified diff (paths a/..., b/... from the repo root) preceded by header lines:
 #   # breaks: <one sentence: what the bug breaks>        (required)
-#   # tests: <ctest -R regex>                           (optional: restricts the run to keep it cheap)
+#   # tests: <ctest -R regex>                           (optional: restricts the run to keep it cheap;
+#                                                        naming gui_ or Screenshot tests runs them
+#                                                        under a private display, for app/ mutants)
 # and may have a NAME.equivalent.txt beside it: the written reason why it cannot be detected. A
 # survivor with such a file is reported as equivalent, not as a survivor.
 #
@@ -119,10 +121,13 @@ build_tree() {  # build_tree LOGFILE
 }
 
 run_suite() {  # run_suite LOGFILE [REGEX]
-    local args=(--test-dir "$build" -j "$jobs" --timeout 300 -E "$exclude" --output-on-failure)
+    # A mutant whose "# tests:" names window tests (app/ code) gets them, under a private display.
+    local with_display=$gui excluded=$exclude
+    if [ -n "${2:-}" ] && [[ "$2" =~ gui_|Screenshot ]]; then with_display=1; excluded=${MUTATE_EXCLUDE:-'^(fuzz_)'}; fi
+    local args=(--test-dir "$build" -j "$jobs" --timeout 300 -E "$excluded" --output-on-failure)
     [ "$stop_on_failure" = 1 ] && args+=(--stop-on-failure)
     [ -n "${2:-}" ] && args+=(-R "$2")
-    if [ "$gui" = 1 ]; then
+    if [ "$with_display" = 1 ]; then
         "$repo/tests/with_display.sh" -- nice ctest "${args[@]}" > "$1" 2>&1
     else
         # No display: the suite is the non-GUI part, whatever the caller's environment has.
