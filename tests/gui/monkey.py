@@ -40,6 +40,8 @@ import sys
 import tempfile
 import time
 
+from gui_util import rss_mb  # noqa: E402 (the tests folder is on sys.path when run as a script)
+
 SIZES = ["1280x720", "1366x768", "1600x900"]
 MAX_COMPONENT = 1e6  # core/limits.h kMaxMagnitude: edits keep entries within it
 ANSWER_TIMEOUT = 20.0  # seconds for the window to draw a frame (the sanitizer build is slow)
@@ -61,17 +63,6 @@ TEXTS = ["0", "1", "-1", "0.5", "-0.25", "3", "43", "1e30", "-1e30", "1000000", 
 
 class Failure(Exception):
     pass
-
-
-def rss_mb(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) // 1024
-    except (OSError, ValueError):
-        pass
-    return 0
 
 
 class Monkey:

@@ -38,6 +38,8 @@ import tempfile
 import time
 import zlib
 
+from gui_util import rss_mb  # noqa: E402 (the tests folder is on sys.path when run as a script)
+
 MAX_MAGNITUDE = 1e6  # core/limits.h kMaxMagnitude
 MIN_TEMPERATURE, MAX_TEMPERATURE = 1e-3, 1e3
 MAX_TOLERANCE = 1e6
@@ -281,17 +283,6 @@ def blank_reason(path, size):
 
 
 # ---- running the app --------------------------------------------------------------------------------
-
-def rss_mb(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) // 1024
-    except (OSError, ValueError):
-        pass
-    return 0
-
 
 def run_app(binary, args, env, cwd, slow=None):
     """(status or None, stdout, stderr, problem, peak MB): stopped after TIMEOUT s or MAX_RSS_MB."""
