@@ -12,6 +12,7 @@
 //   (float32, as the notebook grades).
 #pragma once
 
+#include "app/layout_audit.h"
 #include "core/diagnosis.h"
 #include "core/limits.h"
 #include "core/exercises.h"
@@ -168,6 +169,7 @@ struct AppState {
     mutable std::map<std::string, ImRect4> probes;
     std::string probe_written;
     long long probe_frames = 0;  // frames probed so far: a test sees the window still answers
+    LayoutAudit layout_audit;    // what the last frame could not show in full (layout_audit.h)
 };
 
 const Course& course();

@@ -257,7 +257,7 @@ void draw_exercise_panel(AppState& state, const PanelRect& rect) {
         draw_mode_tabs(state);
         ImGui::EndTabBar();
     }
-    ImGui::End();
+    end_panel(state, kExercisesId);
 }
 
 }  // namespace attn::app

@@ -18,6 +18,11 @@ bool begin_panel(const char* title, const char* id, const PanelRect& rect, ImGui
                             ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings | extra_flags);
 }
 
+void end_panel(AppState& state, const char* id) {
+    audit_window_width(state.layout_audit, id);
+    ImGui::End();
+}
+
 bool panel_rect(const char* id, PanelRect* rect) {
     const std::string name = std::string("###") + id;
     const ImGuiWindow* window = ImGui::FindWindowByName(name.c_str());

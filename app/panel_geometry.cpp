@@ -718,7 +718,7 @@ void draw_geometry_panel(AppState& state, const PanelRect& rect) {
     }
     dl->PopClipRect();
     if (has_data && hovered >= 0 && dragging < 0 && !canvas.active) item_tooltip(scene.items[hovered]);
-    ImGui::End();
+    end_panel(state, kGeometryId);
 }
 
 }  // namespace attn::app

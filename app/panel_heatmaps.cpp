@@ -559,7 +559,7 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
         }
         panel_screenshot_context_menu(state, kHeatmapsId);
     }
-    ImGui::End();
+    end_panel(state, kHeatmapsId);
 }
 
 }  // namespace attn::app

@@ -135,7 +135,7 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                                     static_cast<int>(out.rows()) - rows_shown);
         }
     }
-    ImGui::End();
+    end_panel(state, kOutputId);
 }
 
 }  // namespace attn::app

@@ -296,7 +296,7 @@ void draw_vector_panel(AppState& state, const PanelRect& rect) {
             }
         }
     }
-    ImGui::End();
+    end_panel(state, kVectorsId);
 }
 
 }  // namespace attn::app

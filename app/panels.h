@@ -36,8 +36,11 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
 void draw_output_panel(AppState& state, const PanelRect& rect);
 void draw_geometry_panel(AppState& state, const PanelRect& rect);
 
-// Begins a panel window with a translated title and a stable id; always pair with ImGui::End().
+// Begins a panel window with a translated title and a stable id; always pair with end_panel().
 bool begin_panel(const char* title, const char* id, const PanelRect& rect, ImGuiWindowFlags extra_flags = 0);
+// Ends the panel begun by begin_panel(), recording in state.layout_audit any content wider
+// than the panel (layout_audit.h).
+void end_panel(AppState& state, const char* id);
 
 // The window rectangle of a panel in the last frame (for screenshots of one panel); false if unknown.
 bool panel_rect(const char* id, PanelRect* rect);

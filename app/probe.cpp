@@ -95,6 +95,12 @@ void write_probe(AppState& state) {
                                      return t;
                                  }()},
                                 {"missing_glyphs", missing_glyphs()},
+                                {"layout_problems", [&] {
+                                     nlohmann::json list = nlohmann::json::array();
+                                     for (const LayoutProblem& lp : state.layout_audit.problems)
+                                         list.push_back({{"panel", lp.panel}, {"kind", lp.kind}, {"what", lp.what}});
+                                     return list;
+                                 }()},
                                 {"items", items}};
     const std::string text = doc.dump(1);
     if (text == state.probe_written) return;

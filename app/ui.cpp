@@ -372,6 +372,7 @@ void export_answers_file(AppState& state, const std::string& path) {
 
 void draw_ui(AppState& state, HeatmapTextures& textures) {
     state.probes.clear();  // only what this frame draws (the probe lists the visible widgets)
+    state.layout_audit.clear();
     handle_shortcuts(state);
     draw_menu_bar(state);
 
