@@ -132,6 +132,8 @@ struct PanelMemory {
     PanelLayout layout;
     bool layout_reset = false;
     float query_slider_range = 0, key_slider_range = 0, value_slider_range = 0;  // held during a drag
+    std::map<std::string, std::string> tab_of_region;  // narrow layouts: the panel each tab strip shows
+    std::string reveal;                                 // a panel to bring forward this frame (screenshots)
 };
 
 struct AppState {

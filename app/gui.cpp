@@ -9,6 +9,7 @@
 #include "app/app_state.h"
 #include "app/fonts.h"
 #include "app/gl_texture.h"
+#include "app/layout_cases.h"
 #include "app/panels.h"
 #include "app/paths.h"
 #include "app/probe.h"
@@ -164,7 +165,7 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
     state.settings.screenshot_dir = default_screenshot_dir();
     if (const char* probe = std::getenv("ATTNLAB_PROBE")) state.probe_path = probe;
     load_recent(state);
-    const bool headless = !options.screenshot_path.empty();
+    const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty();
     const bool use_autosave = !headless && !options.no_autosave && !autosave_path().empty();
     if (use_autosave) {
         restore_autosave(state);
@@ -186,6 +187,7 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
     }
     if (!options.language.empty()) state.settings.view.language = options.language;
     if (options.presentation) state.settings.view.presentation = true;
+    if (options.zoom_given) state.settings.view.text_zoom = std::clamp(std::pow(kZoomStep, static_cast<float>(options.zoom_steps)), 0.5f, 3.0f);
     refresh(state);
     if (!options.exercise.empty()) {
         if (!course().find(options.exercise)) return "unknown exercise '" + options.exercise + "' (expected 1.2.1 … 1.4.3)";
@@ -281,6 +283,7 @@ Image capture(Platform& p, int scale, const std::string& panel) {
                                 scale, pixels, kMaxImagePixels));
     const ImVec2 display(static_cast<float>(width * scale), static_cast<float>(height * scale));
     const float px = p.font_px;
+    if (!panel.empty()) p.state.panels.reveal = panel;  // a tabbed panel comes forward for its shot
     if (scale != 1) apply_text_size(p, px, static_cast<float>(scale));
     // A few frames let tables and wrapped text settle at the new size before the shot.
     for (int frame = 0; frame < 3; ++frame) build_frame(p, &display);
@@ -317,6 +320,29 @@ void save_screenshot(Platform& p, int scale, const std::string& panel) {
     } catch (const InputError& e) {
         toast(state, std::string(tr(state, "Screenshot failed: ", "截图失败：")) + e.what(), true);
     }
+}
+
+// Renders every case of the layout matrix (layout_cases.h) off-screen and writes what the layout
+// audit recorded for each to `path` as JSON. Returns the number of cases with problems.
+int write_layout_report(Platform& p, const std::string& path) {
+    nlohmann::json cases = nlohmann::json::array();
+    int with_problems = 0;
+    for (const LayoutCase& c : layout_matrix()) {
+        apply_layout_case(p.state, c);
+        sync_fonts(p);
+        const ImVec2 display(static_cast<float>(c.width), static_cast<float>(c.height));
+        // Tables, tab bars and wrapped text settle over a few frames, as in a screenshot.
+        for (int frame = 0; frame < 3; ++frame) build_frame(p, &display);
+        nlohmann::json problems = nlohmann::json::array();
+        for (const LayoutProblem& lp : p.state.layout_audit.problems)
+            problems.push_back({{"panel", lp.panel}, {"kind", lp.kind}, {"what", lp.what}});
+        if (!problems.empty()) ++with_problems;
+        cases.push_back({{"case", c.name()}, {"font_px", p.font_px}, {"problems", problems},
+                         {"dropped", p.state.layout_audit.dropped}});
+    }
+    write_file_atomically(path, nlohmann::json{{"cases", cases}}.dump(1) + "\n");
+    std::printf("%s: %zu cases, %d with layout problems\n", path.c_str(), cases.size(), with_problems);
+    return with_problems;
 }
 
 void toggle_fullscreen(Platform& p) {
@@ -437,7 +463,7 @@ int run_gui(const GuiOptions& options) {
                      kMinImageHeight, kMaxImageSide, kMaxImageSide);
         return 2;
     }
-    const bool headless = !options.screenshot_path.empty();
+    const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty();
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
         std::fprintf(stderr, "attnlab: cannot initialise GLFW (is the display reachable?)\n");
@@ -503,7 +529,14 @@ int run_gui(const GuiOptions& options) {
         exit_code = 2;
     } else {
         apply_text_size(p, wanted_font_px(p), 1.0f);
-        if (headless) {
+        if (!options.layout_report.empty()) {
+            try {
+                write_layout_report(p, options.layout_report);
+            } catch (const InputError& e) {
+                std::fprintf(stderr, "attnlab: %s\n", e.what());
+                exit_code = 1;
+            }
+        } else if (headless) {
             try {
                 const int scale = static_cast<int>(std::lround(options.scale));
                 if (scale < 1 || scale > 4 || std::fabs(options.scale - static_cast<float>(scale)) > 1e-6f)

@@ -28,6 +28,9 @@ struct GuiOptions {
     std::string session_file;     // open this session instead of the autosave
     bool presentation = false;    // start in presentation mode
     bool no_autosave = false;     // neither restore nor write the autosave (tests, demos)
+    int zoom_steps = 0;           // Ctrl+= steps (negative: Ctrl+-); applied when zoom_given
+    bool zoom_given = false;
+    std::string layout_report;    // non-empty: render the layout matrix headless, write this JSON, exit
 };
 
 int run_gui(const GuiOptions& options);

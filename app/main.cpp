@@ -75,6 +75,10 @@ int run(int argc, char** argv) {
     cli.add_option("--panel", gui.panel, "With --screenshot: only this panel (exercises, vectors, heatmaps, output, geometry)");
     cli.add_flag("--presentation", gui.presentation, "Start in presentation mode (large text, projector theme)");
     cli.add_flag("--no-autosave", gui.no_autosave, "Neither restore nor write the autosaved session");
+    auto* zoom = cli.add_option("--zoom", gui.zoom_steps, "Text size in Ctrl+= steps (e.g. 2; negative for Ctrl+-)")
+                     ->check(CLI::Range(-4, 7));
+    cli.add_option("--layout-report", gui.layout_report,
+                   "Render every window size, text size, language and task headless and write what did not fit to this JSON file");
     bool print_paths = false;
     cli.add_flag("--print-paths", print_paths, "Print where attnlab finds its assets and keeps settings, autosave and screenshots");
     try {
@@ -93,6 +97,7 @@ int run(int argc, char** argv) {
                     attn::app::config_dir().c_str(), attn::app::state_dir().c_str(), attn::app::default_screenshot_dir().c_str());
         return 0;
     }
+    gui.zoom_given = zoom->count() > 0;
     gui.scale = static_cast<float>(parse_scale(scale));
     parse_size(size.empty() ? std::to_string(gui.width) + "x" + std::to_string(gui.height) : size,
                static_cast<int>(gui.scale), &gui.width, &gui.height);

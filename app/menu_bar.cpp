@@ -62,9 +62,9 @@ void draw_menu_bar(AppState& state) {
         if (ImGui::MenuItem(tr(state, "Full screen", "全屏"), "F11")) state.requests.toggle_fullscreen = true;
         ImGui::Separator();
         if (ImGui::MenuItem(tr(state, "Larger text", "放大文字"), "Ctrl+="))
-            set_text_zoom(state, state.settings.view.text_zoom * 1.15f);
+            set_text_zoom(state, state.settings.view.text_zoom * kZoomStep);
         if (ImGui::MenuItem(tr(state, "Smaller text", "缩小文字"), "Ctrl+-"))
-            set_text_zoom(state, state.settings.view.text_zoom / 1.15f);
+            set_text_zoom(state, state.settings.view.text_zoom / kZoomStep);
         if (ImGui::MenuItem(tr(state, "Default text size", "默认文字大小"), "Ctrl+0")) set_text_zoom(state, 1.0f);
         ImGui::Separator();
         if (ImGui::MenuItem("English", nullptr, state.settings.view.language == "en")) set_language(state, "en");

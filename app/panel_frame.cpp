@@ -15,7 +15,8 @@ bool begin_panel(const char* title, const char* id, const PanelRect& rect, ImGui
     const std::string name = std::string(title) + "###" + id;
     return ImGui::Begin(name.c_str(), nullptr,
                         ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
-                            ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings | extra_flags);
+                            ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoSavedSettings |
+                            (rect.tabbed ? ImGuiWindowFlags_NoTitleBar : 0) | extra_flags);
 }
 
 void end_panel(AppState& state, const char* id) {

@@ -17,6 +17,7 @@ namespace attn::app {
 struct PanelRect {
     ImVec2 pos;
     ImVec2 size;
+    bool tabbed = false;  // shown under a tab strip (layout.h): the tab names it, no title bar
 };
 
 class HeatmapTextures;  // GL textures for large heatmaps (gl_texture.h)

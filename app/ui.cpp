@@ -1,5 +1,6 @@
 #include "app/ui.h"
 
+#include "app/layout.h"
 #include "app/panels.h"
 #include "app/paths.h"
 #include "app/probe.h"
@@ -68,8 +69,8 @@ void handle_shortcuts(AppState& state) {
         else if (key == GLFW_KEY_F12) state.requests.screenshot_window = true;
         else if (key == GLFW_KEY_F5) toggle_presentation(state);
         else if (key == GLFW_KEY_F11) state.requests.toggle_fullscreen = true;
-        else if (ctrl && (key == GLFW_KEY_EQUAL || key == GLFW_KEY_KP_ADD)) set_text_zoom(state, state.settings.view.text_zoom * 1.15f);
-        else if (ctrl && (key == GLFW_KEY_MINUS || key == GLFW_KEY_KP_SUBTRACT)) set_text_zoom(state, state.settings.view.text_zoom / 1.15f);
+        else if (ctrl && (key == GLFW_KEY_EQUAL || key == GLFW_KEY_KP_ADD)) set_text_zoom(state, state.settings.view.text_zoom * kZoomStep);
+        else if (ctrl && (key == GLFW_KEY_MINUS || key == GLFW_KEY_KP_SUBTRACT)) set_text_zoom(state, state.settings.view.text_zoom / kZoomStep);
         else if (ctrl && (key == GLFW_KEY_0 || key == GLFW_KEY_KP_0)) set_text_zoom(state, 1.0f);
         else if (ctrl && key == GLFW_KEY_L) set_language(state, state.settings.view.language == "zh" ? "en" : "zh");
         else if (ctrl && key == GLFW_KEY_Q) state.requests.quit = true;
@@ -370,51 +371,104 @@ void export_answers_file(AppState& state, const std::string& path) {
     }
 }
 
+namespace {
+
+void draw_panel(AppState& state, const std::string& id, const PanelRect& rect, HeatmapTextures& textures) {
+    if (id == kExercisesId) draw_exercise_panel(state, rect);
+    else if (id == kVectorsId) draw_vector_panel(state, rect);
+    else if (id == kOutputId) draw_output_panel(state, rect);
+    else if (id == kHeatmapsId) draw_heatmap_panel(state, rect, textures);
+    else if (id == kGeometryId) draw_geometry_panel(state, rect);
+}
+
+const char* panel_title(const AppState& state, const std::string& id) {
+    if (id == kExercisesId) return tr(state, "Task", "题目");
+    if (id == kVectorsId) return tr(state, "Vectors", "向量");
+    if (id == kOutputId) return tr(state, "Output", "输出");
+    if (id == kHeatmapsId) return tr(state, "Heatmaps", "热力图");
+    return tr(state, "Geometry", "几何视图");
+}
+
+// A region holding several panels shows them as tabs: a strip of tabs over the chosen panel.
+// The choice is remembered per region; a panel asked for by a screenshot is brought forward.
+std::string draw_region_tabs(AppState& state, const Region& region) {
+    std::string& chosen = state.panels.tab_of_region[region.key()];
+    const auto holds = [&](const std::string& id) { return std::find(region.panels.begin(), region.panels.end(), id) != region.panels.end(); };
+    if (holds(state.panels.reveal)) chosen = state.panels.reveal;
+    if (!holds(chosen)) chosen = region.panels.front();
+    const float strip_h = ImGui::GetFrameHeight() + em(0.5f);
+    ImGui::SetNextWindowPos(ImVec2(region.x, region.y), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(region.w, strip_h), ImGuiCond_Always);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, em2(0.4f, 0.25f));
+    const std::string name = "##tabs_" + region.key();
+    ImGui::Begin(name.c_str(), nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                     ImGuiWindowFlags_NoScrollWithMouse);
+    std::string clicked;
+    if (ImGui::BeginTabBar("panels", ImGuiTabBarFlags_FittingPolicyScroll)) {
+        for (const std::string& id : region.panels) {
+            const std::string label = std::string(panel_title(state, id)) + "###" + id;
+            // The remembered choice is selected every frame and only a click changes it (as the
+            // Exercises / Sandbox tabs do): the tab bar's own selection lags a frame behind.
+            const bool open = ImGui::BeginTabItem(label.c_str(), nullptr, id == chosen ? ImGuiTabItemFlags_SetSelected : 0);
+            probe_item(state, "panel tab " + id);
+            if (ImGui::IsItemClicked(ImGuiMouseButton_Left)) clicked = id;
+            if (open) ImGui::EndTabItem();
+        }
+        ImGui::EndTabBar();
+    }
+    ImGui::End();
+    ImGui::PopStyleVar();
+    if (!clicked.empty()) chosen = clicked;
+    return chosen;
+}
+
+void draw_splitters(AppState& state, const LayoutPlan& plan, ImVec2 display, float top) {
+    PanelLayout& layout = state.panels.layout;
+    const float height = std::max(display.y - top, 1.0f);
+    const float grip = std::max(4.0f, em(0.35f));
+    const float min_w = std::min(em(8), display.x * 0.15f), min_h = std::min(em(5), height * 0.2f);
+    float x = plan.left_border;
+    if (splitter(state, "left", ImVec2(x - grip / 2, top), ImVec2(grip, height), true, &x))
+        layout.left = std::clamp(x, min_w, display.x - 2 * min_w) / display.x;
+    if (!plan.three_columns) return;
+    x = plan.middle_border;
+    if (splitter(state, "middle", ImVec2(x - grip / 2, top), ImVec2(grip, height), true, &x))
+        layout.middle = std::clamp(x - plan.left_border, min_w, display.x - plan.left_border - min_w) / display.x;
+    const float middle_w = plan.middle_border - plan.left_border;
+    float y = plan.vectors_border;
+    if (splitter(state, "vectors", ImVec2(plan.left_border, y - grip / 2), ImVec2(middle_w, grip), false, &y))
+        layout.vectors = std::clamp(y - top, min_h, height - min_h) / height;
+    y = plan.heatmaps_border;
+    if (splitter(state, "heatmaps", ImVec2(plan.middle_border, y - grip / 2), ImVec2(display.x - plan.middle_border, grip), false, &y))
+        layout.heatmaps = std::clamp(y - top, min_h, height - min_h) / height;
+}
+
+}  // namespace
+
 void draw_ui(AppState& state, HeatmapTextures& textures) {
     state.probes.clear();  // only what this frame draws (the probe lists the visible widgets)
     state.layout_audit.clear();
     handle_shortcuts(state);
     draw_menu_bar(state);
 
-    // Three columns: exercises | vectors over output | heatmaps over geometry. Fractions of the
-    // window, so the layout fills 1280×720 and grows with larger windows and text; the borders
-    // between panels can be dragged.
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     const float top = ImGui::GetFrameHeight();
-    const float height = std::max(display.y - top, 1.0f);
-    PanelLayout& layout = state.panels.layout;
-    // Automatic columns get a share of the window but at least 16 em (titles, three sliders), so
-    // large text on a small projector takes width from the wide right column, not readability.
-    const float auto_left = std::max(display.x * 0.27f, std::min(em(16), display.x * 0.4f));
-    const float auto_middle = std::max(display.x * 0.26f, std::min(em(16), display.x * 0.35f));
-    const float min_w = std::min(em(8), display.x * 0.15f), min_h = std::min(em(5), height * 0.2f);
-    const float left_w = std::clamp(layout.left > 0 ? layout.left * display.x : auto_left, min_w, display.x - 2 * min_w);
-    const float middle_w =
-        std::clamp(layout.middle > 0 ? layout.middle * display.x : auto_middle, min_w, display.x - left_w - min_w);
-    const float right_w = std::max(display.x - left_w - middle_w, 1.0f);
-    const float vectors_h = std::clamp((layout.vectors > 0 ? layout.vectors : 0.58f) * height, min_h, height - min_h);
-    const float heatmaps_h = std::clamp((layout.heatmaps > 0 ? layout.heatmaps : 0.44f) * height, min_h, height - min_h);
-    draw_exercise_panel(state, {ImVec2(0, top), ImVec2(left_w, height)});
-    draw_vector_panel(state, {ImVec2(left_w, top), ImVec2(middle_w, vectors_h)});
-    draw_output_panel(state, {ImVec2(left_w, top + vectors_h), ImVec2(middle_w, height - vectors_h)});
-    draw_heatmap_panel(state, {ImVec2(left_w + middle_w, top), ImVec2(right_w, heatmaps_h)}, textures);
-    draw_geometry_panel(state, {ImVec2(left_w + middle_w, top + heatmaps_h), ImVec2(right_w, height - heatmaps_h)});
-
-    const float grip = std::max(4.0f, em(0.35f));
-    float x = left_w;
-    if (splitter(state, "left", ImVec2(x - grip / 2, top), ImVec2(grip, height), true, &x))
-        layout.left = std::clamp(x, min_w, display.x - 2 * min_w) / display.x;
-    x = left_w + middle_w;
-    if (splitter(state, "middle", ImVec2(x - grip / 2, top), ImVec2(grip, height), true, &x))
-        layout.middle = std::clamp(x - left_w, min_w, display.x - left_w - min_w) / display.x;
-    float y = top + vectors_h;
-    if (splitter(state, "vectors", ImVec2(left_w, y - grip / 2), ImVec2(middle_w, grip), false, &y))
-        layout.vectors = std::clamp(y - top, min_h, height - min_h) / height;
-    y = top + heatmaps_h;
-    if (splitter(state, "heatmaps", ImVec2(left_w + middle_w, y - grip / 2), ImVec2(right_w, grip), false, &y))
-        layout.heatmaps = std::clamp(y - top, min_h, height - min_h) / height;
+    const LayoutPlan plan = plan_layout(display.x, display.y, top, ImGui::GetFontSize(), state.panels.layout);
+    for (const Region& region : plan.regions) {
+        PanelRect rect{ImVec2(region.x, region.y), ImVec2(region.w, region.h)};
+        std::string shown = region.panels.front();
+        if (region.panels.size() > 1) {
+            shown = draw_region_tabs(state, region);
+            const float strip_h = ImGui::GetFrameHeight() + em(0.5f);
+            rect = PanelRect{ImVec2(region.x, region.y + strip_h), ImVec2(region.w, std::max(region.h - strip_h, 1.0f)), true};
+        }
+        draw_panel(state, shown, rect, textures);
+    }
+    state.panels.reveal.clear();
+    draw_splitters(state, plan, display, top);
     if (state.panels.layout_reset) {
-        layout = PanelLayout{};
+        state.panels.layout = PanelLayout{};
         state.panels.layout_reset = false;
     }
 

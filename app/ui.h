@@ -24,6 +24,8 @@ struct Shortcut {
 const Shortcut* shortcuts(int* count);
 
 // View commands, shared by the menu and the shortcuts. Fonts are rebuilt after the frame.
+// One Ctrl+= step; --zoom N applies N of them.
+inline constexpr float kZoomStep = 1.15f;
 void set_text_zoom(AppState& state, float zoom);  // clamped to 0.5..3
 void toggle_presentation(AppState& state);
 void set_language(AppState& state, const std::string& code);  // "en" or "zh"

@@ -1,0 +1,90 @@
+#include "app/layout.h"
+
+#include "app/panels.h"
+
+#include <algorithm>
+
+namespace attn::app {
+
+namespace {
+
+// Heights below which a column's panels become tabs (in em): the vectors or the task need about
+// ten lines to be worth showing, the heatmaps two small grids with their legends.
+constexpr float kStackLeftEm = 18.0f;
+constexpr float kStackRightAllEm = 40.0f;
+constexpr float kStackRightTwoEm = 22.0f;
+
+Region region(float x, float y, float w, float h, std::vector<std::string> panels) {
+    return Region{x, y, std::max(w, 1.0f), std::max(h, 1.0f), std::move(panels)};
+}
+
+LayoutPlan three_columns(float W, float H, float top, float em, const PanelLayout& f) {
+    LayoutPlan plan;
+    plan.three_columns = true;
+    // Automatic columns get a share of the window but at least 18 / 17 em (titles, three
+    // sliders), so large text takes width from the wide right column, not readability.
+    const float auto_left = std::max(W * 0.27f, std::min(18 * em, W * 0.4f));
+    const float auto_middle = std::max(W * 0.26f, std::min(17 * em, W * 0.35f));
+    const float min_w = std::min(8 * em, W * 0.15f), min_h = std::min(5 * em, H * 0.2f);
+    const float left = std::clamp(f.left > 0 ? f.left * W : auto_left, min_w, W - 2 * min_w);
+    const float middle = std::clamp(f.middle > 0 ? f.middle * W : auto_middle, min_w, W - left - min_w);
+    const float right = W - left - middle;
+    const float vectors = std::clamp((f.vectors > 0 ? f.vectors : 0.58f) * H, min_h, H - min_h);
+    const float heatmaps = std::clamp((f.heatmaps > 0 ? f.heatmaps : 0.44f) * H, min_h, H - min_h);
+    plan.regions = {region(0, top, left, H, {kExercisesId}),
+                    region(left, top, middle, vectors, {kVectorsId}),
+                    region(left, top + vectors, middle, H - vectors, {kOutputId}),
+                    region(left + middle, top, right, heatmaps, {kHeatmapsId}),
+                    region(left + middle, top + heatmaps, right, H - heatmaps, {kGeometryId})};
+    plan.left_border = left;
+    plan.middle_border = left + middle;
+    plan.vectors_border = top + vectors;
+    plan.heatmaps_border = top + heatmaps;
+    return plan;
+}
+
+LayoutPlan two_columns(float W, float H, float top, float em, const PanelLayout& f) {
+    LayoutPlan plan;
+    plan.three_columns = false;
+    const float auto_left = std::clamp(W * 0.42f, std::min(17 * em, W * 0.5f), std::max(W - 20 * em, W * 0.4f));
+    const float left = std::clamp(f.left > 0 ? f.left * W : auto_left, W * 0.25f, W * 0.7f);
+    const float right = W - left;
+    plan.left_border = left;
+    if (H / em >= kStackLeftEm) {
+        const float task_h = std::round(H * 0.5f);
+        plan.regions.push_back(region(0, top, left, task_h, {kExercisesId}));
+        plan.regions.push_back(region(0, top + task_h, left, H - task_h, {kVectorsId}));
+    } else {
+        plan.regions.push_back(region(0, top, left, H, {kExercisesId, kVectorsId}));
+    }
+    if (H / em >= kStackRightAllEm) {
+        const float heat_h = std::round(H * 0.42f), out_h = std::round(H * 0.24f);
+        plan.regions.push_back(region(left, top, right, heat_h, {kHeatmapsId}));
+        plan.regions.push_back(region(left, top + heat_h, right, out_h, {kOutputId}));
+        plan.regions.push_back(region(left, top + heat_h + out_h, right, H - heat_h - out_h, {kGeometryId}));
+    } else if (H / em >= kStackRightTwoEm) {
+        const float heat_h = std::round(H * 0.55f);
+        plan.regions.push_back(region(left, top, right, heat_h, {kHeatmapsId}));
+        plan.regions.push_back(region(left, top + heat_h, right, H - heat_h, {kOutputId, kGeometryId}));
+    } else {
+        plan.regions.push_back(region(left, top, right, H, {kHeatmapsId, kOutputId, kGeometryId}));
+    }
+    return plan;
+}
+
+}  // namespace
+
+std::string Region::key() const {
+    std::string k;
+    for (const std::string& p : panels) k += p + "|";
+    return k;
+}
+
+LayoutPlan plan_layout(float display_w, float display_h, float top, float font_px, const PanelLayout& fractions) {
+    const float em = std::max(font_px, 1.0f);
+    const float W = std::max(display_w, 1.0f);
+    const float H = std::max(display_h - top, 1.0f);
+    return W / em >= kThreeColumnsEm ? three_columns(W, H, top, em, fractions) : two_columns(W, H, top, em, fractions);
+}
+
+}  // namespace attn::app

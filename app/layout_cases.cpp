@@ -1,0 +1,90 @@
+#include "app/layout_cases.h"
+
+#include "app/ui.h"
+#include "core/torch_random.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace attn::app {
+
+std::string LayoutCase::name() const {
+    std::string s = std::to_string(width) + "x" + std::to_string(height) + (presentation ? " presentation" : " normal") +
+                    " zoom+" + std::to_string(zoom_steps) + " " + language + " ";
+    if (task.empty()) return s + "sandbox N=" + std::to_string(sandbox_keys);
+    return s + task + (solved ? " solved" : "");
+}
+
+std::vector<LayoutCase> layout_matrix() {
+    const int sizes[][2] = {{1280, 720}, {1366, 768}, {1600, 900}, {1920, 1080}};
+    std::vector<LayoutCase> cases;
+    for (const char* language : {"en", "zh"})
+        for (bool presentation : {false, true})
+            for (int zoom = 0; zoom <= 2; ++zoom)
+                for (const auto& size : sizes) {
+                    LayoutCase c;
+                    c.width = size[0];
+                    c.height = size[1];
+                    c.presentation = presentation;
+                    c.zoom_steps = zoom;
+                    c.language = language;
+                    for (const Task& task : course().tasks)
+                        for (bool solved : {false, true}) {
+                            c.task = task.id;
+                            c.solved = solved;
+                            cases.push_back(c);
+                        }
+                    c.task.clear();
+                    c.solved = false;
+                    for (int keys : {8, 32, 256}) {
+                        c.sandbox_keys = keys;
+                        cases.push_back(c);
+                    }
+                }
+    return cases;
+}
+
+namespace {
+
+// A seeded sandbox of N keys: d and the query count grow with N, as a student's would.
+void sandbox_case(AppState& state, int keys) {
+    SandboxSession& s = state.session.sandbox;
+    s = SandboxSession{};
+    s.source = DataSource::TorchSeed;
+    s.key_count = keys;
+    s.key_dim = keys <= 8 ? 3 : keys <= 32 ? 8 : 16;
+    s.value_dim = 3;
+    TorchDatasetSpec spec;
+    spec.n = s.key_count;
+    spec.d = s.key_dim;
+    spec.dv = s.value_dim;
+    s.data = make_torch_dataset(spec);
+    const int queries = keys <= 8 ? 2 : keys <= 32 ? 4 : 8;
+    s.queries = Eigen::MatrixXd::Zero(queries, s.key_dim);
+    for (int i = 0; i < queries; ++i) s.queries.row(i) = s.data.keys.row(i % keys) * (3.0 + i);
+    state.session.mode = AppMode::Sandbox;
+}
+
+}  // namespace
+
+void apply_layout_case(AppState& state, const LayoutCase& c) {
+    ViewSession& view = state.settings.view;
+    view.language = c.language;
+    view.presentation = c.presentation;
+    view.text_zoom = std::clamp(std::pow(kZoomStep, static_cast<float>(c.zoom_steps)), 0.5f, 3.0f);
+    state.session = Session{};
+    state.explanations.clear();
+    state.panels = PanelMemory{};
+    state.toasts.clear();
+    if (c.task.empty()) {
+        sandbox_case(state, c.sandbox_keys);
+        refresh(state);
+        return;
+    }
+    refresh(state);
+    if (c.solved) solve_all_tasks(state);
+    select_task(state, c.task);
+    state.toasts.clear();
+}
+
+}  // namespace attn::app

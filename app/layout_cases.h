@@ -1,0 +1,34 @@
+// attnlab app: the layout matrix, every screen a class uses. `attnlab --layout-report FILE`
+// renders each case headless and records what the layout audit (layout_audit.h) saw; the layout
+// test (tests/gui/layout_matrix.py) fails on anything it does not name as an allowed exception.
+//
+// Calling rules: layout_matrix() is pure; apply_layout_case() changes the document and the view
+// settings of `state` (call it on a throwaway state, never on a student's session).
+#pragma once
+
+#include "app/app_state.h"
+
+#include <string>
+#include <vector>
+
+namespace attn::app {
+
+struct LayoutCase {
+    int width = 1280, height = 720;
+    bool presentation = false;
+    int zoom_steps = 0;         // Ctrl+= steps
+    std::string language = "en";
+    std::string task;           // an exercise id, or empty for the sandbox
+    bool solved = false;        // the task after Solve all (explanations shown)
+    int sandbox_keys = 0;       // N of the sandbox case
+    std::string name() const;   // "1280x720 presentation zoom+2 zh 1.3.2 solved"
+};
+
+// {1280×720, 1366×768, 1600×900, 1920×1080} × {normal, presentation} × {zoom 0, +1, +2} × {en, zh}
+// × {each task, fresh and solved; sandbox N = 8, 32, 256}, ordered so the font changes rarely.
+std::vector<LayoutCase> layout_matrix();
+
+// Puts `state` into the case's document and view (not the window size: the caller renders at it).
+void apply_layout_case(AppState& state, const LayoutCase& c);
+
+}  // namespace attn::app
