@@ -171,7 +171,7 @@ struct AppState {
     mutable std::map<std::string, ImRect4> probes;
     std::string probe_written;
     long long probe_frames = 0;  // frames probed so far: a test sees the window still answers
-    LayoutAudit layout_audit;    // what the last frame could not show in full (layout_audit.h)
+    mutable LayoutAudit layout_audit;  // what the last frame could not show in full (layout_audit.h)
 };
 
 const Course& course();

@@ -13,6 +13,8 @@ namespace {
 constexpr float kStackLeftEm = 18.0f;
 constexpr float kStackRightAllEm = 40.0f;
 constexpr float kStackRightTwoEm = 22.0f;
+constexpr float kMinOutputEm = 15.5f;    // the legend, bars and a table of three signed numbers
+constexpr float kMinGeometryEm = 11.0f;  // a sphere with its labels
 
 Region region(float x, float y, float w, float h, std::vector<std::string> panels) {
     return Region{x, y, std::max(w, 1.0f), std::max(h, 1.0f), std::move(panels)};
@@ -63,9 +65,17 @@ LayoutPlan two_columns(float W, float H, float top, float em, const PanelLayout&
         plan.regions.push_back(region(left, top + heat_h, right, out_h, {kOutputId}));
         plan.regions.push_back(region(left, top + heat_h + out_h, right, H - heat_h - out_h, {kGeometryId}));
     } else if (H / em >= kStackRightTwoEm) {
-        const float heat_h = std::round(H * 0.55f);
+        // Heatmaps over output and geometry: side by side when both get a usable width (the
+        // geometry is what a class looks at), else as tabs.
+        const float heat_h = std::round(H * 0.52f);
         plan.regions.push_back(region(left, top, right, heat_h, {kHeatmapsId}));
-        plan.regions.push_back(region(left, top + heat_h, right, H - heat_h, {kOutputId, kGeometryId}));
+        const float output_w = std::round(right * 0.55f);
+        if (output_w >= kMinOutputEm * em && right - output_w >= kMinGeometryEm * em) {
+            plan.regions.push_back(region(left, top + heat_h, output_w, H - heat_h, {kOutputId}));
+            plan.regions.push_back(region(left + output_w, top + heat_h, right - output_w, H - heat_h, {kGeometryId}));
+        } else {
+            plan.regions.push_back(region(left, top + heat_h, right, H - heat_h, {kOutputId, kGeometryId}));
+        }
     } else {
         plan.regions.push_back(region(left, top, right, H, {kHeatmapsId, kOutputId, kGeometryId}));
     }

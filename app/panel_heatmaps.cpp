@@ -34,7 +34,8 @@ enum class Map { Logits, Weights };
 constexpr int kMaxRectCells = 400;     // above this, one texture instead of a rectangle per cell
 constexpr float kMaxCellEm = 3.5f;     // so a 1×4 matrix does not fill the screen
 constexpr float kMinTextCellEm = 1.3f; // narrower cells get no printed number
-constexpr int kMaxTooltipTerms = 4;    // d (or N) up to this: list the terms in the tooltip
+constexpr int kMaxTooltipTerms = 4;
+constexpr int kSmallHeatmap = 16;      // up to 16×16 every cell shows its number    // d (or N) up to this: list the terms in the tooltip
 
 std::string query_name(int i, int n) { return n == 1 ? std::string("q") : "q" + std::to_string(i); }
 std::string key_name(int j) { return "k" + std::to_string(j); }
@@ -99,13 +100,6 @@ ImU32 cell_color(const Workspace& ws, Map map, int i, int j, double range) {
     return weight_color(std::isfinite(w) ? static_cast<float>(std::clamp(w, 0.0, 1.0)) : 0.0f);
 }
 
-std::string cell_text(const AppState& state, Map map, int i, int j) {
-    const Workspace& ws = state.workspace;
-    if (map == Map::Logits)
-        return is_masked(ws, i, j) ? num(-INFINITY) : legend_number(ws.result.logits(i, j));
-    return is_masked(ws, i, j) ? tr(state, "masked", "遮蔽") : fixed(ws.result.weights(i, j), 3);
-}
-
 // An FNV-1a-style hash, a word at a time, over what a texture's pixels depend on: it runs every
 // frame over up to 3×65536 doubles, and the texture re-uploads only when it changes.
 std::uint64_t hash_words(std::uint64_t h, const double* data, Eigen::Index count) {
@@ -145,18 +139,27 @@ struct Layout {
 
 // Cells as large as fit (at most kMaxCellEm) and square-ish: neither side more than 1.6× the
 // other, except that a matrix with few rows (or columns) keeps them at least 0.8 em thick so a
-// 1×256 strip can still be seen and hovered. False when even one pixel per cell does not fit.
-bool fit_cells(float grid_w, float grid_h, int n, int N, float* cw, float* ch) {
+// 1×256 strip can still be seen and hovered. Never smaller than min_cell (a small heatmap's
+// cells hold their numbers). False when the cells had to be made larger than the room there is.
+bool fit_cells(float grid_w, float grid_h, int n, int N, ImVec2 min_cell, float* cw, float* ch) {
     constexpr int kFewCells = 16;
     const float max_cell = em(kMaxCellEm);
     float w = std::min(grid_w / static_cast<float>(N), max_cell);
     float h = std::min(grid_h / static_cast<float>(n), max_cell);
+    const bool room = w >= min_cell.x && h >= min_cell.y;
     w = std::min(w, std::max(h * 1.6f, N <= kFewCells ? em(0.8f) : 0.0f));
     h = std::min(h, std::max(w * 1.6f, n <= kFewCells ? em(0.8f) : 0.0f));
-    // At least a pixel per cell, so every row and column can be hovered (the panel then scrolls).
-    *cw = std::max(w, 1.0f);
-    *ch = std::max(h, 1.0f);
-    return w >= 1.0f && h >= 1.0f;
+    *cw = std::max(w, min_cell.x);
+    *ch = std::max(h, min_cell.y);
+    return room;
+}
+
+// The smallest cell that holds a number of a small heatmap ("-3e-5", "-.25") at the smallest
+// number font (fit_number); a pixel for large heatmaps, whose numbers live in the tooltips.
+ImVec2 min_cell_size(int n, int N) {
+    if (n > kSmallHeatmap || N > kSmallHeatmap) return ImVec2(1, 1);
+    return ImVec2(std::ceil(ImGui::CalcTextSize("-3e-5").x * kMinNumberFontScale + em(0.25f)),
+                  std::ceil(ImGui::GetTextLineHeight() * kMinNumberFontScale + 2));
 }
 
 Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w) {
@@ -174,12 +177,13 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
         return std::max(title_w, l.row_label_w + std::max(grid_w, legend_w));
     };
 
+    const ImVec2 min_cell = min_cell_size(n, N);
     float sbs_cw, sbs_ch, stk_cw, stk_ch;
-    bool sbs_fits = fit_cells((avail.x - l.gap) / 2 - l.row_label_w, avail.y - chrome_h, n, N, &sbs_cw, &sbs_ch);
-    const bool stk_fits = fit_cells(avail.x - l.row_label_w, (avail.y - l.gap) / 2 - chrome_h, n, N, &stk_cw, &stk_ch);
-    // Side by side is judged by cell size alone: when the titles or legends are a little too wide
-    // the panel scrolls sideways, which beats cells squeezed to nothing in the stacked layout.
-    sbs_fits = sbs_fits && std::min(sbs_cw, sbs_ch) >= std::min(stk_cw, stk_ch);
+    bool sbs_fits = fit_cells((avail.x - l.gap) / 2 - l.row_label_w, avail.y - chrome_h, n, N, min_cell, &sbs_cw, &sbs_ch);
+    const bool stk_fits = fit_cells(avail.x - l.row_label_w, (avail.y - l.gap) / 2 - chrome_h, n, N, min_cell, &stk_cw, &stk_ch);
+    // Side by side only when its titles and legends fit too: a panel that scrolls sideways hides
+    // the weights, the map a class is looking at.
+    sbs_fits = sbs_fits && 2 * block_width(sbs_cw) + l.gap <= avail.x && std::min(sbs_cw, sbs_ch) >= std::min(stk_cw, stk_ch);
     // The layout that fits without scrolling; of two that fit, the one with larger cells, side by
     // side on a tie (the usual wide panel). When neither fits, stacked: panels scroll vertically.
     if (sbs_fits && stk_fits)
@@ -189,7 +193,8 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
     l.cw = l.side_by_side ? sbs_cw : stk_cw;
     l.ch = l.side_by_side ? sbs_ch : stk_ch;
 
-    l.text = n * N <= kMaxRectCells && l.cw >= em(kMinTextCellEm) && l.ch >= ImGui::GetTextLineHeight();
+    const bool small = n <= kSmallHeatmap && N <= kSmallHeatmap;
+    l.text = n * N <= kMaxRectCells && (small || (l.cw >= em(kMinTextCellEm) && l.ch >= ImGui::GetTextLineHeight()));
     if (l.text) {  // whole pixels, so rows and columns line up exactly with the outlines
         l.cw = std::floor(l.cw);
         l.ch = std::floor(l.ch);
@@ -329,6 +334,74 @@ void draw_gradient(ImDrawList* dl, ImVec2 p0, ImVec2 p1, Map map) {
     }
 }
 
+// The cell's number, as precise as fits (fit_number: fewer digits, then a smaller font); a cell
+// too small for any form stays blank, its number in the tooltip, and the layout audit hears of it.
+bool draw_cell_number(const AppState& state, Map map, int i, int j, ImVec2 p0, ImVec2 cell, ImU32 color) {
+    const Workspace& ws = state.workspace;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float inner_w = cell.x - em(0.2f);
+    if (is_masked(ws, i, j)) {
+        // "masked" when it fits, else the weight it stands for (exactly 0) or −∞ for the logit.
+        std::string text = map == Map::Weights ? tr(state, "masked", "遮蔽") : num(-INFINITY);
+        if (ImGui::CalcTextSize(text.c_str()).x > inner_w) text = map == Map::Weights ? "0" : num(-INFINITY);
+        const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+        dl->AddText(ImVec2(p0.x + (cell.x - size.x) / 2, p0.y + (cell.y - size.y) / 2), color, text.c_str());
+        return true;
+    }
+    const double value = map == Map::Weights ? ws.result.weights(i, j) : ws.result.logits(i, j);
+    const std::optional<FittedNumber> fitted = fit_number(value, map == Map::Weights ? 3 : 2, inner_w, cell.y);
+    const int n = static_cast<int>(ws.result.logits.rows()), N = static_cast<int>(ws.result.logits.cols());
+    if (!fitted) {
+        // Small heatmaps always have room for their numbers (the layout sees to it); a blank cell
+        // there is a layout failure. Large ones keep the numbers in the tooltips.
+        if (n <= kSmallHeatmap && N <= kSmallHeatmap) state.layout_audit.report(kHeatmapsId, kBlankCell,
+                                  std::string(map == Map::Weights ? "weights " : "logits ") + query_name(i, static_cast<int>(ws.result.logits.rows())) +
+                                      "," + key_name(j) + " in a " + std::to_string(static_cast<int>(cell.x)) + " px cell");
+        return false;
+    }
+    dl->AddText(ImGui::GetFont(), fitted->font_size,
+                ImVec2(p0.x + (cell.x - fitted->size.x) / 2, p0.y + (cell.y - fitted->size.y) / 2), color, fitted->text.c_str());
+    return true;
+}
+
+// The one cell of a row with the largest weight, or -1 when the row has none or a tie (a uniform
+// row has no winner to point at).
+int winning_column(const Workspace& ws, int i) {
+    int best = -1;
+    double best_weight = 0;
+    bool tie = false;
+    for (int j = 0; j < ws.result.weights.cols(); ++j) {
+        const double w = ws.result.weights(i, j);
+        if (!(w > 0)) continue;
+        if (best >= 0 && std::fabs(w - best_weight) <= 1e-12) tie = true;
+        else if (w > best_weight) best = j, best_weight = w, tie = false;
+    }
+    return tie ? -1 : best;
+}
+
+// A row's winning number when its cell is too small to hold it: a small label over the cell, kept
+// inside the grid, so the number that matters most never vanishes.
+void draw_winner_badge(const AppState& state, Map map, int i, int j, ImVec2 cell_min, ImVec2 cell, ImVec2 grid_min,
+                       ImVec2 grid_max) {
+    const Workspace& ws = state.workspace;
+    if (cell.y < ImGui::GetTextLineHeight() * 0.6f) return;  // rows too thin to tell apart: tooltips only
+    const double value = map == Map::Weights ? ws.result.weights(i, j) : ws.result.logits(i, j);
+    const std::optional<FittedNumber> fitted = fit_number(value, map == Map::Weights ? 3 : 2, em(6), std::max(cell.y, em(1.0f)));
+    if (!fitted) {
+        state.layout_audit.report(kHeatmapsId, kBlankCell, "winning cell " + query_name(i, static_cast<int>(ws.result.logits.rows())) + "," + key_name(j));
+        return;
+    }
+    const ImVec2 pad = em2(0.15f, 0.0f);
+    const float w = fitted->size.x + 2 * pad.x, h = fitted->size.y;
+    const float x = std::clamp(cell_min.x + cell.x / 2 - w / 2, grid_min.x, std::max(grid_min.x, grid_max.x - w));
+    const float y = std::clamp(cell_min.y + cell.y / 2 - h / 2, grid_min.y, std::max(grid_min.y, grid_max.y - h));
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImU32 background = ImGui::GetColorU32(ImGuiCol_WindowBg, 0.9f);
+    dl->AddRectFilled(ImVec2(x, y), ImVec2(x + w, y + h), background, em(0.2f));
+    dl->AddRect(ImVec2(x, y), ImVec2(x + w, y + h), ImGui::GetColorU32(ImGuiCol_Text), em(0.2f));
+    dl->AddText(ImGui::GetFont(), fitted->font_size, ImVec2(x + pad.x, y), ImGui::GetColorU32(ImGuiCol_Text), fitted->text.c_str());
+}
+
 void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block, const std::string& title,
                   double range, bool any_masked, const Hover& hover, const std::vector<double>& row_max,
                   GlTexture& texture) {
@@ -370,7 +443,8 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
             probe_rect(state, std::string(map == Map::Logits ? "logits " : "weights ") + std::to_string(i) + "," + std::to_string(j),
                        cell_min(i, j), ImVec2(cell_min(i, j).x + l.cw, cell_min(i, j).y + l.ch));
 
-    // Cells.
+    // Cells. Winning cells whose number did not fit get a badge afterwards, over the outlines.
+    std::vector<std::pair<int, int>> badges;
     if (l.text) {
         for (int i = 0; i < n; ++i)
             for (int j = 0; j < N; ++j) {
@@ -381,22 +455,12 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
                 const ImU32 fg = contrasting_text(bg);
                 if (is_masked(ws, i, j))  // a faint hatch: masked is not the same as a small value
                     dl->AddLine(p0, p1, (fg & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 50), 1.0f);
-                std::string text = cell_text(state, map, i, j);
-                ImVec2 size = ImGui::CalcTextSize(text.c_str());
-                if (size.x > l.cw - em(0.2f) && map == Map::Weights && is_masked(ws, i, j)) {
-                    text = "0";  // "masked" does not fit; the weight is exactly zero
-                    size = ImGui::CalcTextSize(text.c_str());
-                }
-                // Narrow cells (large text on a projector) drop decimals before dropping the number.
-                if (!is_masked(ws, i, j))
-                    for (int decimals = map == Map::Weights ? 2 : 1; decimals >= 1 && size.x > l.cw - em(0.2f); --decimals) {
-                        text = fixed(map == Map::Weights ? ws.result.weights(i, j) : ws.result.logits(i, j), decimals);
-                        size = ImGui::CalcTextSize(text.c_str());
-                    }
-                if (size.x <= l.cw - em(0.2f))
-                    dl->AddText(ImVec2(p0.x + (l.cw - size.x) / 2, p0.y + (l.ch - size.y) / 2), fg, text.c_str());
+                const bool shown = draw_cell_number(state, map, i, j, p0, ImVec2(l.cw, l.ch), fg);
+                if (!shown && j == winning_column(ws, i)) badges.push_back({i, j});
             }
     } else {
+        for (int i = 0; i < n; ++i)
+            if (const int j = winning_column(ws, i); j >= 0) badges.push_back({i, j});
         if (!texture.holds(texture_key(ws, map))) {
             std::vector<std::uint8_t> rgba(static_cast<std::size_t>(n) * static_cast<std::size_t>(N) * 4);
             std::size_t k = 0;
@@ -445,6 +509,8 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
         dl->AddRect(r0, ImVec2(g1.x, r0.y + l.ch), text_col, 0, 0, thick);
         dl->AddRect(c0, ImVec2(c0.x + l.cw, g1.y), text_col, 0, 0, thick);
     }
+
+    for (const auto& [i, j] : badges) draw_winner_badge(state, map, i, j, cell_min(i, j), ImVec2(l.cw, l.ch), g, g1);
 
     // Legend: the gradient with its end values; logits are symmetric around 0.
     const ImVec2 b0(g.x, g1.y + em(0.5f));
@@ -513,7 +579,7 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
             // Short titles so the two maps fit side by side even with presentation-size text;
             // the formulas are in the cells' tooltips.
             const std::string titles[2] = {
-                std::string(tr(state, "Logits", "打分 logits")) + " (scale " + num(ws.result.scale) + ")",
+                format(tr(state, "Logits (scale %s)", "打分 logits（缩放 %s）"), num(ws.result.scale).c_str()),
                 tr(state, "Weights (softmax)", "权重 (softmax)")};
             const float title_w = std::max(ImGui::CalcTextSize(titles[0].c_str()).x, ImGui::CalcTextSize(titles[1].c_str()).x);
             const float legend_extra_w =

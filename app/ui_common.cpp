@@ -1,6 +1,7 @@
 #include "app/ui_common.h"
 
 #include <cctype>
+#include <cfloat>
 #include <cmath>
 #include <cstdlib>
 #include <vector>
@@ -33,6 +34,113 @@ std::string compact_number(double x) {
     }
     std::snprintf(buffer, sizeof buffer, "%.2g", x);
     return buffer;
+}
+
+namespace {
+
+// x with `decimals` decimals, "-0.00" printed as "0.00".
+std::string fixed_decimals(double x, int decimals) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, x);
+    std::string text = buffer;
+    if (text[0] == '-' && text.find_first_not_of("-0.") == std::string::npos) text.erase(0, 1);
+    return text;
+}
+
+bool prints_as_zero(const std::string& text) { return text.find_first_not_of("-+0.") == std::string::npos; }
+
+// "0.25" → ".25", "-0.25" → "-.25"; anything else unchanged.
+std::string without_leading_zero(const std::string& text) {
+    const std::size_t at = text[0] == '-' ? 1 : 0;
+    if (text.size() > at + 1 && text[at] == '0' && text[at + 1] == '.') return text.substr(0, at) + text.substr(at + 1);
+    return text;
+}
+
+void add_form(std::vector<std::string>& forms, const std::string& text) {
+    if (std::find(forms.begin(), forms.end(), text) == forms.end()) forms.push_back(text);
+}
+
+void small_forms(std::vector<std::string>& forms, double x, int max_decimals) {
+    const double magnitude = std::fabs(x);
+    // At least the first significant digit: 0.863 may be "0.9" but not "1", 0.064 not "0.1".
+    const int first_digit = magnitude < 1 ? static_cast<int>(std::ceil(-std::log10(magnitude))) : 0;
+    for (int decimals = std::max(0, max_decimals); decimals >= std::max(first_digit, 0); --decimals) {
+        const std::string text = fixed_decimals(x, decimals);
+        if (prints_as_zero(text)) break;  // 0.037 is never "0.0"
+        add_form(forms, text);
+        add_form(forms, without_leading_zero(text));
+    }
+    if (magnitude < 0.1) {  // then the exponent: "3.7e-2", "4e-2"
+        char buffer[32];
+        for (int digits : {1, 0}) {
+            std::snprintf(buffer, sizeof buffer, "%.*e", digits, x);
+            std::string text = buffer;
+            const std::size_t e = text.find('e');  // "4e-02" → "4e-2"
+            if (e != std::string::npos && text.size() > e + 3 && text[e + 2] == '0') text.erase(e + 2, 1);
+            add_form(forms, text);
+        }
+    }
+    if (magnitude < 1e-3) add_form(forms, "\xE2\x89\x88" "0");  // "≈0": tiny, but not zero
+}
+
+void large_forms(std::vector<std::string>& forms, double x) {
+    if (std::fabs(x) < 1e4) add_form(forms, fixed_decimals(x, 0));
+    static const char* const kSuffixes[] = {"k", "M", "G", "T"};
+    double scaled = std::fabs(x);
+    for (const char* suffix : kSuffixes) {
+        scaled /= 1000;
+        if (scaled >= 999.5) continue;
+        for (int digits : {3, 2, 1}) {
+            char buffer[32];
+            std::snprintf(buffer, sizeof buffer, "%s%.*g%s", x < 0 ? "-" : "", digits, scaled, suffix);
+            if (std::string(buffer).find('e') == std::string::npos) add_form(forms, buffer);
+        }
+        return;
+    }
+    char buffer[32];
+    for (int digits : {2, 1}) {
+        std::snprintf(buffer, sizeof buffer, "%.*g", digits, x);
+        add_form(forms, buffer);
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> number_forms(double x, int max_decimals) {
+    if (std::isnan(x)) return {"-"};
+    if (std::isinf(x)) return {x < 0 ? "-\xE2\x88\x9E" : "\xE2\x88\x9E"};
+    if (x == 0) return {"0"};
+    std::vector<std::string> forms;
+    if (std::fabs(x) < 1000) small_forms(forms, x, max_decimals);
+    else large_forms(forms, x);
+    return forms;
+}
+
+std::optional<FittedNumber> fit_number(double x, int max_decimals, float width, float height) {
+    const std::vector<std::string> forms = number_forms(x, max_decimals);
+    ImFont* font = ImGui::GetFont();
+    const float full = ImGui::GetFontSize();
+    // Shorter forms at full size first, then the font steps down: on a projector the size of
+    // the digits matters more than a third decimal.
+    for (float size = full; size >= full * kMinNumberFontScale - 0.01f; size -= std::max(1.0f, full * 0.08f)) {
+        if (size > height) continue;
+        for (const std::string& text : forms) {
+            const ImVec2 extent = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str());
+            if (extent.x <= width) return FittedNumber{text, size, extent};
+        }
+    }
+    return std::nullopt;
+}
+
+void same_line_if_fits(float width) {
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float right_of_last = ImGui::GetItemRectMax().x;
+    const float limit = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (right_of_last + spacing + width <= limit) ImGui::SameLine();
+}
+
+float button_width(const char* label) {
+    return ImGui::CalcTextSize(label, nullptr, true).x + 2 * ImGui::GetStyle().FramePadding.x;
 }
 
 std::optional<Eigen::RowVectorXd> parse_row(const std::string& text, int count) {

@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace attn::app {
 
@@ -37,6 +38,29 @@ std::string wrap_text(const std::string& text, float width);
 // k / M / G / T for thousands to trillions and an exponent beyond ("1.23k", "-45.6M", "3e+15").
 // Never prints nan or a 30-digit number; ±∞ print as "∞".
 std::string compact_number(double x);
+
+// The ways to print x from the most to the least precise, all true to the value: fixed with
+// max_decimals down to one significant digit, the leading zero dropped (".25"), then an exponent
+// or k / M / G / T. A non-zero number never prints as 0 (0.037 → "0.037", ".037", "0.04", ".04",
+// "4e-2", and below 0.001 finally "≈0"); 98.6 → "98.60", "98.6", "99"; 1234 → "1234", "1.23k", "1.2k", "1k".
+std::vector<std::string> number_forms(double x, int max_decimals);
+
+// The most precise form of x (number_forms) that fits in width × height pixels, at the current
+// font size or, failing that, at a font stepped down to kMinNumberFontScale of it. Nothing when
+// even the shortest form does not fit at the smallest size.
+inline constexpr float kMinNumberFontScale = 0.72f;
+struct FittedNumber {
+    std::string text;
+    float font_size = 0;
+    ImVec2 size;
+};
+std::optional<FittedNumber> fit_number(double x, int max_decimals, float width, float height);
+
+// SameLine() when an item `width` pixels wide still fits on the current line, else nothing (the
+// next item starts a new line): rows of buttons wrap instead of running out of the panel.
+void same_line_if_fits(float width);
+// The width ImGui::Button(label) will take.
+float button_width(const char* label);
 
 // "0.694, 0.719, 0.006" (commas and/or spaces, brackets allowed) → a row of exactly `count`
 // finite numbers, or nothing when the text is anything else.

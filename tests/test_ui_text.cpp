@@ -6,6 +6,8 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -77,8 +79,10 @@ TEST_F(UiText, NumbersAreNotSplitAndLinesFit) {
             for (const std::string& line : lines) whole += line.find(number) != std::string::npos;
             EXPECT_EQ(whole, 1) << "width " << width << ": " << number << " split across lines";
         }
-        for (const std::string& line : lines)
-            if (line.find(' ') != std::string::npos) EXPECT_LE(ImGui::CalcTextSize(line.c_str()).x, width) << line;
+        for (const std::string& line : lines) {
+            if (line.find(' ') == std::string::npos) continue;
+            EXPECT_LE(ImGui::CalcTextSize(line.c_str()).x, width) << line;
+        }
     }
 }
 
@@ -94,3 +98,34 @@ TEST(CompactNumber, ShortAndFaithful) {
 }
 
 }  // namespace
+
+// The examples: significant digits that fit, never a different-looking number.
+TEST(NumberForms, FromPreciseToShortAndTrue) {
+    using attn::app::number_forms;
+    EXPECT_EQ(number_forms(0.037, 3), (std::vector<std::string>{"0.037", ".037", "0.04", ".04", "3.7e-2", "4e-2"}));
+    EXPECT_EQ(number_forms(98.6, 2), (std::vector<std::string>{"98.60", "98.6", "99"}));
+    EXPECT_EQ(number_forms(1234, 2), (std::vector<std::string>{"1234", "1.23k", "1.2k", "1k"}));
+    EXPECT_EQ(number_forms(0.863, 3), (std::vector<std::string>{"0.863", ".863", "0.86", ".86", "0.9", ".9"}));
+    EXPECT_EQ(number_forms(-0.25, 2), (std::vector<std::string>{"-0.25", "-.25", "-0.2", "-.2"}));
+    EXPECT_EQ(number_forms(0.0, 3), (std::vector<std::string>{"0"}));
+    // No form of a non-zero number reads as zero, and every form parses back near the value.
+    for (double x = 1e-9; x < 1e15; x *= 1.9)
+        for (double signed_x : {x, -x})
+            for (const std::string& form : number_forms(signed_x, 3)) {
+                if (form == "\xE2\x89\x88" "0") {  // "≈0", the last resort for tiny numbers only
+                    EXPECT_LT(std::fabs(signed_x), 1e-3);
+                    continue;
+                }
+                EXPECT_EQ(form.find_first_not_of("-+0."), form.find_first_not_of("-+0.")) << form;
+                EXPECT_NE(form.find_first_of("123456789"), std::string::npos) << signed_x << " as " << form;
+                double scale = 1;
+                std::string digits = form;
+                if (!digits.empty() && (digits.back() == 'k' || digits.back() == 'M' || digits.back() == 'G' || digits.back() == 'T')) {
+                    scale = digits.back() == 'k' ? 1e3 : digits.back() == 'M' ? 1e6 : digits.back() == 'G' ? 1e9 : 1e12;
+                    digits.pop_back();
+                }
+                const double back = std::strtod(digits.c_str(), nullptr) * scale;
+                EXPECT_LE(std::fabs(back - signed_x), std::fabs(signed_x) * 0.5) << signed_x << " as " << form;
+                EXPECT_EQ(back < 0, signed_x < 0) << form;
+            }
+}
