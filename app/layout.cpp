@@ -10,7 +10,7 @@ namespace {
 
 // Heights below which a column's panels become tabs (in em): the vectors or the task need about
 // ten lines to be worth showing, the heatmaps two small grids with their legends.
-constexpr float kStackLeftEm = 18.0f;
+constexpr float kStackLeftEm = 23.0f;
 constexpr float kStackRightAllEm = 40.0f;
 constexpr float kStackRightTwoEm = 22.0f;
 constexpr float kMinOutputEm = 15.5f;    // the legend, bars and a table of three signed numbers

@@ -15,6 +15,8 @@ namespace attn::app {
 
 namespace {
 
+constexpr float kFullListEm = 30.0f;  // below this panel height the task list folds to a picker
+
 const TaskCheck* check_of(const AppState& state, const std::string& id) {
     for (const TaskCheck& check : state.checks)
         if (check.id == id) return &check;
@@ -42,6 +44,39 @@ void status_mark(const AppState& state, const TaskCheck* check) {
     }
 }
 
+// Tasks as "✓ 1.3.2" (the status mark and the id), for the picker.
+std::string short_task_label(const AppState& state, const Task& task) {
+    const TaskCheck* check = check_of(state, task.id);
+    const char* mark = task.discussion ? "?" : !check || !check->answered ? "\xE2\x80\x93" : check->pass ? "\xE2\x9C\x93" : "\xE2\x9C\x97";
+    return std::string(mark) + " " + task.id;
+}
+
+// The folded task list: previous / next and a drop-down of every task.
+void draw_task_picker(AppState& state) {
+    const Language lang = language(state);
+    const Task* current = course().find(state.session.selected_task);
+    const bool in_exercises = state.session.mode == AppMode::Exercises;
+    if (ImGui::ArrowButton("##previous task", ImGuiDir_Left)) select_next_task(state, -1);
+    probe_item(state, "previous task");
+    tooltip(tr(state, "Previous task (Page Up)", "上一题（Page Up）"));
+    ImGui::SameLine();
+    const float arrow_w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemSpacing.x;
+    ImGui::SetNextItemWidth(std::max(em(4), ImGui::GetContentRegionAvail().x - arrow_w));
+    const std::string preview = current && in_exercises ? short_task_label(state, *current) : std::string();
+    if (ImGui::BeginCombo("##task picker", preview.c_str())) {
+        for (const Task& task : course().tasks) {
+            const std::string label = short_task_label(state, task) + "  " + task.title.get(lang);
+            if (ImGui::Selectable(label.c_str(), current == &task)) select_task(state, task.id);
+        }
+        ImGui::EndCombo();
+    }
+    probe_item(state, "task picker");
+    ImGui::SameLine();
+    if (ImGui::ArrowButton("##next task", ImGuiDir_Right)) select_next_task(state, +1);
+    probe_item(state, "next task");
+    tooltip(tr(state, "Next task (Page Down)", "下一题（Page Down）"));
+}
+
 void draw_task_list(AppState& state) {
     const Language lang = language(state);
     const Course& c = course();
@@ -56,7 +91,11 @@ void draw_task_list(AppState& state) {
             ImGui::TableNextColumn();
             ImGui::TableNextColumn();
             for (const Section& s : c.sections)
-                if (s.id == section) ImGui::TextDisabled("%s  %s", s.id.c_str(), s.title.get(lang).c_str());
+                if (s.id == section) {
+                    ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
+                    text_wrapped(s.id + "  " + s.title.get(lang));
+                    ImGui::PopStyleColor();
+                }
         }
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
@@ -64,7 +103,8 @@ void draw_task_list(AppState& state) {
         if (task.discussion) ImGui::TextDisabled("?");
         else status_mark(state, check);
         ImGui::TableNextColumn();
-        const std::string label = task.id + "  " + task.title.get(lang) + "##" + task.id;
+        // Long titles wrap inside their row rather than run under the panel's edge.
+        const std::string label = wrap_text(task.id + "  " + task.title.get(lang), ImGui::GetContentRegionAvail().x) + "##" + task.id;
         const bool selected = state.session.mode == AppMode::Exercises && state.session.selected_task == task.id;
         // The tooltip text is taken before the click: selecting refreshes state.checks.
         const std::string status = task.discussion ? tr(state, "A discussion question: no checker", "讨论题：不自动检查")
@@ -89,7 +129,8 @@ void draw_explanations(AppState& state, const Task& task) {
     const Diagnosis& diagnosis = state.diagnosis;
     const Explanation* solved = current_explanation(state, task.id);
     if (diagnosis.summary.en.empty() && !solved) return;
-    ImGui::BeginChild("explanation", ImVec2(0, 0), true);
+    // In the panel's own scrolling, not a box of its own: a nested box left one line visible.
+    ImGui::Separator();
     if (!diagnosis.summary.en.empty()) {
         ImGui::TextDisabled("%s", tr(state, "Your answer now:", "你当前的答案："));
         probe_item(state, "diagnosis");
@@ -107,7 +148,6 @@ void draw_explanations(AppState& state, const Task& task) {
         probe_item(state, "explanation");
         text_wrapped(solved->text.get(lang));
     }
-    ImGui::EndChild();
 }
 
 // Typing in the notes is one undo step per visit to the field, not one per key.
@@ -126,8 +166,8 @@ void draw_discussion(AppState& state, const Task& task) {
                            "讨论题：不自动检查。各面板只读展示 %s 的结果：到那道题中修改，再回来观察变化。"),
                         state.workspace.note.c_str()));
     ImGui::PopStyleColor();
-    ImGui::TextUnformatted(tr(state, "Your notes (saved with the session and exported with the answers):",
-                              "你的笔记（随会话保存，并随答案导出）："));
+    text_wrapped(tr(state, "Your notes (saved with the session and exported with the answers):",
+                    "你的笔记（随会话保存，并随答案导出）："));
     const auto found = state.session.notes.find(task.id);
     std::string text = found == state.session.notes.end() ? std::string() : found->second;
     if (ImGui::InputTextMultiline("##notes", &text, ImVec2(-1, std::max(em(5), ImGui::GetContentRegionAvail().y))))
@@ -192,10 +232,10 @@ void draw_selected_task(AppState& state) {
     probe_item(state, "solve");
     tooltip(tr(state, "Fill in the analytic answer for this task and explain it (Ctrl+Enter).",
                "填入本题的解析答案并给出解释（Ctrl+Enter）。"));
-    ImGui::SameLine();
+    same_line_if_fits(button_width(tr(state, "Reset", "重置")));
     if (ImGui::Button(tr(state, "Reset", "重置"))) reset_selected(state);
     tooltip(tr(state, "Clear your answer to this task (Ctrl+R). Undo with Ctrl+Z.", "清除本题答案（Ctrl+R）。可用 Ctrl+Z 撤销。"));
-    ImGui::SameLine();
+    same_line_if_fits(button_width(tr(state, "Copy PyTorch", "复制代码")));
     const auto answer = state.session.answers.find(task->answer);
     ImGui::BeginDisabled(answer == state.session.answers.end());
     if (ImGui::Button(tr(state, "Copy PyTorch", "复制代码"))) {
@@ -216,16 +256,20 @@ void draw_exercises_tab(AppState& state) {
     probe_item(state, "solve all");
     tooltip(tr(state, "Solve every task in order; the 1.4 tasks use the 1.3.2 answer (Ctrl+Shift+Enter).",
                "按顺序求解所有题目；1.4 题使用 1.3.2 的答案（Ctrl+Shift+Enter）。"));
-    ImGui::SameLine();
+    const char* tolerance_label = tr(state, "tolerance", "容差");
+    same_line_if_fits(em(5) + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(tolerance_label).x);
     ImGui::SetNextItemWidth(em(5));
     double tolerance = state.session.tolerance;
-    if (ImGui::InputDouble(tr(state, "tolerance", "容差"), &tolerance, 0, 0, "%.3g") && tolerance > 0 && std::isfinite(tolerance)) {
+    if (ImGui::InputDouble(tolerance_label, &tolerance, 0, 0, "%.3g") && tolerance > 0 && std::isfinite(tolerance)) {
         const Session before = state.session;
         state.session.tolerance = tolerance;
         commit_edit(state, before);
     }
     tooltip(course().tolerance_note.get(lang).c_str());
-    draw_task_list(state);
+    // A short panel (a projector with large text) folds the list to a picker, so the selected
+    // task's text and its explanation keep the room.
+    if (ImGui::GetContentRegionAvail().y < em(kFullListEm)) draw_task_picker(state);
+    else draw_task_list(state);
     draw_selected_task(state);
 }
 

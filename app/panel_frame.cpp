@@ -5,6 +5,7 @@
 
 #include <imgui_internal.h>  // FindWindowByName: a panel's rectangle for one-panel screenshots
 
+#include <cstring>
 #include <string>
 
 namespace attn::app {
@@ -21,6 +22,14 @@ bool begin_panel(const char* title, const char* id, const PanelRect& rect, ImGui
 
 void end_panel(AppState& state, const char* id) {
     audit_window_width(state.layout_audit, id);
+    // The title bar clips a title longer than the panel is wide.
+    const ImGuiWindow* window = ImGui::GetCurrentWindowRead();
+    if (window && !(window->Flags & ImGuiWindowFlags_NoTitleBar)) {
+        const char* name = window->Name;
+        const char* end = std::strstr(name, "###");
+        const std::string title(name, end ? static_cast<std::size_t>(end - name) : std::strlen(name));
+        audit_text_fits(state.layout_audit, id, title, window->Size.x - 2 * ImGui::GetStyle().FramePadding.x);
+    }
     ImGui::End();
 }
 

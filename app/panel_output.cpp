@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 namespace attn::app {
@@ -20,11 +21,61 @@ const TaskCheck* selected_check(const AppState& state) {
     return nullptr;
 }
 
-// A table entry: fixed decimals while the number is small, the compact form beyond (a value of
-// 1e6 must not print as a 12-character number that runs into its neighbour).
-std::string table_number(double x, const char* fixed_format) {
-    if (!(std::fabs(x) < 1e4)) return (x >= 0 ? "+" : "") + compact_number(x);
-    return format(fixed_format, x);
+// The decimals a column of numbers can show: four when the columns have room, fewer as they
+// narrow, the same for every entry so the column reads as one.
+int table_decimals(const Eigen::RowVectorXd& output, const Eigen::RowVectorXd* target, float column_w) {
+    for (int decimals = 4; decimals >= 1; --decimals) {
+        bool fits = true;
+        const auto check = [&](double x) {
+            fits = fits && std::fabs(x) < 1e4 && ImGui::CalcTextSize(format("%+.*f", decimals, x).c_str()).x <= column_w;
+        };
+        for (Eigen::Index c = 0; c < output.size(); ++c) {
+            check(output(c));
+            if (target) check((*target)(c));
+        }
+        if (fits) return decimals;
+    }
+    return -1;  // not even one decimal: each entry takes its own compact form
+}
+
+// One entry: the column's fixed decimals, or the most precise form that fits (fit_number, which
+// may step the font down). Never cut by the column: what does not fit at all is recorded.
+void table_entry(const AppState& state, double x, int decimals, float column_w) {
+    if (decimals >= 0) {
+        ImGui::TextUnformatted(format("%+.*f", decimals, x).c_str());
+        return;
+    }
+    const std::optional<FittedNumber> fitted = fit_number(x, 2, column_w, ImGui::GetTextLineHeight());
+    if (!fitted) {
+        state.layout_audit.report(kOutputId, kClipped, compact_number(x));
+        ImGui::TextUnformatted("\xE2\x80\xA6");  // "…": the tooltip and the heatmaps have it
+        return;
+    }
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    ImGui::GetWindowDrawList()->AddText(ImGui::GetFont(), fitted->font_size, at, ImGui::GetColorU32(ImGuiCol_Text),
+                                        fitted->text.c_str());
+    ImGui::Dummy(ImVec2(fitted->size.x, ImGui::GetTextLineHeight()));
+}
+
+// The numbers under the bars: "out" and "target" rows, a column per component.
+void number_table(const AppState& state, const Eigen::RowVectorXd& output, const Eigen::RowVectorXd* target) {
+    const Palette colors = palette();
+    const int columns = static_cast<int>(output.size()) + 1;
+    if (!ImGui::BeginTable("numbers", columns, ImGuiTableFlags_SizingStretchSame)) return;
+    const float column_w = ImGui::GetContentRegionAvail().x / static_cast<float>(columns) - ImGui::GetStyle().CellPadding.x * 2;
+    const int decimals = table_decimals(output, target, column_w);
+    const auto row = [&](ImU32 color, const char* name, const Eigen::RowVectorXd& numbers) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color), "%s", name);
+        for (Eigen::Index c = 0; c < numbers.size(); ++c) {
+            ImGui::TableNextColumn();
+            table_entry(state, numbers(c), decimals, column_w);
+        }
+    };
+    row(colors.output, tr(state, "out", "输出"), output);
+    if (target) row(colors.target, tr(state, "target", "目标"), *target);
+    ImGui::EndTable();
 }
 
 // Bars for one output row against its target row, drawn with ImDrawList: each component gets
@@ -81,9 +132,10 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
             }
             // The status follows the legend on the same line when it fits, else on its own line.
             const auto status = [](ImU32 color, const std::string& text) {
-                ImGui::SameLine();
-                if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize(text.c_str()).x) ImGui::NewLine();
-                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color), "%s", text.c_str());
+                same_line_if_fits(ImGui::CalcTextSize(text.c_str()).x);
+                ImGui::PushStyleColor(ImGuiCol_Text, color);
+                text_wrapped(text);  // wraps on a narrow panel rather than running off its edge
+                ImGui::PopStyleColor();
             };
             const TaskCheck* check = selected_check(state);
             if (check && check->answered && std::isfinite(check->max_abs_diff)) {
@@ -105,29 +157,7 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                 const Eigen::RowVectorXd target_row = has_target ? Eigen::RowVectorXd(w.target.row(i)) : Eigen::RowVectorXd();
                 component_bars(out.row(i), has_target ? &target_row : nullptr, bars_h);
                 probe_item(state, "bars " + std::to_string(i));
-                // The numbers, aligned under the bars.
-                // Four decimals when the columns have room, three otherwise (large text).
-                const float column_w = ImGui::GetContentRegionAvail().x / static_cast<float>(out.cols() + 1);
-                const char* number_format = column_w > ImGui::CalcTextSize("+0.00000").x ? "%+.4f" : "%+.3f";
-                if (ImGui::BeginTable("numbers", static_cast<int>(out.cols()) + 1, ImGuiTableFlags_SizingStretchSame)) {
-                    ImGui::TableNextRow();
-                    ImGui::TableNextColumn();
-                    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.output), "%s", tr(state, "out", "输出"));
-                    for (Eigen::Index c = 0; c < out.cols(); ++c) {
-                        ImGui::TableNextColumn();
-                        ImGui::TextUnformatted(table_number(out(i, c), number_format).c_str());
-                    }
-                    if (has_target) {
-                        ImGui::TableNextRow();
-                        ImGui::TableNextColumn();
-                        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.target), "%s", tr(state, "target", "目标"));
-                        for (Eigen::Index c = 0; c < out.cols(); ++c) {
-                            ImGui::TableNextColumn();
-                            ImGui::TextUnformatted(table_number(w.target(i, c), number_format).c_str());
-                        }
-                    }
-                    ImGui::EndTable();
-                }
+                number_table(state, out.row(i), has_target ? &target_row : nullptr);
                 ImGui::PopID();
             }
             if (out.rows() > rows_shown)

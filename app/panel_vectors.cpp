@@ -21,6 +21,13 @@ namespace {
 // kMaxSliderRange. It is recomputed only between edits (see slider_range), so the scale never
 // changes under a dragging mouse; larger numbers can still be typed with Ctrl+click.
 constexpr float kMaxSliderRange = 1024.0f;
+constexpr int kLongList = 8;  // more rows than this scroll in a box of their own
+
+void dim_text(const std::string& text) {
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
+    text_wrapped(text);
+    ImGui::PopStyleColor();
+}
 
 float nice_range(double largest) {
     const double wanted = std::max(1.0, std::fabs(largest) * 1.25);
@@ -39,6 +46,38 @@ void track_edit(AppState& state) {
     if (ImGui::IsItemDeactivated()) end_edit(state);
 }
 
+// The slider's position as a track along the bottom edge of its frame, under the digits: a thin
+// line for the whole range and a bar in the vector's colour from 0 to the value.
+void value_track(float value, float range, ImU32 color) {
+    const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+    const float thickness = std::max(2.0f, em(0.14f));
+    const float inset = std::max(1.0f, em(0.1f));
+    const float y = max.y - inset - thickness;
+    const float x0 = min.x + inset, x1 = max.x - inset;
+    const auto x_of = [&](float v) {
+        const float t = range > 0 ? std::clamp((v + range) / (2 * range), 0.0f, 1.0f) : 0.5f;
+        return x0 + (x1 - x0) * t;
+    };
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + thickness), palette().grid);
+    const float zero = x_of(0), at = x_of(std::isfinite(value) ? value : 0);
+    dl->AddRectFilled(ImVec2(std::min(zero, at), y), ImVec2(std::max(zero, at) + 1, y + thickness), color);
+    dl->AddRectFilled(ImVec2(at - thickness, y - thickness), ImVec2(at + thickness, y + thickness), color);
+}
+
+// A slider's tooltip, never while it is dragged, and placed above it and to the left: below or
+// to the right it covered the heatmap row the slider changes.
+void slider_tooltip(const char* text) {
+    if (!ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled) || ImGui::IsItemActive()) return;
+    const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+    ImGui::SetNextWindowPos(ImVec2(max.x, min.y - em(0.3f)), ImGuiCond_Always, ImVec2(1.0f, 1.0f));
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(em(20));
+    ImGui::TextUnformatted(text);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+}
+
 // One row of component sliders; returns true when `row` changed. Wraps to several lines when
 // the row has many components so that each slider keeps a usable width.
 // *touched is set when a slider was let go after the user clicked or typed in it, also when the
@@ -51,8 +90,9 @@ bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row,
     const float width = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x * (per_line - 1)) / per_line;
     ImGui::PushID(id);
     ImGui::BeginDisabled(!enabled);
-    // The grab in the vector's colour, translucent so the digits under it stay readable.
-    ImGui::PushStyleColor(ImGuiCol_SliderGrab, (color & ~IM_COL32_A_MASK) | (static_cast<ImU32>(170) << IM_COL32_A_SHIFT));
+    // ImGui's grab is hidden: it sat on the digits. value_track() draws the position under them.
+    ImGui::PushStyleColor(ImGuiCol_SliderGrab, IM_COL32(0, 0, 0, 0));
+    ImGui::PushStyleColor(ImGuiCol_SliderGrabActive, IM_COL32(0, 0, 0, 0));
     for (int c = 0; c < d; ++c) {
         if (c % per_line != 0) ImGui::SameLine();
         ImGui::PushID(c);
@@ -62,13 +102,15 @@ bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row,
             row(c) = value;
             changed = true;
         }
+        value_track(value, range, enabled ? color : palette().text_dim);
+        audit_text_fits(state.layout_audit, kVectorsId, format("%.3f", value), width - 2 * ImGui::GetStyle().FramePadding.x);
         track_edit(state);
         if (touched && ImGui::IsItemDeactivated()) *touched = true;
         probe_item(state, std::string(id) + "[" + std::to_string(c) + "]");
-        tooltip(tr(state, "Drag to change; Ctrl+click to type an exact value.", "拖动修改；Ctrl+单击可输入精确值。"));
+        slider_tooltip(tr(state, "Drag to change; Ctrl+click to type an exact value.", "拖动修改；Ctrl+单击可输入精确值。"));
         ImGui::PopID();
     }
-    ImGui::PopStyleColor();
+    ImGui::PopStyleColor(2);
     ImGui::EndDisabled();
     ImGui::PopID();
     return changed;
@@ -86,9 +128,12 @@ bool row_text_field(AppState& state, const std::string& probe_name, Eigen::RowVe
     if (bad) ImGui::PushStyleColor(ImGuiCol_FrameBg, ImGui::ColorConvertU32ToFloat4(palette().fail & 0x66FFFFFF));
     // Not a Tab stop: Tab goes from the last component of a row to the first of the next.
     ImGui::PushItemFlag(ImGuiItemFlags_NoTabStop, true);
-    const bool entered = ImGui::InputTextWithHint("##row", tr(state, "type or paste a row: 0.69, 0.72, 0.01",
-                                                             "输入或粘贴一整行：0.69, 0.72, 0.01"),
-                                                  &text, ImGuiInputTextFlags_EnterReturnsTrue);
+    // The hint says what to do when it fits, else shows an example row (never a cut-off sentence).
+    const char* hint = tr(state, "type or paste a row: 0.69, 0.72, 0.01", "输入或粘贴一整行：0.69, 0.72, 0.01");
+    const float room = ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().FramePadding.x;
+    if (ImGui::CalcTextSize(hint).x > room) hint = "0.69, 0.72, 0.01";
+    audit_text_fits(state.layout_audit, kVectorsId, hint, room);
+    const bool entered = ImGui::InputTextWithHint("##row", hint, &text, ImGuiInputTextFlags_EnterReturnsTrue);
     ImGui::PopItemFlag();
     if (bad) ImGui::PopStyleColor();
     probe_item(state, probe_name);
@@ -135,7 +180,8 @@ void query_rows(AppState& state) {
         // Length on a log scale: answers need |q| in the tens or hundreds, exploring needs 0.1.
         float magnitude = static_cast<float>(length);
         ImGui::BeginDisabled(!w.queries_editable || length == 0);
-        ImGui::SetNextItemWidth(std::max(em(6), ImGui::GetContentRegionAvail().x - em(8)));
+        const char* reset_label = tr(state, "Reset", "重置");
+        ImGui::SetNextItemWidth(std::max(em(6), ImGui::GetContentRegionAvail().x - button_width(reset_label) - em(0.6f)));
         // Not a Tab stop: Tab walks the components only, so the order never depends on the data
         // (a disabled length control for a zero query would otherwise change it).
         ImGui::PushItemFlag(ImGuiItemFlags_NoTabStop, true);
@@ -153,9 +199,9 @@ void query_rows(AppState& state) {
                                  "查询为零：没有可缩放的方向。请先调整某个分量。")
                             : tr(state, "Scale the query without changing its direction (logarithmic, 0.01 to 1000).",
                                  "只缩放查询的长度，不改变方向（对数刻度，0.01 到 1000）。"));
-        ImGui::SameLine();
+        same_line_if_fits(button_width(reset_label));
         ImGui::BeginDisabled(!w.queries_editable);
-        if (ImGui::Button(tr(state, "Reset", "重置"))) {
+        if (ImGui::Button(reset_label)) {
             const Session before = state.session;
             Eigen::MatrixXd queries = w.queries;
             queries.row(i).setZero();
@@ -201,14 +247,14 @@ void key_rows(AppState& state) {
             ImGui::SameLine(em(2.2f));
             ImGui::TextDisabled("|k| = %.3f", row.norm());
             if (editable) {
-                ImGui::SameLine();
+                same_line_if_fits(button_width(tr(state, "Normalize", "归一化")));
                 if (ImGui::SmallButton(tr(state, "Normalize", "归一化")) && row.norm() > 0) {
                     const Session before = state.session;
                     set_key_row(state, j, row / row.norm());
                     commit_edit(state, before);
                 }
                 tooltip(tr(state, "Scale this key to length 1.", "把这个键缩放到长度 1。"));
-                ImGui::SameLine();
+                same_line_if_fits(button_width(tr(state, "Reset", "重置")));
                 if (ImGui::SmallButton(tr(state, "Reset", "重置"))) {
                     const Session before = state.session;
                     if (w.kind == Workspace::Kind::KeyTask) {
@@ -272,27 +318,25 @@ void draw_vector_panel(AppState& state, const PanelRect& rect) {
                 ImGui::PopStyleColor();
             }
             ImGui::TextUnformatted(w.queries.rows() == 1 ? tr(state, "Query", "查询") : tr(state, "Queries", "查询"));
-            if (!w.queries_editable && w.kind == Workspace::Kind::KeyTask) {
-                ImGui::SameLine();
-                ImGui::TextDisabled(tr(state, "(your %s answer, fixed here)", "（你的 %s 答案，此处不可改）"), w.note.c_str());
-            }
-            // Many sandbox queries scroll in their own box so the keys stay in view.
-            const bool many = w.queries.rows() > 2;
+            if (!w.queries_editable && w.kind == Workspace::Kind::KeyTask)
+                dim_text(format(tr(state, "(your %s answer, fixed here)", "（你的 %s 答案，此处不可改）"), w.note.c_str()));
+            // Only a long list of sandbox queries scrolls in its own box, so the keys stay in view.
+            const bool many = w.queries.rows() > kLongList;
             if (!many || ImGui::BeginChild("queries", ImVec2(0, ImGui::GetContentRegionAvail().y * 0.35f))) query_rows(state);
             if (many) ImGui::EndChild();
             ImGui::Separator();
             ImGui::TextUnformatted(tr(state, "Keys", "键"));
-            if (w.kind == Workspace::Kind::KeyTask) {
-                ImGui::SameLine();
-                ImGui::TextDisabled(tr(state, "(only k%d may change%s)", "（只能修改 k%d%s）"), w.editable_key_row,
-                                    w.key_unit_norm ? tr(state, "; graded as k/|k|", "；按 k/|k| 评分") : "");
-            }
-            if (ImGui::BeginChild("keys", ImVec2(0, w.kind == Workspace::Kind::Sandbox ? ImGui::GetContentRegionAvail().y * 0.55f : 0))) key_rows(state);
-            ImGui::EndChild();
+            if (w.kind == Workspace::Kind::KeyTask)
+                dim_text(format(tr(state, "(only k%d may change%s)", "（只能修改 k%d%s）"), w.editable_key_row,
+                                w.key_unit_norm ? tr(state, "; graded as k/|k|", "；按 k/|k| 评分") : ""));
+            // Long lists (a large sandbox) scroll in boxes of their own; short ones in the panel.
+            const bool long_keys = w.keys.rows() > kLongList;
+            if (!long_keys || ImGui::BeginChild("keys", ImVec2(0, ImGui::GetContentRegionAvail().y * 0.55f))) key_rows(state);
+            if (long_keys) ImGui::EndChild();
             if (w.kind == Workspace::Kind::Sandbox) {
                 ImGui::TextUnformatted(tr(state, "Values", "值"));
-                if (ImGui::BeginChild("values")) value_rows(state);
-                ImGui::EndChild();
+                if (!long_keys || ImGui::BeginChild("values")) value_rows(state);
+                if (long_keys) ImGui::EndChild();
             }
         }
     }

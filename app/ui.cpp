@@ -405,6 +405,10 @@ std::string draw_region_tabs(AppState& state, const Region& region) {
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
                      ImGuiWindowFlags_NoScrollWithMouse);
     std::string clicked;
+    float tabs_w = 0;  // the tabs must all show: a scrolling tab bar hides panels
+    for (const std::string& id : region.panels)
+        tabs_w += ImGui::CalcTextSize(panel_title(state, id)).x + 2 * ImGui::GetStyle().FramePadding.x + ImGui::GetStyle().ItemInnerSpacing.x;
+    if (tabs_w > region.w - em(0.8f)) state.layout_audit.report(region.panels.front(), kClipped, "tabs " + region.key());
     if (ImGui::BeginTabBar("panels", ImGuiTabBarFlags_FittingPolicyScroll)) {
         for (const std::string& id : region.panels) {
             const std::string label = std::string(panel_title(state, id)) + "###" + id;
