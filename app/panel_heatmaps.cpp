@@ -402,119 +402,119 @@ void draw_winner_badge(const AppState& state, Map map, int i, int j, ImVec2 cell
     dl->AddText(ImGui::GetFont(), fitted->font_size, ImVec2(x + pad.x, y), ImGui::GetColorU32(ImGuiCol_Text), fitted->text.c_str());
 }
 
-void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block, const std::string& title,
-                  double range, bool any_masked, const Hover& hover, const std::vector<double>& row_max,
-                  GlTexture& texture) {
-    const Workspace& ws = state.workspace;
-    const int n = static_cast<int>(ws.result.logits.rows());
-    const int N = static_cast<int>(ws.result.logits.cols());
+// Where one heatmap's cells are on screen.
+struct Grid {
+    ImVec2 min, max;  // the cells' rectangle
+    float cw = 1, ch = 1;
+    ImVec2 cell_min(int i, int j) const { return ImVec2(min.x + cw * static_cast<float>(j), min.y + ch * static_cast<float>(i)); }
+    ImVec2 cell_size() const { return ImVec2(cw, ch); }
+};
+
+// Keys across the top in their colours, queries down the left; every stride-th when crowded.
+void draw_axis_labels(const Grid& grid, int n, int N, float top) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    const Palette pal = palette();
-    const ImU32 text_col = ImGui::GetColorU32(ImGuiCol_Text);
     const float line_h = ImGui::GetTextLineHeight();
-
-    dl->AddText(block, text_col, title.c_str());
-
-    const ImVec2 g(block.x + l.row_label_w, block.y + l.title_h + l.col_label_h);  // grid origin
-    const ImVec2 g1(g.x + l.cw * static_cast<float>(N), g.y + l.ch * static_cast<float>(n));
-    const auto cell_min = [&](int i, int j) {
-        return ImVec2(g.x + l.cw * static_cast<float>(j), g.y + l.ch * static_cast<float>(i));
-    };
-
-    // Labels: keys across the top in their colours, queries down the left.
-    const int col_stride = label_stride(l.cw, ImGui::CalcTextSize(key_name(N - 1).c_str()).x + em(0.4f));
+    const int col_stride = label_stride(grid.cw, ImGui::CalcTextSize(key_name(N - 1).c_str()).x + em(0.4f));
     for (int j = 0; j < N; j += col_stride) {
         const std::string label = key_name(j);
         const float w = ImGui::CalcTextSize(label.c_str()).x;
-        const float x = std::max(g.x, cell_min(0, j).x + (l.cw - w) / 2);
-        dl->AddText(ImVec2(x, block.y + l.title_h), key_color(j, N), label.c_str());
+        const float x = std::max(grid.min.x, grid.cell_min(0, j).x + (grid.cw - w) / 2);
+        dl->AddText(ImVec2(x, top), key_color(j, N), label.c_str());
     }
-    const int row_stride = label_stride(l.ch, line_h);
+    const int row_stride = label_stride(grid.ch, line_h);
     for (int i = 0; i < n; i += row_stride) {
         const std::string label = query_name(i, n);
         const float w = ImGui::CalcTextSize(label.c_str()).x;
-        const float y = cell_min(i, 0).y + (l.ch - line_h) / 2;
-        dl->AddText(ImVec2(g.x - em(0.3f) - w, y), pal.query, label.c_str());
+        const float y = grid.cell_min(i, 0).y + (grid.ch - line_h) / 2;
+        dl->AddText(ImVec2(grid.min.x - em(0.3f) - w, y), palette().query, label.c_str());
     }
+}
 
-    // Where tests look for cell colours in screenshots (probe.h; only when probing).
-    for (int i = 0; i < std::min(n, 4); ++i)
-        for (int j = 0; j < std::min(N, 8); ++j)
-            probe_rect(state, std::string(map == Map::Logits ? "logits " : "weights ") + std::to_string(i) + "," + std::to_string(j),
-                       cell_min(i, j), ImVec2(cell_min(i, j).x + l.cw, cell_min(i, j).y + l.ch));
+// A rectangle per cell with its number. Returns the winning cells whose number did not fit.
+std::vector<std::pair<int, int>> draw_number_cells(const AppState& state, Map map, const Grid& grid, double range) {
+    const Workspace& ws = state.workspace;
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    std::vector<std::pair<int, int>> unlabelled_winners;
+    for (int i = 0; i < ws.result.logits.rows(); ++i) {
+        const int winner = winning_column(ws, i);
+        for (int j = 0; j < ws.result.logits.cols(); ++j) {
+            const ImVec2 p0 = grid.cell_min(i, j);
+            const ImVec2 p1(p0.x + grid.cw, p0.y + grid.ch);
+            const ImU32 bg = cell_color(ws, map, i, j, range);
+            dl->AddRectFilled(p0, p1, bg);
+            const ImU32 fg = contrasting_text(bg);
+            if (is_masked(ws, i, j))  // a faint hatch: masked is not the same as a small value
+                dl->AddLine(p0, p1, (fg & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 50), 1.0f);
+            if (!draw_cell_number(state, map, i, j, p0, grid.cell_size(), fg) && j == winner) unlabelled_winners.push_back({i, j});
+        }
+    }
+    return unlabelled_winners;
+}
 
-    // Cells. Winning cells whose number did not fit get a badge afterwards, over the outlines.
-    std::vector<std::pair<int, int>> badges;
-    if (l.text) {
+// One texture for a large heatmap (re-uploaded only when its numbers change).
+void draw_texture_cells(const AppState& state, Map map, const Grid& grid, double range, GlTexture& texture) {
+    const Workspace& ws = state.workspace;
+    const int n = static_cast<int>(ws.result.logits.rows()), N = static_cast<int>(ws.result.logits.cols());
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    if (!texture.holds(texture_key(ws, map))) {
+        std::vector<std::uint8_t> rgba(static_cast<std::size_t>(n) * static_cast<std::size_t>(N) * 4);
+        std::size_t k = 0;
         for (int i = 0; i < n; ++i)
             for (int j = 0; j < N; ++j) {
-                const ImVec2 p0 = cell_min(i, j);
-                const ImVec2 p1(p0.x + l.cw, p0.y + l.ch);
-                const ImU32 bg = cell_color(ws, map, i, j, range);
-                dl->AddRectFilled(p0, p1, bg);
-                const ImU32 fg = contrasting_text(bg);
-                if (is_masked(ws, i, j))  // a faint hatch: masked is not the same as a small value
-                    dl->AddLine(p0, p1, (fg & ~IM_COL32_A_MASK) | IM_COL32(0, 0, 0, 50), 1.0f);
-                const bool shown = draw_cell_number(state, map, i, j, p0, ImVec2(l.cw, l.ch), fg);
-                if (!shown && j == winning_column(ws, i)) badges.push_back({i, j});
+                const ImU32 c = cell_color(ws, map, i, j, range);
+                rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_R_SHIFT) & 0xFF);
+                rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_G_SHIFT) & 0xFF);
+                rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_B_SHIFT) & 0xFF);
+                rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_A_SHIFT) & 0xFF);
             }
-    } else {
-        for (int i = 0; i < n; ++i)
-            if (const int j = winning_column(ws, i); j >= 0) badges.push_back({i, j});
-        if (!texture.holds(texture_key(ws, map))) {
-            std::vector<std::uint8_t> rgba(static_cast<std::size_t>(n) * static_cast<std::size_t>(N) * 4);
-            std::size_t k = 0;
-            for (int i = 0; i < n; ++i)
-                for (int j = 0; j < N; ++j) {
-                    const ImU32 c = cell_color(ws, map, i, j, range);
-                    rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_R_SHIFT) & 0xFF);
-                    rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_G_SHIFT) & 0xFF);
-                    rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_B_SHIFT) & 0xFF);
-                    rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_A_SHIFT) & 0xFF);
-                }
-            texture.upload(N, n, rgba.data(), texture_key(ws, map));
-        }
-        if (texture.id() != nullptr) {
-            dl->AddImage(texture.id(), g, g1);
-        } else {
-            dl->AddRect(g, g1, pal.text_dim);
-            dl->PushClipRect(g, g1, true);
-            dl->AddText(ImVec2(g.x + em(0.3f), g.y + em(0.2f)), pal.text_dim,
-                        tr(state, "(no OpenGL texture)", "（没有 OpenGL 纹理）"));
-            dl->PopClipRect();
-        }
+        texture.upload(N, n, rgba.data(), texture_key(ws, map));
     }
-    dl->AddRect(ImVec2(g.x - 1, g.y - 1), ImVec2(g1.x + 1, g1.y + 1), pal.grid);
+    if (texture.id() != nullptr) {
+        dl->AddImage(texture.id(), grid.min, grid.max);
+        return;
+    }
+    dl->AddRect(grid.min, grid.max, palette().text_dim);
+    dl->PushClipRect(grid.min, grid.max, true);
+    dl->AddText(ImVec2(grid.min.x + em(0.3f), grid.min.y + em(0.2f)), palette().text_dim,
+                tr(state, "(no OpenGL texture)", "（没有 OpenGL 纹理）"));
+    dl->PopClipRect();
+}
 
-    // Thin outline on each row's largest weight (every tied cell: a uniform row shows that it
-    // is uniform). Skipped when cells are too small for an outline to leave any colour visible,
-    // except in the hovered row.
-    const bool outline_all = l.cw >= em(0.5f) && l.ch >= em(0.5f);
-    for (int i = 0; i < n; ++i) {
-        if (!(row_max[static_cast<std::size_t>(i)] > 0) || !(outline_all || (hover.valid() && hover.row == i)))
-            continue;
-        for (int j = 0; j < N; ++j)
+// Thin outline on each row's largest weight (every tied cell: a uniform row shows that it is
+// uniform). Skipped when cells are too small for an outline to leave any colour visible, except
+// in the hovered row.
+void draw_row_maxima(const Workspace& ws, Map map, const Grid& grid, double range, const Hover& hover,
+                     const std::vector<double>& row_max) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const bool outline_all = grid.cw >= em(0.5f) && grid.ch >= em(0.5f);
+    for (int i = 0; i < ws.result.weights.rows(); ++i) {
+        if (!(row_max[static_cast<std::size_t>(i)] > 0) || !(outline_all || (hover.valid() && hover.row == i))) continue;
+        for (int j = 0; j < ws.result.weights.cols(); ++j)
             if (ws.result.weights(i, j) >= row_max[static_cast<std::size_t>(i)] - 1e-12) {
-                const ImVec2 p0 = cell_min(i, j);
+                const ImVec2 p0 = grid.cell_min(i, j);
                 const ImU32 c = contrasting_text(cell_color(ws, map, i, j, range));
-                dl->AddRect(ImVec2(p0.x + 1, p0.y + 1), ImVec2(p0.x + l.cw - 1, p0.y + l.ch - 1), c, 0, 0,
-                            std::max(1.0f, em(0.06f)));
+                dl->AddRect(ImVec2(p0.x + 1, p0.y + 1), ImVec2(p0.x + grid.cw - 1, p0.y + grid.ch - 1), c, 0, 0, std::max(1.0f, em(0.06f)));
             }
     }
+}
 
-    // The hovered row and column, in both heatmaps, so the two read together.
-    if (hover.valid()) {
-        const float thick = std::max(1.0f, em(0.12f));
-        const ImVec2 r0 = cell_min(hover.row, 0), c0 = cell_min(0, hover.col);
-        dl->AddRect(r0, ImVec2(g1.x, r0.y + l.ch), text_col, 0, 0, thick);
-        dl->AddRect(c0, ImVec2(c0.x + l.cw, g1.y), text_col, 0, 0, thick);
-    }
+// The hovered row and column, in both heatmaps, so the two read together.
+void draw_hover(const Grid& grid, const Hover& hover) {
+    if (!hover.valid()) return;
+    const float thick = std::max(1.0f, em(0.12f));
+    const ImU32 color = ImGui::GetColorU32(ImGuiCol_Text);
+    const ImVec2 r0 = grid.cell_min(hover.row, 0), c0 = grid.cell_min(0, hover.col);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRect(r0, ImVec2(grid.max.x, r0.y + grid.ch), color, 0, 0, thick);
+    dl->AddRect(c0, ImVec2(c0.x + grid.cw, grid.max.y), color, 0, 0, thick);
+}
 
-    for (const auto& [i, j] : badges) draw_winner_badge(state, map, i, j, cell_min(i, j), ImVec2(l.cw, l.ch), g, g1);
-
-    // Legend: the gradient with its end values; logits are symmetric around 0.
-    const ImVec2 b0(g.x, g1.y + em(0.5f));
-    const ImVec2 b1(b0.x + l.legend_w, b0.y + em(0.6f));
+// The gradient with its end values under the grid; logits are symmetric around 0.
+void draw_legend(const AppState& state, Map map, const Grid& grid, float legend_w, double range, bool any_masked) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const Palette pal = palette();
+    const ImVec2 b0(grid.min.x, grid.max.y + em(0.5f));
+    const ImVec2 b1(b0.x + legend_w, b0.y + em(0.6f));
     draw_gradient(dl, b0, b1, map);
     dl->AddRect(b0, b1, pal.grid);
     std::string lo, mid, hi;
@@ -534,17 +534,86 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
     } else {
         dl->AddText(ImVec2(b0.x, label_y), pal.text_dim, lo.c_str());
         dl->AddText(ImVec2(std::max(b1.x - hi_w, b0.x + lo_w + em(0.5f)), label_y), pal.text_dim, hi.c_str());
-        if (lo_w + mid_w + hi_w + em(1.0f) < b1.x - b0.x)
-            dl->AddText(ImVec2((b0.x + b1.x - mid_w) / 2, label_y), pal.text_dim, mid.c_str());
+        if (lo_w + mid_w + hi_w + em(1.0f) < b1.x - b0.x) dl->AddText(ImVec2((b0.x + b1.x - mid_w) / 2, label_y), pal.text_dim, mid.c_str());
     }
-    if (any_masked) {
-        const ImVec2 s0(b1.x + em(0.8f), b0.y);
-        const ImVec2 s1(s0.x + em(0.6f), b1.y);
-        dl->AddRectFilled(s0, s1, masked_color());
-        dl->AddRect(s0, s1, pal.grid);
-        dl->AddText(ImVec2(s1.x + em(0.3f), s0.y + (em(0.6f) - line_h) / 2), pal.text_dim,
-                    tr(state, "masked", "遮蔽"));
+    if (!any_masked) return;
+    const float line_h = ImGui::GetTextLineHeight();
+    const ImVec2 s0(b1.x + em(0.8f), b0.y);
+    const ImVec2 s1(s0.x + em(0.6f), b1.y);
+    dl->AddRectFilled(s0, s1, masked_color());
+    dl->AddRect(s0, s1, pal.grid);
+    dl->AddText(ImVec2(s1.x + em(0.3f), s0.y + (em(0.6f) - line_h) / 2), pal.text_dim, tr(state, "masked", "遮蔽"));
+}
+
+void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block, const std::string& title,
+                  double range, bool any_masked, const Hover& hover, const std::vector<double>& row_max,
+                  GlTexture& texture) {
+    const Workspace& ws = state.workspace;
+    const int n = static_cast<int>(ws.result.logits.rows());
+    const int N = static_cast<int>(ws.result.logits.cols());
+    ImGui::GetWindowDrawList()->AddText(block, ImGui::GetColorU32(ImGuiCol_Text), title.c_str());
+    Grid grid;
+    grid.min = ImVec2(block.x + l.row_label_w, block.y + l.title_h + l.col_label_h);
+    grid.max = ImVec2(grid.min.x + l.cw * static_cast<float>(N), grid.min.y + l.ch * static_cast<float>(n));
+    grid.cw = l.cw;
+    grid.ch = l.ch;
+    draw_axis_labels(grid, n, N, block.y + l.title_h);
+
+    // Where tests look for cell colours in screenshots (probe.h; only when probing).
+    for (int i = 0; i < std::min(n, 4); ++i)
+        for (int j = 0; j < std::min(N, 8); ++j)
+            probe_rect(state, std::string(map == Map::Logits ? "logits " : "weights ") + std::to_string(i) + "," + std::to_string(j),
+                       grid.cell_min(i, j), ImVec2(grid.cell_min(i, j).x + l.cw, grid.cell_min(i, j).y + l.ch));
+
+    // Winning cells whose number did not fit get a badge last, over the outlines.
+    std::vector<std::pair<int, int>> badges;
+    if (l.text) {
+        badges = draw_number_cells(state, map, grid, range);
+    } else {
+        draw_texture_cells(state, map, grid, range, texture);
+        for (int i = 0; i < n; ++i)
+            if (const int j = winning_column(ws, i); j >= 0) badges.push_back({i, j});
     }
+    ImGui::GetWindowDrawList()->AddRect(ImVec2(grid.min.x - 1, grid.min.y - 1), ImVec2(grid.max.x + 1, grid.max.y + 1), palette().grid);
+    draw_row_maxima(ws, map, grid, range, hover, row_max);
+    draw_hover(grid, hover);
+    for (const auto& [i, j] : badges) draw_winner_badge(state, map, i, j, grid.cell_min(i, j), grid.cell_size(), grid.min, grid.max);
+    draw_legend(state, map, grid, l.legend_w, range, any_masked);
+}
+
+bool has_masked_cells(const Workspace& ws) {
+    for (Eigen::Index k = 0; k < ws.result.logits.size(); ++k)
+        if (!std::isfinite(ws.result.logits.data()[k])) return true;
+    return false;
+}
+
+// Each row's largest finite weight (0 for a row without one).
+std::vector<double> row_maxima(const Workspace& ws) {
+    std::vector<double> row_max(static_cast<std::size_t>(ws.result.weights.rows()), 0.0);
+    for (Eigen::Index i = 0; i < ws.result.weights.rows(); ++i)
+        for (Eigen::Index j = 0; j < ws.result.weights.cols(); ++j) {
+            const double w = ws.result.weights(i, j);
+            if (std::isfinite(w)) row_max[static_cast<std::size_t>(i)] = std::max(row_max[static_cast<std::size_t>(i)], w);
+        }
+    return row_max;
+}
+
+// Invisible buttons over the two grids; the cell under the mouse, if any.
+Hover find_hover(const Layout& l, const ImVec2 blocks[2], int n, int N) {
+    Hover hover;
+    for (int m = 0; m < 2; ++m) {
+        const ImVec2 g(blocks[m].x + l.row_label_w, blocks[m].y + l.title_h + l.col_label_h);
+        ImGui::SetCursorScreenPos(g);
+        ImGui::PushID(m);
+        ImGui::InvisibleButton("##grid", ImVec2(l.cw * static_cast<float>(N), l.ch * static_cast<float>(n)));
+        ImGui::PopID();
+        if (!ImGui::IsItemHovered()) continue;
+        const ImVec2 mouse = ImGui::GetIO().MousePos;
+        hover.map = m == 0 ? Map::Logits : Map::Weights;
+        hover.row = std::clamp(static_cast<int>((mouse.y - g.y) / l.ch), 0, n - 1);
+        hover.col = std::clamp(static_cast<int>((mouse.x - g.x) / l.cw), 0, N - 1);
+    }
+    return hover;
 }
 
 }  // namespace
@@ -566,15 +635,8 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
             ImGui::TextDisabled("%s", tr(state, "Nothing to show yet.", "暂无内容。"));
         } else {
             const double range = logit_range(ws);
-            bool any_masked = false;
-            std::vector<double> row_max(static_cast<std::size_t>(n), 0.0);
-            for (int i = 0; i < n; ++i)
-                for (int j = 0; j < N; ++j) {
-                    any_masked = any_masked || is_masked(ws, i, j);
-                    const double w = ws.result.weights(i, j);
-                    if (std::isfinite(w))
-                        row_max[static_cast<std::size_t>(i)] = std::max(row_max[static_cast<std::size_t>(i)], w);
-                }
+            const bool any_masked = has_masked_cells(ws);
+            const std::vector<double> row_max = row_maxima(ws);
 
             // Short titles so the two maps fit side by side even with presentation-size text;
             // the formulas are in the cells' tooltips.
@@ -590,21 +652,8 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
             const ImVec2 blocks[2] = {origin, l.side_by_side ? ImVec2(origin.x + l.block_w + l.gap, origin.y)
                                                              : ImVec2(origin.x, origin.y + l.block_h + l.gap)};
 
-            // Hover first (invisible buttons over the grids), so both heatmaps can outline it.
-            Hover hover;
-            for (int m = 0; m < 2; ++m) {
-                const ImVec2 g(blocks[m].x + l.row_label_w, blocks[m].y + l.title_h + l.col_label_h);
-                ImGui::SetCursorScreenPos(g);
-                ImGui::PushID(m);
-                ImGui::InvisibleButton("##grid", ImVec2(l.cw * static_cast<float>(N), l.ch * static_cast<float>(n)));
-                ImGui::PopID();
-                if (ImGui::IsItemHovered()) {
-                    const ImVec2 mouse = ImGui::GetIO().MousePos;
-                    hover.map = m == 0 ? Map::Logits : Map::Weights;
-                    hover.row = std::clamp(static_cast<int>((mouse.y - g.y) / l.ch), 0, n - 1);
-                    hover.col = std::clamp(static_cast<int>((mouse.x - g.x) / l.cw), 0, N - 1);
-                }
-            }
+            // Hover first, so both heatmaps can outline it.
+            const Hover hover = find_hover(l, blocks, n, N);
 
             draw_heatmap(state, l, Map::Logits, blocks[0], titles[0], range, any_masked, hover, row_max, textures.logits);
             draw_heatmap(state, l, Map::Weights, blocks[1], titles[1], range, any_masked, hover, row_max, textures.weights);
