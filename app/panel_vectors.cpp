@@ -322,7 +322,7 @@ void draw_vector_panel(AppState& state, const PanelRect& rect) {
                 dim_text(format(tr(state, "(your %s answer, fixed here)", "（你的 %s 答案，此处不可改）"), w.note.c_str()));
             // Only a long list of sandbox queries scrolls in its own box, so the keys stay in view.
             const bool many = w.queries.rows() > kLongList;
-            if (!many || ImGui::BeginChild("queries", ImVec2(0, ImGui::GetContentRegionAvail().y * 0.35f))) query_rows(state);
+            if (!many || ImGui::BeginChild("queries", ImVec2(0, std::max(em(10), ImGui::GetContentRegionAvail().y * 0.35f)))) query_rows(state);
             if (many) ImGui::EndChild();
             ImGui::Separator();
             ImGui::TextUnformatted(tr(state, "Keys", "键"));
@@ -331,11 +331,13 @@ void draw_vector_panel(AppState& state, const PanelRect& rect) {
                                 w.key_unit_norm ? tr(state, "; graded as k/|k|", "；按 k/|k| 评分") : ""));
             // Long lists (a large sandbox) scroll in boxes of their own; short ones in the panel.
             const bool long_keys = w.keys.rows() > kLongList;
-            if (!long_keys || ImGui::BeginChild("keys", ImVec2(0, ImGui::GetContentRegionAvail().y * 0.55f))) key_rows(state);
+            // At least ten lines each, also when the queries above took the panel's height.
+            const float keys_h = std::max(em(10), ImGui::GetContentRegionAvail().y * 0.55f);
+            if (!long_keys || ImGui::BeginChild("keys", ImVec2(0, keys_h))) key_rows(state);
             if (long_keys) ImGui::EndChild();
             if (w.kind == Workspace::Kind::Sandbox) {
                 ImGui::TextUnformatted(tr(state, "Values", "值"));
-                if (!long_keys || ImGui::BeginChild("values")) value_rows(state);
+                if (!long_keys || ImGui::BeginChild("values", ImVec2(0, std::max(em(8), ImGui::GetContentRegionAvail().y)))) value_rows(state);
                 if (long_keys) ImGui::EndChild();
             }
         }
