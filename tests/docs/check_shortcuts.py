@@ -9,7 +9,8 @@ import sys
 root = sys.argv[1]
 source = open(f"{root}/app/ui.cpp", encoding="utf-8").read()
 table = source[source.index("const Shortcut kShortcuts[]"):source.index("};", source.index("const Shortcut kShortcuts[]"))]
-keys = re.findall(r'\{"([^"]+)", "[^"]*", "[^"]*"\}', table)
+# Rows are {"keys", N_("what")} (the catalogs translate "what"), or {"keys", "what", "中文"} before.
+keys = re.findall(r'\{"([^"]+)", (?:N_\()?"[^"]*"\)?(?:, "[^"]*")?\}', table)
 readme = open(f"{root}/README.md", encoding="utf-8").read()
 rows = [line for line in readme.splitlines() if line.startswith("|")]
 missing = []

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""The language catalogs (assets/i18n/*.json) hold every string the interface translates.
+
+Fails, naming file:line and the string, when
+  - a catalog is not valid ({"language": its file name, "name": ..., "strings": {English: text}}),
+    or the source language's catalog (en.json) carries strings;
+  - a catalog lacks a string the code passes to tr(state, "...") or marks with N_("..."), or
+    translates it as "";
+  - a catalog has an entry nothing uses (stale: the English changed or the string went away);
+  - a translation changes the printf conversions (%s %d %.3f ... count, order and type) or the
+    ###id suffix of its English;
+  - (while calls still carry their Chinese, tr(state, "en", "中文")) the catalog's Chinese differs
+    from the code's.
+Calls whose English is not a literal (tr(state, row.what)) are not checked here: the literal they
+come from must carry N_().
+
+Usage: check_catalogs.py SOURCE_DIR            exit 1 on any finding
+       check_catalogs.py SOURCE_DIR --audit    also list English literals shown without tr()
+"""
+import glob
+import json
+import os
+import re
+import signal
+import sys
+
+ROOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..'))
+sys.path.insert(0, os.path.join(ROOT, 'app', 'i18n'))
+import cpp_source as cs  # noqa: E402
+
+SOURCE_LANGUAGE = 'en'
+CONVERSION = re.compile(r'%(?:%|[-+ #0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(hh|h|ll|l|j|z|t|L)?([diouxXeEfFgGaAcspn]))')
+
+
+def conversions(text):
+    """The printf conversions of text, in order: 's', 'd', 'f', 'zu', ... ('%%' is none)."""
+    return [(m.group(1) or '') + m.group(2) for m in CONVERSION.finditer(text) if m.group(2)]
+
+
+def id_suffix(text):
+    return text[text.index('###'):] if '###' in text else ''
+
+
+def used_strings(problems):
+    """{english: [file:line, ...]} and {english: [(chinese, file:line), ...]} for the calls still bilingual."""
+    used, inline = {}, {}
+    for path in sorted(glob.glob(os.path.join(ROOT, 'app', '*.cpp')) + glob.glob(os.path.join(ROOT, 'app', '*.h'))):
+        rel = os.path.relpath(path, ROOT)
+        src = open(path, encoding='utf-8').read()
+        for call in cs.find_calls(cs.tokenize(src), {'tr', 'N_'}):
+            where = f'{rel}:{cs.line_of(src, call.start)}'
+            k = 1 if call.name == 'tr' else 0
+            if len(call.args) <= k:
+                continue
+            english = call.literal(k)
+            if english is None:
+                if all(t[0] != 'str' for t in call.args[k]):
+                    continue  # tr(state, row.what): the literal carries N_()
+                problems.append(f'{where}: the English is partly a literal: write the whole literal, then format()')
+                continue
+            used.setdefault(english, []).append(where)
+            if call.name == 'tr' and len(call.args) == 3 and call.literal(2) is not None:
+                inline.setdefault(english, []).append((call.literal(2), where))
+        for brace, en_tok, zh_tok in cs.bilingual_rows(cs.tokenize(src)):  # before convert_tr.py
+            english, where = cs.literal_value([en_tok]), f'{rel}:{cs.line_of(src, brace[2])}'
+            used.setdefault(english, []).append(where)
+            inline.setdefault(english, []).append((cs.literal_value([zh_tok]), where))
+    return used, inline
+
+
+def load_catalogs(problems):
+    catalogs = {}
+    for path in sorted(glob.glob(os.path.join(ROOT, 'assets', 'i18n', '*.json'))):
+        rel = os.path.relpath(path, ROOT)
+        code = os.path.splitext(os.path.basename(path))[0]
+        try:
+            doc = json.load(open(path, encoding='utf-8'))
+        except ValueError as e:
+            problems.append(f'{rel}: not valid JSON: {e}')
+            continue
+        if not isinstance(doc, dict) or doc.get('language') != code:
+            problems.append(f'{rel}: "language" must be "{code}", the file\'s name')
+            continue
+        if not isinstance(doc.get('name'), str) or not doc['name'].strip():
+            problems.append(f'{rel}: "name" (the language as it calls itself, for the menu) is missing')
+        strings = doc.get('strings', {})
+        if not isinstance(strings, dict) or not all(isinstance(v, str) for v in strings.values()):
+            problems.append(f'{rel}: "strings" must map each English text to a text')
+            continue
+        if code == SOURCE_LANGUAGE and strings:
+            problems.append(f'{rel}: English is the source language: its catalog carries only its name')
+            continue
+        catalogs[code] = (rel, strings)
+    if SOURCE_LANGUAGE not in catalogs:
+        problems.append(f'assets/i18n/{SOURCE_LANGUAGE}.json is missing (it names the source language)')
+    return catalogs
+
+
+def check(problems):
+    used, inline = used_strings(problems)
+    catalogs = load_catalogs(problems)
+    for code, (rel, strings) in sorted(catalogs.items()):
+        if code == SOURCE_LANGUAGE:
+            continue
+        for english, places in sorted(used.items(), key=lambda item: item[1][0]):
+            if english not in strings:
+                problems.append(f'{places[0]}: {rel} lacks {english!r}')
+            elif not strings[english].strip():
+                problems.append(f'{places[0]}: {rel} translates {english!r} as ""')
+        for english, text in sorted(strings.items()):
+            if english not in used:
+                problems.append(f'{rel}: stale entry, no tr() or N_() uses {english!r}')
+                continue
+            where = used[english][0]
+            if conversions(english) != conversions(text):
+                problems.append(f'{where}: {rel} changes the format {conversions(english)} of {english!r} '
+                                f'to {conversions(text)} in {text!r}')
+            if id_suffix(english) != id_suffix(text):
+                problems.append(f'{where}: {rel} must keep the id suffix {id_suffix(english)!r} of {english!r} '
+                                f'(it has {text!r})')
+        if code == 'zh':
+            for english, chinese, where in sorted((e, c, w) for e, places in inline.items() for c, w in places):
+                if english in strings and strings[english] != chinese:
+                    problems.append(f'{where}: the code says {chinese!r} for {english!r}, {rel} says {strings[english]!r}')
+    return used, catalogs
+
+
+# Calls that show their string arguments: Dear ImGui's widgets and the app's text helpers.
+SHOWN = {'Text', 'TextUnformatted', 'TextColored', 'TextWrapped', 'TextDisabled', 'BulletText', 'LabelText',
+         'Button', 'SmallButton', 'Checkbox', 'RadioButton', 'MenuItem', 'BeginMenu', 'Begin', 'BeginTabItem',
+         'Selectable', 'CollapsingHeader', 'TreeNode', 'SliderFloat', 'SliderInt', 'SliderScalar', 'InputText',
+         'InputTextWithHint', 'InputFloat', 'InputInt', 'InputDouble', 'DragFloat', 'DragInt', 'Combo',
+         'BeginCombo', 'SetTooltip', 'BeginPopupModal', 'AddText',
+         'tooltip', 'help_marker', 'text_wrapped', 'toast'}
+WORD = re.compile(r'[A-Za-z][A-Za-z_]+')
+# Mathematical notation every language writes the same way.
+NOTATION = {'exp', 'max', 'min', 'abs', 'log', 'logit_j', 'argmax'}
+
+
+def latin_words_of_catalogs():
+    """Latin words a translation keeps (logits, softmax, PyTorch, ...): no finding when shown as is."""
+    words = set(NOTATION)
+    for path in glob.glob(os.path.join(ROOT, 'assets', 'i18n', '*.json')):
+        doc = json.load(open(path, encoding='utf-8'))
+        if doc.get('language') != SOURCE_LANGUAGE:
+            for text in doc.get('strings', {}).values():
+                words.update(w.lower() for w in WORD.findall(text))
+    return words
+
+
+def visible_words(text, kept):
+    text = text.split('##')[0]
+    text = CONVERSION.sub(' ', text)
+    return [w for w in WORD.findall(text) if w.lower() not in kept]
+
+
+def untranslated_literals():
+    """English literals that reach the screen without tr(): arguments of the calls in SHOWN (and of
+    format() inside them), and literals joined to a tr() result in one expression."""
+    kept = latin_words_of_catalogs()
+    found = []
+    for path in sorted(glob.glob(os.path.join(ROOT, 'app', '*.cpp'))):
+        rel = os.path.relpath(path, ROOT)
+        src = open(path, encoding='utf-8').read()
+        tokens = cs.tokenize(src)
+        sig = cs.significant(tokens)
+        inside_tr = set()
+        for call in cs.find_calls(tokens, {'tr', 'N_'}):
+            for arg in call.args:
+                inside_tr.update(t[2] for t in arg)
+        suspects = set()
+        for k, t in enumerate(sig):
+            if t[0] != 'ident' or t[1] not in SHOWN or k + 1 >= len(sig) or sig[k + 1][1] != '(':
+                continue
+            depth, j = 0, k + 1
+            while j < len(sig):
+                depth += sig[j][1] == '('
+                depth -= sig[j][1] == ')'
+                if sig[j][0] == 'str' and sig[j - 1][1] not in ('==', '!=') and sig[j + 1][1] not in ('==', '!='):
+                    suspects.add(j)  # a compared literal ("en" == language) is not shown
+                if depth == 0:
+                    break
+                j += 1
+        # One statement that joins a translation with a literal: tr(...) + " (scale " + ...
+        start = 0
+        for k, t in enumerate(sig):
+            if t[1] in (';', '{', '}'):
+                statement = range(start, k)
+                if any(sig[i][1] == 'tr' for i in statement) and any(sig[i][1] == '+' for i in statement):
+                    suspects.update(i for i in statement if sig[i][0] == 'str')
+                start = k + 1
+        for j in sorted(suspects):
+            t = sig[j]
+            if t[2] in inside_tr:
+                continue
+            words = visible_words(cs.literal_value([t]), kept)
+            if words:
+                found.append(f'{rel}:{cs.line_of(src, t[2])}: shown untranslated: {t[1]}  ({" ".join(words)})')
+    return found
+
+
+def main():
+    problems = []
+    used, catalogs = check(problems)
+    audit = []
+    if '--audit' in sys.argv:
+        audit = untranslated_literals()
+    for line in problems:
+        print(line)
+    for line in audit:
+        print(line)
+    languages = ', '.join(sorted(catalogs))
+    print(f'{len(used)} strings used, catalogs: {languages}; {len(problems)} problems'
+          + (f', {len(audit)} English literals shown without tr()' if '--audit' in sys.argv else ''))
+    return 1 if problems or audit or len(used) < 10 else 0
+
+
+if __name__ == '__main__':
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet under | head
+    sys.exit(main())
