@@ -184,7 +184,11 @@ Eigen::RowVectorXd fit_row(const Eigen::RowVectorXd& row) {
     Eigen::RowVectorXd fitted = row.unaryExpr([](double x) { return std::isfinite(x) ? x : 0.0; });
     if (fitted.size() == 0) return fitted;
     const double largest = fitted.cwiseAbs().maxCoeff();
-    if (largest > kMaxComponent) fitted *= kMaxComponent / largest;
+    if (largest > kMaxComponent) {
+        fitted *= kMaxComponent / largest;
+        // x · (1e6 / x) can land an ulp above 1e6; the clamp moves it back by that ulp only.
+        fitted = fitted.cwiseMax(-kMaxComponent).cwiseMin(kMaxComponent);
+    }
     return fitted;
 }
 

@@ -1,5 +1,6 @@
 // The app's text helpers in a headless Dear ImGui context (font atlas, no window): Chinese
 // line breaking and the compact number format every panel shares.
+#include "app/app_state.h"
 #include "app/ui_common.h"
 
 #include <gtest/gtest.h>
@@ -128,4 +129,16 @@ TEST(NumberForms, FromPreciseToShortAndTrue) {
                 EXPECT_LE(std::fabs(back - signed_x), std::fabs(signed_x) * 0.5) << signed_x << " as " << form;
                 EXPECT_EQ(back < 0, signed_x < 0) << form;
             }
+}
+
+// The monkey typed 123456789012345678901234567890 into a query component: scaling by 1e6 / x
+// overshot by an ulp (1000000.0000000001), past the limit every loader enforces.
+TEST(FitRow, NeverPastTheLimit) {
+    for (double x : {3111506350.0, 2.47891064e+22, 1.4427251e+44, 1.2345678901234568e+29}) {
+        Eigen::RowVectorXd row(3);
+        row << 0.5, x, -x / 3;
+        const Eigen::RowVectorXd fitted = attn::app::fit_row(row);
+        EXPECT_LE(fitted.cwiseAbs().maxCoeff(), attn::app::kMaxComponent) << x;
+        EXPECT_NEAR(fitted(1) / fitted(2), -3.0, 1e-9) << "direction kept";
+    }
 }
