@@ -36,7 +36,9 @@ void expect_valid(const std::vector<LabelRequest>& req, const std::vector<LabelP
         EXPECT_NEAR(r.x1 - r.x0, req[i].size.x, 1e-3f);
         EXPECT_NEAR(r.y1 - r.y0, req[i].size.y, 1e-3f);
         for (size_t j = i + 1; j < out.size(); ++j)
-            if (out[j].placed) EXPECT_FALSE(rects_overlap(r, out[j].rect)) << "labels " << i << " and " << j << " overlap";
+            if (out[j].placed) {
+                EXPECT_FALSE(rects_overlap(r, out[j].rect)) << "labels " << i << " and " << j << " overlap";
+            }
         for (const LabelRect& ob : obstacles) EXPECT_FALSE(rects_overlap(r, ob)) << "label " << i << " covers an obstacle";
     }
 }
