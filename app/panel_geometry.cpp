@@ -52,10 +52,9 @@ constexpr int kMaxQueryArrows = 8;
 constexpr int kManyKeys = 32;
 constexpr int kDefaultTopK = 5;
 constexpr int kMaxTopK = 20;
-// The axes reach 1.25 and their names sit at 1.4; the view fits at least kMinFit (the names
-// then sit in the margin kept for labels).
+// The axes reach 1.25 (their names are placed by them like any label); the view fits at
+// least kMinFit.
 constexpr double kAxisEnd = 1.25;
-constexpr double kAxisName = 1.4;
 constexpr double kMinFit = 1.3;
 
 using Vec3 = Eigen::Vector3d;
@@ -297,7 +296,10 @@ Item key_or_value(const SceneContext& c, const Scene& s, Kind kind, int j, const
     Item it{kind, j, tip, color, {}, {}};
     it.goal = std::find(s.goal_keys.begin(), s.goal_keys.end(), j) != s.goal_keys.end();
     it.faded = !c.labelled[j] && !it.goal;
-    it.label = c.labelled[j] ? format("%s%d", letter, j) : std::string();
+    // With many keys a value is named only when the goal picks it: the top-k keys' values stay
+    // strong but unnamed, or the names would bury the picture.
+    const bool named = c.labelled[j] && (kind == Kind::Key || s.N < kManyKeys || it.goal);
+    it.label = named ? format("%s%d", letter, j) : std::string();
     const Eigen::VectorXd x = kind == Kind::Key ? c.w.keys.row(j).transpose() : c.w.values.row(j).transpose();
     it.info = format("%s%d = %s", letter, j, vec_text(x).c_str());
     if (c.have_weights) {
@@ -575,36 +577,33 @@ void draw_sphere(ImDrawList* dl, const Camera& cam, int d) {
     }
 }
 
-struct FixedLabel {
+struct AxisName {
     std::string name;
-    LabelRect rect;
+    ImVec2 tip, outward;
 };
 
-// The sphere (circle in 2-D), the axes and their names. Returns the names drawn (labels must
-// keep off them); a name that would leave the canvas is not drawn.
-std::vector<FixedLabel> draw_reference(ImDrawList* dl, const Camera& cam, int d, const LabelRect& bounds) {
+// The sphere (circle in 2-D) and the axes. Returns the axes' ends and names: they are placed
+// with the other labels, so they never sit under one or leave the canvas.
+std::vector<AxisName> draw_reference(ImDrawList* dl, const Camera& cam, int d) {
     const Palette pal = palette();
     draw_sphere(dl, cam, d);
     const char* names3[] = {"x", "y", "z"};
     const char* pcs[] = {"PC1", "PC2", "PC3"};
     const Vec3 axes[] = {Vec3(1, 0, 0), Vec3(0, 1, 0), Vec3(0, 0, 1)};
     const int count = std::min(d, cam.flat ? 2 : 3);
-    std::vector<FixedLabel> names;
+    const ImVec2 origin = cam.screen(Vec3::Zero());
+    std::vector<AxisName> names;
     for (int a = 0; a < count; ++a) {
-        dl->AddLine(cam.screen(-axes[a] * kAxisEnd), cam.screen(Vec3::Zero()), with_alpha(pal.text_dim, 0.35f), em(0.06f));
-        arrow(dl, cam.screen(Vec3::Zero()), cam.screen(axes[a] * kAxisEnd), with_alpha(pal.text_dim, 0.8f), em(0.06f), em(0.6f));
+        const ImVec2 end = cam.screen(axes[a] * kAxisEnd);
+        dl->AddLine(cam.screen(-axes[a] * kAxisEnd), origin, with_alpha(pal.text_dim, 0.35f), em(0.06f));
+        arrow(dl, origin, end, with_alpha(pal.text_dim, 0.8f), em(0.06f), em(0.6f));
         if (d == 1) {  // unit marks: on a line the sphere is just ±1
             for (const double t : {-1.0, 1.0}) {
                 const ImVec2 p = cam.screen(axes[a] * t);
                 dl->AddLine(p - ImVec2(0, em(0.3f)), p + ImVec2(0, em(0.3f)), pal.text_dim, em(0.07f));
             }
         }
-        const char* name = d > 3 ? pcs[a] : names3[a];
-        const ImVec2 at = cam.screen(axes[a] * kAxisName), size = ImGui::CalcTextSize(name);
-        const LabelRect rect{at.x - size.x * 0.5f, at.y - size.y * 0.5f, at.x + size.x * 0.5f, at.y + size.y * 0.5f};
-        if (!rect_inside(rect, bounds)) continue;
-        dl->AddText(ImVec2(rect.x0, rect.y0), pal.text_dim, name);
-        names.push_back({name, rect});
+        names.push_back({d > 3 ? pcs[a] : names3[a], end, end - origin});
     }
     return names;
 }
@@ -621,13 +620,13 @@ std::vector<int> back_to_front(const Scene& scene, const Camera& cam) {
     return order;
 }
 
-void draw_item(ImDrawList* dl, const Item& it, const Camera& cam, const Stroke& st, bool highlight) {
+void draw_item(ImDrawList* dl, const Item& it, const Camera& cam, const Stroke& st, bool highlight, float faded_alpha) {
     const ImVec2 origin = cam.screen(Vec3::Zero()), tip = cam.screen(it.tip);
     const bool strong = it.kind == Kind::Query || it.kind == Kind::Output;
     float thickness = it.faded ? st.faded : strong || it.goal ? st.strong : st.key;
     if (highlight) thickness *= 1.5f;
     // Faded: one of many keys, or a query row other than the drawn one (still clearly a query).
-    const ImU32 color = it.faded ? with_alpha(it.color, it.kind == Kind::Query ? 0.55f : 0.3f) : it.color;
+    const ImU32 color = it.faded ? with_alpha(it.color, it.kind == Kind::Query ? 0.55f : faded_alpha) : it.color;
     if (it.kind == Kind::Target) target_marker(dl, tip, color);
     else arrow(dl, origin, tip, color, thickness, it.faded ? st.head * 0.6f : st.head);
     if (it.shortened) {  // the arrow goes on: a dashed tail past the drawn tip
@@ -641,6 +640,8 @@ void draw_item(ImDrawList* dl, const Item& it, const Camera& cam, const Stroke& 
 void draw_arrows(ImDrawList* dl, const Scene& scene, const Camera& cam, const std::vector<int>& order, int hovered,
                  int dragging) {
     const Stroke st = Stroke::current();
+    // The more keys fade, the fainter each: 256 faint arrows must not add up to a solid ball.
+    const float faded_alpha = std::clamp(2.0f / std::sqrt(static_cast<float>(std::max(1, scene.N))), 0.12f, 0.3f);
     const Item* output = nullptr;
     const Item* target = nullptr;
     for (const Item& it : scene.items) {
@@ -652,7 +653,7 @@ void draw_arrows(ImDrawList* dl, const Scene& scene, const Camera& cam, const st
                     em(0.25f));
     for (const int i : order) {
         const Item& it = scene.items[i];
-        draw_item(dl, it, cam, st, i == hovered || (it.kind == Kind::Query && it.row == dragging));
+        draw_item(dl, it, cam, st, i == hovered || (it.kind == Kind::Query && it.row == dragging), faded_alpha);
     }
 }
 
@@ -672,15 +673,24 @@ int label_rank(const Item& it) {
 }
 
 struct LabelJobs {
-    std::vector<int> items;  // scene item per request
     std::vector<std::string> texts;
+    std::vector<ImU32> colors;
     std::vector<LabelRequest> requests;
     std::vector<ImVec2> markers;
+    void add(std::string text, ImU32 color, const LabelRequest& req) {
+        texts.push_back(std::move(text));
+        colors.push_back(color);
+        requests.push_back(req);
+    }
 };
 
-// Labels by rank, each sized in the current font; items whose tip is off the canvas get none.
-LabelJobs label_jobs(const Scene& scene, const Camera& cam, const LabelRect& bounds, float pad) {
-    LabelJobs jobs;
+ImVec2 label_size(const std::string& text, float pad) {
+    const ImVec2 t = ImGui::CalcTextSize(text.c_str());
+    return ImVec2(t.x + 2 * pad, t.y + 2 * pad);
+}
+
+// Scene labels by rank, each sized in the current font; items whose tip is off the canvas get none.
+void add_item_labels(LabelJobs& jobs, const Scene& scene, const Camera& cam, const LabelRect& bounds, float pad) {
     std::vector<int> order;
     for (int i = 0; i < static_cast<int>(scene.items.size()); ++i) {
         const Item& it = scene.items[i];
@@ -699,59 +709,54 @@ LabelJobs label_jobs(const Scene& scene, const Camera& cam, const LabelRect& bou
         const Item& it = scene.items[i];
         // A long label (the shortened query's length) gives way to its short form in a narrow canvas.
         std::string label = it.label;
-        if (!it.short_label.empty() && ImGui::CalcTextSize(label.c_str()).x > 0.4f * (bounds.x1 - bounds.x0))
-            label = it.short_label;
-        const ImVec2 tip = cam.screen(it.tip), text = ImGui::CalcTextSize(label.c_str());
-        LabelRequest req{tip, ImVec2(text.x + 2 * pad, text.y + 2 * pad), tip - origin, label_rank(it) <= 2};
+        if (!it.short_label.empty() && label_size(label, pad).x > 0.4f * (bounds.x1 - bounds.x0)) label = it.short_label;
+        const ImVec2 tip = cam.screen(it.tip);
+        LabelRequest req{tip, label_size(label, pad), tip - origin, label_rank(it) <= 2};
         if (it.kind == Kind::Target) req.extra_gap = target_radius();
         else if (it.goal && it.kind == Kind::Key) req.extra_gap = em(0.3f);  // off the goal's ring
-        jobs.items.push_back(i);
-        jobs.texts.push_back(std::move(label));
-        jobs.requests.push_back(req);
+        jobs.add(std::move(label), it.color, req);
     }
-    return jobs;
 }
 
-void paint_label(ImDrawList* dl, const Item& it, const std::string& text, const LabelPlacement& p, ImVec2 tip, float pad) {
+void paint_label(ImDrawList* dl, ImU32 color, const std::string& text, const LabelPlacement& p, ImVec2 tip, float pad) {
     const LabelRect& r = p.rect;
-    if (p.leader) dl->AddLine(tip, nearest_point(r, tip), with_alpha(it.color, 0.7f), em(0.05f));
+    if (p.leader) dl->AddLine(tip, nearest_point(r, tip), with_alpha(color, 0.7f), em(0.05f));
     dl->AddRectFilled(ImVec2(r.x0, r.y0), ImVec2(r.x1, r.y1), ImGui::GetColorU32(ImGuiCol_WindowBg, 0.85f), em(0.2f));
-    dl->AddText(ImVec2(r.x0 + pad, r.y0 + pad), it.color, text.c_str());
+    dl->AddText(ImVec2(r.x0 + pad, r.y0 + pad), color, text.c_str());
 }
 
-// The layout test's evidence: every pair of labels (axis names included) that overlaps, and
-// every label outside the canvas. With the placement above both lists stay empty.
-void audit_labels(LayoutAudit& audit, const std::vector<FixedLabel>& drawn, const LabelRect& bounds) {
-    for (size_t i = 0; i < drawn.size(); ++i) {
-        if (!rect_inside(drawn[i].rect, bounds)) audit.report(kGeometryId, kLabelOutside, drawn[i].name);
-        for (size_t j = i + 1; j < drawn.size(); ++j)
-            if (rects_overlap(drawn[i].rect, drawn[j].rect))
-                audit.report(kGeometryId, kLabelOverlap, drawn[i].name + " / " + drawn[j].name);
+// The layout test's evidence: every pair of drawn labels (axis names included) that overlaps,
+// and every label outside the canvas. With the placement above both stay empty.
+void audit_labels(LayoutAudit& audit, const LabelJobs& jobs, const std::vector<LabelPlacement>& placed,
+                  const LabelRect& bounds) {
+    for (size_t i = 0; i < placed.size(); ++i) {
+        if (!placed[i].placed) continue;
+        if (!rect_inside(placed[i].rect, bounds)) audit.report(kGeometryId, kLabelOutside, jobs.texts[i]);
+        for (size_t j = i + 1; j < placed.size(); ++j)
+            if (placed[j].placed && rects_overlap(placed[i].rect, placed[j].rect))
+                audit.report(kGeometryId, kLabelOverlap, jobs.texts[i] + " / " + jobs.texts[j]);
     }
 }
 
-// Labels last, on top of every arrow: placed so none overlaps another or an axis name, each by
-// its tip (a thin leader line when it had to move off).
+// Labels last, on top of every arrow: the axis names first (short, at the sphere's edge), then
+// the scene's by rank; none overlaps another, each by its tip (a thin leader line when it had
+// to move off). What finds no spot stays unlabelled; the tooltip still names it.
 void draw_labels(AppState& state, ImDrawList* dl, const Scene& scene, const Camera& cam, const LabelRect& bounds,
-                 std::vector<FixedLabel> axis_names) {
+                 const std::vector<AxisName>& axes) {
     const float pad = em(0.12f);
-    const LabelJobs jobs = label_jobs(scene, cam, bounds, pad);
+    LabelJobs jobs;
+    for (const AxisName& a : axes) jobs.add(a.name, palette().text_dim, {a.tip, label_size(a.name, pad), a.outward, false});
+    add_item_labels(jobs, scene, cam, bounds, pad);
     PlacementOptions options;
     options.bounds = bounds;
     options.gap = em(0.25f);
     options.step = em(0.55f);
     options.rings = 5;
     options.marker_radius = em(0.35f);
-    std::vector<LabelRect> obstacles;
-    for (const FixedLabel& f : axis_names) obstacles.push_back(f.rect);
-    const std::vector<LabelPlacement> placed = place_labels(jobs.requests, jobs.markers, obstacles, options);
-    for (size_t k = 0; k < placed.size(); ++k) {
-        if (!placed[k].placed) continue;  // deliberately unlabelled: the tooltip names it
-        const Item& it = scene.items[jobs.items[k]];
-        paint_label(dl, it, jobs.texts[k], placed[k], jobs.requests[k].anchor, pad);
-        axis_names.push_back({jobs.texts[k], placed[k].rect});
-    }
-    audit_labels(state.layout_audit, axis_names, bounds);
+    const std::vector<LabelPlacement> placed = place_labels(jobs.requests, jobs.markers, {}, options);
+    for (size_t k = 0; k < placed.size(); ++k)
+        if (placed[k].placed) paint_label(dl, jobs.colors[k], jobs.texts[k], placed[k], jobs.requests[k].anchor, pad);
+    audit_labels(state.layout_audit, jobs, placed, bounds);
 }
 
 // =============================================================================================
@@ -991,13 +996,14 @@ void draw_scene(AppState& state, Scene& scene, GeometryMemory& mem) {
     panel_screenshot_context_menu(state, kGeometryId);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->PushClipRect(canvas.pos, canvas.pos + canvas.size, true);
-    const Fit fit{mem.drag_row() >= 0 && mem.drag_radius() > 0 ? mem.drag_radius() : fit_radius(scene), scene.flat, em(1.0f)};
+    const Fit fit{mem.drag_row() >= 0 && mem.drag_radius() > 0 ? mem.drag_radius() : fit_radius(scene), scene.flat,
+                  std::min(em(1.0f), 0.1f * std::min(canvas.size.x, canvas.size.y))};  // small canvases keep their sphere
     Camera cam = camera_for(state, canvas, fit);
     int hovered = -1;
     const int dragging = handle_mouse(state, scene, cam, canvas, mem, fit, &hovered);
-    const std::vector<FixedLabel> axis_names = draw_reference(dl, cam, scene.d, canvas.bounds());
+    const std::vector<AxisName> axes = draw_reference(dl, cam, scene.d);
     draw_arrows(dl, scene, cam, back_to_front(scene, cam), hovered, dragging);
-    draw_labels(state, dl, scene, cam, canvas.bounds(), axis_names);
+    draw_labels(state, dl, scene, cam, canvas.bounds(), axes);
     dl->PopClipRect();
     if (hovered >= 0 && hovered < static_cast<int>(scene.items.size()) && dragging < 0 && !canvas.active)
         item_tooltip(scene.items[hovered]);
