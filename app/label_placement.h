@@ -21,8 +21,8 @@
 //   area (inside bounds when it fits); it may then overlap, and the caller must report that in
 //   the layout audit. Every other placed label is inside bounds and overlaps nothing placed.
 // - A placed label's rectangle is at most gap + extra_gap + rings·step from its marker, except a
-//   required one placed by the fallback when the marker is outside bounds. `leader` is set when
-//   it sits beyond the first ring: draw a thin line from the marker to the box.
+//   required one placed by the fallback (moved into bounds). `leader` is set when it sits beyond
+//   the first ring: draw a thin line from the marker to the box.
 // - Anchors or sizes that are not finite give placed = false; nothing non-finite comes out.
 #pragma once
 

@@ -126,7 +126,7 @@ def main():
                 failures.append("%s: %s" % (label, p))
     for f in failures:
         print("FAIL", f)
-    print("geometry_layout: %d renders, %d problems%s" % (runs, len(failures), "" if a.keep else ""))
+    print("geometry_layout: %d renders, %d problems" % (runs, len(failures)))
     if a.keep or failures:
         print("files kept in", tmp)
     else:
