@@ -296,13 +296,16 @@ bool light_theme() {
     return bg.x + bg.y + bg.z > 1.5f;
 }
 
+// Okabe–Ito based, so the roles stay apart for colour-blind viewers and on a washed-out
+// projector: query orange, keys blue, values bluish green, output reddish purple, target
+// black (light theme) or white (dark). Keys and output differ in hue and lightness.
 Palette palette() {
     if (light_theme())
-        return {IM_COL32(214, 96, 0, 255),  IM_COL32(20, 90, 200, 255),  IM_COL32(0, 135, 60, 255),
-                IM_COL32(140, 40, 170, 255), IM_COL32(60, 60, 60, 255),   IM_COL32(0, 140, 60, 255),
-                IM_COL32(200, 30, 30, 255),  IM_COL32(90, 90, 90, 255),   IM_COL32(0, 0, 0, 40)};
-    return {IM_COL32(255, 150, 40, 255), IM_COL32(90, 160, 255, 255), IM_COL32(80, 210, 120, 255),
-            IM_COL32(210, 120, 255, 255), IM_COL32(220, 220, 220, 255), IM_COL32(70, 200, 110, 255),
+        return {IM_COL32(200, 110, 0, 255),  IM_COL32(0, 114, 178, 255), IM_COL32(0, 140, 100, 255),
+                IM_COL32(175, 55, 130, 255), IM_COL32(25, 25, 25, 255),  IM_COL32(0, 140, 60, 255),
+                IM_COL32(200, 30, 30, 255),  IM_COL32(90, 90, 90, 255),  IM_COL32(0, 0, 0, 40)};
+    return {IM_COL32(240, 165, 0, 255),  IM_COL32(86, 180, 233, 255),  IM_COL32(0, 190, 140, 255),
+            IM_COL32(215, 125, 175, 255), IM_COL32(235, 235, 235, 255), IM_COL32(70, 200, 110, 255),
             IM_COL32(255, 90, 90, 255),  IM_COL32(150, 150, 150, 255), IM_COL32(255, 255, 255, 40)};
 }
 
@@ -322,14 +325,18 @@ ImU32 lerp_color(const float (*stops)[3], int count, float t) {
 }
 }  // namespace
 
+// Keys stay blue and values bluish green: the spread changes lightness and saturation a little,
+// never the hue towards the output's purple or the query's orange.
 ImU32 key_color(int j, int n) {
-    const float spread = n > 1 ? 0.18f * static_cast<float>(j) / static_cast<float>(n - 1) : 0.0f;
-    return hsv(0.55f + spread, light_theme() ? 0.85f : 0.6f, light_theme() ? 0.75f : 1.0f);
+    const float t = n > 1 ? static_cast<float>(j) / static_cast<float>(n - 1) : 0.0f;
+    if (light_theme()) return hsv(0.558f + 0.02f * t, 1.0f, 0.70f - 0.14f * t);
+    return hsv(0.564f + 0.02f * t, 0.63f + 0.17f * t, 0.92f - 0.08f * t);
 }
 
 ImU32 value_color(int j, int n) {
-    const float spread = n > 1 ? 0.14f * static_cast<float>(j) / static_cast<float>(n - 1) : 0.0f;
-    return hsv(0.28f + spread, light_theme() ? 0.9f : 0.6f, light_theme() ? 0.6f : 0.95f);
+    const float t = n > 1 ? static_cast<float>(j) / static_cast<float>(n - 1) : 0.0f;
+    if (light_theme()) return hsv(0.452f - 0.02f * t, 1.0f, 0.55f - 0.10f * t);
+    return hsv(0.452f - 0.02f * t, 1.0f - 0.15f * t, 0.75f + 0.10f * t);
 }
 
 ImU32 weight_color(float t) {
