@@ -1,5 +1,7 @@
 #include "app/app_state.h"
 
+#include "app/i18n.h"
+
 #include "core/error.h"
 #include "core/solver.h"
 
@@ -478,7 +480,7 @@ std::string window_title(const AppState& state) {
     now.mode = state.session_on_disk.mode;
     now.selected_task = state.session_on_disk.selected_task;
     const bool unsaved = path.empty() ? state.history.can_undo() : now != state.session_on_disk;
-    const std::string name = path.empty() ? std::string(tr(state, "unsaved session", "未保存的会话"))
+    const std::string name = path.empty() ? std::string(tr(state, "unsaved session"))
                                           : path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
     return "attnlab \xE2\x80\x94 " + name + (unsaved ? " \xE2\x80\xA2" : "");
 }

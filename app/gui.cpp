@@ -9,6 +9,7 @@
 #include "app/app_state.h"
 #include "app/fonts.h"
 #include "app/gl_texture.h"
+#include "app/i18n.h"
 #include "app/layout_cases.h"
 #include "app/panels.h"
 #include "app/paths.h"
@@ -143,8 +144,7 @@ void restore_autosave(AppState& state) {
     if (previous_run_died() && file_is_present(path)) {
         const std::string aside = state_dir() + "/autosave-crashed-" + timestamp_for_filename() + ".json";
         if (std::rename(path.c_str(), aside.c_str()) == 0) {
-            toast(state, tr(state, "attnlab did not close normally last time. The session it had open was kept aside as ",
-                            "attnlab 上次没有正常关闭。当时打开的会话已另存为 ") + aside, true);
+            toast(state, tr(state, "attnlab did not close normally last time. The session it had open was kept aside as ") + aside, true);
             return;
         }
     }
@@ -154,7 +154,7 @@ void restore_autosave(AppState& state) {
         state.settings.view = restored.view;
     } catch (const InputError& e) {
         // A missing autosave is normal; a broken one is reported and left for inspection.
-        if (file_is_present(path)) toast(state, std::string("The last session could not be restored: ") + e.what(), true);
+        if (file_is_present(path)) toast(state, std::string(tr(state, "The last session could not be restored: ")) + e.what(), true);
     }
 }
 
@@ -182,7 +182,7 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
             state.session_on_disk = state.session;
         } catch (const InputError& e) {
             if (headless) return e.what();
-            toast(state, std::string("Could not open: ") + e.what(), true);
+            toast(state, std::string(tr(state, "Could not open: ")) + e.what(), true);
         }
     }
     if (!options.language.empty()) state.settings.view.language = options.language;
@@ -316,9 +316,9 @@ void save_screenshot(Platform& p, int scale, const std::string& panel) {
         if (!make_directories(dir)) throw InputError(dir + ": cannot create the screenshot folder");
         const Image image = capture(p, scale, panel);
         write_png(path, image);
-        toast(state, std::string(tr(state, "Screenshot saved: ", "截图已保存：")) + path);
+        toast(state, std::string(tr(state, "Screenshot saved: ")) + path);
     } catch (const InputError& e) {
-        toast(state, std::string(tr(state, "Screenshot failed: ", "截图失败：")) + e.what(), true);
+        toast(state, std::string(tr(state, "Screenshot failed: ")) + e.what(), true);
     }
 }
 

@@ -1,5 +1,6 @@
 // The left panel: the notebook's tasks with live status, Solve / Solve all / Reset, the
 // explanation of the last solve, and the Sandbox tab.
+#include "app/i18n.h"
 #include "app/panels.h"
 #include "app/probe.h"
 #include "app/ui_common.h"
@@ -34,13 +35,13 @@ void status_mark(const AppState& state, const TaskCheck* check) {
     const Palette colors = palette();
     if (!check || !check->answered) {
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.text_dim), "–");
-        tooltip(tr(state, "Not answered yet", "尚未作答"));
+        tooltip(tr(state, "Not answered yet"));
     } else if (check->pass) {
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.pass), "✓");
-        tooltip(tr(state, "Passes the course's check", "通过课程检查"));
+        tooltip(tr(state, "Passes the course's check"));
     } else {
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.fail), "✗");
-        tooltip(tr(state, "Does not pass yet", "尚未通过"));
+        tooltip(tr(state, "Does not pass yet"));
     }
 }
 
@@ -58,7 +59,7 @@ void draw_task_picker(AppState& state) {
     const bool in_exercises = state.session.mode == AppMode::Exercises;
     if (ImGui::ArrowButton("##previous task", ImGuiDir_Left)) select_next_task(state, -1);
     probe_item(state, "previous task");
-    tooltip(tr(state, "Previous task (Page Up)", "上一题（Page Up）"));
+    tooltip(tr(state, "Previous task (Page Up)"));
     ImGui::SameLine();
     const float arrow_w = ImGui::GetFrameHeight() + ImGui::GetStyle().ItemSpacing.x;
     ImGui::SetNextItemWidth(std::max(em(4), ImGui::GetContentRegionAvail().x - arrow_w));
@@ -74,7 +75,7 @@ void draw_task_picker(AppState& state) {
     ImGui::SameLine();
     if (ImGui::ArrowButton("##next task", ImGuiDir_Right)) select_next_task(state, +1);
     probe_item(state, "next task");
-    tooltip(tr(state, "Next task (Page Down)", "下一题（Page Down）"));
+    tooltip(tr(state, "Next task (Page Down)"));
 }
 
 void draw_task_list(AppState& state) {
@@ -107,9 +108,9 @@ void draw_task_list(AppState& state) {
         const std::string label = wrap_text(task.id + "  " + task.title.get(lang), ImGui::GetContentRegionAvail().x) + "##" + task.id;
         const bool selected = state.session.mode == AppMode::Exercises && state.session.selected_task == task.id;
         // The tooltip text is taken before the click: selecting refreshes state.checks.
-        const std::string status = task.discussion ? tr(state, "A discussion question: no checker", "讨论题：不自动检查")
+        const std::string status = task.discussion ? tr(state, "A discussion question: no checker")
                                    : check && check->answered
-                                       ? std::string(tr(state, "max abs diff ", "最大绝对误差 ")) + figure(check->max_abs_diff) +
+                                       ? std::string(tr(state, "max abs diff ")) + figure(check->max_abs_diff) +
                                              (check->problem.empty() ? "" : "\n" + check->problem)
                                        : std::string();
         if (ImGui::Selectable(label.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns)) select_task(state, task.id);
@@ -132,7 +133,7 @@ void draw_explanations(AppState& state, const Task& task) {
     // In the panel's own scrolling, not a box of its own: a nested box left one line visible.
     ImGui::Separator();
     if (!diagnosis.summary.en.empty()) {
-        ImGui::TextDisabled("%s", tr(state, "Your answer now:", "你当前的答案："));
+        ImGui::TextDisabled("%s", tr(state, "Your answer now:"));
         probe_item(state, "diagnosis");
         text_wrapped(diagnosis.summary.get(lang));
         ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
@@ -142,9 +143,9 @@ void draw_explanations(AppState& state, const Task& task) {
     if (solved) {
         const bool passes = check && check->pass;
         ImGui::Separator();
-        ImGui::TextDisabled("%s", !solved->feasible ? tr(state, "Why Solve cannot do it:", "为什么无法求解：")
-                                  : passes          ? tr(state, "Why this works:", "为什么可行：")
-                                                    : tr(state, "How Solve derived it:", "求解的推导："));
+        ImGui::TextDisabled("%s", !solved->feasible ? tr(state, "Why Solve cannot do it:")
+                                  : passes          ? tr(state, "Why this works:")
+                                                    : tr(state, "How Solve derived it:"));
         probe_item(state, "explanation");
         text_wrapped(solved->text.get(lang));
     }
@@ -162,12 +163,10 @@ void draw_discussion(AppState& state, const Task& task) {
     const Palette colors = palette();
     ImGui::PushStyleColor(ImGuiCol_Text, colors.text_dim);
     text_wrapped(format(tr(state, "Discussion question: no checker. The panels show %s, read-only: change it in that task and "
-                                  "come back to see the effect.",
-                           "讨论题：不自动检查。各面板只读展示 %s 的结果：到那道题中修改，再回来观察变化。"),
+                                  "come back to see the effect."),
                         state.workspace.note.c_str()));
     ImGui::PopStyleColor();
-    text_wrapped(tr(state, "Your notes (saved with the session and exported with the answers):",
-                    "你的笔记（随会话保存，并随答案导出）："));
+    text_wrapped(tr(state, "Your notes (saved with the session and exported with the answers):"));
     const auto found = state.session.notes.find(task.id);
     std::string text = found == state.session.notes.end() ? std::string() : found->second;
     if (ImGui::InputTextMultiline("##notes", &text, ImVec2(-1, std::max(em(5), ImGui::GetContentRegionAvail().y))))
@@ -198,29 +197,26 @@ void draw_selected_task(AppState& state) {
         const Task* source = course().find(task->edit.query_from);
         ImGui::PushStyleColor(ImGuiCol_Text, colors.query);
         text_wrapped(w.query_answered
-                         ? format(tr(state, "Uses your current %s query (%s): change it there and this status follows.",
-                                     "使用你当前的 %s 查询（%s）：在那里修改，本题状态随之变化。"),
+                         ? format(tr(state, "Uses your current %s query (%s): change it there and this status follows."),
                                   source->id.c_str(), source->answer.c_str())
-                         : format(tr(state, "Uses your %s query, which is not answered yet: answer or solve %s first.",
-                                     "使用你的 %s 查询，但它尚未作答：请先完成或求解 %s。"),
+                         : format(tr(state, "Uses your %s query, which is not answered yet: answer or solve %s first."),
                                   source->id.c_str(), source->id.c_str()));
         ImGui::PopStyleColor();
-        dim(format(tr(state, "You edit: key[%d] only%s", "你修改：仅 key[%d]%s"), task->edit.key_row,
-                   task->edit.unit_norm ? tr(state, "; the check divides it by its length, as the notebook does", "；检查时按笔记本的做法除以它的长度") : ""));
+        dim(format(tr(state, "You edit: key[%d] only%s"), task->edit.key_row,
+                   task->edit.unit_norm ? tr(state, "; the check divides it by its length, as the notebook does") : ""));
     } else {
-        dim(format(tr(state, "You edit: %s (%s)", "你修改：%s（%s）"), task->answer.c_str(),
-                   task->edit.rows == 1 ? tr(state, "a vector of 3", "3 维向量") : tr(state, "a 4×3 matrix", "4×3 矩阵")));
+        dim(format(tr(state, "You edit: %s (%s)"), task->answer.c_str(),
+                   task->edit.rows == 1 ? tr(state, "a vector of 3") : tr(state, "a 4×3 matrix")));
     }
 
     const TaskCheck* check = check_of(state, task->id);
     if (check && check->answered && std::isfinite(check->max_abs_diff)) {
         const bool pass = check->pass;
         ImGui::PushStyleColor(ImGuiCol_Text, pass ? colors.pass : colors.fail);
-        text_wrapped(format(tr(state, "%s  max abs diff %s %s %.3g", "%s  最大绝对误差 %s %s %.3g"), pass ? "✓" : "✗",
+        text_wrapped(format(tr(state, "%s  max abs diff %s %s %.3g"), pass ? "✓" : "✗",
                             figure(check->max_abs_diff).c_str(), pass ? "≤" : ">", state.session.tolerance));
         ImGui::PopStyleColor();
-        tooltip(tr(state, "Computed in float32 exactly as the notebook's check_query prints it: (target − output).abs().max().",
-                   "按 float32 计算，与笔记本中 check_query 打印的值完全一致：(target − output).abs().max()。"));
+        tooltip(tr(state, "Computed in float32 exactly as the notebook's check_query prints it: (target − output).abs().max()."));
     }
     if (check && !check->problem.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, check->answered ? colors.fail : colors.text_dim);
@@ -228,35 +224,32 @@ void draw_selected_task(AppState& state) {
         ImGui::PopStyleColor();
     }
 
-    if (ImGui::Button(tr(state, "Solve", "求解"))) solve_selected(state);
+    if (ImGui::Button(tr(state, "Solve"))) solve_selected(state);
     probe_item(state, "solve");
-    tooltip(tr(state, "Fill in the analytic answer for this task and explain it (Ctrl+Enter).",
-               "填入本题的解析答案并给出解释（Ctrl+Enter）。"));
-    same_line_if_fits(button_width(tr(state, "Reset", "重置")));
-    if (ImGui::Button(tr(state, "Reset", "重置"))) reset_selected(state);
-    tooltip(tr(state, "Clear your answer to this task (Ctrl+R). Undo with Ctrl+Z.", "清除本题答案（Ctrl+R）。可用 Ctrl+Z 撤销。"));
-    same_line_if_fits(button_width(tr(state, "Copy PyTorch", "复制代码")));
+    tooltip(tr(state, "Fill in the analytic answer for this task and explain it (Ctrl+Enter)."));
+    same_line_if_fits(button_width(tr(state, "Reset")));
+    if (ImGui::Button(tr(state, "Reset"))) reset_selected(state);
+    tooltip(tr(state, "Clear your answer to this task (Ctrl+R). Undo with Ctrl+Z."));
+    same_line_if_fits(button_width(tr(state, "Copy PyTorch")));
     const auto answer = state.session.answers.find(task->answer);
     ImGui::BeginDisabled(answer == state.session.answers.end());
-    if (ImGui::Button(tr(state, "Copy PyTorch", "复制代码"))) {
+    if (ImGui::Button(tr(state, "Copy PyTorch"))) {
         const AnswerOrigin origin = solved_answer_names(state).count(task->answer) ? AnswerOrigin::Solved : AnswerOrigin::Typed;
         ImGui::SetClipboardText(answer_as_python(*task, answer->second, origin).c_str());
-        toast(state, tr(state, "Copied the answer as a PyTorch line", "已复制为 PyTorch 代码"));
+        toast(state, tr(state, "Copied the answer as a PyTorch line"));
     }
     ImGui::EndDisabled();
-    tooltip(tr(state, "Copy `name = torch.tensor([...])` for the notebook to the clipboard.",
-               "把可粘贴进笔记本的 `name = torch.tensor([...])` 复制到剪贴板。"));
+    tooltip(tr(state, "Copy `name = torch.tensor([...])` for the notebook to the clipboard."));
 
     draw_explanations(state, *task);
 }
 
 void draw_exercises_tab(AppState& state) {
     const Language lang = language(state);
-    if (ImGui::Button(tr(state, "Solve all", "全部求解"))) solve_all_tasks(state);
+    if (ImGui::Button(tr(state, "Solve all"))) solve_all_tasks(state);
     probe_item(state, "solve all");
-    tooltip(tr(state, "Solve every task in order; the 1.4 tasks use the 1.3.2 answer (Ctrl+Shift+Enter).",
-               "按顺序求解所有题目；1.4 题使用 1.3.2 的答案（Ctrl+Shift+Enter）。"));
-    const char* tolerance_label = tr(state, "tolerance", "容差");
+    tooltip(tr(state, "Solve every task in order; the 1.4 tasks use the 1.3.2 answer (Ctrl+Shift+Enter)."));
+    const char* tolerance_label = tr(state, "tolerance");
     same_line_if_fits(em(5) + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(tolerance_label).x);
     ImGui::SetNextItemWidth(em(5));
     double tolerance = state.session.tolerance;
@@ -289,8 +282,8 @@ void draw_mode_tabs(AppState& state) {
         else draw_sandbox_controls(state);
         ImGui::EndTabItem();
     };
-    tab(AppMode::Exercises, tr(state, "Exercises", "练习"), "tab exercises");
-    tab(AppMode::Sandbox, tr(state, "Sandbox", "沙盒"), "tab sandbox");
+    tab(AppMode::Exercises, tr(state, "Exercises"), "tab exercises");
+    tab(AppMode::Sandbox, tr(state, "Sandbox"), "tab sandbox");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The frame every panel shares: a fixed window at its layout rectangle, and the right-click
 // "save this panel" menu.
+#include "app/i18n.h"
 #include "app/panels.h"
 #include "app/ui_common.h"
 
@@ -48,8 +49,8 @@ void panel_screenshot_context_menu(AppState& state, const char* id) {
         ImGui::OpenPopup(popup.c_str());
     if (ImGui::BeginPopup(popup.c_str())) {
         for (int scale = 1; scale <= 3; ++scale) {
-            const std::string label = scale == 1 ? tr(state, "Save this panel as PNG", "将此面板保存为 PNG")
-                                                 : std::string(tr(state, "Save this panel as PNG ×", "将此面板保存为 PNG ×")) +
+            const std::string label = scale == 1 ? tr(state, "Save this panel as PNG")
+                                                 : std::string(tr(state, "Save this panel as PNG ×")) +
                                                        std::to_string(scale);
             if (ImGui::MenuItem(label.c_str())) {
                 state.requests.screenshot_panel = id;

@@ -18,6 +18,7 @@
 // text; no two labels overlap and each sits by its marker (app/label_placement.h), and any that
 // still do are recorded in state.layout_audit (the layout test's evidence); the goal's keys are
 // ringed; with many keys only the top-k by weight are labelled and the rest fade.
+#include "app/i18n.h"
 #include "app/label_placement.h"
 #include "app/panels.h"
 #include "app/ui_common.h"
@@ -306,9 +307,9 @@ Item key_or_value(const SceneContext& c, const Scene& s, Kind kind, int j, const
         it.weight = c.w.result.weights(s.row, j);
         it.info += format(", %s %.3f", c.weight_of.c_str(), it.weight);
         if (kind == Kind::Key)
-            it.info += format(" (%s %s)", tr(c.state, "logit", "logit"), compact_number(c.w.result.logits(s.row, j)).c_str());
+            it.info += format(" (%s %s)", tr(c.state, "logit"), compact_number(c.w.result.logits(s.row, j)).c_str());
     }
-    if (it.goal) it.info += tr(c.state, "\none of the goal's keys", "\n目标所选的键之一");
+    if (it.goal) it.info += tr(c.state, "\none of the goal's keys");
     return it;
 }
 
@@ -338,19 +339,19 @@ void add_output_and_target(const SceneContext& c, Scene& s, double& radius) {
     Eigen::VectorXd out, target;
     const bool have_output = s.values_drawn && drawn_row_of(c.w.result.output, s.row, s.dv, out);
     const bool have_target = s.values_drawn && drawn_row_of(c.w.target, s.row, s.dv, target);
-    const std::string out_name = s.n == 1 ? tr(c.state, "out", "输出") : format(tr(c.state, "out%d", "输出%d"), s.row);
+    const std::string out_name = s.n == 1 ? tr(c.state, "out") : format(tr(c.state, "out%d"), s.row);
     if (have_output) {
         Item it{Kind::Output, s.row, c.unprojected(out), pal.output, out_name, {}};
         it.info = format("%s = %s", out_name.c_str(), vec_text(out).c_str()) +
-                  tr(c.state, "\nthe weighted average of the values", "\n值向量的加权平均");
+                  tr(c.state, "\nthe weighted average of the values");
         radius = std::max(radius, it.tip.norm());
         s.items.push_back(std::move(it));
     }
     if (have_target) {
-        Item it{Kind::Target, s.row, c.unprojected(target), pal.target, tr(c.state, "target", "目标"), {}};
-        it.info = format("%s = %s", tr(c.state, "target", "目标"), vec_text(target).c_str());
+        Item it{Kind::Target, s.row, c.unprojected(target), pal.target, tr(c.state, "target"), {}};
+        it.info = format("%s = %s", tr(c.state, "target"), vec_text(target).c_str());
         if (have_output)
-            it.info += format(tr(c.state, "\nlargest |target - out| = %.3g", "\n|目标 - 输出| 的最大分量 = %.3g"),
+            it.info += format(tr(c.state, "\nlargest |target - out| = %.3g"),
                               (target - out).cwiseAbs().maxCoeff());
         radius = std::max(radius, it.tip.norm());
         s.items.push_back(std::move(it));
@@ -371,12 +372,12 @@ Item query_item(const SceneContext& c, const Scene& s, int i, double fit, int dr
     // The drawn query gets its length in the label; several would bury the picture in text.
     if (it.shortened && i == s.row) it.short_label = it.label;
     if (it.shortened && i == s.row)
-        it.label += format(tr(c.state, " |q| = %s, shortened", " |q| = %s，缩短显示"), compact_number(norm).c_str());
+        it.label += format(tr(c.state, " |q| = %s, shortened"), compact_number(norm).c_str());
     it.info = format("%s = %s, |%s| = %s", name.c_str(), vec_text(q).c_str(), name.c_str(), compact_number(norm).c_str());
     if (it.shortened)
-        it.info += format(tr(c.state, "\ndrawn %s times shorter to fit", "\n为适应视图缩短为 1/%s"),
+        it.info += format(tr(c.state, "\ndrawn %s times shorter to fit"),
                           compact_number(it.query_scale).c_str());
-    if (c.w.queries_editable) it.info += tr(c.state, "\ndrag the tip to move it", "\n拖动箭头尖端可移动它");
+    if (c.w.queries_editable) it.info += tr(c.state, "\ndrag the tip to move it");
     return it;
 }
 
@@ -391,9 +392,8 @@ bool add_queries(const SceneContext& c, Scene& s, double fit, int dragged_row, d
         any_shortened = any_shortened || s.items.back().shortened;
     }
     if (s.n > shown)
-        s.captions.push_back({format(tr(c.state, "Arrows for %d of %d queries.", "只画出 %d 个查询（共 %d 个）。"), shown, s.n),
-                              tr(c.state, "More query arrows would hide the keys. The drawn row always has its arrow.",
-                                 "查询箭头太多会遮住键向量。当前显示的那一行总会画出。")});
+        s.captions.push_back({format(tr(c.state, "Arrows for %d of %d queries."), shown, s.n),
+                              tr(c.state, "More query arrows would hide the keys. The drawn row always has its arrow.")});
     return any_shortened;
 }
 
@@ -401,37 +401,32 @@ bool add_queries(const SceneContext& c, Scene& s, double fit, int dragged_row, d
 void add_captions(const AppState& state, Scene& s, double world, bool any_shortened, double fit) {
     if (s.d > 3)
         s.captions.push_back(
-            {format(tr(state, "d = %d: projected (PCA, %.0f%%)", "d = %d：投影（PCA，%.0f%%）"), s.d, 100.0 * s.projection.explained),
+            {format(tr(state, "d = %d: projected (PCA, %.0f%%)"), s.d, 100.0 * s.projection.explained),
              format(tr(state,
                        "A projection onto the keys' top 3 principal axes (PCA about the origin, %.0f%% of their squared "
-                       "length). Angles and lengths are not the true %d-D ones.",
-                       "投影到键向量的前 3 个主方向（以原点为中心的 PCA，保留其平方长度的 %.0f%%）。角度和长度并非真实的 %d 维数值。"),
+                       "length). Angles and lengths are not the true %d-D ones."),
                     100.0 * s.projection.explained, s.d)});
     else if (s.d == 2)
-        s.captions.push_back({tr(state, "d = 2: the x-y plane", "d = 2：x-y 平面"),
-                              s.flat ? tr(state, "Seen from above; the circle has radius 1.", "从上方看；圆的半径为 1。")
-                                     : tr(state, "Keys and queries lie in the z = 0 plane.", "键和查询位于 z = 0 平面内。")});
+        s.captions.push_back({tr(state, "d = 2: the x-y plane"),
+                              s.flat ? tr(state, "Seen from above; the circle has radius 1.")
+                                     : tr(state, "Keys and queries lie in the z = 0 plane.")});
     else if (s.d == 1)
-        s.captions.push_back({tr(state, "d = 1: the x axis", "d = 1：x 轴"),
-                              tr(state, "Keys and queries lie on the x axis; the marks are at ±1.", "键和查询都在 x 轴上；刻度在 ±1 处。")});
+        s.captions.push_back({tr(state, "d = 1: the x axis"),
+                              tr(state, "Keys and queries lie on the x axis; the marks are at ±1.")});
     if (!s.values_drawn)
-        s.captions.push_back({format(tr(state, "values: %d-D, not drawn", "值：%d 维，不画"), s.dv),
-                              format(tr(state, "Values, output and target live in %d-D (dv = %d), not drawn here.",
-                                        "值、输出和目标位于 %d 维空间（dv = %d），此处不画。"),
+        s.captions.push_back({format(tr(state, "values: %d-D, not drawn"), s.dv),
+                              format(tr(state, "Values, output and target live in %d-D (dv = %d), not drawn here."),
                                      s.dv, s.dv)});
     else if (s.d != 3 && !s.flat)
-        s.captions.push_back({tr(state, "values: own axes", "值：自己的坐标轴"),
-                              tr(state, "Values, output and target (dv = 3) use their own x, y, z axes, unprojected.",
-                                 "值、输出和目标（dv = 3）使用自己的 x、y、z 坐标，未投影。")});
+        s.captions.push_back({tr(state, "values: own axes"),
+                              tr(state, "Values, output and target (dv = 3) use their own x, y, z axes, unprojected.")});
     if (world < 1)
-        s.captions.push_back({format(tr(state, "drawn %s× smaller", "缩小 %s 倍绘制"), compact_number(1.0 / world).c_str()),
-                              format(tr(state, "Large numbers: everything is drawn %s times smaller than its true length.",
-                                        "数值很大：所有向量都按真实长度的 1/%s 绘制。"),
+        s.captions.push_back({format(tr(state, "drawn %s× smaller"), compact_number(1.0 / world).c_str()),
+                              format(tr(state, "Large numbers: everything is drawn %s times smaller than its true length."),
                                      compact_number(1.0 / world).c_str())});
     if (any_shortened && s.n > 1)
-        s.captions.push_back({format(tr(state, "queries > %.1f shortened", "长于 %.1f 的查询已缩短"), fit),
-                              format(tr(state, "Queries longer than %.1f are drawn shortened; a dashed tail marks them.",
-                                        "长度超过 %.1f 的查询缩短显示，并带虚线尾巴。"),
+        s.captions.push_back({format(tr(state, "queries > %.1f shortened"), fit),
+                              format(tr(state, "Queries longer than %.1f are drawn shortened; a dashed tail marks them."),
                                      fit)});
 }
 
@@ -451,7 +446,7 @@ SceneContext scene_context(const AppState& state, Scene& s) {
     if (!(c.largest > 0)) c.largest = 1;
     c.world = c.largest > kTrueSizeUpTo ? kTrueSizeUpTo / c.largest : 1.0;
     c.have_weights = s.n >= 1 && w.result.weights.rows() == s.n && w.result.weights.cols() == s.N;
-    c.weight_of = s.n == 1 ? tr(state, "weight", "权重") : format(tr(state, "weight from q%d", "q%d 给它的权重"), s.row);
+    c.weight_of = s.n == 1 ? tr(state, "weight") : format(tr(state, "weight from q%d"), s.row);
     return c;
 }
 
@@ -772,7 +767,7 @@ void same_line_if_fits(float width) {
 
 // ◀ row 3/4: q2 ▶ : which query row's weights, output and target are drawn. True on a change.
 bool draw_row_picker(const AppState& state, const Scene& scene, GeometryMemory& mem) {
-    std::string text = format(tr(state, "row %d/%d: q%d", "第 %d/%d 行：q%d"), scene.row + 1, scene.n, scene.row);
+    std::string text = format(tr(state, "row %d/%d: q%d"), scene.row + 1, scene.n, scene.row);
     const float h = ImGui::GetFrameHeight(), spacing = ImGui::GetStyle().ItemInnerSpacing.x;
     const auto width = [&] { return 2 * h + 2 * spacing + ImGui::CalcTextSize(text.c_str()).x; };
     if (width() > ImGui::GetContentRegionAvail().x) text = format("q%d", scene.row);  // a narrow panel
@@ -783,8 +778,7 @@ bool draw_row_picker(const AppState& state, const Scene& scene, GeometryMemory& 
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(text.c_str());
-    tooltip(tr(state, "The weights, the output and the target drawn are this query row's. The arrows pick another row.",
-               "图中的权重、输出和目标都属于这一查询行。用两侧箭头选择其他行。"));
+    tooltip(tr(state, "The weights, the output and the target drawn are this query row's. The arrows pick another row."));
     ImGui::SameLine();
     if (ImGui::ArrowButton("##next row", ImGuiDir_Right)) row = (row + 1) % scene.n;
     ImGui::PopStyleVar();
@@ -795,14 +789,13 @@ bool draw_row_picker(const AppState& state, const Scene& scene, GeometryMemory& 
 
 // How many keys are labelled when there are many. True on a change.
 bool draw_top_k(const AppState& state, GeometryMemory& mem) {
-    const char* fmt = tr(state, "label top %d", "标注前 %d 个");
+    const char* fmt = tr(state, "label top %d");
     const float width = ImGui::CalcTextSize(fmt).x + em(1.5f);
     same_line_if_fits(width);
     int k = mem.top_k();
     ImGui::SetNextItemWidth(width);
     const bool changed = ImGui::SliderInt("##top k", &k, 1, kMaxTopK, fmt, ImGuiSliderFlags_AlwaysClamp);
-    tooltip(tr(state, "With many keys only the most heavily weighted are named; the others are drawn faint.",
-               "键很多时只标注权重最大的几个，其余的画得较淡。"));
+    tooltip(tr(state, "With many keys only the most heavily weighted are named; the others are drawn faint."));
     if (changed) mem.set_top_k(k);
     return changed;
 }
@@ -812,15 +805,10 @@ const char* help_text(const AppState& state) {
                ? tr(state,
                     "Drag: rotate · wheel: zoom · drag a query's tip: move it.\nArrows start at the origin; the faint sphere "
                     "has radius 1. Orange: query, blue: keys, green: values, purple: output, cross-hair: target. A ring "
-                    "marks the goal's keys. A query is dragged in the plane facing you; rotate first to move it in depth.",
-                    "拖动：旋转 · 滚轮：缩放 · 拖动查询的尖端：移动它。\n箭头都从原点出发；浅色球面半径为 1。橙色：查询，"
-                    "蓝色：键，绿色：值，紫色：输出，十字圈：目标。圆环标出目标所选的键。拖动查询时它在正对屏幕的平面内移动；"
-                    "要改变深度，请先旋转视角。")
+                    "marks the goal's keys. A query is dragged in the plane facing you; rotate first to move it in depth.")
                : tr(state,
                     "Drag: rotate · wheel: zoom.\nArrows start at the origin; the faint sphere has radius 1. Orange: query, "
-                    "blue: keys, green: values, purple: output, cross-hair: target. A ring marks the goal's keys.",
-                    "拖动：旋转 · 滚轮：缩放。\n箭头都从原点出发；浅色球面半径为 1。橙色：查询，蓝色：键，绿色：值，"
-                    "紫色：输出，十字圈：目标。圆环标出目标所选的键。");
+                    "blue: keys, green: values, purple: output, cross-hair: target. A ring marks the goal's keys.");
 }
 
 // One short line per caption, continued on the same line while they fit; the sentence behind
@@ -842,12 +830,12 @@ void draw_captions(const Scene& scene) {
 // Returns true when the row or top-k changed (the scene must be built again).
 bool draw_header(AppState& state, const Scene& scene, GeometryMemory& mem) {
     ViewSession& view = state.settings.view;
-    if (ImGui::SmallButton(tr(state, "Reset view", "重置视角"))) {
+    if (ImGui::SmallButton(tr(state, "Reset view"))) {
         view.camera_yaw = kDefaultYaw;
         view.camera_pitch = kDefaultPitch;
         view.camera_distance = kDefaultDistance;
     }
-    tooltip(tr(state, "Back to the starting angle, zoomed so every arrow fits.", "回到初始角度，并缩放到所有箭头都可见。"));
+    tooltip(tr(state, "Back to the starting angle, zoomed so every arrow fits."));
     ImGui::SameLine();
     help_marker(help_text(state));
     bool changed = false;
@@ -1012,7 +1000,7 @@ void draw_scene(AppState& state, Scene& scene, GeometryMemory& mem) {
 }  // namespace
 
 void draw_geometry_panel(AppState& state, const PanelRect& rect) {
-    if (!begin_panel(tr(state, "Geometry", "几何视图"), kGeometryId, rect,
+    if (!begin_panel(tr(state, "Geometry"), kGeometryId, rect,
                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse)) {
         ImGui::End();
         return;
@@ -1026,7 +1014,7 @@ void draw_geometry_panel(AppState& state, const PanelRect& rect) {
         panel_screenshot_context_menu(state, kGeometryId);
         draw_message(ImGui::GetWindowDrawList(), canvas.pos, canvas.size,
                      !w.error.empty() ? w.error.c_str()
-                                      : tr(state, "Nothing to draw for this exercise.", "这个练习没有可画的向量。"));
+                                      : tr(state, "Nothing to draw for this exercise."));
         end_panel(state, kGeometryId);
         return;
     }

@@ -10,6 +10,7 @@
 // Every number drawn comes from state.workspace.result; the tooltips recompute only the
 // intermediate terms (q_c·k_c products, exp shares) to show how core's number arose.
 #include "app/gl_texture.h"
+#include "app/i18n.h"
 #include "app/panels.h"
 #include "app/probe.h"
 #include "app/ui_common.h"
@@ -222,11 +223,10 @@ void masked_reason(const AppState& state, int i, int j) {
     const std::string q = query_name(i, static_cast<int>(ws.result.logits.rows()));
     const std::string k = key_name(j);
     if (ws.options.causal && j > i)
-        ImGui::Text(tr(state, "Masked (causal): %s comes after %s, so %s may not look at it.",
-                       "已遮蔽（因果）：%s 在 %s 之后，%s 不能看它。"),
+        ImGui::Text(tr(state, "Masked (causal): %s comes after %s, so %s may not look at it."),
                     k.c_str(), q.c_str(), q.c_str());
     else
-        ImGui::Text(tr(state, "Masked by the custom mask: %s may not look at %s.", "被自定义掩码遮蔽：%s 不能看 %s。"),
+        ImGui::Text(tr(state, "Masked by the custom mask: %s may not look at %s."),
                     q.c_str(), k.c_str());
 }
 
@@ -235,10 +235,11 @@ void logit_tooltip(const AppState& state, int i, int j) {
     const int n = static_cast<int>(ws.result.logits.rows());
     const std::string q = query_name(i, n);
     const std::string k = key_name(j);
-    ImGui::Text("logit(%s, %s) = scale \xC2\xB7 %s\xC2\xB7%s", q.c_str(), k.c_str(), q.c_str(), k.c_str());
+    ImGui::Text(tr(state, "logit(%s, %s) = scale \xC2\xB7 %s\xC2\xB7%s"), q.c_str(), k.c_str(),
+                q.c_str(), k.c_str());
     if (is_masked(ws, i, j)) {
         masked_reason(state, i, j);
-        ImGui::Text(tr(state, "Its logit is %s: it is left out of the softmax.", "它的 logit 为 %s：不参与 softmax。"),
+        ImGui::Text(tr(state, "Its logit is %s: it is left out of the softmax."),
                     num(-INFINITY).c_str());
         return;
     }
@@ -261,7 +262,7 @@ void logit_tooltip(const AppState& state, int i, int j) {
             ImGui::Text("= %s \xC3\x97 %s", num(scale).c_str(), num(dot).c_str());
         } else {
             ImGui::Text("= %s \xC3\x97 %s", num(scale).c_str(), num(dot).c_str());
-            ImGui::TextDisabled(tr(state, "(q\xC2\xB7k summed over d = %d components)", "（q\xC2\xB7k 对 d = %d 个分量求和）"), d);
+            ImGui::TextDisabled(tr(state, "(q\xC2\xB7k summed over d = %d components)"), d);
         }
     }
     ImGui::Text("= %s", num(logit, "%.6g").c_str());
@@ -274,16 +275,17 @@ void weight_tooltip(const AppState& state, int i, int j) {
     const int N = static_cast<int>(logits.cols());
     const std::string q = query_name(i, n);
     const std::string k = key_name(j);
-    ImGui::Text("weight(%s, %s) = exp(logit - max) / \xCE\xA3 exp(logit_j - max)", q.c_str(), k.c_str());  // Σ
+    ImGui::Text(tr(state, "weight(%s, %s) = exp(logit - max) / \xCE\xA3 exp(logit_j - max)"),
+                q.c_str(), k.c_str());  // Σ
     if (row_fully_masked(ws, i)) {
         masked_reason(state, i, j);
-        ImGui::Text(tr(state, "Every key is masked for %s: its weights are zero.", "%s 的每个键都被遮蔽：权重全为零。"),
+        ImGui::Text(tr(state, "Every key is masked for %s: its weights are zero."),
                     q.c_str());
         return;
     }
     if (is_masked(ws, i, j)) {
         masked_reason(state, i, j);
-        ImGui::TextUnformatted(tr(state, "Left out of the softmax: weight = 0.", "不参与 softmax：权重 = 0。"));
+        ImGui::TextUnformatted(tr(state, "Left out of the softmax: weight = 0."));
         return;
     }
     // Display only: the exp shares of the row, from core's logits (max subtracted, as core does).
@@ -307,7 +309,7 @@ void weight_tooltip(const AppState& state, int i, int j) {
         ImGui::TextDisabled("  \xCE\xA3 = %s", terms.c_str());
     ImGui::Text("= %s / %s = %s", num(share).c_str(), num(sum).c_str(), num(ws.result.weights(i, j), "%.6g").c_str());
     if (visible < N)
-        ImGui::TextDisabled(tr(state, "(%d masked key(s) left out of the sum)", "（%d 个被遮蔽的键不计入求和）"), N - visible);
+        ImGui::TextDisabled(tr(state, "(%d masked key(s) left out of the sum)"), N - visible);
 }
 
 //-----------------------------------------------------------------------------
@@ -342,7 +344,7 @@ bool draw_cell_number(const AppState& state, Map map, int i, int j, ImVec2 p0, I
     const float inner_w = cell.x - em(0.2f);
     if (is_masked(ws, i, j)) {
         // "masked" when it fits, else the weight it stands for (exactly 0) or −∞ for the logit.
-        std::string text = map == Map::Weights ? tr(state, "masked", "遮蔽") : num(-INFINITY);
+        std::string text = map == Map::Weights ? tr(state, "masked") : num(-INFINITY);
         if (ImGui::CalcTextSize(text.c_str()).x > inner_w) text = map == Map::Weights ? "0" : num(-INFINITY);
         const ImVec2 size = ImGui::CalcTextSize(text.c_str());
         dl->AddText(ImVec2(p0.x + (cell.x - size.x) / 2, p0.y + (cell.y - size.y) / 2), color, text.c_str());
@@ -476,7 +478,7 @@ void draw_texture_cells(const AppState& state, Map map, const Grid& grid, double
     dl->AddRect(grid.min, grid.max, palette().text_dim);
     dl->PushClipRect(grid.min, grid.max, true);
     dl->AddText(ImVec2(grid.min.x + em(0.3f), grid.min.y + em(0.2f)), palette().text_dim,
-                tr(state, "(no OpenGL texture)", "（没有 OpenGL 纹理）"));
+                tr(state, "(no OpenGL texture)"));
     dl->PopClipRect();
 }
 
@@ -542,7 +544,7 @@ void draw_legend(const AppState& state, Map map, const Grid& grid, float legend_
     const ImVec2 s1(s0.x + em(0.6f), b1.y);
     dl->AddRectFilled(s0, s1, masked_color());
     dl->AddRect(s0, s1, pal.grid);
-    dl->AddText(ImVec2(s1.x + em(0.3f), s0.y + (em(0.6f) - line_h) / 2), pal.text_dim, tr(state, "masked", "遮蔽"));
+    dl->AddText(ImVec2(s1.x + em(0.3f), s0.y + (em(0.6f) - line_h) / 2), pal.text_dim, tr(state, "masked"));
 }
 
 void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block, const std::string& title,
@@ -623,7 +625,7 @@ Hover find_hover(const Layout& l, const ImVec2 blocks[2], int n, int N) {
 //-----------------------------------------------------------------------------
 
 void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures& textures) {
-    if (begin_panel(tr(state, "Heatmaps", "热力图"), kHeatmapsId, rect, ImGuiWindowFlags_HorizontalScrollbar)) {
+    if (begin_panel(tr(state, "Heatmaps"), kHeatmapsId, rect, ImGuiWindowFlags_HorizontalScrollbar)) {
         const Workspace& ws = state.workspace;
         const int n = static_cast<int>(ws.result.logits.rows());
         const int N = static_cast<int>(ws.result.logits.cols());
@@ -632,7 +634,7 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
             ImGui::TextWrapped("%s", ws.error.c_str());
             ImGui::PopStyleColor();
         } else if (n == 0 || N == 0 || ws.result.weights.rows() != n || ws.result.weights.cols() != N) {
-            ImGui::TextDisabled("%s", tr(state, "Nothing to show yet.", "暂无内容。"));
+            ImGui::TextDisabled("%s", tr(state, "Nothing to show yet."));
         } else {
             const double range = logit_range(ws);
             const bool any_masked = has_masked_cells(ws);
@@ -641,11 +643,11 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
             // Short titles so the two maps fit side by side even with presentation-size text;
             // the formulas are in the cells' tooltips.
             const std::string titles[2] = {
-                format(tr(state, "Logits (scale %s)", "打分 logits（缩放 %s）"), num(ws.result.scale).c_str()),
-                tr(state, "Weights (softmax)", "权重 (softmax)")};
+                format(tr(state, "Logits (scale %s)"), num(ws.result.scale).c_str()),
+                tr(state, "Weights (softmax)")};
             const float title_w = std::max(ImGui::CalcTextSize(titles[0].c_str()).x, ImGui::CalcTextSize(titles[1].c_str()).x);
             const float legend_extra_w =
-                any_masked ? em(0.8f + 0.6f + 0.3f) + ImGui::CalcTextSize(tr(state, "masked", "遮蔽")).x : 0.0f;
+                any_masked ? em(0.8f + 0.6f + 0.3f) + ImGui::CalcTextSize(tr(state, "masked")).x : 0.0f;
 
             const ImVec2 origin = ImGui::GetCursorScreenPos();
             const Layout l = make_layout(n, N, ImGui::GetContentRegionAvail(), title_w, legend_extra_w);

@@ -1,5 +1,6 @@
 // Output against target: per component bars side by side, the exact numbers, and the max abs
 // difference coloured pass/fail at the tolerance.
+#include "app/i18n.h"
 #include "app/panels.h"
 #include "app/probe.h"
 #include "app/ui_common.h"
@@ -73,8 +74,8 @@ void number_table(const AppState& state, const Eigen::RowVectorXd& output, const
             table_entry(state, numbers(c), decimals, column_w);
         }
     };
-    row(colors.output, tr(state, "out", "输出"), output);
-    if (target) row(colors.target, tr(state, "target", "目标"), *target);
+    row(colors.output, tr(state, "out"), output);
+    if (target) row(colors.target, tr(state, "target"), *target);
     ImGui::EndTable();
 }
 
@@ -115,7 +116,7 @@ void component_bars(const Eigen::RowVectorXd& output, const Eigen::RowVectorXd* 
 }  // namespace
 
 void draw_output_panel(AppState& state, const PanelRect& rect) {
-    if (begin_panel(tr(state, "Output vs target", "输出与目标"), kOutputId, rect)) {
+    if (begin_panel(tr(state, "Output vs target"), kOutputId, rect)) {
         const Workspace& w = state.workspace;
         const Palette colors = palette();
         if (!w.error.empty()) {
@@ -125,10 +126,10 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
             const bool has_target = w.target.rows() == out.rows() && w.target.cols() == out.cols();
             const int rows_shown = std::min<int>(static_cast<int>(out.rows()), 8);
             // Legend line.
-            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.output), "■ %s", tr(state, "output", "输出"));
+            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.output), "■ %s", tr(state, "output"));
             if (has_target) {
                 ImGui::SameLine();
-                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.target), "□ %s", tr(state, "target", "目标"));
+                ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.target), "□ %s", tr(state, "target"));
             }
             // The status follows the legend on the same line when it fits, else on its own line.
             const auto status = [](ImU32 color, const std::string& text) {
@@ -140,20 +141,19 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
             const TaskCheck* check = selected_check(state);
             if (check && check->answered && std::isfinite(check->max_abs_diff)) {
                 status(check->pass ? colors.pass : colors.fail,
-                       format("%s %s %.3g", check->pass ? "✓" : "✗", tr(state, "max abs diff", "最大绝对误差"), check->max_abs_diff));
-                tooltip(tr(state, "float32, as the notebook's check_query; pass when ≤ the tolerance.",
-                           "float32，与笔记本的 check_query 一致；不超过容差即通过。"));
+                       format("%s %s %.3g", check->pass ? "✓" : "✗", tr(state, "max abs diff"), check->max_abs_diff));
+                tooltip(tr(state, "float32, as the notebook's check_query; pass when ≤ the tolerance."));
             } else if (check && !check->answered) {
-                status(colors.text_dim, tr(state, "not answered yet: move a slider or press Solve", "尚未作答：拖动滑块或点击求解"));
+                status(colors.text_dim, tr(state, "not answered yet: move a slider or press Solve"));
             } else if (has_target) {
                 const double diff = (w.target - out).cwiseAbs().maxCoeff();
                 status(diff <= state.session.tolerance ? colors.pass : colors.fail,
-                       format("%s %.3g", tr(state, "max abs diff", "最大绝对误差"), diff));
+                       format("%s %.3g", tr(state, "max abs diff"), diff));
             }
             const float bars_h = std::max(em(3.5f), (ImGui::GetContentRegionAvail().y - em(2.2f) * (rows_shown + 1)) / rows_shown * 0.6f);
             for (int i = 0; i < rows_shown; ++i) {
                 ImGui::PushID(i);
-                if (out.rows() > 1) ImGui::TextDisabled("%s%d", tr(state, "row ", "第 "), i);
+                if (out.rows() > 1) ImGui::TextDisabled("%s%d", tr(state, "row "), i);
                 const Eigen::RowVectorXd target_row = has_target ? Eigen::RowVectorXd(w.target.row(i)) : Eigen::RowVectorXd();
                 component_bars(out.row(i), has_target ? &target_row : nullptr, bars_h);
                 probe_item(state, "bars " + std::to_string(i));
@@ -161,7 +161,7 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                 ImGui::PopID();
             }
             if (out.rows() > rows_shown)
-                ImGui::TextDisabled(tr(state, "… %d more rows (see the heatmaps)", "……还有 %d 行（见热力图）"),
+                ImGui::TextDisabled(tr(state, "… %d more rows (see the heatmaps)"),
                                     static_cast<int>(out.rows()) - rows_shown);
         }
     }

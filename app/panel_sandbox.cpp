@@ -1,5 +1,6 @@
 // The Sandbox tab: free data (notebook, a torch seed, random, or typed), sizes, scale, causal
 // mask, several queries, and the goal solver with its feasibility message.
+#include "app/i18n.h"
 #include "app/panels.h"
 #include "app/probe.h"
 #include "app/ui_common.h"
@@ -79,43 +80,42 @@ void draw_sandbox_controls(AppState& state) {
     bool data_changed = false, changed = false;
 
     ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
-    text_wrapped(tr(state, "Free exploration: your own data, sizes and goals.", "自由探索：自己的数据、尺寸和目标。"));
+    text_wrapped(tr(state, "Free exploration: your own data, sizes and goals."));
     ImGui::PopStyleColor();
-    const char* sources[] = {tr(state, "Notebook data", "笔记本数据"), tr(state, "PyTorch seed", "PyTorch 种子"),
-                             tr(state, "Random", "随机"), tr(state, "Typed (sliders)", "手动输入（滑块）")};
+    const char* sources[] = {tr(state, "Notebook data"), tr(state, "PyTorch seed"),
+                             tr(state, "Random"), tr(state, "Typed (sliders)")};
     int source = static_cast<int>(s.source);
     ImGui::SetNextItemWidth(em(11));
-    if (ImGui::Combo(tr(state, "data", "数据"), &source, sources, 4)) {
+    if (ImGui::Combo(tr(state, "data"), &source, sources, 4)) {
         s.source = static_cast<DataSource>(source);
         data_changed = true;
     }
-    tooltip(tr(state, "Where keys and values come from. The seed reproduces torch.manual_seed(s); torch.randn(N, d) bit for bit.",
-               "键和值的来源。种子可逐位复现 torch.manual_seed(s); torch.randn(N, d)。"));
+    tooltip(tr(state, "Where keys and values come from. The seed reproduces torch.manual_seed(s); torch.randn(N, d) bit for bit."));
     if (s.source == DataSource::TorchSeed) {
         int seed = static_cast<int>(std::min<uint64_t>(s.torch_seed, 2147483647u));
         ImGui::SetNextItemWidth(em(8));
-        if (ImGui::InputInt(tr(state, "seed", "种子"), &seed) && seed >= 0) {
+        if (ImGui::InputInt(tr(state, "seed"), &seed) && seed >= 0) {
             s.torch_seed = static_cast<uint64_t>(seed);
             data_changed = true;
         }
     }
     ImGui::BeginDisabled(s.source == DataSource::Notebook);
     ImGui::SetNextItemWidth(em(8));
-    data_changed |= ImGui::SliderInt(tr(state, "N keys", "键数 N"), &s.key_count, 1, 256, "%d", ImGuiSliderFlags_AlwaysClamp);
-    tooltip(tr(state, "Number of keys (and values), 1 to 256.", "键（和值）的个数，1 到 256。"));
+    data_changed |= ImGui::SliderInt(tr(state, "N keys"), &s.key_count, 1, 256, "%d", ImGuiSliderFlags_AlwaysClamp);
+    tooltip(tr(state, "Number of keys (and values), 1 to 256."));
     ImGui::SetNextItemWidth(em(8));
-    data_changed |= ImGui::SliderInt(tr(state, "d (key width)", "d（键维度）"), &s.key_dim, 1, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
-    tooltip(tr(state, "Components per query and key, 1 to 16.", "每个查询和键的分量数，1 到 16。"));
+    data_changed |= ImGui::SliderInt(tr(state, "d (key width)"), &s.key_dim, 1, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
+    tooltip(tr(state, "Components per query and key, 1 to 16."));
     ImGui::SetNextItemWidth(em(8));
-    data_changed |= ImGui::SliderInt(tr(state, "dv (value width)", "dv（值维度）"), &s.value_dim, 1, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
-    tooltip(tr(state, "Components per value, independent of d.", "每个值的分量数，与 d 无关。"));
+    data_changed |= ImGui::SliderInt(tr(state, "dv (value width)"), &s.value_dim, 1, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
+    tooltip(tr(state, "Components per value, independent of d."));
     ImGui::EndDisabled();
-    if (ImGui::Button(tr(state, "Generate", "生成"))) data_changed = true;
-    tooltip(tr(state, "Make the data again from the chosen source.", "按所选来源重新生成数据。"));
+    if (ImGui::Button(tr(state, "Generate"))) data_changed = true;
+    tooltip(tr(state, "Make the data again from the chosen source."));
 
     int queries = static_cast<int>(s.queries.rows());
     ImGui::SetNextItemWidth(em(8));
-    if (ImGui::SliderInt(tr(state, "queries", "查询数"), &queries, 1, 256, "%d", ImGuiSliderFlags_AlwaysClamp) &&
+    if (ImGui::SliderInt(tr(state, "queries"), &queries, 1, 256, "%d", ImGuiSliderFlags_AlwaysClamp) &&
         queries != s.queries.rows()) {
         Eigen::MatrixXd resized = Eigen::MatrixXd::Zero(queries, s.queries.cols());
         const Eigen::Index keep = std::min<Eigen::Index>(queries, s.queries.rows());
@@ -123,12 +123,12 @@ void draw_sandbox_controls(AppState& state) {
         s.queries = resized;
         changed = true;
     }
-    tooltip(tr(state, "Number of query rows (the heatmaps get one row each).", "查询的行数（热力图每行对应一个查询）。"));
+    tooltip(tr(state, "Number of query rows (the heatmaps get one row each)."));
 
-    const char* scales[] = {tr(state, "1 (notebook)", "1（笔记本）"), "1/√d", tr(state, "1/temperature", "1/温度")};
+    const char* scales[] = {tr(state, "1 (notebook)"), "1/√d", tr(state, "1/temperature")};
     const char* scale_ids[] = {"scale one", "scale inv_sqrt_d", "scale temperature"};
     ImGui::SetNextItemWidth(em(8));
-    if (ImGui::BeginCombo(tr(state, "scale", "缩放"), scales[static_cast<int>(s.scale_mode)])) {
+    if (ImGui::BeginCombo(tr(state, "scale"), scales[static_cast<int>(s.scale_mode)])) {
         for (int mode = 0; mode < 3; ++mode) {
             if (ImGui::Selectable(scales[mode], mode == static_cast<int>(s.scale_mode))) {
                 s.scale_mode = static_cast<ScaleMode>(mode);
@@ -139,13 +139,13 @@ void draw_sandbox_controls(AppState& state) {
         ImGui::EndCombo();
     }
     probe_item(state, "scale");
-    tooltip(tr(state, "Logits = scale · q·k. The notebook uses 1; transformers use 1/√d.", "Logits = 缩放 · q·k。笔记本用 1；Transformer 用 1/√d。"));
+    tooltip(tr(state, "Logits = scale · q·k. The notebook uses 1; transformers use 1/√d."));
     if (s.scale_mode == ScaleMode::Temperature) {
         float temperature = static_cast<float>(s.temperature);
         ImGui::SetNextItemWidth(em(8));
         // 0.01 to 100 spans "one key takes all" to "uniform" for any data worth exploring; a
         // typed value is clamped there too (1e-30 or 1e30 teach nothing and break the legends).
-        if (ImGui::SliderFloat(tr(state, "temperature", "温度"), &temperature, kMinSandboxTemperature, kMaxSandboxTemperature,
+        if (ImGui::SliderFloat(tr(state, "temperature"), &temperature, kMinSandboxTemperature, kMaxSandboxTemperature,
                                "%.3g", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp) &&
             std::isfinite(temperature) && temperature > 0) {
             s.temperature = temperature;
@@ -153,16 +153,16 @@ void draw_sandbox_controls(AppState& state) {
         }
         probe_item(state, "temperature");
     }
-    changed |= ImGui::Checkbox(tr(state, "causal mask", "因果掩码"), &s.causal);
+    changed |= ImGui::Checkbox(tr(state, "causal mask"), &s.causal);
     probe_item(state, "causal");
-    tooltip(tr(state, "Query i only sees keys 0..i, as in a decoder.", "查询 i 只能看到键 0..i，和解码器一样。"));
+    tooltip(tr(state, "Query i only sees keys 0..i, as in a decoder."));
 
     ImGui::Separator();
-    ImGui::TextUnformatted(tr(state, "Goal solver", "目标求解器"));
+    ImGui::TextUnformatted(tr(state, "Goal solver"));
     ImGui::SetNextItemWidth(em(10));
-    changed |= ImGui::InputText(tr(state, "goal", "目标"), &s.goal);
+    changed |= ImGui::InputText(tr(state, "goal"), &s.goal);
     probe_item(state, "goal");
-    tooltip(tr(state, "select:I, average:I,J,... or identity (one query per key).", "select:I、average:I,J,... 或 identity（每个键一个查询）。"));
+    tooltip(tr(state, "select:I, average:I,J,... or identity (one query per key)."));
     try {
         parse_goal(s.goal, static_cast<int>(s.data.keys.rows()));
     } catch (const InputError& e) {
@@ -170,9 +170,9 @@ void draw_sandbox_controls(AppState& state) {
         text_wrapped(e.what());
         ImGui::PopStyleColor();
     }
-    if (ImGui::Button(tr(state, "Solve goal", "求解目标"))) solve_selected(state);
+    if (ImGui::Button(tr(state, "Solve goal"))) solve_selected(state);
     probe_item(state, "solve goal");
-    tooltip(tr(state, "Find a query analytically, or explain why no query can do it.", "解析地求出查询，或解释为什么做不到。"));
+    tooltip(tr(state, "Find a query analytically, or explain why no query can do it."));
     // Shown only while the sandbox is still the one it was computed for.
     if (const LocalText* explanation = current_sandbox_explanation(state)) {
         ImGui::BeginChild("goal_explanation", ImVec2(0, 0), true);

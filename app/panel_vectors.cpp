@@ -1,6 +1,7 @@
 // The vector controls: a slider per component of every query row, key and (in the sandbox)
 // value, a logarithmic length control for each query row, normalize and reset per vector.
 // Ctrl+click on a slider types an exact number (also beyond the slider's range).
+#include "app/i18n.h"
 #include "app/panels.h"
 #include "app/probe.h"
 #include "app/ui_common.h"
@@ -107,7 +108,7 @@ bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row,
         track_edit(state);
         if (touched && ImGui::IsItemDeactivated()) *touched = true;
         probe_item(state, std::string(id) + "[" + std::to_string(c) + "]");
-        slider_tooltip(tr(state, "Drag to change; Ctrl+click to type an exact value.", "拖动修改；Ctrl+单击可输入精确值。"));
+        slider_tooltip(tr(state, "Drag to change; Ctrl+click to type an exact value."));
         ImGui::PopID();
     }
     ImGui::PopStyleColor(2);
@@ -129,7 +130,7 @@ bool row_text_field(AppState& state, const std::string& probe_name, Eigen::RowVe
     // Not a Tab stop: Tab goes from the last component of a row to the first of the next.
     ImGui::PushItemFlag(ImGuiItemFlags_NoTabStop, true);
     // The hint says what to do when it fits, else shows an example row (never a cut-off sentence).
-    const char* hint = tr(state, "type or paste a row: 0.69, 0.72, 0.01", "输入或粘贴一整行：0.69, 0.72, 0.01");
+    const char* hint = tr(state, "type or paste a row: 0.69, 0.72, 0.01");
     const float room = ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().FramePadding.x;
     if (ImGui::CalcTextSize(hint).x > room) hint = "0.69, 0.72, 0.01";
     audit_text_fits(state.layout_audit, kVectorsId, hint, room);
@@ -137,13 +138,12 @@ bool row_text_field(AppState& state, const std::string& probe_name, Eigen::RowVe
     ImGui::PopItemFlag();
     if (bad) ImGui::PopStyleColor();
     probe_item(state, probe_name);
-    tooltip(tr(state, "All components at once, separated by commas or spaces; Enter applies them.",
-               "一次输入全部分量，用逗号或空格分隔；按回车应用。"));
+    tooltip(tr(state, "All components at once, separated by commas or spaces; Enter applies them."));
     if (!entered) return false;
     const std::optional<Eigen::RowVectorXd> parsed = parse_row(text, static_cast<int>(row->size()));
     storage->SetBool(error_id, !parsed);
     if (!parsed) {
-        toast(state, format(tr(state, "Not a row of %d numbers: %s", "不是 %d 个数字组成的一行：%s"), static_cast<int>(row->size()),
+        toast(state, format(tr(state, "Not a row of %d numbers: %s"), static_cast<int>(row->size()),
                             text.substr(0, 60).c_str()),
               true);
         return false;
@@ -158,10 +158,10 @@ void show_normalized(const AppState& state, const Eigen::RowVectorXd& row) {
     ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
     if (norm > 0 && std::isfinite(norm)) {
         const Eigen::RowVectorXd unit = row / norm;
-        text_wrapped(format(tr(state, "graded as k/|k| = %s", "按 k/|k| = %s 评分"),
+        text_wrapped(format(tr(state, "graded as k/|k| = %s"),
                             format_vector(unit.data(), static_cast<int>(unit.size()), 3).c_str()));
     } else {
-        text_wrapped(tr(state, "a zero key cannot be normalized", "零向量无法归一化"));
+        text_wrapped(tr(state, "a zero key cannot be normalized"));
     }
     ImGui::PopStyleColor();
 }
@@ -180,7 +180,7 @@ void query_rows(AppState& state) {
         // Length on a log scale: answers need |q| in the tens or hundreds, exploring needs 0.1.
         float magnitude = static_cast<float>(length);
         ImGui::BeginDisabled(!w.queries_editable || length == 0);
-        const char* reset_label = tr(state, "Reset", "重置");
+        const char* reset_label = tr(state, "Reset");
         ImGui::SetNextItemWidth(std::max(em(6), ImGui::GetContentRegionAvail().x - button_width(reset_label) - em(0.6f)));
         // Not a Tab stop: Tab walks the components only, so the order never depends on the data
         // (a disabled length control for a zero query would otherwise change it).
@@ -195,10 +195,8 @@ void query_rows(AppState& state) {
         track_edit(state);
         probe_item(state, name + " length");
         ImGui::EndDisabled();
-        tooltip(length == 0 ? tr(state, "The query is zero: there is no direction to scale. Move a component first.",
-                                 "查询为零：没有可缩放的方向。请先调整某个分量。")
-                            : tr(state, "Scale the query without changing its direction (logarithmic, 0.01 to 1000).",
-                                 "只缩放查询的长度，不改变方向（对数刻度，0.01 到 1000）。"));
+        tooltip(length == 0 ? tr(state, "The query is zero: there is no direction to scale. Move a component first.")
+                            : tr(state, "Scale the query without changing its direction (logarithmic, 0.01 to 1000)."));
         same_line_if_fits(button_width(reset_label));
         ImGui::BeginDisabled(!w.queries_editable);
         if (ImGui::Button(reset_label)) {
@@ -208,7 +206,7 @@ void query_rows(AppState& state) {
             set_query(state, queries);
             commit_edit(state, before);
         }
-        tooltip(tr(state, "Set this query to zero.", "把这个查询设为零。"));
+        tooltip(tr(state, "Set this query to zero."));
         // Any value set, even the zero already shown, answers the task.
         bool touched = false;
         if (component_sliders(state, name.c_str(), row, range, true, palette().query, &touched) ||
@@ -247,15 +245,15 @@ void key_rows(AppState& state) {
             ImGui::SameLine(em(2.2f));
             ImGui::TextDisabled("|k| = %.3f", row.norm());
             if (editable) {
-                same_line_if_fits(button_width(tr(state, "Normalize", "归一化")));
-                if (ImGui::SmallButton(tr(state, "Normalize", "归一化")) && row.norm() > 0) {
+                same_line_if_fits(button_width(tr(state, "Normalize")));
+                if (ImGui::SmallButton(tr(state, "Normalize")) && row.norm() > 0) {
                     const Session before = state.session;
                     set_key_row(state, j, row / row.norm());
                     commit_edit(state, before);
                 }
-                tooltip(tr(state, "Scale this key to length 1.", "把这个键缩放到长度 1。"));
-                same_line_if_fits(button_width(tr(state, "Reset", "重置")));
-                if (ImGui::SmallButton(tr(state, "Reset", "重置"))) {
+                tooltip(tr(state, "Scale this key to length 1."));
+                same_line_if_fits(button_width(tr(state, "Reset")));
+                if (ImGui::SmallButton(tr(state, "Reset"))) {
                     const Session before = state.session;
                     if (w.kind == Workspace::Kind::KeyTask) {
                         state.session.answers.erase(w.task->answer);
@@ -265,8 +263,8 @@ void key_rows(AppState& state) {
                     }
                     commit_edit(state, before);
                 }
-                tooltip(w.kind == Workspace::Kind::KeyTask ? tr(state, "Back to the notebook's key.", "恢复笔记本中的原始键。")
-                                                           : tr(state, "Set this key to zero.", "把这个键设为零。"));
+                tooltip(w.kind == Workspace::Kind::KeyTask ? tr(state, "Back to the notebook's key.")
+                                                           : tr(state, "Set this key to zero."));
             }
             if (component_sliders(state, name.c_str(), row, range, editable, key_color(j, count))) set_key_row(state, j, row);
             if (editable && w.kind == Workspace::Kind::KeyTask) {
@@ -278,7 +276,7 @@ void key_rows(AppState& state) {
                 if (w.key_unit_norm) show_normalized(state, w.keys.row(j));
             }
             if (!editable && w.kind != Workspace::Kind::Sandbox && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-                tooltip(tr(state, "Fixed by this exercise. Keys are free in the Sandbox.", "本题固定此键。在沙盒中可以自由修改键。"));
+                tooltip(tr(state, "Fixed by this exercise. Keys are free in the Sandbox."));
             ImGui::PopID();
         }
     }
@@ -307,28 +305,28 @@ void value_rows(AppState& state) {
 }  // namespace
 
 void draw_vector_panel(AppState& state, const PanelRect& rect) {
-    if (begin_panel(tr(state, "Vectors", "向量"), kVectorsId, rect)) {
+    if (begin_panel(tr(state, "Vectors"), kVectorsId, rect)) {
         const Workspace& w = state.workspace;
         {
             if (w.kind == Workspace::Kind::Discussion) {
                 // The demonstration the question is about, read-only.
                 ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
-                text_wrapped(format(tr(state, "The demonstration for this discussion: %s, read-only.", "本讨论的演示：%s，只读。"),
+                text_wrapped(format(tr(state, "The demonstration for this discussion: %s, read-only."),
                                     w.note.c_str()));
                 ImGui::PopStyleColor();
             }
-            ImGui::TextUnformatted(w.queries.rows() == 1 ? tr(state, "Query", "查询") : tr(state, "Queries", "查询"));
+            ImGui::TextUnformatted(w.queries.rows() == 1 ? tr(state, "Query") : tr(state, "Queries"));
             if (!w.queries_editable && w.kind == Workspace::Kind::KeyTask)
-                dim_text(format(tr(state, "(your %s answer, fixed here)", "（你的 %s 答案，此处不可改）"), w.note.c_str()));
+                dim_text(format(tr(state, "(your %s answer, fixed here)"), w.note.c_str()));
             // Only a long list of sandbox queries scrolls in its own box, so the keys stay in view.
             const bool many = w.queries.rows() > kLongList;
             if (!many || ImGui::BeginChild("queries", ImVec2(0, std::max(em(10), ImGui::GetContentRegionAvail().y * 0.35f)))) query_rows(state);
             if (many) ImGui::EndChild();
             ImGui::Separator();
-            ImGui::TextUnformatted(tr(state, "Keys", "键"));
+            ImGui::TextUnformatted(tr(state, "Keys"));
             if (w.kind == Workspace::Kind::KeyTask)
-                dim_text(format(tr(state, "(only k%d may change%s)", "（只能修改 k%d%s）"), w.editable_key_row,
-                                w.key_unit_norm ? tr(state, "; graded as k/|k|", "；按 k/|k| 评分") : ""));
+                dim_text(format(tr(state, "(only k%d may change%s)"), w.editable_key_row,
+                                w.key_unit_norm ? tr(state, "; graded as k/|k|") : ""));
             // Long lists (a large sandbox) scroll in boxes of their own; short ones in the panel.
             const bool long_keys = w.keys.rows() > kLongList;
             // At least ten lines each, also when the queries above took the panel's height.
@@ -336,7 +334,7 @@ void draw_vector_panel(AppState& state, const PanelRect& rect) {
             if (!long_keys || ImGui::BeginChild("keys", ImVec2(0, keys_h))) key_rows(state);
             if (long_keys) ImGui::EndChild();
             if (w.kind == Workspace::Kind::Sandbox) {
-                ImGui::TextUnformatted(tr(state, "Values", "值"));
+                ImGui::TextUnformatted(tr(state, "Values"));
                 if (!long_keys || ImGui::BeginChild("values", ImVec2(0, std::max(em(8), ImGui::GetContentRegionAvail().y)))) value_rows(state);
                 if (long_keys) ImGui::EndChild();
             }

@@ -1,5 +1,6 @@
 #include "app/ui.h"
 
+#include "app/i18n.h"
 #include "app/layout.h"
 #include "app/panels.h"
 #include "app/paths.h"
@@ -20,32 +21,32 @@ namespace attn::app {
 namespace {
 
 const Shortcut kShortcuts[] = {
-    {"Ctrl+Z", "Undo", "撤销"},
-    {"Ctrl+Shift+Z / Ctrl+Y", "Redo", "重做"},
-    {"Ctrl+O", "Open a session", "打开会话"},
-    {"Ctrl+S", "Save the session", "保存会话"},
-    {"Ctrl+Shift+S", "Save the session as…", "会话另存为…"},
-    {"Ctrl+E", "Export answers (Python or JSON)", "导出答案（Python 或 JSON）"},
-    {"Page Down / Ctrl+→", "Next task", "下一题"},
-    {"Page Up / Ctrl+←", "Previous task", "上一题"},
-    {"Ctrl+Enter", "Solve the selected task", "求解当前题目"},
-    {"Ctrl+Shift+Enter", "Solve all tasks", "求解全部题目"},
-    {"Ctrl+R", "Reset the selected task", "重置当前题目"},
-    {"F12", "Save a screenshot of the window", "保存窗口截图"},
-    {"F5", "Presentation mode (large text, projector theme)", "演示模式（大字号、投影主题）"},
-    {"F11", "Full screen", "全屏"},
-    {"Ctrl+= / Ctrl+-", "Larger / smaller text", "放大 / 缩小文字"},
-    {"Ctrl+0", "Default text size", "默认文字大小"},
-    {"Ctrl+L", "Switch language (English / 中文)", "切换语言（English / 中文）"},
-    {"Ctrl+Q", "Quit", "退出"},
-    {"Tab / Shift+Tab", "Next / previous field", "下一个 / 上一个输入框"},
-    {"Ctrl+click a slider", "Type an exact value (Enter to confirm)", "输入精确数值（回车确认）"},
-    {"Paste into a row field", "Type or paste a whole row: 0.694, 0.719, 0.006", "输入或粘贴整行：0.694, 0.719, 0.006"},
-    {"Drag in the geometry view", "Rotate the view; drag q's tip to move the query", "旋转视角；拖动 q 的尖端移动查询"},
-    {"Mouse wheel on the geometry", "Zoom", "缩放"},
-    {"Right-click a panel", "Save that panel as a PNG", "把该面板保存为 PNG"},
-    {"Drag a panel border", "Resize the panels", "调整面板大小"},
-    {"Double-click a border", "Back to the automatic layout", "恢复自动布局"},
+    {"Ctrl+Z", N_("Undo")},
+    {"Ctrl+Shift+Z / Ctrl+Y", N_("Redo")},
+    {"Ctrl+O", N_("Open a session")},
+    {"Ctrl+S", N_("Save the session")},
+    {"Ctrl+Shift+S", N_("Save the session as…")},
+    {"Ctrl+E", N_("Export answers (Python or JSON)")},
+    {"Page Down / Ctrl+→", N_("Next task")},
+    {"Page Up / Ctrl+←", N_("Previous task")},
+    {"Ctrl+Enter", N_("Solve the selected task")},
+    {"Ctrl+Shift+Enter", N_("Solve all tasks")},
+    {"Ctrl+R", N_("Reset the selected task")},
+    {"F12", N_("Save a screenshot of the window")},
+    {"F5", N_("Presentation mode (large text, projector theme)")},
+    {"F11", N_("Full screen")},
+    {"Ctrl+= / Ctrl+-", N_("Larger / smaller text")},
+    {"Ctrl+0", N_("Default text size")},
+    {"Ctrl+L", N_("Switch language (English / 中文)")},
+    {"Ctrl+Q", N_("Quit")},
+    {"Tab / Shift+Tab", N_("Next / previous field")},
+    {"Ctrl+click a slider", N_("Type an exact value (Enter to confirm)")},
+    {"Paste into a row field", N_("Type or paste a whole row: 0.694, 0.719, 0.006")},
+    {"Drag in the geometry view", N_("Rotate the view; drag q's tip to move the query")},
+    {"Mouse wheel on the geometry", N_("Zoom")},
+    {"Right-click a panel", N_("Save that panel as a PNG")},
+    {"Drag a panel border", N_("Resize the panels")},
+    {"Double-click a border", N_("Back to the automatic layout")},
 };
 
 void handle_shortcuts(AppState& state) {
@@ -102,7 +103,7 @@ bool path_dialog(AppState& state, const char* title, PathDialog& dialog, const c
             ImGui::InputText("##path", &dialog.path, ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_AutoSelectAll);
         probe_item(state, "dialog path");
         if (offer_recent && !state.settings.recent_files.empty()) {
-            ImGui::TextDisabled("%s", tr(state, "Recent:", "最近："));
+            ImGui::TextDisabled("%s", tr(state, "Recent:"));
             for (const std::string& recent : state.settings.recent_files)
                 if (ImGui::Selectable(recent.c_str())) dialog.path = recent;
         }
@@ -111,7 +112,7 @@ bool path_dialog(AppState& state, const char* title, PathDialog& dialog, const c
             if (confirmed) ImGui::CloseCurrentPopup();
         }
         ImGui::SameLine();
-        if (ImGui::Button(tr(state, "Cancel", "取消"), em2(8, 0)) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ImGui::CloseCurrentPopup();
+        if (ImGui::Button(tr(state, "Cancel"), em2(8, 0)) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE)) ImGui::CloseCurrentPopup();
         ImGui::EndPopup();
     }
     return confirmed;
@@ -139,26 +140,25 @@ void write_or_ask(AppState& state, Dialogs::Pending action, const std::string& p
 
 void draw_overwrite_question(AppState& state) {
     Dialogs& d = state.dialogs;
-    const char* title = tr(state, "Replace the file?###overwrite", "替换文件？###overwrite");
+    const char* title = tr(state, "Replace the file?###overwrite");
     if (d.overwrite != Dialogs::Pending::None && !ImGui::IsPopupOpen(title)) ImGui::OpenPopup(title);
     if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
     ImGui::PushTextWrapPos(em(30));
-    ImGui::TextUnformatted(format(tr(state, "%s already exists. Replace it? Its contents will be lost.",
-                                     "%s 已存在。要替换它吗？原内容将丢失。"),
+    ImGui::TextUnformatted(format(tr(state, "%s already exists. Replace it? Its contents will be lost."),
                                   d.overwrite_path.c_str())
                                .c_str());
     ImGui::PopTextWrapPos();
-    const bool replace = ImGui::Button(tr(state, "Replace", "替换"), em2(8, 0));
+    const bool replace = ImGui::Button(tr(state, "Replace"), em2(8, 0));
     probe_item(state, "overwrite replace");
     ImGui::SameLine();
-    const bool cancel = ImGui::Button(tr(state, "Cancel", "取消"), em2(8, 0)) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE);
+    const bool cancel = ImGui::Button(tr(state, "Cancel"), em2(8, 0)) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE);
     probe_item(state, "overwrite cancel");
     if (replace) {
         if (d.overwrite == Dialogs::Pending::SaveSession) save_session_file(state, d.overwrite_path);
         else export_answers_file(state, d.overwrite_path);
     }
     if (replace || cancel) {
-        if (cancel) toast(state, tr(state, "Nothing was written.", "未写入任何文件。"));
+        if (cancel) toast(state, tr(state, "Nothing was written."));
         d.overwrite = Dialogs::Pending::None;
         ImGui::CloseCurrentPopup();
     }
@@ -170,7 +170,7 @@ void draw_help_windows(AppState& state) {
     if (ImGui::IsKeyPressed(GLFW_KEY_ESCAPE, false)) d.show_shortcuts = d.show_about = false;
     if (d.show_shortcuts) {
         ImGui::SetNextWindowSize(em2(30, 0), ImGuiCond_Appearing);
-        if (ImGui::Begin(tr(state, "Keyboard shortcuts###shortcuts", "键盘快捷键###shortcuts"), &d.show_shortcuts,
+        if (ImGui::Begin(tr(state, "Keyboard shortcuts###shortcuts"), &d.show_shortcuts,
                          ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse)) {
             if (ImGui::BeginTable("shortcuts", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV)) {
                 for (const Shortcut& s : kShortcuts) {
@@ -178,7 +178,7 @@ void draw_help_windows(AppState& state) {
                     ImGui::TableNextColumn();
                     ImGui::TextUnformatted(s.keys);
                     ImGui::TableNextColumn();
-                    ImGui::TextUnformatted(tr(state, s.what_en, s.what_zh));
+                    ImGui::TextUnformatted(tr(state, s.what));
                 }
                 ImGui::EndTable();
             }
@@ -186,10 +186,10 @@ void draw_help_windows(AppState& state) {
         ImGui::End();
     }
     if (d.show_about) {
-        if (ImGui::Begin(tr(state, "About attnlab###about", "关于 attnlab###about"), &d.show_about,
+        if (ImGui::Begin(tr(state, "About attnlab###about"), &d.show_about,
                          ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse)) {
             ImGui::Text("attnlab %s", ATTN_VERSION);
-            ImGui::TextUnformatted(tr(state, "Scaled-dot-product attention you can touch.", "可以动手操作的缩放点积注意力。"));
+            ImGui::TextUnformatted(tr(state, "Scaled-dot-product attention you can touch."));
             ImGui::TextUnformatted(course().title.get(language(state)).c_str());
             if (!state.font_warning.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.2f, 1), "%s", state.font_warning.c_str());
         }
@@ -199,20 +199,19 @@ void draw_help_windows(AppState& state) {
 
 void draw_dialogs(AppState& state) {
     Dialogs& d = state.dialogs;
-    if (path_dialog(state, tr(state, "Open session###open", "打开会话###open"), d.open_session, tr(state, "Open", "打开"),
-                    tr(state, "Session file (.json):", "会话文件（.json）："), true))
+    if (path_dialog(state, tr(state, "Open session###open"), d.open_session, tr(state, "Open"),
+                    tr(state, "Session file (.json):"), true))
         open_session_file(state, d.open_session.path);
-    if (path_dialog(state, tr(state, "Save session###save", "保存会话###save"), d.save_session, tr(state, "Save", "保存"),
-                    tr(state, "Save the session to (.json):", "会话保存到（.json）："), true))
+    if (path_dialog(state, tr(state, "Save session###save"), d.save_session, tr(state, "Save"),
+                    tr(state, "Save the session to (.json):"), true))
         write_or_ask(state, Dialogs::Pending::SaveSession, d.save_session.path);
-    if (path_dialog(state, tr(state, "Export answers###export", "导出答案###export"), d.export_answers,
-                    tr(state, "Export", "导出"),
-                    tr(state, "File: .py gives PyTorch constants, anything else JSON (as `attnlab solve` writes them):",
-                       "文件：.py 导出 PyTorch 常量，其他扩展名导出 JSON（与 `attnlab solve` 相同）："),
+    if (path_dialog(state, tr(state, "Export answers###export"), d.export_answers,
+                    tr(state, "Export"),
+                    tr(state, "File: .py gives PyTorch constants, anything else JSON (as `attnlab solve` writes them):"),
                     false))
         write_or_ask(state, Dialogs::Pending::ExportAnswers, d.export_answers.path);
-    if (path_dialog(state, tr(state, "Screenshot folder###shotdir", "截图文件夹###shotdir"), d.screenshot_dir,
-                    tr(state, "Use", "使用"), tr(state, "Save screenshots into:", "截图保存到："), false))
+    if (path_dialog(state, tr(state, "Screenshot folder###shotdir"), d.screenshot_dir,
+                    tr(state, "Use"), tr(state, "Save screenshots into:"), false))
         state.settings.screenshot_dir = d.screenshot_dir.path;
     draw_overwrite_question(state);
     draw_help_windows(state);
@@ -333,13 +332,13 @@ bool open_session_file(AppState& state, const std::string& path) {
         state.session_on_disk = state.session;
         commit_edit(state, before);
         remember_recent(state, path);
-        toast(state, std::string(tr(state, "Opened ", "已打开 ")) + path);
+        toast(state, std::string(tr(state, "Opened ")) + path);
         return true;
     } catch (const InputError& e) {
-        toast(state, std::string(tr(state, "Could not open: ", "无法打开：")) + e.what(), true);
+        toast(state, std::string(tr(state, "Could not open: ")) + e.what(), true);
         return false;
     } catch (const std::exception& e) {  // bad_alloc and the like: the current work stays
-        toast(state, std::string(tr(state, "Could not open: ", "无法打开：")) + path + ": " + e.what(), true);
+        toast(state, std::string(tr(state, "Could not open: ")) + path + ": " + e.what(), true);
         return false;
     }
 }
@@ -350,10 +349,10 @@ bool save_session_file(AppState& state, const std::string& path) {
         state.session_path = path;
         state.session_on_disk = state.session;
         remember_recent(state, path);
-        toast(state, std::string(tr(state, "Saved ", "已保存 ")) + path);
+        toast(state, std::string(tr(state, "Saved ")) + path);
         return true;
     } catch (const InputError& e) {
-        toast(state, std::string(tr(state, "Could not save: ", "无法保存：")) + e.what(), true);
+        toast(state, std::string(tr(state, "Could not save: ")) + e.what(), true);
         return false;
     }
 }
@@ -365,9 +364,9 @@ void export_answers_file(AppState& state, const std::string& path) {
         const std::string text = python ? answers_as_python(course(), state.session.answers, extras)
                                         : answers_as_json(course(), state.session.answers).dump(2) + "\n";
         write_file_atomically(path, text);
-        toast(state, std::string(tr(state, "Exported answers to ", "答案已导出到 ")) + path);
+        toast(state, std::string(tr(state, "Exported answers to ")) + path);
     } catch (const InputError& e) {
-        toast(state, std::string(tr(state, "Could not export: ", "无法导出：")) + e.what(), true);
+        toast(state, std::string(tr(state, "Could not export: ")) + e.what(), true);
     }
 }
 
@@ -382,11 +381,11 @@ void draw_panel(AppState& state, const std::string& id, const PanelRect& rect, H
 }
 
 const char* panel_title(const AppState& state, const std::string& id) {
-    if (id == kExercisesId) return tr(state, "Task", "题目");
-    if (id == kVectorsId) return tr(state, "Vectors", "向量");
-    if (id == kOutputId) return tr(state, "Output", "输出");
-    if (id == kHeatmapsId) return tr(state, "Heatmaps", "热力图");
-    return tr(state, "Geometry", "几何视图");
+    if (id == kExercisesId) return tr(state, "Task");
+    if (id == kVectorsId) return tr(state, "Vectors");
+    if (id == kOutputId) return tr(state, "Output");
+    if (id == kHeatmapsId) return tr(state, "Heatmaps");
+    return tr(state, "Geometry");
 }
 
 // A region holding several panels shows them as tabs: a strip of tabs over the chosen panel.

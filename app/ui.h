@@ -18,8 +18,7 @@ void draw_ui(AppState& state, HeatmapTextures& textures);
 // The shortcut table shown in Help → Keyboard shortcuts (and the README).
 struct Shortcut {
     const char* keys;
-    const char* what_en;
-    const char* what_zh;
+    const char* what;
 };
 const Shortcut* shortcuts(int* count);
 
