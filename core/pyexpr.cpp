@@ -719,10 +719,91 @@ Tensor reduce(const Tensor& t, int dim, bool keepdim, F f) {
     return out;
 }
 
-float lane_sum(const std::vector<float>& v) {
-    float s = 0.0f;
-    for (float x : v) s += x;
-    return s;
+// torch's CPU sum (SumKernel.cpp, AVX2: 8 floats a vector), so sums match bit for bit.
+// multi_row_sum for one lane: sequential, with partial sums folded every 16^k terms.
+float cascade_sum(const std::vector<float>& seq) {
+    const int64_t size = static_cast<int64_t>(seq.size());
+    int64_t log2 = 0;
+    while ((int64_t{1} << log2) < size) ++log2;
+    const int64_t level_power = std::max<int64_t>(4, log2 / 4);
+    const int64_t level_step = int64_t{1} << level_power, level_mask = level_step - 1;
+    float acc[4] = {0, 0, 0, 0};
+    int64_t i = 0;
+    while (i + level_step <= size) {
+        for (int64_t j = 0; j < level_step; ++j, ++i) acc[0] += seq[static_cast<std::size_t>(i)];
+        for (int j = 1; j < 4; ++j) {
+            acc[j] += acc[j - 1];
+            acc[j - 1] = 0;
+            if ((i & (level_mask << (j * level_power))) != 0) break;
+        }
+    }
+    for (; i < size; ++i) acc[0] += seq[static_cast<std::size_t>(i)];
+    for (int j = 1; j < 4; ++j) acc[0] += acc[j];
+    return acc[0];
+}
+
+// row_sum: the sequence seen as rows of 4 (four cascaded partial sums), the rest added to the first.
+float row_sum(const std::vector<float>& seq) {
+    const std::size_t groups = seq.size() / 4;
+    float partial[4];
+    for (std::size_t k = 0; k < 4; ++k) {
+        std::vector<float> column;
+        for (std::size_t g = 0; g < groups; ++g) column.push_back(seq[g * 4 + k]);
+        partial[k] = cascade_sum(column);
+    }
+    for (std::size_t i = groups * 4; i < seq.size(); ++i) partial[0] += seq[i];
+    for (int k = 1; k < 4; ++k) partial[0] += partial[k];
+    return partial[0];
+}
+
+// A contiguous lane (vectorized_inner_sum): 8 vector lanes, the tail, then the lanes in order.
+float inner_sum(const std::vector<float>& x) {
+    constexpr std::size_t kWidth = 8;
+    const std::size_t vectors = x.size() / kWidth;
+    float lanes_acc[kWidth];
+    for (std::size_t k = 0; k < kWidth; ++k) {
+        std::vector<float> seq;
+        for (std::size_t v = 0; v < vectors; ++v) seq.push_back(x[v * kWidth + k]);
+        lanes_acc[k] = row_sum(seq);
+    }
+    float total = 0.0f;
+    for (std::size_t i = vectors * kWidth; i < x.size(); ++i) total += x[i];
+    for (float lane : lanes_acc) total += lane;
+    return total;
+}
+
+// cascade_sum's choice for a lane that is contiguous in memory: vectorized from 8 numbers on.
+float contiguous_sum(const std::vector<float>& lane) { return lane.size() >= 8 ? inner_sum(lane) : row_sum(lane); }
+
+// A strided lane, output `o` of `outputs` side by side in memory: full blocks (32 columns when
+// vectorized, 4 otherwise) use multi_row_sum, the remaining columns row_sum.
+float strided_sum(const std::vector<float>& lane, int o, int outputs) {
+    const int block = outputs >= 8 ? 32 : 4;
+    return (o / block + 1) * block <= outputs ? cascade_sum(lane) : row_sum(lane);
+}
+
+float lane_sum(const std::vector<float>& v) { return contiguous_sum(v); }
+
+// sum over `dim` (-1: all) of t, in the order torch reads memory: `transposed` says t is a
+// transposed view, so its memory holds t.T row by row.
+Tensor sum_tensor(const Tensor& t, int dim, bool keepdim, bool transposed) {
+    Tensor out;
+    out.shape = reduced_shape(t.shape, dim, keepdim);
+    if (dim < 0 || t.shape.size() < 2) {
+        out.data.push_back(contiguous_sum(transposed ? transpose2(t).data : t.data));
+        return out;
+    }
+    const int rows = t.shape[0], cols = t.shape[1];
+    // The reduced lane is contiguous in memory when it runs along the memory's rows.
+    const bool contiguous_lane = (dim == 1) != transposed;
+    const int outputs = dim == 1 ? rows : cols;
+    for (int o = 0; o < outputs; ++o) {
+        std::vector<float> lane;
+        const int n = dim == 1 ? cols : rows;
+        for (int i = 0; i < n; ++i) lane.push_back(t.data[static_cast<std::size_t>(dim == 1 ? o * cols + i : i * cols + o)]);
+        out.data.push_back(contiguous_lane ? contiguous_sum(lane) : strided_sum(lane, o, outputs));
+    }
+    return out;
 }
 
 float lane_norm(const std::vector<float>& v) {
@@ -792,7 +873,25 @@ struct Value {
     Tensor t;
     int storage = 0;          // which tensor's memory this one views (0: its own, new)
     bool contiguous = true;   // false for transposes and column slices (.view refuses them)
+    bool transposed = false;  // a transposed view of a row-major tensor (sums read it in memory order)
+    bool untransposed_contiguous = true;
 };
+
+// x.T of a 2-D value: a transposed view (transposing back gives the original layout again).
+Value transposed_view(const Value& v) {
+    Value out = v;
+    out.t = transpose2(v.t);
+    if (v.t.shape.size() < 2) return out;
+    out.transposed = !v.transposed;
+    const bool vector_like = v.t.shape[0] == 1 || v.t.shape[1] == 1;
+    if (out.transposed) {
+        out.untransposed_contiguous = v.contiguous;
+        out.contiguous = v.contiguous && vector_like;
+    } else {
+        out.contiguous = v.untransposed_contiguous;
+    }
+    return out;
+}
 
 Value number_value(double x, bool is_int) {
     Value v;
@@ -812,6 +911,8 @@ Value view_of(const Value& base, Tensor t, bool contiguous) {
     Value v = tensor_value(std::move(t));
     v.storage = base.storage;
     v.contiguous = base.contiguous && contiguous;
+    v.transposed = base.transposed && v.t.shape.size() == 2;
+    v.untransposed_contiguous = base.untransposed_contiguous;
     return v;
 }
 
@@ -895,8 +996,7 @@ private:
             throw Unsupported{"lstsq(...)." + printable(n.text, 20), n.line};
         }
         if (v.kind == Value::Kind::Tensor && n.text == "T") {
-            const bool square_or_bigger = v.t.shape.size() == 2 && v.t.shape[0] > 1 && v.t.shape[1] > 1;
-            return view_of(v, transpose2(v.t), !square_or_bigger);
+            return transposed_view(v);
         }
         throw Unsupported{"." + printable(n.text, 30), n.line};
     }
@@ -1361,14 +1461,14 @@ private:
 
     // Reductions: no dim → everything; dim → that dimension; keepdim/keepdims keep it as 1.
     Value reduction(const Tensor& t, const Args& a, std::size_t dim_position, float (*f)(const std::vector<float>&),
-                    bool mean) {
+                    bool mean, bool transposed = false) {
         const double none = std::numeric_limits<double>::infinity();
         const double dim = dim_value(a, dim_position, none);
         const int d = dim == none ? -1 : normalize_dim(dim, static_cast<int>(t.shape.size()), a.call.line);
         const bool keep = bool_keyword(a, "keepdim") || bool_keyword(a, "keepdims");
         count(t.data.size(), a.call.line);
         if (t.shape.empty() && d >= 0) return tensor_value(map_tensor(t, [f](float x) { return f({x}); }));
-        Tensor out = reduce(t, d, keep, f);
+        Tensor out = f == lane_sum ? sum_tensor(t, d, keep, transposed) : reduce(t, d, keep, f);
         if (mean) {
             const float n = static_cast<float>(d < 0 ? t.data.size() : static_cast<std::size_t>(t.shape[static_cast<std::size_t>(d)]));
             for (float& x : out.data) x /= n;
@@ -1432,14 +1532,14 @@ private:
                 d1 = normalize_dim(int_arg(a.positional[1], "dim"), static_cast<int>(t.shape.size()), line);
             }
             if (t.shape.size() < 2 || d0 == d1) return view_of(self, t, true);
-            return view_of(self, transpose2(t), !(t.shape[0] > 1 && t.shape[1] > 1));
+            return transposed_view(self);
         }
         if (name == "unsqueeze" || name == "squeeze") return squeeze_call(self, a, name);
         if (name == "reshape" || name == "view") return reshape_call(self, a, name);
         if (name == "sum" || name == "mean") {
             allow_keywords(a, {"dim", "keepdim", "keepdims"}, "." + name);
             arity(a, 0, 1, "." + name);
-            return reduction(t, a, 0, lane_sum, name == "mean");
+            return reduction(t, a, 0, lane_sum, name == "mean", self.transposed);
         }
         if (name == "norm") {
             allow_keywords(a, {"dim", "keepdim"}, ".norm");
@@ -1487,7 +1587,6 @@ private:
 
     Value reshape_call(const Value& self, const Args& a, const std::string& name) {
         allow_keywords(a, {}, "." + name);
-        if (name == "view" && !self.contiguous) throw Unsupported{".view of a transposed or column-sliced tensor", a.call.line};
         std::vector<const Node*> items = a.positional;
         if (items.size() == 1 && (items[0]->kind == K::Tuple || items[0]->kind == K::List)) {
             items.clear();
@@ -1514,6 +1613,8 @@ private:
             shape[static_cast<std::size_t>(infer)] = static_cast<int>(n / known);
         }
         if (numel(shape) != n) throw TorchError{"shape " + shape_text(shape) + " is invalid for " + std::to_string(n) + " numbers", a.call.line};
+        if (name == "view" && !self.contiguous && shape != self.t.shape)
+            throw Unsupported{".view of a transposed or column-sliced tensor", a.call.line};
         Tensor out = self.t;
         out.shape = shape;
         if (name == "reshape" && !self.contiguous) return tensor_value(std::move(out));  // reshape copies then

@@ -109,7 +109,7 @@ TEST(PyExprFixtures, TheNotebookDataAreTheFixturesData) {
 TEST(PyExprFixtures, RandomExpressionsMatchPyTorch) {
     const nlohmann::json fx = load_fixture("random.json");
     const auto names = notebook_names();
-    int exact = 0, one_ulp = 0, linalg = 0, refused = 0;
+    int exact = 0, one_ulp = 0, linalg = 0, refused = 0, exp_cases = 0;
     for (const auto& c : fx.at("cases")) {
         const std::string expr = c.at("expr");
         if (c.contains("error")) {
@@ -134,11 +134,15 @@ TEST(PyExprFixtures, RandomExpressionsMatchPyTorch) {
         const int64_t worst = worst_ulps(got, shape, want);
         EXPECT_GE(worst, 0) << expr << "\n  shape " << attn::pyexpr::shape_text(got.shape) << ", torch "
                             << attn::pyexpr::shape_text(shape);
-        EXPECT_LE(worst, 1) << expr << "\n  " << worst << " ulps";
+        // softmax: torch's vectorised exp (Sleef, within 1 ulp) against the C library's expf.
+        const int64_t allowed = c.value("exp", false) ? 4 : 1;
+        EXPECT_LE(worst, allowed) << expr << "\n  " << worst << " ulps";
+        if (worst > 1) ++exp_cases;
         if (worst == 0) ++exact;
         if (worst == 1) ++one_ulp;
     }
-    std::printf("random fixtures: %d bit-exact, %d within 1 ulp, %d linalg within 1e-4 relative, %d refused as torch does\n",
-                exact, one_ulp, linalg, refused);
+    std::printf("random fixtures: %d bit-exact, %d within 1 ulp, %d softmax within 4 ulps, %d linalg within 1e-4 "
+                "relative, %d refused as torch does\n",
+                exact, one_ulp, exp_cases, linalg, refused);
     EXPECT_GE(exact + one_ulp + linalg + refused, 500);
 }
