@@ -249,7 +249,7 @@ std::vector<Statement> split_statements(const std::vector<Token>& tokens) {
 // ---------------------------------------------------------------------------------------------
 // [SECTION] parser
 
-enum class K { Num, Name, Attr, Call, Sub, Slice, Bin, Neg, Pos, List, Tuple };
+enum class K { Num, Str, Name, Attr, Call, Sub, Slice, Bin, Neg, Pos, List, Tuple };
 
 struct Node;
 using NodePtr = std::unique_ptr<Node>;
@@ -522,6 +522,10 @@ private:
             return n;
         }
         if (at_op("(") || at_op("[")) return parse_group();
+        if (t.kind == T::String) {  // parsed so that the call around it is named, never evaluated
+            ++pos_;
+            return make_node(K::Str, t.line);
+        }
         fail(t);
     }
 
@@ -943,6 +947,7 @@ public:
             v.storage = 0;
             return v;
         }
+        case K::Str: throw Unsupported{"a string", n.line};
         case K::Slice: throw Unsupported{"a slice outside []", n.line};
         case K::List: throw Unsupported{"a list (use torch.tensor([...]))", n.line};
         case K::Tuple: throw Unsupported{"a tuple", n.line};
