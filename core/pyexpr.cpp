@@ -1273,7 +1273,9 @@ private:
         if (func.kind == K::Name) {
             if (func.text == "float") return float_call(a);
             if (func.text == "torch") throw Unsupported{"torch(...)", n.line};
-            if (scope_.count(func.text) == 0) throw Unsupported{printable(func.text, 30), n.line};
+            const auto it = scope_.find(func.text);
+            if (it == scope_.end()) throw Unsupported{printable(func.text, 30), n.line};
+            if (!it->second.binding.ok) throw Poisoned{it->second.binding.problem};
             throw Unsupported{printable(func.text, 30) + "(...)", n.line};
         }
         if (func.kind == K::Attr) return method_call(func, a);

@@ -1,6 +1,7 @@
 // The expression evaluator (core/pyexpr.h) against PyTorch: fixtures written by
 // tests/tools/make_expr_fixtures.py with Debian's python3-torch (the tests never need torch),
 // then the subset's edges, its refusals and hostile input.
+#include "core/answer_file.h"
 #include "core/dataset.h"
 #include "core/error.h"
 #include "core/pyexpr.h"
@@ -145,4 +146,110 @@ TEST(PyExprFixtures, RandomExpressionsMatchPyTorch) {
                 "relative, %d refused as torch does\n",
                 exact, one_ulp, exp_cases, linalg, refused);
     EXPECT_GE(exact + one_ulp + linalg + refused, 500);
+}
+
+TEST(PyExprFixtures, EveryFormOfTheIssueMatchesPyTorch) {
+    const nlohmann::json fx = load_fixture("forms.json");
+    const attn::Dataset data = attn::notebook_dataset();
+    int answers = 0;
+    for (const auto& form : fx.at("forms")) {
+        const std::string source = form.at("source");
+        const attn::HandIn hand_in = attn::parse_python_hand_in(source, form.at("name").get<std::string>(), data);
+        EXPECT_TRUE(hand_in.cannot_grade.empty()) << form.at("name") << ": " << hand_in.cannot_grade.begin()->second;
+        for (const auto& [name, want] : form.at("answers").items()) {
+            const auto it = hand_in.answers.find(name);
+            ASSERT_NE(it, hand_in.answers.end()) << form.at("name") << " " << name;
+            const std::vector<int> shape = want.at("shape").get<std::vector<int>>();
+            Tensor got;
+            got.shape = it->second.is_vector ? std::vector<int>{static_cast<int>(it->second.data.cols())}
+                                             : std::vector<int>{static_cast<int>(it->second.data.rows()),
+                                                                static_cast<int>(it->second.data.cols())};
+            for (Eigen::Index r = 0; r < it->second.data.rows(); ++r)
+                for (Eigen::Index c = 0; c < it->second.data.cols(); ++c)
+                    got.data.push_back(static_cast<float>(it->second.data(r, c)));
+            const std::vector<float> values = values_of(want.at("bits"));
+            const bool linalg = source.find("linalg") != std::string::npos;
+            if (linalg) EXPECT_TRUE(got.shape == shape && close_linalg(got, values)) << form.at("name") << " " << name;
+            else EXPECT_LE(static_cast<uint64_t>(worst_ulps(got, shape, values)), 1u) << form.at("name") << " " << name;
+            ++answers;
+        }
+    }
+    EXPECT_GE(answers, 15);
+}
+
+TEST(PyExprErrors, UnsupportedConstructsNameTheConstructAndLine) {
+    EXPECT_EQ(problem_of("key.numpy()"), "uses `.numpy()` at line 1");
+    EXPECT_EQ(problem_of("torch.randn(3)"), "uses `torch.randn` at line 1");
+    EXPECT_EQ(problem_of("__import__('os')"), "uses `__import__` at line 1");
+    EXPECT_EQ(problem_of("exec('1')"), "uses `exec` at line 1");
+    EXPECT_EQ(problem_of("key[0] if True else key[1]"), "uses `if` at line 1");
+    EXPECT_EQ(problem_of("key // 2"), "uses `//` at line 1");
+    EXPECT_EQ(problem_of("value[(0, 1),]"), "uses `indexing with a tuple` at line 1");
+    EXPECT_EQ(problem_of("torch.tensor([1, 2, 3])").rfind("uses `torch.tensor of whole numbers", 0), 0u);
+    EXPECT_EQ(problem_of("[x for x in key]"), "uses `for` at line 1");
+    EXPECT_EQ(problem_of("key @ [1.0, 2.0, 3.0]"), "uses `a list (use torch.tensor([...]))` at line 1");
+}
+
+TEST(PyExprErrors, ErrorsPyTorchRaisesToo) {
+    EXPECT_EQ(problem_of("key @ key"), "line 1: @ of shapes (4, 3) and (4, 3) (inner sizes differ) (PyTorch raises an error here too)");
+    EXPECT_EQ(problem_of("key[4]"), "line 1: index 4 is out of range for size 4 (PyTorch raises an error here too)");
+    EXPECT_EQ(problem_of("key + torch.ones(4)"), "line 1: shapes (4, 3) and (4,) do not broadcast (PyTorch raises an error here too)");
+    EXPECT_EQ(problem_of("torch.linalg.inv(torch.zeros(3, 3))"), "line 1: linalg.inv of a singular matrix (PyTorch raises an error here too)");
+    EXPECT_EQ(problem_of("1 / 0 * key"), "line 1: division by zero between Python numbers (ZeroDivisionError) (PyTorch raises an error here too)");
+}
+
+TEST(PyExprErrors, DivisionByZeroInTensorsFollowsTorch) {
+    const Tensor t = attn::pyexpr::evaluate("key[0] / 0", notebook_names());
+    ASSERT_EQ(t.data.size(), 3u);
+    for (float x : t.data) EXPECT_TRUE(std::isinf(x));
+    const Tensor z = attn::pyexpr::evaluate("torch.zeros(3) / 0", notebook_names());
+    for (float x : z.data) EXPECT_TRUE(std::isnan(x));
+}
+
+TEST(PyExprHostile, HugeExponentsDeepNestingAndLongInputAreRefusedQuickly) {
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(problem_of("10 ** 10 ** 10 * key"), "uses `an integer larger than 2**53` at line 1");
+    EXPECT_EQ(problem_of("10.0 ** 400 * key").find("OverflowError") != std::string::npos, true);
+    EXPECT_EQ(problem_of(std::string(5000, '(') + "key" + std::string(5000, ')')),
+              "line 1: nested deeper than 100 levels (the limit)");
+    EXPECT_EQ(problem_of(std::string(5000, '-') + "key"), "line 1: nested deeper than 100 levels (the limit)");
+    std::string sum = "key";
+    for (int i = 0; i < 200000; ++i) sum += "+key";  // 1.2 MB: over the source limit
+    EXPECT_THROW(attn::pyexpr::evaluate(sum, notebook_names()), attn::InputError);
+    std::string chain = "key";
+    for (int i = 0; i < 150; ++i) chain += "+key";
+    EXPECT_EQ(problem_of(chain), "line 1: nested deeper than 100 levels (the limit)");
+    EXPECT_EQ(problem_of("torch.zeros(100000, 100000)"),
+              "line 1: a tensor of shape (100000, 100000) is over the limit of 256 rows and 65536 numbers");
+    std::string work = "torch.ones(256, 256)";
+    for (int i = 0; i < 30; ++i) work = "(" + work + " @ torch.ones(256, 256))";
+    EXPECT_EQ(problem_of(work).find("too much computation") != std::string::npos, true) << problem_of(work);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 10.0);
+}
+
+TEST(PyExprScript, AliasingAndSetupAndHelpers) {
+    const std::map<std::string, Tensor> names = notebook_names();
+    const auto r = attn::pyexpr::run_script(
+        "key = torch.randn(4, 3)\nkey.round_(decimals=2)\ndef helper(x):\n    return x\n"
+        "a = key[0] * 2\nm = key\nm[2] = a\nq = helper(a)\nfor i in range(3):\n    b = a\n",
+        names);
+    EXPECT_TRUE(r.names.at("a").ok);
+    EXPECT_EQ(r.names.at("m").problem, "uses `an in-place change of m, which shares memory with key` at line 7");
+    EXPECT_EQ(r.names.at("q").problem, "uses `def helper` at line 3");
+    EXPECT_EQ(r.names.at("b").problem, "uses `for` at line 9");
+}
+
+TEST(NotebookHandIn, CodeCellsAreGradedWithCellAndLineInMessages) {
+    const nlohmann::json nb = {
+        {"nbformat", 4},
+        {"cells",
+         {{{"cell_type", "markdown"}, {"source", "# 1. Understanding attention"}},
+          {{"cell_type", "code"}, {"source", {"import torch\n", "%matplotlib inline\n"}}},
+          {{"cell_type", "code"}, {"source", "query121 = key[0] * 100\nquery122 = key.numpy()\n"}}}}};
+    const attn::HandIn h = attn::parse_notebook_hand_in(nb.dump(), "a.ipynb", attn::notebook_dataset());
+    ASSERT_EQ(h.answers.count("query121"), 1u);
+    EXPECT_EQ(h.cannot_grade.at("query122"), "uses `.numpy()` at cell 3 line 2");
+    EXPECT_THROW(attn::parse_notebook_hand_in("{\"cells\": 3}", "a.ipynb", attn::notebook_dataset()), attn::InputError);
+    EXPECT_THROW(attn::parse_notebook_hand_in("[1,", "a.ipynb", attn::notebook_dataset()), attn::InputError);
 }
