@@ -100,9 +100,10 @@ int run_solve(const CommandLine& c) {
 }
 
 int run_check(const CommandLine& c) {
-    const AnswerSet answers = load_answer_file(c.answers_file);
+    const Dataset data = notebook_dataset();
+    const HandIn hand_in = read_hand_in(c.answers_file, data);
     const Course& course = notebook_course();
-    const auto checks = check_all(course, notebook_dataset(), answers, c.tolerance, parse_language(c.language));
+    const auto checks = check_hand_in(course, data, hand_in, c.tolerance, parse_language(c.language));
     if (c.format == "json") std::cout << checks_as_json(checks, c.tolerance).dump(2) << "\n";
     else std::cout << checks_as_text(course, checks, c.tolerance, parse_language(c.language));
     for (const TaskCheck& check : checks)
@@ -153,7 +154,7 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     c->solve->add_option("--data", c->data_file, "JSON file {\"keys\": [[...]], \"values\": [[...]]}");
     c->solve->add_option("--goal", c->goal, "select:I, average:I,J,... or identity");
 
-    c->check = cli.add_subcommand("check", "Grade a student's answers (JSON, or Python lines name = torch.tensor(...))");
+    c->check = cli.add_subcommand("check", "Grade a student's answers (JSON, a .py hand-in with tensor expressions, or an .ipynb notebook)");
     c->check->add_option("FILE", c->answers_file, "answers file")->required();
     c->check->add_option("--tol", c->tolerance_text, "Pass threshold (default 0.05, the course's)");
     c->check->add_option("--format", c->format, "text or json")->check(CLI::IsMember({"text", "json"}));

@@ -30,6 +30,8 @@
 // - The functions are pure (no global mutable state) and safe to call from any thread.
 #pragma once
 
+#include "core/dataset.h"
+
 #include <Eigen/Dense>
 #include <map>
 #include <string>
@@ -56,5 +58,34 @@ AnswerSet parse_json_answers(std::string_view text, const std::string& where);
 // Reads the file (regular file, at most 1 MiB, else error), picks JSON when the first non-space
 // char is '{', else Python. Errors are prefixed with the path.
 AnswerSet load_answer_file(const std::string& path);
+
+// ---- hand-ins as students really write them (issue 14) -----------------------------------------
+// A hand-in graded task by task: the answers that could be computed, and for every other answer
+// name that the file assigns, why it cannot be graded ("uses `os` at line 3").
+struct HandIn {
+    AnswerSet answers;
+    std::map<std::string, std::string> cannot_grade;  // answer name → reason
+};
+
+// Python hand-ins. A file of constants (the grammar above) reads exactly as parse_python_answers
+// does. Otherwise the file is read as the statements of core/pyexpr.h (never executed) over
+// `data` (key, value): each answer is computed in float32 or gets its reason. The A2S1.py form
+// works as the notebook: the value of `m_key` at the 1st and 2nd check_query(..., key=m_key)
+// calls becomes m_key141 and m_key142 (unless the file assigns those names itself).
+// Throws InputError (prefixed with `where`) for whole-file problems (encoding, NUL bytes, size,
+// too many statements) and, when the file assigns none of the six answers, with the error of
+// the constant grammar (so a typo such as `query999 = ...` is still reported).
+// `labels` names lines in messages (see pyexpr::LineLabels); empty means "line N".
+HandIn parse_python_hand_in(std::string_view text, const std::string& where, const Dataset& data,
+                            const std::vector<std::string>& labels = {});
+
+// Jupyter notebooks (.ipynb, nbformat 4 JSON): the code cells' sources (a string or a list of
+// strings) joined in order and read as parse_python_hand_in does; messages name "cell C line L"
+// (C counts every cell from 1, as Jupyter lists them). Markdown and raw cells are ignored.
+HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, const Dataset& data);
+
+// Reads a hand-in file (regular file, at most kMaxAnswerFileBytes): .ipynb by its name, JSON
+// when the first non-space character is '{', else Python.
+HandIn read_hand_in(const std::string& path, const Dataset& data);
 
 }  // namespace attn

@@ -246,6 +246,34 @@ std::vector<TaskCheck> check_all(const Course& course, const Dataset& data, cons
     return checks;
 }
 
+std::vector<TaskCheck> check_hand_in(const Course& course, const Dataset& data, const HandIn& hand_in, double tolerance,
+                                     Language language) {
+    std::vector<TaskCheck> checks = check_all(course, data, hand_in.answers, tolerance, language);
+    const char* prefix = tr(language, "cannot be graded: ", "无法评分：");
+    for (TaskCheck& check : checks) {
+        const Task* task = course.find(check.id);
+        if (task == nullptr) continue;
+        std::string reason;
+        const auto own = hand_in.cannot_grade.find(task->answer);
+        if (own != hand_in.cannot_grade.end()) {
+            reason = own->second;
+        } else if (check.answered && !task->edit.query_from.empty()) {
+            const Task* source = course.find(task->edit.query_from);
+            const auto dep = source ? hand_in.cannot_grade.find(source->answer) : hand_in.cannot_grade.end();
+            if (dep != hand_in.cannot_grade.end())
+                reason = format(tr(language, "needs %s (task %s): %s", "需要 %s（%s 题）：%s"), source->answer.c_str(),
+                                source->id.c_str(), dep->second.c_str());
+        }
+        if (reason.empty()) continue;
+        check.answered = true;
+        check.pass = false;
+        check.graded = false;
+        check.max_abs_diff = std::numeric_limits<float>::quiet_NaN();
+        check.problem = prefix + reason;
+    }
+    return checks;
+}
+
 TaskSolution solve_task(const Course& course, const Task& task, const Dataset& data, const AnswerSet& current,
                         double tolerance, const SolveOptions& options) {
     TaskSolution result;

@@ -79,6 +79,7 @@ struct TaskCheck {
     bool pass = false;
     float max_abs_diff = std::numeric_limits<float>::quiet_NaN();
     std::string problem;          // why it failed beyond the number, or why it could not be checked
+    bool graded = true;           // false: the answer "cannot be graded" (problem says why)
     Eigen::MatrixXd query;        // the query that was used (1×d or n×d)
     Eigen::MatrixXd keys;         // the keys that were used
     AttentionResultF attention;   // float32, as the notebook computes it
@@ -89,6 +90,11 @@ TaskCheck check_task(const Course& course, const Task& task, const Dataset& data
                      double tolerance, Language language = Language::En);
 std::vector<TaskCheck> check_all(const Course& course, const Dataset& data, const AnswerSet& answers, double tolerance,
                                  Language language = Language::En);
+
+// check_all() on a hand-in: tasks whose answer cannot be graded (or that need a query that
+// cannot) are answered, not passed, graded = false, with problem "cannot be graded: <reason>".
+std::vector<TaskCheck> check_hand_in(const Course& course, const Dataset& data, const HandIn& hand_in, double tolerance,
+                                     Language language = Language::En);
 
 struct TaskSolution {
     Solution solution;

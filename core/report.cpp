@@ -164,6 +164,7 @@ nlohmann::json checks_as_json(const std::vector<TaskCheck>& checks, double toler
         nlohmann::json item{{"id", check.id}, {"answered", check.answered}, {"pass", check.pass}};
         item["max_abs_diff"] = std::isfinite(check.max_abs_diff) ? nlohmann::json(check.max_abs_diff) : nlohmann::json(nullptr);
         if (!check.problem.empty()) item["problem"] = check.problem;
+        if (!check.graded) item["graded"] = false;
         tasks.push_back(item);
     }
     return {{"tolerance", tolerance}, {"tasks", tasks}};
@@ -171,7 +172,7 @@ nlohmann::json checks_as_json(const std::vector<TaskCheck>& checks, double toler
 
 std::string checks_as_text(const Course& course, const std::vector<TaskCheck>& checks, double tolerance, Language language) {
     std::string out;
-    int passed = 0, failed = 0, missing = 0;
+    int passed = 0, failed = 0, missing = 0, ungraded = 0;
     for (const TaskCheck& check : checks) {
         const Task* task = course.find(check.id);
         const std::string title = task ? task->title.get(language) : "";
@@ -180,13 +181,21 @@ std::string checks_as_text(const Course& course, const std::vector<TaskCheck>& c
             out += format("  %-6s %-8s %s\n", check.id.c_str(), tr(language, "missing", "未作答"), title.c_str());
             continue;
         }
+        if (!check.graded) {
+            ++ungraded;
+            out += format("  %-6s %-8s %-10s %s: %s\n", check.id.c_str(), tr(language, "n/a", "无法评分"), "-",
+                          title.c_str(), check.problem.c_str());
+            continue;
+        }
         check.pass ? ++passed : ++failed;
         std::string figure = std::isfinite(check.max_abs_diff) ? format("%.3g", check.max_abs_diff) : "-";
         out += format("  %-6s %-8s %-10s %s%s%s\n", check.id.c_str(), check.pass ? tr(language, "pass", "通过") : tr(language, "FAIL", "未通过"),
                       figure.c_str(), title.c_str(), check.problem.empty() ? "" : ": ", check.problem.c_str());
     }
-    out += format(tr(language, "tolerance %g: %d passed, %d failed, %d not answered\n", "容差 %g：%d 通过，%d 未通过，%d 未作答\n"),
+    out += format(tr(language, "tolerance %g: %d passed, %d failed, %d not answered", "容差 %g：%d 通过，%d 未通过，%d 未作答"),
                   tolerance, passed, failed, missing);
+    if (ungraded > 0) out += format(tr(language, ", %d cannot be graded", "，%d 无法评分"), ungraded);
+    out += "\n";
     return out;
 }
 

@@ -516,11 +516,52 @@ mkdir adir.json
 expect_bad "check: malformed JSON" trunc.json check "$T/trunc.json"
 expect_bad "check: NaN in JSON" nan.json check "$T/nan.json"
 expect_bad "check: Inf (1e999) in JSON" inf.json check "$T/inf.json"
-expect_bad "check: nan in python" nan.py check "$T/nan.py"
 expect_bad "check: unknown name (JSON)" unknown.json check "$T/unknown.json"
 expect_bad "check: unknown name (python)" unknown.py check "$T/unknown.py"
-expect_bad "check: unclosed bracket (python)" unclosed.py check "$T/unclosed.py"
-expect_bad "check: unsupported python expression" plus.py check "$T/plus.py"
+# Issue 14: expressions are graded task by task; what is outside the subset is "cannot be graded".
+run nan_py check "$T/nan.py" --format json
+pycase "check: float(\"nan\") in python → 1.2.1 cannot be graded (a string), exit 1" nan_py <<'PY'
+    c.expect_rc(1)
+    t = tasks_by_id(c.json())["1.2.1"]
+    assert t.get("graded") is False and "uses `a string` at line 1" in t["problem"], t
+PY
+run unclosed_py check "$T/unclosed.py" --format json
+pycase "check: unclosed bracket → 1.2.1 cannot be graded, exit 1" unclosed_py <<'PY'
+    c.expect_rc(1)
+    t = tasks_by_id(c.json())["1.2.1"]
+    assert t.get("graded") is False and "line 1" in t["problem"], t
+PY
+run plus_py check "$T/plus.py" --format json
+pycase "check: torch.tensor(...) + 1 is computed and graded" plus_py <<'PY'
+    t = tasks_by_id(c.json())["1.2.1"]
+    assert t["answered"] is True and t.get("graded", True) is True and t["max_abs_diff"] is not None, t
+PY
+cat >exprs.py <<'EOF2'
+import os
+query121 = key[0] * 100
+query122 = os.system("echo hacked")
+query131 = open("x").read()
+query132 = 10 * (key[0] + key[1])
+m_key141 = key.clone(); m_key141[2] = (key[0] + key[1]) / 0
+m_key142 = key.clone(); m_key142[2] = query132; m_key142[2] /= m_key142[2].norm()
+EOF2
+run exprs check "$T/exprs.py" --format json
+pycase "expression hand-in: graded per task, hostile lines not graded and never run" exprs <<'PY'
+    c.expect_rc(1)
+    assert "hacked" not in c.out + c.err, "os.system ran"
+    t = tasks_by_id(c.json())
+    assert t["1.2.1"]["pass"] is True, t["1.2.1"]
+    assert t["1.2.2"].get("graded") is False and "uses `os` at line 3" in t["1.2.2"]["problem"], t["1.2.2"]
+    assert t["1.3.1"].get("graded") is False and "uses `open` at line 4" in t["1.3.1"]["problem"], t["1.3.1"]
+    assert t["1.3.2"]["pass"] is True and t["1.4.2"]["pass"] is True, (t["1.3.2"], t["1.4.2"])
+    assert t["1.4.1"]["pass"] is False and t["1.4.1"].get("graded", True) is True, t["1.4.1"]
+PY
+run exprs_text check "$T/exprs.py"
+pycase "expression hand-in in text: n/a lines and the count of tasks that cannot be graded" exprs_text <<'PY'
+    c.expect_rc(1)
+    assert "cannot be graded: uses `os` at line 3" in c.out, c.out
+    assert "2 cannot be graded" in c.out, c.out
+PY
 expect_bad "check: ragged matrix" ragged.json check "$T/ragged.json"
 expect_bad "check: duplicate name" dup.json check "$T/dup.json"
 expect_bad "check: 3-D list" deep.json check "$T/deep.json"
@@ -622,8 +663,21 @@ expect_clean "data set with text after a NUL" 'NUL byte' solve --data "$T/d_nul.
 expect_clean "data set field name with an escaped NUL" 'unknown field "a\x00b"' solve --data "$T/d_nulname.json" --goal select:0
 expect_clean "unterminated long string: short message" 'd_longstr.json: invalid JSON at line 1' \
     solve --data "$T/d_longstr.json" --goal select:0
-expect_clean "import os; os.system(...) on one line" 'import_semicolon.py:1:' check "$T/import_semicolon.py"
-expect_clean "answers of 1e200 (python) are refused" 'outside ±1e6' check "$T/ans_1e200.py" --format json
+# Issue 14: a statement that is not an answer is never executed; the answers are graded.
+run import_semicolon check "$T/import_semicolon.py" --format json
+pycase "import os; os.system(...) on one line: never run, query121 graded" import_semicolon <<'PY'
+    c.expect_rc(0)
+    assert "hacked" not in c.out + c.err, "os.system ran"
+    t = tasks_by_id(c.json())
+    assert t["1.2.1"]["answered"] is True and t["1.2.1"].get("graded", True) is True, t["1.2.1"]
+PY
+# 1e200 is inf in float32, as torch.tensor makes it: graded, and it fails with a reason.
+run ans_1e200 check "$T/ans_1e200.py" --format json
+pycase "answers of 1e200 (python) fail as not finite" ans_1e200 <<'PY'
+    c.expect_rc(1)
+    t = tasks_by_id(c.json())["1.2.1"]
+    assert t["pass"] is False and "not finite" in t.get("problem", ""), t
+PY
 expect_clean "answers of 1e200 (JSON) are refused" 'outside ±1e6' check "$T/ans_1e200.json" --format json
 
 expect_clean "--torch-seed 2^64 is out of range" '--torch-seed' dataset --torch-seed 18446744073709551616

@@ -1,0 +1,364 @@
+#!/usr/bin/python3
+"""Writes tests/fixtures/expr/*.json: tensor expressions evaluated by PyTorch, for tests/test_pyexpr.cpp.
+
+Run by hand, never by the tests (they must not need torch). With Debian's torch:
+
+    apt-get install -y python3-torch
+    /usr/bin/python3 tests/tools/make_expr_fixtures.py [--count 600] [--seed 14]
+
+Outputs
+  random.json  `count` random expressions over the subset core/pyexpr.h accepts (seeded), each
+               {"expr", "shape", "bits"} with the float32 result as 8-hex-digit bit patterns, or
+               {"expr", "error"} when torch raises. "linalg": true marks results that went through
+               linalg.inv/lstsq (LAPACK in float32 versus our double: compared with a tolerance).
+  forms.json   one hand-written case per form of the issue (the four examples, the multi-line
+               A2S1.py form): {"name", "source", "answers": {name: {"shape", "bits"}}}.
+The names are the notebook's data: torch.manual_seed(447), randn(4, 3) keys then values, each
+row normalized and rounded to 2 decimals, exactly as core/dataset.cpp builds them.
+"""
+import argparse
+import json
+import os
+import random
+import struct
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "..", "fixtures", "expr")
+
+
+def notebook_data():
+    torch.manual_seed(447)
+    key = torch.randn(4, 3)
+    key /= torch.norm(key, dim=1, keepdim=True)
+    key.round_(decimals=2)
+    value = torch.randn(4, 3)
+    value /= torch.norm(value, dim=1, keepdim=True)
+    value.round_(decimals=2)
+    return key, value
+
+
+def bits(t):
+    t = t.detach().to(torch.float32).reshape(-1)
+    return ["%08x" % struct.unpack("<I", struct.pack("<f", float(x)))[0] for x in t.tolist()]
+
+
+class Gen:
+    """Random expressions of a wanted shape (top-down), so most of them are valid."""
+
+    SHAPES = [(), (3,), (4,), (1, 3), (4, 3), (3, 4), (3, 3), (2, 3), (4, 1)]
+
+    def __init__(self, rng):
+        self.r = rng
+        self.linalg = False
+
+    def number(self):
+        r = self.r
+        return r.choice(["2", "3", "0.5", "100", "1e-3", "5e5", "0.1", "1.5", "-2", "10", "0.25", "7"])
+
+    def literal(self, shape):
+        r = self.r
+        def num():
+            x = round(r.uniform(-3, 3), r.choice([0, 1, 2]))
+            return repr(float(x))
+        if shape == ():
+            return "torch.tensor(%s)" % num()
+        if len(shape) == 1:
+            return "torch.tensor([%s])" % ", ".join(num() for _ in range(shape[0]))
+        rows = ["[%s]" % ", ".join(num() for _ in range(shape[1])) for _ in range(shape[0])]
+        return "torch.tensor([%s])" % ", ".join(rows)
+
+    def leaf(self, shape):
+        r = self.r
+        options = [lambda: self.literal(shape)]
+        if shape == (4, 3):
+            options += [lambda: "key", lambda: "value", lambda: "key.clone()"]
+        if shape == (3,):
+            options += [lambda: "%s[%d]" % (r.choice(["key", "value"]), r.randrange(-4, 4))]
+        if shape == (4,):
+            options += [lambda: "%s[:, %d]" % (r.choice(["key", "value"]), r.randrange(3))]
+        if shape == (3, 4):
+            options += [lambda: "key.T", lambda: "value.t()", lambda: "key.transpose(-2, -1)"]
+        if shape == (2, 3):
+            options += [lambda: "key[:2]", lambda: "value[1:3]", lambda: "key[::2]"]
+        if shape == ():
+            options += [lambda: "key[%d, %d]" % (r.randrange(4), r.randrange(3)), lambda: "value[1][2]"]
+        if shape == (3, 3):
+            options += [lambda: "torch.eye(3)"]
+        if len(shape) >= 1 and r.random() < 0.2:
+            options += [lambda: "torch.%s(%s)" % (r.choice(["zeros", "ones"]), ", ".join(map(str, shape)))]
+        return r.choice(options)()
+
+    def gen(self, shape, depth):
+        r = self.r
+        if depth <= 0 or r.random() < 0.25:
+            return self.leaf(shape)
+        d = depth - 1
+        choices = ["binary", "binary", "binary", "neg", "pow"]
+        if shape != ():
+            choices += ["matmul", "softmax", "reshape", "clone"]
+        else:
+            choices += ["matmul", "reduce_all"]
+        if len(shape) == 2:
+            choices += ["transpose", "stack_or_cat", "unsqueeze"]
+        if len(shape) == 1:
+            choices += ["reduce_dim", "index_row", "squeeze"]
+        if shape == (3, 3):
+            choices += ["linalg"]
+        kind = r.choice(choices)
+        if kind == "binary":
+            op = r.choice(["+", "-", "*", "/"])
+            a = "(%s)" % self.gen(shape, d)
+            other = r.choice(["same", "number", "suffix", "scalar"])
+            if other == "number":
+                b = self.number()
+            elif other == "suffix" and len(shape) == 2:
+                b = "(%s)" % self.gen(shape[1:], d)
+            elif other == "scalar":
+                b = "(%s)" % self.gen((), d)
+            else:
+                b = "(%s)" % self.gen(shape, d)
+            return "%s %s %s" % ((a, op, b) if r.random() < 0.5 else (b, op, a))
+        if kind == "neg":
+            return "-(%s)" % self.gen(shape, d)
+        if kind == "pow":
+            return "(%s) ** %s" % (self.gen(shape, d), r.choice(["2", "3", "0.5", "-1", "2.5", "1", "0", "-2"]))
+        if kind == "clone":
+            return "(%s).clone()" % self.gen(shape, d)
+        if kind == "matmul":
+            k = r.choice([3, 4])
+            if shape == ():
+                return "(%s) @ (%s)" % (self.gen((k,), d), self.gen((k,), d))
+            if len(shape) == 1:
+                if r.random() < 0.5:
+                    return "(%s) @ (%s)" % (self.gen((k,), d), self.gen((k, shape[0]), d))
+                return "(%s) @ (%s)" % (self.gen((shape[0], k), d), self.gen((k,), d))
+            return "(%s) @ (%s)" % (self.gen((shape[0], k), d), self.gen((k, shape[1]), d))
+        if kind == "softmax":
+            dim = r.randrange(-len(shape), len(shape))
+            if r.random() < 0.5:
+                return "torch.softmax(%s, dim=%d)" % (self.gen(shape, d), dim)
+            return "(%s).softmax(%d)" % (self.gen(shape, d), dim)
+        if kind == "reshape":
+            n = 1
+            for s in shape:
+                n *= s
+            src = r.choice([s for s in self.SHAPES if (s[0] if len(s) == 1 else (s[0] * s[1] if len(s) == 2 else 1)) == n] or [shape])
+            target = ", ".join(map(str, shape)) if shape else ""
+            if len(shape) == 2 and r.random() < 0.5:
+                target = "-1, %d" % shape[1]
+            method = r.choice(["reshape", "reshape", "view"]) if src == shape else "reshape"
+            return "(%s).%s(%s)" % (self.gen(src, d), method, target or "()")
+        if kind == "reduce_all":
+            m = r.choice(["sum()", "mean()", "norm()", "max()"])
+            return "(%s).%s" % (self.gen(r.choice([(3,), (4, 3), (2, 3)]), d), m)
+        if kind == "reduce_dim":
+            k = r.choice([2, 4])
+            m = r.choice(["sum", "mean"])
+            if r.random() < 0.5:
+                return "(%s).%s(0)" % (self.gen((k, shape[0]), d), m)
+            if r.random() < 0.5:
+                return "torch.norm(%s, dim=1)" % self.gen((shape[0], k), d)
+            return "(%s).%s(dim=1)" % (self.gen((shape[0], k), d), m)
+        if kind == "index_row":
+            return "(%s)[%d]" % (self.gen((4, shape[0]), d), r.randrange(4))
+        if kind == "squeeze":
+            return "(%s).squeeze(0)" % self.gen((1, shape[0]), d)
+        if kind == "unsqueeze":
+            if shape[0] == 1:
+                return "(%s).unsqueeze(0)" % self.gen((shape[1],), d)
+            if shape[1] == 1:
+                return "(%s).unsqueeze(-1)" % self.gen((shape[0],), d)
+            return "(%s).T.T" % self.gen(shape, d)
+        if kind == "transpose":
+            return "(%s).%s" % (self.gen((shape[1], shape[0]), d), r.choice(["T", "t()", "transpose(0, 1)"]))
+        if kind == "stack_or_cat":
+            if shape[0] == 2:
+                return "torch.stack([%s, %s])" % (self.gen((shape[1],), d), self.gen((shape[1],), d))
+            if shape[1] == 2:
+                return "torch.stack([%s, %s], dim=1)" % (self.gen((shape[0],), d), self.gen((shape[0],), d))
+            if shape[0] >= 2:
+                k = r.randrange(1, shape[0])
+                return "torch.cat([%s, %s])" % (self.gen((k, shape[1]), d), self.gen((shape[0] - k, shape[1]), d))
+            return "torch.cat([%s], dim=1)" % self.gen(shape, d)
+        if kind == "linalg":
+            self.linalg = True
+            if r.random() < 0.5:
+                return "torch.linalg.inv(key.T @ key + %s * torch.eye(3))" % self.number().lstrip("-")
+            return "torch.linalg.lstsq(key, %s).solution" % r.choice(["value", "value * 2", "key"])
+        raise AssertionError(kind)
+
+
+def evaluate(expr, key, value):
+    return eval(expr, {"torch": torch, "key": key, "value": value})  # generated text only
+
+
+def random_cases(count, seed, key, value):
+    rng = random.Random(seed)
+    cases = []
+    while len(cases) < count:
+        g = Gen(rng)
+        if rng.random() < 0.04:  # a wrong shape somewhere: torch refuses, so must we
+            a, b = rng.sample([(3,), (4,), (4, 3), (3, 4), (2, 3)], 2)
+            expr = "(%s) %s (%s)" % (g.gen(a, 2), rng.choice(["+", "@", "*"]), g.gen(b, 2))
+            try:
+                evaluate(expr, key, value)
+            except Exception as e:
+                cases.append({"expr": expr, "error": type(e).__name__})
+            continue
+        shape = rng.choice(Gen.SHAPES)
+        expr = g.gen(shape, rng.choice([1, 2, 3, 4]))
+        try:
+            out = evaluate(expr, key, value)
+        except Exception as e:  # torch refuses: the C++ evaluator must refuse too
+            cases.append({"expr": expr, "error": type(e).__name__})
+            continue
+        out = torch.as_tensor(out, dtype=torch.float32)
+        case = {"expr": expr, "shape": list(out.shape), "bits": bits(out)}
+        if g.linalg:
+            case["linalg"] = True
+        if "softmax" in expr:  # torch's vectorised exp (Sleef, 1 ulp) is not the C library's
+            case["exp"] = True
+        cases.append(case)
+    return cases
+
+
+FORMS = [
+    ("issue_key0_times_100", "query121 = key[0] * 100\n"),
+    ("issue_lstsq_solution_T", "target = value * 3\nquery122 = torch.linalg.lstsq(key, target).solution.T\n"),
+    ("issue_onehot_inv", "onehot = torch.eye(4)\nquery122 = 5e5 * (onehot @ key @ torch.linalg.inv(key.T @ key))\n"),
+    ("issue_mkey_normalized",
+     "query132 = 10 * (key[0] + key[1])\n"
+     "m_key142 = key.clone(); m_key142[2] = query132; m_key142[2] /= m_key142[2].norm()\n"),
+    ("lstsq_index0", "query122 = torch.linalg.lstsq(key, value)[0]\n"),
+    ("stack_and_cat", "a = torch.stack([key[0], key[1] * 2])\nquery122 = torch.cat([a, key[2:] / 3])\n"),
+    ("zeros_like_assign", "m = torch.zeros_like(key)\nm[1] = 2.5\nm[:, 0] += key[:, 1]\nquery122 = m\n"),
+    ("softmax_and_float", "s = float(key[0] @ key[1])\nquery121 = torch.softmax(key[0] * s, dim=0) * 7\n"),
+    ("shapes_unsqueeze_view", "q = key.mean(0).unsqueeze(0)\nquery131 = q.view(-1) * 50\nquery132 = q.reshape(3) - key.sum(dim=0, keepdim=True).squeeze()\n"),
+    ("pow_max_ones", "query121 = (key[0] ** 2 + torch.ones(3)) * key.max() - 1 / key[3]\n"),
+    ("a2s1_form", """# A2S1.py as the course's notebook downloads it, answers filled in
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.manual_seed(447)
+key = torch.randn(4, 3)
+key /= torch.norm(key, dim=1, keepdim=True)
+key.round_(decimals=2)
+value = torch.randn(4, 3)
+value /= torch.norm(value, dim=1, keepdim=True)
+value.round_(decimals=2)
+print(f'key:\\n{key}')
+print(f'value:\\n{value}')
+
+def attention(query, key, value):
+    \"\"\"
+    Note that we remove scaling for simplicity.
+    \"\"\"
+    return F.scaled_dot_product_attention(query, key, value, scale=1)
+
+def check_query(query, target, key=key, value=value):
+    \"\"\"
+    Helper function for you to check if your query is close to the required target matrix.
+    \"\"\"
+    a_out = attention(query, key, value)
+    print("maximum absolute element-wise difference:", (target - a_out).abs().max())
+
+# Define a query vector to "select" the first value vector
+# TODO:
+query121 = key[0] * 100
+# compare output of attention with desired output
+print(query121)
+check_query(query121, value[0])
+
+# TODO:
+query122 = key * 100
+print(query122)
+check_query(query122, value)
+
+# TODO:
+query131 = torch.zeros(3)
+print(query131)
+target = torch.reshape(value.mean(0, keepdims=True), (3,)) # reshape to a vector
+check_query(query131, target)
+
+# TODO:
+query132 = 20 * (key[0] + key[1]) / (key[0] + key[1]).norm()
+print(query132)
+target = torch.reshape(value[(0, 1),].mean(0, keepdims=True), (3,)) # reshape to a vector
+check_query(query132, target)
+
+m_key = key.clone()
+# TODO:
+m_key[2] = (key[0] + key[1]) / 2
+# compare output of attention with desired output
+check_query(query132, value[(0, 1, 2),].mean(0, keepdims=True), key=m_key)
+
+m_key = key.clone()
+# TODO:
+m_key[2] = query132
+m_key[2] /= m_key[2].norm()
+# compare output of attention with desired output
+check_query(query132, value[2], key=m_key)
+"""),
+]
+
+
+def run_form(source, key, value):
+    """Runs the source the way the notebook would, with the data fixed; collects the answers."""
+    env = {"torch": torch, "key": key.clone(), "value": value.clone(), "print": lambda *a, **k: None}
+    checks = []
+    env["F"] = torch.nn.functional
+    lines = []
+    in_def = False
+    for line in source.splitlines():
+        # The setup and the notebook's helpers are skipped by attnlab too (the data are fixed by
+        # the course); check_query is replaced by one that records the key it is given.
+        if line.startswith("def "):
+            in_def = True
+            continue
+        if in_def and (line.startswith((" ", "\t")) or not line.strip()):
+            continue
+        in_def = False
+        if line.startswith(("torch.manual_seed", "key = torch.randn", "value = torch.randn", "key /=", "value /=",
+                            "key.round_", "value.round_")):
+            continue
+        lines.append(line)
+    code = "\n".join(lines)
+
+    def check_query(query, target, key=None, value=None):
+        if key is not None:
+            checks.append(key.clone())
+    env["check_query"] = check_query
+    exec(compile(code, "<form>", "exec"), env)  # hand-written forms only, never student files
+    answers = {}
+    for name in ["query121", "query122", "query131", "query132", "m_key141", "m_key142"]:
+        if name in env and isinstance(env[name], torch.Tensor):
+            answers[name] = {"shape": list(env[name].shape), "bits": bits(env[name])}
+    for name, t in zip(["m_key141", "m_key142"], checks[-2:] if len(checks) >= 2 else []):
+        answers[name] = {"shape": list(t.shape), "bits": bits(t)}
+    return answers
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=14)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    key, value = notebook_data()
+    os.makedirs(OUT, exist_ok=True)
+    header = {"torch": torch.__version__, "seed": args.seed, "key": bits(key), "value": bits(value)}
+    with open(os.path.join(OUT, "random.json"), "w") as f:
+        json.dump(dict(header, cases=random_cases(args.count, args.seed, key, value)), f, indent=0)
+        f.write("\n")
+    forms = [{"name": n, "source": s, "answers": run_form(s, key, value)} for n, s in FORMS]
+    with open(os.path.join(OUT, "forms.json"), "w") as f:
+        json.dump(dict(header, forms=forms), f, indent=1)
+        f.write("\n")
+    print("wrote", OUT)
+
+
+if __name__ == "__main__":
+    main()
