@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The adaptive layout in the real window, as a teacher uses it on a 1280×720 projector:
+# presentation mode, then Ctrl+= twice with real key presses. The panels that no longer fit side
+# by side become tabs, the task list folds to a picker, and both work with real clicks; nothing
+# the audit watches (clipped text, blank cells, overlapping labels) appears on the way.
+# Usage: layout_window.sh BINARY   (needs an X display: ctest runs under a virtual one)
+set -u
+binary=$1
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'kill -9 "$app" 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work" || exit 1
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+
+no_problems="d['layout_problems'] == []"
+
+start_app --no-autosave --presentation
+check "presentation at 1280x720: heatmaps, output and geometry all in view, no tabs" \
+  "not any(k.startswith('panel tab') for k in d['items']) and 'logits 0,0' in d['items']" "sorted(d['items'])[:12]"
+check "presentation at 1280x720: nothing clipped" "$no_problems" "d['layout_problems']"
+
+frame=$(probe "d['frame']")
+xdotool key ctrl+equal; sleep 0.4; xdotool key ctrl+equal
+check "Ctrl+= twice: the right column becomes tabs" "'panel tab geometry' in d['items'] and 'panel tab output' in d['items']" \
+  "sorted(k for k in d['items'] if k.startswith('panel tab'))"
+check "Ctrl+= twice: the task list is folded to a picker" "'task picker' in d['items'] and 'task 1.2.2' not in d['items']" \
+  "sorted(d['items'])[:12]"
+check "Ctrl+= twice: nothing clipped" "$no_problems" "d['layout_problems']"
+
+click "next task"
+check "the picker's ▶ goes to the next task" "d['selected_task'] == '1.2.2'" "d['selected_task']"
+click "next task"
+check "and again" "d['selected_task'] == '1.2.3'" "d['selected_task']"
+click "previous task"
+check "◀ goes back" "d['selected_task'] == '1.2.2'" "d['selected_task']"
+
+click "panel tab geometry"
+check "the Geometry tab shows the geometry (the heatmaps' cells are gone)" \
+  "'logits 0,0' not in d['items'] and d['frame'] > $frame" "sorted(d['items'])[:15]"
+sleep 0.5
+check "and stays selected" "'logits 0,0' not in d['items']" "sorted(d['items'])[:15]"
+click "panel tab heatmaps"
+check "the Heatmaps tab brings the heatmaps back" "'logits 0,0' in d['items']" "sorted(d['items'])[:15]"
+
+click "panel tab vectors"
+check "the Vectors tab shows 1.2.2's four query rows" "'q0[0]' in d['items']" "sorted(d['items'])[:20]"
+type_into "q0[0]" 5
+check "a value typed there reaches the heatmaps" "d['queries'][0][0] == 5" "d['queries']"
+check "still nothing clipped" "$no_problems" "d['layout_problems']"
+
+xdotool key ctrl+0
+check "Ctrl+0: no tabs again, heatmaps in view" "not any(k.startswith('panel tab') for k in d['items']) and 'logits 0,0' in d['items']" \
+  "sorted(k for k in d['items'] if k.startswith('panel tab'))"
+stop_app
+summary
