@@ -52,6 +52,8 @@ namespace {
 void on_glfw_error(int code, const char* description) { std::fprintf(stderr, "attnlab: GLFW error %d: %s\n", code, description); }
 
 // Everything the platform keeps between frames, next to (not inside) the app's document.
+constexpr double kFrameInterval = 1.0 / 60;  // the fastest the loop draws, as a 60 Hz display would
+
 struct Platform {
     GLFWwindow* window = nullptr;
     AppState state;
@@ -62,6 +64,7 @@ struct Platform {
     float font_px = 17.0f;            // the atlas's current pixel size
     bool atlas_cjk = false;
     int active_frames = 3;            // frames still to draw after the last input
+    double last_frame_at = -1;        // glfwGetTime() when the last frame began
     std::string ini_path;
     bool fullscreen = false;
     Session autosaved;                    // the session as last written to the autosave file
@@ -359,11 +362,15 @@ void toggle_fullscreen(Platform& p) {
     }
 }
 
-// Input callbacks: they only mark the loop active; ImGui's backend (installed after, chaining
-// to these) does the real work.
-void on_input(GLFWwindow* window) {
-    if (auto* p = static_cast<Platform*>(glfwGetWindowUserPointer(window))) p->active_frames = 3;
+// Input callbacks: they only ask the loop for frames; ImGui's backend (installed after, chaining
+// to these) does the real work. Mouse motion and the wheel need one frame (the hover state);
+// buttons, keys and window changes three (a popup sizes itself on its first frame, a released
+// key settles on the next). Every event of a batch asks again, so a batch costs that many
+// frames, not that many per event.
+void request_frames(GLFWwindow* window, int frames) {
+    if (auto* p = static_cast<Platform*>(glfwGetWindowUserPointer(window))) p->active_frames = std::max(p->active_frames, frames);
 }
+void on_input(GLFWwindow* window) { request_frames(window, 3); }
 void on_key(GLFWwindow* w, int key, int, int action, int mods) {
     on_input(w);
     if (action != GLFW_PRESS && action != GLFW_REPEAT) return;
@@ -404,8 +411,8 @@ void release_held_keys(Platform& p) {
 }
 void on_char(GLFWwindow* w, unsigned int) { on_input(w); }
 void on_mouse_button(GLFWwindow* w, int, int, int) { on_input(w); }
-void on_cursor(GLFWwindow* w, double, double) { on_input(w); }
-void on_scroll(GLFWwindow* w, double, double) { on_input(w); }
+void on_cursor(GLFWwindow* w, double, double) { request_frames(w, 1); }
+void on_scroll(GLFWwindow* w, double, double) { request_frames(w, 1); }
 void on_window_change(GLFWwindow* w, int, int) { on_input(w); }
 void on_focus(GLFWwindow* w, int) { on_input(w); }
 void on_refresh(GLFWwindow* w) { on_input(w); }
@@ -558,6 +565,11 @@ int run_gui(const GuiOptions& options) {
             while (!glfwWindowShouldClose(p.window) && !p.state.requests.quit) {
                 const bool busy = p.active_frames > 0 || ImGui::IsAnyItemActive() || ImGui::IsAnyMouseDown();
                 const bool unsaved = !options.no_autosave && session_for_saving(p.state) != p.autosaved;
+                // Busy (a drag, frames owed): at most one frame per display refresh. Software GL
+                // under Xvfb has no vsync to wait on, and drew as fast as it could. Events that
+                // arrive meanwhile are taken in, so the next frame shows all of them.
+                const double since_frame = glfwGetTime() - p.last_frame_at;
+                if (busy && since_frame < kFrameInterval) glfwWaitEventsTimeout(kFrameInterval - since_frame);
                 if (busy) glfwPollEvents();
                 else if (!p.state.toasts.empty() || unsaved) glfwWaitEventsTimeout(0.25);  // toasts expire, autosave runs
                 else glfwWaitEvents();
@@ -570,6 +582,7 @@ int run_gui(const GuiOptions& options) {
 
                 sync_fonts(p);
                 hold_quick_taps(p);
+                p.last_frame_at = glfwGetTime();
                 build_frame(p, nullptr);
                 release_held_keys(p);
                 if (const std::string title = window_title(p.state); title != p.title) {
