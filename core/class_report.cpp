@@ -588,7 +588,7 @@ std::string pass_rate_chart(const ClassReport& r) {
     const double left = 50, top = 30, height = 220, bar = 70, gap = 40;
     const double width = left + n * (bar + gap) + 20;
     std::string svg = format("<svg class=\"chart\" role=\"img\" aria-label=\"pass rate per task\" width=\"%.0f\" "
-                             "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+                             "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
                              width, top + height + 50, width, top + height + 50);
     for (int p = 0; p <= 100; p += 25) {
         const double y = top + height * (1 - p / 100.0);
@@ -626,7 +626,7 @@ std::string histogram_chart(const ClassReport& r, const TaskSummary& t) {
     const double left = 30, top = 36, width = 9 * 26.0, height = 110;
     const int most = std::max(1, *std::max_element(t.histogram.begin(), t.histogram.end()));
     std::string svg = format("<svg class=\"hist\" role=\"img\" aria-label=\"errors of %s\" width=\"%.0f\" height=\"%.0f\" "
-                             "viewBox=\"0 0 %.0f %.0f\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+                             "viewBox=\"0 0 %.0f %.0f\">\n"
                              "<text x=\"%.0f\" y=\"16\" class=\"label\">%s</text>\n",
                              t.id.c_str(), left + width + 10, top + height + 34, left + width + 10, top + height + 34,
                              left, t.id.c_str());
@@ -651,8 +651,8 @@ std::string histogram_chart(const ClassReport& r, const TaskSummary& t) {
     const double position = std::clamp(std::log10(r.tolerance) + 7, 1.0, static_cast<double>(kErrorBins - 1));
     const double tx = left + position * bin_width;
     svg += format("<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"%s\" stroke-dasharray=\"4 3\"/>"
-                  "<text x=\"%.1f\" y=\"%.0f\" class=\"axis\">tol %g</text>\n",
-                  tx, top, tx, top + height, kFailColour, tx + 3, top + 8, r.tolerance);
+                  "<text x=\"%.1f\" y=\"16\" class=\"axis\" text-anchor=\"middle\">tol %g</text>\n",
+                  tx, top - 12, tx, top + height, kFailColour, tx, r.tolerance);
     return svg + "</svg>\n";
 }
 
