@@ -49,6 +49,7 @@
 //   CSV, and HTML escaping for the report. The HTML has no scripts and no external URLs.
 #pragma once
 
+#include "core/error.h"
 #include "core/exercises.h"
 
 #include <array>
@@ -108,7 +109,7 @@ struct ReasonCount {
 
 struct ClassReport {
     double tolerance = 0.05;
-    std::vector<StudentResult> students;  // sorted by name
+    std::vector<StudentResult> students;  // in the order of hand_ins (find_hand_ins sorts by name)
     std::vector<TaskSummary> tasks;       // notebook order
     std::vector<ReasonCount> reasons;     // most frequent first, then by task and text
     int unreadable = 0;
