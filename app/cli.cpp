@@ -1,6 +1,7 @@
 #include "app/cli.h"
 
 #include "core/answer_file.h"
+#include "core/class_report.h"
 #include "core/error.h"
 #include "core/exercises.h"
 #include "core/json_io.h"
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <new>
+#include <sys/stat.h>
 
 namespace attn::app {
 
@@ -28,7 +30,8 @@ struct CommandLine {
     std::string data_file;
     std::string goal;
 
-    std::string answers_file;
+    std::vector<std::string> answers_files;  // check: files and folders
+    std::string report_file;                 // check --report
 
     std::string seed_text = "447";
     uint64_t seed = 447;
@@ -99,9 +102,28 @@ int run_solve(const CommandLine& c) {
     return 0;
 }
 
+// `check` grades one file as before unless it is asked for a class: several arguments, a folder,
+// --format csv or --report.
+bool class_mode(const CommandLine& c) {
+    if (c.answers_files.size() != 1 || c.format == "csv" || !c.report_file.empty()) return true;
+    struct stat info {};
+    return ::stat(c.answers_files.front().c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+int run_class(const CommandLine& c) {
+    const ClassReport report = grade_class(find_hand_ins(c.answers_files), c.tolerance);
+    // The report first: when it cannot be written, the run is a usage error (exit 2, no stdout).
+    if (!c.report_file.empty()) write_file_atomically(c.report_file, class_report_html(report));
+    if (c.format == "json") std::cout << class_report_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    else if (c.format == "csv") std::cout << class_report_csv(report);
+    else std::cout << class_report_text(report);
+    return class_exit_status(report);
+}
+
 int run_check(const CommandLine& c) {
+    if (class_mode(c)) return run_class(c);
     const Dataset data = notebook_dataset();
-    const HandIn hand_in = read_hand_in(c.answers_file, data);
+    const HandIn hand_in = read_hand_in(c.answers_files.front(), data);
     const Course& course = notebook_course();
     const auto checks = check_hand_in(course, data, hand_in, c.tolerance, parse_language(c.language));
     if (c.format == "json") std::cout << checks_as_json(checks, c.tolerance).dump(2) << "\n";
@@ -154,10 +176,15 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     c->solve->add_option("--data", c->data_file, "JSON file {\"keys\": [[...]], \"values\": [[...]]}");
     c->solve->add_option("--goal", c->goal, "select:I, average:I,J,... or identity");
 
-    c->check = cli.add_subcommand("check", "Grade a student's answers (JSON, a .py hand-in with tensor expressions, or an .ipynb notebook)");
-    c->check->add_option("FILE", c->answers_file, "answers file")->required();
+    c->check = cli.add_subcommand("check", "Grade a student's answers (JSON, a .py hand-in with tensor expressions, or an "
+                                           ".ipynb notebook), or a whole class: several files or a folder");
+    c->check->add_option("FILE", c->answers_files,
+                         "answers file; several files, or a folder (one file or sub-folder per student), grade a class")
+        ->required();
     c->check->add_option("--tol", c->tolerance_text, "Pass threshold (default 0.05, the course's)");
-    c->check->add_option("--format", c->format, "text or json")->check(CLI::IsMember({"text", "json"}));
+    c->check->add_option("--format", c->format, "text, json or csv (csv: a class, one row per student)")
+        ->check(CLI::IsMember({"text", "json", "csv"}));
+    c->check->add_option("--report", c->report_file, "Also write the class report as one self-contained HTML file");
     c->check->add_option("--lang", c->language, "Language: en or zh")->check(CLI::IsMember({"en", "zh"}));
 
     c->dataset = cli.add_subcommand("dataset", "Print keys and values generated exactly as PyTorch's randn would");
@@ -172,7 +199,8 @@ int run_selected(CommandLine& c) {
     const char* command = c.solve->parsed() ? "solve" : c.check->parsed() ? "check" : c.dataset->parsed() ? "dataset" : "";
     if (*command == '\0') return -1;
     // The file the command reads, to name it when memory runs out.
-    const std::string file = c.check->parsed() ? c.answers_file : c.solve->parsed() ? c.data_file : "";
+    const std::string file = c.check->parsed() ? (c.answers_files.size() == 1 ? c.answers_files.front() : "")
+                             : c.solve->parsed() ? c.data_file : "";
     try {
         parse_options(c, command);
         if (c.solve->parsed()) return run_solve(c);

@@ -49,6 +49,12 @@ inline constexpr int kMaxJsonDepth = 16;
 // Free text stored in a session (the sandbox goal; "average:0,1,...,255" is ~1 KB).
 inline constexpr std::size_t kMaxGoalTextBytes = 4096;
 
+// ---- a class (`attnlab check DIR_OR_FILES...`) --------------------------------------------------
+// Students graded in one run (each file is read with kMaxAnswerFileBytes), and the entries read
+// from any one folder (a hostile folder of a million files is refused, not listed).
+inline constexpr int kMaxClassHandIns = 2000;
+inline constexpr int kMaxClassFolderEntries = 10000;
+
 // ---- images ------------------------------------------------------------------------------------
 // A screenshot (window size × scale). Rendering costs ~21 bytes per pixel (GL framebuffers,
 // readback, PNG rows), so 4096² = 16.8 Mpixel stays near 350 MB. One side may be longer
