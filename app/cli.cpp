@@ -3,6 +3,7 @@
 #include "core/answer_file.h"
 #include "core/error.h"
 #include "core/exercises.h"
+#include "core/i18n.h"
 #include "core/json_io.h"
 #include "core/limits.h"
 #include "core/report.h"
@@ -144,13 +145,23 @@ int run_dataset(const CommandLine& c) {
 
 }  // namespace
 
+CLI::Validator language_validator() {
+    return CLI::Validator(
+        [](std::string& code) -> std::string {
+            if (is_available_language(code)) return {};
+            return "unknown language " + in_quotes(code, 20) + ": expected one of " + available_language_list();
+        },
+        "LANG", "language");
+}
+
 std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     auto c = std::make_shared<CommandLine>();
     c->solve = cli.add_subcommand("solve", "Print analytic answers: the notebook's six, or one goal on your own data");
     c->solve->add_option("--format", c->format, "text, json or python (constant tensors for the notebook)")
         ->check(CLI::IsMember({"text", "json", "python"}));
     c->solve->add_option("--tol", c->tolerance_text, "Pass threshold for the reported checks (the course uses 0.05)");
-    c->solve->add_option("--lang", c->language, "Language of explanations: en or zh")->check(CLI::IsMember({"en", "zh"}));
+    c->solve->add_option("--lang", c->language, "Language of explanations: " + available_language_list())
+        ->check(language_validator());
     c->solve->add_option("--data", c->data_file, "JSON file {\"keys\": [[...]], \"values\": [[...]]}");
     c->solve->add_option("--goal", c->goal, "select:I, average:I,J,... or identity");
 
@@ -158,7 +169,7 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     c->check->add_option("FILE", c->answers_file, "answers file")->required();
     c->check->add_option("--tol", c->tolerance_text, "Pass threshold (default 0.05, the course's)");
     c->check->add_option("--format", c->format, "text or json")->check(CLI::IsMember({"text", "json"}));
-    c->check->add_option("--lang", c->language, "Language: en or zh")->check(CLI::IsMember({"en", "zh"}));
+    c->check->add_option("--lang", c->language, "Language: " + available_language_list())->check(language_validator());
 
     c->dataset = cli.add_subcommand("dataset", "Print keys and values generated exactly as PyTorch's randn would");
     c->dataset->add_option("--torch-seed", c->seed_text, "torch.manual_seed value (0 to 2^64-1)");
