@@ -1,5 +1,7 @@
 #include "app/cli.h"
 
+#include "app/i18n.h"
+
 #include "core/answer_file.h"
 #include "core/error.h"
 #include "core/exercises.h"
@@ -70,10 +72,12 @@ int solve_goal(const CommandLine& c, const Dataset& data, const SolveOptions& op
     } else if (solution.feasible) {
         const nlohmann::json query =
             goal.kind == Goal::Kind::Identity ? matrix_to_json(solution.answer) : vector_to_json(solution.answer);
-        std::cout << "goal " << goal_to_string(goal) << ": query = " << query.dump() << "\nmax abs diff " << error
-                  << "\n" << solution.explanation << "\n";
+        std::cout << format(tr(options.language, "goal %s: query = %s\nmax abs diff %g\n"),
+                            goal_to_string(goal).c_str(), query.dump().c_str(), error)
+                  << solution.explanation << "\n";
     } else {
-        std::cout << "goal " << goal_to_string(goal) << ": impossible: " << solution.reason << "\n";
+        std::cout << format(tr(options.language, "goal %s: impossible: %s\n"),
+                            goal_to_string(goal).c_str(), solution.reason.c_str());
     }
     return 0;
 }
