@@ -41,6 +41,22 @@ ImFont* add_font_file(ImGuiIO& io, const std::string& path, float pixel_size, Im
     return font;
 }
 
+// The UI font's ranges: the symbols above plus every character the sources, the course and the
+// catalogs use, so a language in Latin Extended, Cyrillic, ... gets its letters from DejaVu Sans
+// (characters DejaVu lacks, such as CJK, are skipped here and come from the merged CJK font).
+// Built once: the atlas keeps a pointer to the ranges.
+const ImWchar* ui_font_ranges() {
+    static const ImVector<ImWchar> ranges = [] {
+        ImFontGlyphRangesBuilder builder;
+        builder.AddRanges(kSymbolRanges);
+        builder.AddText(kSourceGlyphs);
+        ImVector<ImWchar> built;
+        builder.BuildRanges(&built);
+        return built;
+    }();
+    return ranges.Data;
+}
+
 }  // namespace
 
 FontResult build_fonts(ImGuiIO& io, float pixel_size, bool want_cjk, ImVector<ImWchar>& ranges) {
@@ -50,7 +66,7 @@ FontResult build_fonts(ImGuiIO& io, float pixel_size, bool want_cjk, ImVector<Im
     config.OversampleH = 2;
     config.OversampleV = 1;
     const std::string dejavu = first_existing({"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"});
-    if (!dejavu.empty() && add_font_file(io, dejavu, pixel_size, &config, kSymbolRanges)) {
+    if (!dejavu.empty() && add_font_file(io, dejavu, pixel_size, &config, ui_font_ranges())) {
         result.ui_font = true;
     } else {
         ImFontConfig fallback;
