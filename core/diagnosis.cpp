@@ -166,15 +166,16 @@ LocalText group_sentence(const Group& g) {
         if (g.rival < 0)
             return format(tr(l, "The logits of %s must all be equal: they are %s (spread %s)."),
                           names.c_str(), values.c_str(), fixed(g.spread()).c_str());
-        std::string text = format(tr(l,
-                                     "The logits of %s must be equal and every other key far below: they are %s "
-                                     "(spread %s); "),
-                                  names.c_str(), values.c_str(), fixed(g.spread()).c_str());
+        // Whole sentences, so a translator sees each one entire.
         if (g.gap() > 0)
-            return text + format(tr(l, "the highest other is k%d at %s, %s below the lowest of them."),
-                                 g.rival, fixed(g.logits(g.rival)).c_str(), fixed(g.gap()).c_str());
-        return text + format(tr(l, "k%d at %s is not below the lowest of them (misses by %s)."),
-                             g.rival, fixed(g.logits(g.rival)).c_str(), fixed(-g.gap()).c_str());
+            return format(tr(l, "The logits of %s must be equal and every other key far below: they are %s (spread %s); "
+                                "the highest other is k%d at %s, %s below the lowest of them."),
+                          names.c_str(), values.c_str(), fixed(g.spread()).c_str(), g.rival, fixed(g.logits(g.rival)).c_str(),
+                          fixed(g.gap()).c_str());
+        return format(tr(l, "The logits of %s must be equal and every other key far below: they are %s (spread %s); "
+                            "k%d at %s is not below the lowest of them (misses by %s)."),
+                      names.c_str(), values.c_str(), fixed(g.spread()).c_str(), g.rival, fixed(g.logits(g.rival)).c_str(),
+                      fixed(-g.gap()).c_str());
     });
 }
 
@@ -564,14 +565,14 @@ double degrees(double radians) { return radians * 180.0 / kPi; }
 
 LocalText unit_angle_sentence(int row, double length, double theta, double limit, bool pass, double tolerance) {
     return both([&](Language l) {
-        const std::string text = format(tr(l, "|k%d| is fixed at 1, so q·k%d = |q|·cos θ: k%d is %.0f° from q"),
-                                        row, row, row, degrees(theta));
         if (pass)
-            return text + format(tr(l, "; within %.0f° of q it passes at %g."),
-                                 degrees(limit), tolerance);
-        return text + format(tr(l, " (logit %s); within %.0f° of q (logit ≥ %s) it passes at %g."),
-                             fixed(length * std::cos(theta)).c_str(), degrees(limit),
-                             fixed(length * std::cos(limit)).c_str(), tolerance);
+            return format(tr(l, "|k%d| is fixed at 1, so q·k%d = |q|·cos θ: k%d is %.0f° from q; within %.0f° of q it "
+                                "passes at %g."),
+                          row, row, row, degrees(theta), degrees(limit), tolerance);
+        return format(tr(l, "|k%d| is fixed at 1, so q·k%d = |q|·cos θ: k%d is %.0f° from q (logit %s); within %.0f° "
+                            "of q (logit ≥ %s) it passes at %g."),
+                      row, row, row, degrees(theta), fixed(length * std::cos(theta)).c_str(), degrees(limit),
+                      fixed(length * std::cos(limit)).c_str(), tolerance);
     });
 }
 

@@ -240,14 +240,15 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
                       "1. Direction: the unit u with the widest smallest gap is u = %s (minimum-norm point of the "
                       "gaps k_S − k_j). Gaps per unit |q|: %s; smallest γ = %.4f.\n"),
                    vec(best.direction).c_str(), gaps.c_str(), best.margin);
-    text += format(tr(lang,
-                      "2. Length: the weight left on the other keys falls like exp(−%g·|q|·γ_j); for an error ≤ %.0e "
-                      "|q| must be at least %.2f"),
-                   options.scale, options.target_error, needed);
     if (options.min_magnitude > needed)
-        text += format(tr(lang, "; %.2f is used so that the 1.4 tasks built on this query work too"),
-                       solution.magnitude);
-    text += ".\n";
+        text += format(tr(lang, "2. Length: the weight left on the other keys falls like exp(−%g·|q|·γ_j); for an error ≤ "
+                                "%.0e |q| must be at least %.2f; %.2f is used so that the 1.4 tasks built on this query "
+                                "work too.\n"),
+                       options.scale, options.target_error, needed, solution.magnitude);
+    else
+        text += format(tr(lang, "2. Length: the weight left on the other keys falls like exp(−%g·|q|·γ_j); for an error ≤ "
+                                "%.0e |q| must be at least %.2f.\n"),
+                       options.scale, options.target_error, needed);
     text += format(tr(lang, "3. q = %.2f·u = %s (rounded to float32)."),
                    solution.magnitude, vec(solution.answer.row(0).transpose(), 4).c_str());
     solution.explanation = text;
