@@ -12,7 +12,9 @@ namespace attn::app {
 
 const Course& course() { return notebook_course(); }
 
-Language language(const AppState& state) { return state.settings.view.language == "zh" ? Language::Zh : Language::En; }
+Language language(const AppState& state) {
+    return is_available_language(state.settings.view.language) ? Language{state.settings.view.language} : Language{};
+}
 
 namespace {
 
@@ -284,7 +286,7 @@ SolveOptions solve_options(Language language) {
 // What a solve says, in one language: the derivation, or why it is impossible.
 std::string solution_text(const Solution& solution, Language language) {
     if (solution.feasible) return solution.explanation;
-    std::string text = std::string(language == Language::Zh ? "无法实现：" : "Impossible: ") + solution.reason;
+    std::string text = format(tr(language, "Impossible: %s"), solution.reason.c_str());
     if (!solution.explanation.empty()) text += "\n" + solution.explanation;
     return text;
 }
@@ -294,10 +296,12 @@ std::string solution_text(const Solution& solution, Language language) {
 namespace {
 
 // The explanation of a task's solve, tied to the answer it explains (see Explanation).
-void record_explanation(AppState& state, const Task& task, const Solution& en, const Solution& zh) {
+// solutions[i] is the solve in available_languages()[i]; [0] is the English.
+void record_explanation(AppState& state, const Task& task, const std::vector<Solution>& solutions) {
     Explanation e;
-    e.text = {solution_text(en, Language::En), solution_text(zh, Language::Zh)};
-    e.feasible = en.feasible;
+    for (size_t i = 0; i < solutions.size(); ++i)
+        e.text.in(available_languages()[i].code) = solution_text(solutions[i], Language{available_languages()[i].code});
+    e.feasible = solutions[0].feasible;
     const auto answer = state.session.answers.find(task.answer);
     if (answer != state.session.answers.end()) e.answer = answer->second.data;
     if (task.edit.tensor == TaskEdit::Tensor::KeyRow) {
@@ -336,7 +340,6 @@ Solution solve_sandbox_goal(SandboxSession& sandbox, const Goal& goal, Language 
     SolveOptions options = solve_options(language);
     options.scale = attention_scale(attention_options, static_cast<int>(sandbox.data.keys.cols()));
     const int n = static_cast<int>(sandbox.queries.rows());
-    const bool zh = language == Language::Zh;
     if (!sandbox.causal) {
         Solution solution = solve_query_goal(sandbox.data, goal, options);
         if (solution.feasible) {
@@ -354,7 +357,7 @@ Solution solve_sandbox_goal(SandboxSession& sandbox, const Goal& goal, Language 
             select.keys = {i};
             last = solve_query_goal(prefix(sandbox.data, i + 1), select, options);
             if (!last.feasible) {
-                last.reason = format(zh ? "因果掩码下第 %d 行只看到键 0..%d：%s" : "with the causal mask, row %d sees keys 0..%d only: %s",
+                last.reason = format(tr(language, "with the causal mask, row %d sees keys 0..%d only: %s"),
                                      i, i, last.reason.c_str());
                 return last;
             }
@@ -362,26 +365,24 @@ Solution solve_sandbox_goal(SandboxSession& sandbox, const Goal& goal, Language 
         }
         sandbox.queries = answer;
         last.answer = answer;
-        last.explanation = format(zh ? "因果掩码保持开启：第 i 行在它能看到的键 0..i 中选出键 i（逐行求解）。\n"
-                                     : "Solved with the causal mask on: row i selects key i among the keys 0..i it sees "
-                                       "(one solve per row).\n") + last.explanation;
+        last.explanation = std::string(tr(language,
+                                               "Solved with the causal mask on: row i selects key i among the keys 0..i it sees "
+                                               "(one solve per row).\n")) + last.explanation;
         return last;
     }
     const int needed = *std::max_element(goal.keys.begin(), goal.keys.end());
     if (needed >= n) {
         Solution impossible;
-        impossible.reason = format(zh ? "因果掩码下查询行 r 只看到键 0..r；目标需要键 %d，所以至少要 %d 个查询行（现在 %d 个）。"
-                                        "请增加查询数或关闭掩码。"
-                                      : "with the causal mask, query row r sees keys 0..r only; the goal needs key %d, so it needs "
-                                        "at least %d query rows (there are %d). Add queries or switch the mask off.",
+        impossible.reason = format(tr(language,
+                                      "with the causal mask, query row r sees keys 0..r only; the goal needs key %d, so it needs "
+                                      "at least %d query rows (there are %d). Add queries or switch the mask off."),
                                    needed, needed + 1, n);
         return impossible;
     }
     Solution solution = solve_query_goal(prefix(sandbox.data, needed + 1), goal, options);
     if (solution.feasible) {
         sandbox.queries.row(needed) = solution.answer.row(0);
-        solution.explanation = format(zh ? "因果掩码保持开启：答案放在第 %d 行，它看到键 0..%d。\n"
-                                         : "Solved with the causal mask on: the answer goes into row %d, which sees keys 0..%d.\n",
+        solution.explanation = format(tr(language, "Solved with the causal mask on: the answer goes into row %d, which sees keys 0..%d.\n"),
                                       needed, needed) + solution.explanation;
     }
     return solution;
@@ -397,36 +398,47 @@ void solve_selected(AppState& state) {
         SandboxSession& sandbox = state.session.sandbox;
         try {
             const Goal goal = parse_goal(sandbox.goal, static_cast<int>(sandbox.data.keys.rows()));
-            SandboxSession scratch = sandbox;
-            const Solution zh = solve_sandbox_goal(scratch, goal, Language::Zh);
-            const Solution en = solve_sandbox_goal(sandbox, goal, Language::En);
-            state.sandbox_solution = {{solution_text(en, Language::En), solution_text(zh, Language::Zh)}, sandbox};
+            LocalText text;
+            // The other languages on a scratch copy; the English solve (last) changes the sandbox.
+            for (const LanguageInfo& info : available_languages()) {
+                if (info.code == kSourceLanguage) continue;
+                SandboxSession scratch = sandbox;
+                text.in(info.code) = solution_text(solve_sandbox_goal(scratch, goal, Language{info.code}), Language{info.code});
+            }
+            text.en = solution_text(solve_sandbox_goal(sandbox, goal, Language{}), Language{});
+            state.sandbox_solution = {text, sandbox};
         } catch (const InputError& e) {
-            state.sandbox_solution = {{e.what(), e.what()}, sandbox};
+            state.sandbox_solution = {{e.what(), {}}, sandbox};
         }
         commit_edit(state, before);
         return;
     }
     const Task* task = selected_task(state);
     if (!task || task->discussion) return;
-    TaskSolution solved[2];
-    for (Language lang : {Language::En, Language::Zh})
-        solved[lang == Language::Zh] =
-            solve_task(course(), *task, notebook(), state.session.answers, state.session.tolerance, solve_options(lang));
+    std::vector<TaskSolution> solved;  // one per available language, English first
+    for (const LanguageInfo& info : available_languages())
+        solved.push_back(solve_task(course(), *task, notebook(), state.session.answers, state.session.tolerance,
+                                    solve_options(Language{info.code})));
     if (solved[0].solution.feasible) state.session.answers[task->answer] = solved[0].answer;
-    record_explanation(state, *task, solved[0].solution, solved[1].solution);
+    std::vector<Solution> explained;
+    for (const TaskSolution& s : solved) explained.push_back(s.solution);
+    record_explanation(state, *task, explained);
     commit_edit(state, before);
 }
 
 void solve_all_tasks(AppState& state) {
     const Session before = state.session;
-    std::vector<TaskSolution> solutions[2];
-    for (Language lang : {Language::En, Language::Zh})
-        solve_all(course(), notebook(), state.session.tolerance, solve_options(lang), &solutions[lang == Language::Zh]);
+    const auto& languages = available_languages();
+    std::vector<std::vector<TaskSolution>> solutions(languages.size());  // [language][task], English first
+    for (size_t l = 0; l < languages.size(); ++l)
+        solve_all(course(), notebook(), state.session.tolerance, solve_options(Language{languages[l].code}), &solutions[l]);
     for (const TaskSolution& solved : solutions[0])
         if (solved.solution.feasible) state.session.answers[course().find(solved.check.id)->answer] = solved.answer;
-    for (size_t i = 0; i < solutions[0].size(); ++i)
-        record_explanation(state, *course().find(solutions[0][i].check.id), solutions[0][i].solution, solutions[1][i].solution);
+    for (size_t i = 0; i < solutions[0].size(); ++i) {
+        std::vector<Solution> explained;
+        for (const auto& in_language : solutions) explained.push_back(in_language[i].solution);
+        record_explanation(state, *course().find(solutions[0][i].check.id), explained);
+    }
     commit_edit(state, before);
 }
 

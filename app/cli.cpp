@@ -1,9 +1,12 @@
 #include "app/cli.h"
 
+#include "app/i18n.h"
+
 #include "core/answer_file.h"
 #include "core/class_report.h"
 #include "core/error.h"
 #include "core/exercises.h"
+#include "core/i18n.h"
 #include "core/json_io.h"
 #include "core/limits.h"
 #include "core/report.h"
@@ -72,10 +75,12 @@ int solve_goal(const CommandLine& c, const Dataset& data, const SolveOptions& op
     } else if (solution.feasible) {
         const nlohmann::json query =
             goal.kind == Goal::Kind::Identity ? matrix_to_json(solution.answer) : vector_to_json(solution.answer);
-        std::cout << "goal " << goal_to_string(goal) << ": query = " << query.dump() << "\nmax abs diff " << error
-                  << "\n" << solution.explanation << "\n";
+        std::cout << format(tr(options.language, "goal %s: query = %s\nmax abs diff %g\n"),
+                            goal_to_string(goal).c_str(), query.dump().c_str(), error)
+                  << solution.explanation << "\n";
     } else {
-        std::cout << "goal " << goal_to_string(goal) << ": impossible: " << solution.reason << "\n";
+        std::cout << format(tr(options.language, "goal %s: impossible: %s\n"),
+                            goal_to_string(goal).c_str(), solution.reason.c_str());
     }
     return 0;
 }
@@ -166,13 +171,23 @@ int run_dataset(const CommandLine& c) {
 
 }  // namespace
 
+CLI::Validator language_validator() {
+    return CLI::Validator(
+        [](std::string& code) -> std::string {
+            if (is_available_language(code)) return {};
+            return "unknown language " + in_quotes(code, 20) + ": expected one of " + available_language_list();
+        },
+        "LANG", "language");
+}
+
 std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     auto c = std::make_shared<CommandLine>();
     c->solve = cli.add_subcommand("solve", "Print analytic answers: the notebook's six, or one goal on your own data");
     c->solve->add_option("--format", c->format, "text, json or python (constant tensors for the notebook)")
         ->check(CLI::IsMember({"text", "json", "python"}));
     c->solve->add_option("--tol", c->tolerance_text, "Pass threshold for the reported checks (the course uses 0.05)");
-    c->solve->add_option("--lang", c->language, "Language of explanations: en or zh")->check(CLI::IsMember({"en", "zh"}));
+    c->solve->add_option("--lang", c->language, "Language of explanations: " + available_language_list())
+        ->check(language_validator());
     c->solve->add_option("--data", c->data_file, "JSON file {\"keys\": [[...]], \"values\": [[...]]}");
     c->solve->add_option("--goal", c->goal, "select:I, average:I,J,... or identity");
 
@@ -185,7 +200,7 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     c->check->add_option("--format", c->format, "text, json or csv (csv: a class, one row per student)")
         ->check(CLI::IsMember({"text", "json", "csv"}));
     c->check->add_option("--report", c->report_file, "Also write the class report as one self-contained HTML file");
-    c->check->add_option("--lang", c->language, "Language: en or zh")->check(CLI::IsMember({"en", "zh"}));
+    c->check->add_option("--lang", c->language, "Language: " + available_language_list())->check(language_validator());
 
     c->dataset = cli.add_subcommand("dataset", "Print keys and values generated exactly as PyTorch's randn would");
     c->dataset->add_option("--torch-seed", c->seed_text, "torch.manual_seed value (0 to 2^64-1)");

@@ -19,6 +19,10 @@ namespace attn::app {
 struct CommandLine;  // options of every subcommand
 
 std::shared_ptr<CommandLine> register_commands(CLI::App& cli);
+
+// --lang's check: a code with a language catalog (core/i18n.h); otherwise CLI11 fails the parse
+// with "unknown language "fr": expected one of en, zh" (exit 2, like every bad option).
+CLI::Validator language_validator();
 int run_selected(CommandLine& commands);
 
 }  // namespace attn::app

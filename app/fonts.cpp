@@ -1,5 +1,6 @@
 #include "app/fonts.h"
 
+#include "app/i18n.h"
 #include "app/paths.h"
 
 #include <imgui.h>
@@ -40,6 +41,22 @@ ImFont* add_font_file(ImGuiIO& io, const std::string& path, float pixel_size, Im
     return font;
 }
 
+// The UI font's ranges: the symbols above plus every character the sources, the course and the
+// catalogs use, so a language in Latin Extended, Cyrillic, ... gets its letters from DejaVu Sans
+// (characters DejaVu lacks, such as CJK, are skipped here and come from the merged CJK font).
+// Built once: the atlas keeps a pointer to the ranges.
+const ImWchar* ui_font_ranges() {
+    static const ImVector<ImWchar> ranges = [] {
+        ImFontGlyphRangesBuilder builder;
+        builder.AddRanges(kSymbolRanges);
+        builder.AddText(kSourceGlyphs);
+        ImVector<ImWchar> built;
+        builder.BuildRanges(&built);
+        return built;
+    }();
+    return ranges.Data;
+}
+
 }  // namespace
 
 FontResult build_fonts(ImGuiIO& io, float pixel_size, bool want_cjk, ImVector<ImWchar>& ranges) {
@@ -49,7 +66,7 @@ FontResult build_fonts(ImGuiIO& io, float pixel_size, bool want_cjk, ImVector<Im
     config.OversampleH = 2;
     config.OversampleV = 1;
     const std::string dejavu = first_existing({"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"});
-    if (!dejavu.empty() && add_font_file(io, dejavu, pixel_size, &config, kSymbolRanges)) {
+    if (!dejavu.empty() && add_font_file(io, dejavu, pixel_size, &config, ui_font_ranges())) {
         result.ui_font = true;
     } else {
         ImFontConfig fallback;
@@ -57,8 +74,9 @@ FontResult build_fonts(ImGuiIO& io, float pixel_size, bool want_cjk, ImVector<Im
         io.Fonts->AddFontDefault(&fallback);
         result.warning = "DejaVu Sans not found (install fonts-dejavu-core); using the built-in font";
     }
-    // The CJK font is merged in either way: the full set for the Chinese interface, and in
-    // English only the glyphs of the language switcher ("中文") so it never shows '?'.
+    // The CJK font is merged in either way: the full set for a CJK interface (a catalog with
+    // "script": "cjk"), and otherwise only the glyphs of the language menu's names
+    // ("中文（简体）") so it never shows '?'.
     const std::string cjk = first_existing({"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
                                             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
                                             "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"});
@@ -66,7 +84,7 @@ FontResult build_fonts(ImGuiIO& io, float pixel_size, bool want_cjk, ImVector<Im
         if (want_cjk) result.warning = "No Chinese font found (install fonts-wqy-microhei); showing English";
     } else {
         ImFontGlyphRangesBuilder builder;
-        builder.AddText("中文（简体）");
+        for (const LanguageInfo& language : available_languages()) builder.AddText(language.name.c_str());
         if (want_cjk) {
             // The common simplified set plus every character the sources and the course use,
             // so no label or exercise shows a '?' even for rarer characters.

@@ -225,7 +225,7 @@ float wanted_font_px(const Platform& p) {
 // Rebuilds the atlas at `px` (and the renderer's texture) and the style scaled to match.
 void apply_text_size(Platform& p, float px, float export_scale) {
     ImGuiIO& io = ImGui::GetIO();
-    const bool want_cjk = p.state.settings.view.language == "zh";
+    const bool want_cjk = language_info(p.state.settings.view.language).script == "cjk";
     const FontResult fonts = build_fonts(io, px * export_scale, want_cjk, p.glyph_ranges);
     p.state.font_warning = fonts.warning;
     if (want_cjk && !fonts.cjk) {
@@ -241,7 +241,7 @@ void apply_text_size(Platform& p, float px, float export_scale) {
 
 void sync_fonts(Platform& p) {
     const float px = wanted_font_px(p);
-    const bool want_cjk = p.state.settings.view.language == "zh";
+    const bool want_cjk = language_info(p.state.settings.view.language).script == "cjk";
     if (p.state.requests.rebuild_fonts || px != p.font_px || want_cjk != p.atlas_cjk) apply_text_size(p, px, 1.0f);
     p.state.requests.rebuild_fonts = false;
 }

@@ -23,7 +23,7 @@ struct GuiOptions {
     std::string exercise;         // select this task first ("1.3.2")
     bool solve = false;           // press Solve on it (or Solve all when no exercise is named)
     float scale = 1.0f;           // screenshot scale factor (×2, ×3 for slides)
-    std::string language;         // "en" / "zh"; empty = the session's
+    std::string language;         // a catalog's code ("en", "zh"); empty = the session's
     std::string panel;            // screenshot of one panel only (exercises, vectors, heatmaps, output, geometry)
     std::string session_file;     // open this session instead of the autosave
     bool presentation = false;    // start in presentation mode

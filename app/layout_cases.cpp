@@ -1,5 +1,6 @@
 #include "app/layout_cases.h"
 
+#include "app/i18n.h"
 #include "app/ui.h"
 #include "core/torch_random.h"
 
@@ -18,7 +19,7 @@ std::string LayoutCase::name() const {
 std::vector<LayoutCase> layout_matrix() {
     const int sizes[][2] = {{1280, 720}, {1366, 768}, {1600, 900}, {1920, 1080}};
     std::vector<LayoutCase> cases;
-    for (const char* language : {"en", "zh"})
+    for (const LanguageInfo& info : available_languages())
         for (bool presentation : {false, true})
             for (int zoom = 0; zoom <= 2; ++zoom)
                 for (const auto& size : sizes) {
@@ -27,7 +28,7 @@ std::vector<LayoutCase> layout_matrix() {
                     c.height = size[1];
                     c.presentation = presentation;
                     c.zoom_steps = zoom;
-                    c.language = language;
+                    c.language = info.code;
                     for (const Task& task : course().tasks)
                         for (bool solved : {false, true}) {
                             c.task = task.id;

@@ -5,6 +5,7 @@
 #include "app/gui.h"
 #include "app/paths.h"
 #include "core/error.h"
+#include "core/i18n.h"
 #include "core/limits.h"
 #include "core/session.h"
 #include "core/text.h"
@@ -71,7 +72,7 @@ int run(int argc, char** argv) {
     cli.add_flag("--solve", gui.solve, "Press Solve on the selected task (Solve all without --exercise)");
     cli.add_option("--size", size, "Window size WxH (default 1280x720)");
     cli.add_option("--scale", scale, "Screenshot scale factor: 1, 2, 3 or 4 (text is rendered at that size)");
-    cli.add_option("--lang", gui.language, "Interface language: en or zh")->check(CLI::IsMember({"en", "zh"}));
+    cli.add_option("--lang", gui.language, "Interface language: " + attn::available_language_list())->check(attn::app::language_validator());
     cli.add_option("--panel", gui.panel, "With --screenshot: only this panel (exercises, vectors, heatmaps, output, geometry)");
     cli.add_flag("--presentation", gui.presentation, "Start in presentation mode (large text, projector theme)");
     cli.add_flag("--no-autosave", gui.no_autosave, "Neither restore nor write the autosaved session");

@@ -65,8 +65,13 @@ void draw_menu_bar(AppState& state) {
             set_text_zoom(state, state.settings.view.text_zoom / kZoomStep);
         if (ImGui::MenuItem(tr(state, "Default text size"), "Ctrl+0")) set_text_zoom(state, 1.0f);
         ImGui::Separator();
-        if (ImGui::MenuItem("English", nullptr, state.settings.view.language == "en")) set_language(state, "en");
-        if (ImGui::MenuItem("中文（简体）", "Ctrl+L", state.settings.view.language == "zh")) set_language(state, "zh");
+        // Each language by its own name, from its catalog; Ctrl+L steps through them in this order.
+        for (const LanguageInfo& language : available_languages()) {
+            const bool current = state.settings.view.language == language.code;
+            const std::string label = language.name + "###language-" + language.code;
+            const bool next = language.code == next_language(state.settings.view.language);
+            if (ImGui::MenuItem(label.c_str(), next && !current ? "Ctrl+L" : nullptr, current)) set_language(state, language.code);
+        }
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu(tr(state, "Help"))) {

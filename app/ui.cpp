@@ -37,7 +37,7 @@ const Shortcut kShortcuts[] = {
     {"F11", N_("Full screen")},
     {"Ctrl+= / Ctrl+-", N_("Larger / smaller text")},
     {"Ctrl+0", N_("Default text size")},
-    {"Ctrl+L", N_("Switch language (English / 中文)")},
+    {"Ctrl+L", N_("Next language (View menu)")},
     {"Ctrl+Q", N_("Quit")},
     {"Tab / Shift+Tab", N_("Next / previous field")},
     {"Ctrl+click a slider", N_("Type an exact value (Enter to confirm)")},
@@ -73,7 +73,7 @@ void handle_shortcuts(AppState& state) {
         else if (ctrl && (key == GLFW_KEY_EQUAL || key == GLFW_KEY_KP_ADD)) set_text_zoom(state, state.settings.view.text_zoom * kZoomStep);
         else if (ctrl && (key == GLFW_KEY_MINUS || key == GLFW_KEY_KP_SUBTRACT)) set_text_zoom(state, state.settings.view.text_zoom / kZoomStep);
         else if (ctrl && (key == GLFW_KEY_0 || key == GLFW_KEY_KP_0)) set_text_zoom(state, 1.0f);
-        else if (ctrl && key == GLFW_KEY_L) set_language(state, state.settings.view.language == "zh" ? "en" : "zh");
+        else if (ctrl && key == GLFW_KEY_L) set_language(state, next_language(state.settings.view.language));
         else if (ctrl && key == GLFW_KEY_Q) state.requests.quit = true;
     }
 }

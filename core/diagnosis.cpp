@@ -1,5 +1,7 @@
 #include "core/diagnosis.h"
 
+#include "core/i18n.h"
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -17,7 +19,6 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr int kScanPoints = 91;
 constexpr int kCurrent = 30;
 
-const char* tr(Language lang, const char* en, const char* zh) { return lang == Language::Zh ? zh : en; }
 
 // ---- numbers and key names --------------------------------------------------------------------
 
@@ -53,7 +54,7 @@ std::string error_text(double e) { return std::isfinite(e) ? compact(format("%.3
 
 std::string key_set(const std::vector<int>& keys, Language lang) {
     std::string out;
-    for (size_t i = 0; i < keys.size(); ++i) out += (i ? tr(lang, ", ", "、") : "") + format("k%d", keys[i]);
+    for (size_t i = 0; i < keys.size(); ++i) out += (i ? tr(lang, ", ") : "") + format("k%d", keys[i]);
     return out;
 }
 
@@ -70,27 +71,32 @@ std::string weights_text(const Eigen::RowVectorXf& weights) {
 
 // ---- text in both languages -------------------------------------------------------------------
 
+// sentence(language) for every available language: the same numbers, each language's words.
 template <typename Sentence>
 LocalText both(Sentence sentence) {
-    return {sentence(Language::En), sentence(Language::Zh)};
+    LocalText out;
+    for (const LanguageInfo& info : available_languages()) out.in(info.code) = sentence(Language{info.code});
+    return out;
 }
 
-void append(LocalText& text, const LocalText& part, const char* en_separator = " ") {
+// Appends `part` to `text`, after `separator` (by default the language's word separator: " ",
+// "" in Chinese) unless text is empty.
+void append(LocalText& text, const LocalText& part, const char* separator = nullptr) {
     if (part.en.empty()) return;
-    if (!text.en.empty()) {
-        text.en += en_separator;
-        if (en_separator[0] == '\n') text.zh += "\n";
+    const bool first = text.en.empty();
+    for (const LanguageInfo& info : available_languages()) {
+        std::string& into = text.in(info.code);
+        if (!first) into += separator != nullptr ? separator : info.word_separator.c_str();
+        into += part.get(info.code);
     }
-    text.en += part.en;
-    text.zh += part.zh;
 }
 
 void add_line(LocalText& text, const LocalText& line) { append(text, line, "\n"); }
 
 LocalText verdict(bool pass, double error, double tolerance) {
     return both([&](Language l) {
-        return pass ? format(tr(l, "Passes: max error %s ≤ %g.", "通过：最大误差 %s ≤ %g。"), error_text(error).c_str(), tolerance)
-                    : format(tr(l, "Fails: max error %s > %g.", "未通过：最大误差 %s > %g。"), error_text(error).c_str(), tolerance);
+        return pass ? format(tr(l, "Passes: max error %s ≤ %g."), error_text(error).c_str(), tolerance)
+                    : format(tr(l, "Fails: max error %s > %g."), error_text(error).c_str(), tolerance);
     });
 }
 
@@ -142,16 +148,14 @@ Group group_logits(const AttentionResultF& att, int row, const std::vector<int>&
 
 LocalText lead_sentence(const Lead& lead, double length) {
     return both([&](Language l) {
-        if (lead.rival < 0) return format(tr(l, "k%d is the only key.", "k%d 是唯一的键。"), lead.target);
+        if (lead.rival < 0) return format(tr(l, "k%d is the only key."), lead.target);
         if (lead.lead() <= 0)
             return format(tr(l,
                              "k%d's logit must exceed every other by enough: it is %s, the largest other is k%d at %s "
-                             "(misses by %s).",
-                             "k%d 的 logit 必须足够高于其他所有键：它是 %s，其他键中最大的是 k%d 的 %s（差 %s）。"),
+                             "(misses by %s)."),
                           lead.target, fixed(lead.logit).c_str(), lead.rival, fixed(lead.rival_logit).c_str(),
                           fixed(-lead.lead()).c_str());
-        return format(tr(l, "k%d leads k%d by %s; at |q| = %s that gives weight %s.",
-                         "k%d 领先 k%d %s；在 |q| = %s 时它的权重为 %s。"),
+        return format(tr(l, "k%d leads k%d by %s; at |q| = %s that gives weight %s."),
                       lead.target, lead.rival, fixed(lead.lead()).c_str(), len(length).c_str(), fixed(lead.weight).c_str());
     });
 }
@@ -160,21 +164,18 @@ LocalText group_sentence(const Group& g) {
     return both([&](Language l) {
         const std::string names = key_set(g.keys, l), values = logit_list(g.logits, g.keys);
         if (g.rival < 0)
-            return format(tr(l, "The logits of %s must all be equal: they are %s (spread %s).",
-                             "%s 的 logit 必须全部相等：它们是 %s（极差 %s）。"),
+            return format(tr(l, "The logits of %s must all be equal: they are %s (spread %s)."),
                           names.c_str(), values.c_str(), fixed(g.spread()).c_str());
-        std::string text = format(tr(l,
-                                     "The logits of %s must be equal and every other key far below: they are %s "
-                                     "(spread %s); ",
-                                     "%s 的 logit 必须相等，且其他键都要远低于它们：它们是 %s（极差 %s）；"),
-                                  names.c_str(), values.c_str(), fixed(g.spread()).c_str());
+        // Whole sentences, so a translator sees each one entire.
         if (g.gap() > 0)
-            return text + format(tr(l, "the highest other is k%d at %s, %s below the lowest of them.",
-                                    "其他键中最高的是 k%d 的 %s，比它们中最低的低 %s。"),
-                                 g.rival, fixed(g.logits(g.rival)).c_str(), fixed(g.gap()).c_str());
-        return text + format(tr(l, "k%d at %s is not below the lowest of them (misses by %s).",
-                                "k%d 的 %s 并不低于它们中最低的（差 %s）。"),
-                             g.rival, fixed(g.logits(g.rival)).c_str(), fixed(-g.gap()).c_str());
+            return format(tr(l, "The logits of %s must be equal and every other key far below: they are %s (spread %s); "
+                                "the highest other is k%d at %s, %s below the lowest of them."),
+                          names.c_str(), values.c_str(), fixed(g.spread()).c_str(), g.rival, fixed(g.logits(g.rival)).c_str(),
+                          fixed(g.gap()).c_str());
+        return format(tr(l, "The logits of %s must be equal and every other key far below: they are %s (spread %s); "
+                            "k%d at %s is not below the lowest of them (misses by %s)."),
+                      names.c_str(), values.c_str(), fixed(g.spread()).c_str(), g.rival, fixed(g.logits(g.rival)).c_str(),
+                      fixed(-g.gap()).c_str());
     });
 }
 
@@ -279,8 +280,8 @@ ErrorAt scaled_error(const Context& c, const std::string& name, int row) {
 LocalText blocker_select(const Lead& lead) {
     return both([&](Language l) {
         if (lead.lead() <= 0)
-            return format(tr(l, "k%d must lose its lead first.", "必须先让 k%d 失去领先。"), lead.rival);
-        return format(tr(l, "k%d's lead of %s is too small.", "k%d 的领先 %s 太小。"), lead.target, fixed(lead.lead()).c_str());
+            return format(tr(l, "k%d must lose its lead first."), lead.rival);
+        return format(tr(l, "k%d's lead of %s is too small."), lead.target, fixed(lead.lead()).c_str());
     });
 }
 
@@ -288,11 +289,11 @@ LocalText blocker_group(const Group& g) {
     return both([&](Language l) {
         const std::string names = key_set(g.keys, l);
         if (g.gap() <= 0)
-            return format(tr(l, "k%d must fall below %s first.", "必须先让 k%d 低于 %s。"), g.rival, names.c_str());
+            return format(tr(l, "k%d must fall below %s first."), g.rival, names.c_str());
         if (g.spread() > 0)
-            return format(tr(l, "the logits of %s must be equal first (spread now %s).", "必须先让 %s 的 logit 相等（目前极差 %s）。"),
+            return format(tr(l, "the logits of %s must be equal first (spread now %s)."),
                           names.c_str(), fixed(g.spread()).c_str());
-        return format(tr(l, "the gap to k%d (%s) is too small.", "与 k%d 的差距（%s）太小。"), g.rival, fixed(g.gap()).c_str());
+        return format(tr(l, "the gap to k%d (%s) is too small."), g.rival, fixed(g.gap()).c_str());
     });
 }
 
@@ -304,48 +305,48 @@ bool shows_high(const Range& r) { return std::isfinite(r.high) && r.high < 1e3; 
 LocalText change_sentence(const Scales& scales, double length, double tolerance, const LocalText& blocker, bool matrix) {
     const Range& r = scales.nearest;
     return both([&](Language l) {
-        const char* q = matrix ? tr(l, "Q (every row alike)", "Q（各行同比例）") : "q";
-        const char* m = matrix ? tr(l, "longest |q|", "最长行 |q|") : "|q|";
+        const char* q = matrix ? tr(l, "Q (every row alike)") : "q";
+        const char* m = matrix ? tr(l, "longest |q|") : "|q|";
         if (!r.found())
-            return std::string(matrix ? tr(l, "Scaling every row alike, no length passes: ", "各行同比例缩放，任何长度都无法通过：")
-                                      : tr(l, "Along this direction no length passes: ", "沿这个方向，任何长度都无法通过：")) +
+            return std::string(matrix ? tr(l, "Scaling every row alike, no length passes: ")
+                                      : tr(l, "Along this direction no length passes: ")) +
                    blocker.get(l);
         const std::string low = len(r.low * length), high = len(r.high * length);
         const std::string precise =
             std::isfinite(scales.precise) && scales.precise > 0 && scales.precise >= r.low
-                ? format(tr(l, "; %s reaches 1e-7", "；到 %s 时误差达到 1e-7"), len(scales.precise * length).c_str())
+                ? format(tr(l, "; %s reaches 1e-7"), len(scales.precise * length).c_str())
                 : "";
-        const std::string upto = shows_high(r) ? format(tr(l, " (up to %s)", "（最多到 %s）"), high.c_str()) : "";
+        const std::string upto = shows_high(r) ? format(tr(l, " (up to %s)"), high.c_str()) : "";
         if (r.contains_one()) {
             if (r.low == 0 && !shows_high(r))
-                return format(tr(l, "Any shorter %s passes at %g too.", "更短的 %s 也能在 %g 下通过。"), q, tolerance);
+                return format(tr(l, "Any shorter %s passes at %g too."), q, tolerance);
             if (r.low == 0)
-                return format(tr(l, "Along this direction %s passes at %g for %s ≤ %s.", "沿这个方向，%s 在 %g 下通过的条件是 %s ≤ %s。"),
+                return format(tr(l, "Along this direction %s passes at %g for %s ≤ %s."),
                               q, tolerance, m, high.c_str());
-            return format(tr(l, "Along this direction %s passes at %g from %s = %s%s%s.", "沿这个方向，%s 在 %g 下从 %s = %s 起%s都能通过%s。"),
+            return format(tr(l, "Along this direction %s passes at %g from %s = %s%s%s."),
                           q, tolerance, m, low.c_str(), upto.c_str(), precise.c_str());
         }
         if (r.low > 1)
-            return format(tr(l, "Lengthening %s to %s ≥ %s%s passes at %g%s.", "把 %s 加长到 %s ≥ %s%s，即可在 %g 下通过%s。"), q, m,
+            return format(tr(l, "Lengthening %s to %s ≥ %s%s passes at %g%s."), q, m,
                           low.c_str(), upto.c_str(), tolerance, precise.c_str());
-        const std::string down = r.low > 0 ? format(tr(l, " (down to %s)", "（最少到 %s）"), low.c_str()) : "";
-        return format(tr(l, "Shortening %s to %s ≤ %s%s passes at %g.", "把 %s 缩短到 %s ≤ %s%s，即可在 %g 下通过。"), q, m,
+        const std::string down = r.low > 0 ? format(tr(l, " (down to %s)"), low.c_str()) : "";
+        return format(tr(l, "Shortening %s to %s ≤ %s%s passes at %g."), q, m,
                       high.c_str(), down.c_str(), tolerance);
     });
 }
 
 LocalText weights_line(const Eigen::RowVectorXf& weights) {
-    return both([&](Language l) { return format(tr(l, "Weights %s.", "权重 %s。"), weights_text(weights).c_str()); });
+    return both([&](Language l) { return format(tr(l, "Weights %s."), weights_text(weights).c_str()); });
 }
 
 LocalText select_reason(const Lead& lead, const Scales& scales) {
     return both([&](Language l) {
         if (lead.lead() <= 0)
-            return format(tr(l, "k%d scores at least as high as k%d.", "k%d 的 logit 不低于 k%d。"), lead.rival, lead.target);
+            return format(tr(l, "k%d scores at least as high as k%d."), lead.rival, lead.target);
         if (scales.nearest.found() && scales.nearest.low > 1)
-            return format(tr(l, "k%d leads, but q is too short: its weight is only %s.", "k%d 领先，但 q 太短：它的权重只有 %s。"),
+            return format(tr(l, "k%d leads, but q is too short: its weight is only %s."),
                           lead.target, fixed(lead.weight).c_str());
-        return format(tr(l, "k%d leads, but its weight is only %s.", "k%d 领先，但它的权重只有 %s。"), lead.target,
+        return format(tr(l, "k%d leads, but its weight is only %s."), lead.target,
                       fixed(lead.weight).c_str());
     });
 }
@@ -353,24 +354,21 @@ LocalText select_reason(const Lead& lead, const Scales& scales) {
 LocalText group_reason(const Group& g, const Scales& scales) {
     return both([&](Language l) {
         const std::string names = key_set(g.keys, l);
-        if (g.gap() <= 0) return format(tr(l, "k%d is not below %s.", "k%d 并不低于 %s。"), g.rival, names.c_str());
+        if (g.gap() <= 0) return format(tr(l, "k%d is not below %s."), g.rival, names.c_str());
         if (g.rival >= 0 && scales.nearest.found() && scales.nearest.low > 1)
-            return format(tr(l, "q is too short: the other keys still get weight (k%d is only %s below).",
-                             "q 太短：其他键仍有权重（k%d 只低 %s）。"),
+            return format(tr(l, "q is too short: the other keys still get weight (k%d is only %s below)."),
                           g.rival, fixed(g.gap()).c_str());
         if (g.spread() > 0)
-            return format(tr(l, "The logits of %s are not equal (spread %s).", "%s 的 logit 不相等（极差 %s）。"), names.c_str(),
+            return format(tr(l, "The logits of %s are not equal (spread %s)."), names.c_str(),
                           fixed(g.spread()).c_str());
-        return std::string(tr(l, "The other keys are not far enough below.", "其他键低得不够多。"));
+        return std::string(tr(l, "The other keys are not far enough below."));
     });
 }
 
 LocalText zero_query_sentence(bool pass) {
     return both([&](Language l) {
-        return std::string(pass ? tr(l, "q = 0 gives every key the same logit, so each gets the same weight.",
-                                     "q = 0 让每个键的 logit 相同，所以每个键的权重也相同。")
-                                : tr(l, "q = 0 gives every key the same logit, and scaling it changes nothing: choose a direction first.",
-                                     "q = 0 让每个键的 logit 相同，缩放也不会改变什么：请先选一个方向。"));
+        return std::string(pass ? tr(l, "q = 0 gives every key the same logit, so each gets the same weight.")
+                                : tr(l, "q = 0 gives every key the same logit, and scaling it changes nothing: choose a direction first."));
     });
 }
 
@@ -421,12 +419,12 @@ void diagnose_identity(const Context& c, const TaskCheck& check, Diagnosis& out)
         const bool ok = error <= c.tolerance;
         if (!ok) failing.push_back(i);
         if (!ok && blocker.en.empty() && lead.lead() <= 0) {
-            blocker = both([&](Language l) { return format(tr(l, "in row %d, ", "第 %d 行："), i) + blocker_select(lead).get(l); });
+            blocker = both([&](Language l) { return format(tr(l, "in row %d, "), i) + blocker_select(lead).get(l); });
             reason = select_reason(lead, {});
         }
         LocalText line = both([&](Language l) {
-            return format(ok ? tr(l, "Row %d passes (error %s): weights %s.", "第 %d 行通过（误差 %s）：权重 %s。")
-                             : tr(l, "Row %d fails (error %s): weights %s.", "第 %d 行未通过（误差 %s）：权重 %s。"),
+            return format(ok ? tr(l, "Row %d passes (error %s): weights %s.")
+                             : tr(l, "Row %d fails (error %s): weights %s."),
                           i, error_text(error).c_str(), weights_text(check.attention.weights.row(i)).c_str());
         });
         append(line, lead_sentence(lead, check.query.row(i).norm()));
@@ -438,15 +436,20 @@ void diagnose_identity(const Context& c, const TaskCheck& check, Diagnosis& out)
     else zero_scales(check, out);
     if (longest > 0) out.passing_scale = scales.smallest, out.precise_scale = scales.precise;
     if (blocker.en.empty())
-        blocker = both([](Language l) { return std::string(tr(l, "the rows need different lengths.", "各行需要不同的长度。")); });
+        blocker = both([](Language l) { return std::string(tr(l, "the rows need different lengths.")); });
     add_line(out.details, longest > 0 ? change_sentence(scales, longest, c.tolerance, blocker, true) : zero_query_sentence(check.pass));
     out.summary = verdict(check.pass, check.max_abs_diff, c.tolerance);
     if (check.pass || failing.empty()) return;
     append(out.summary, both([&](Language l) {
-               std::string text = format(tr(l, failing.size() == 1 ? "Row %s fails" : "Rows %s fail", "第 %s 行未通过"),
-                                         row_list(failing).c_str());
-               if (reason.en.empty()) return text + tr(l, ": the right keys lead, but not by enough.", "：正确的键领先，但领先不够。");
-               return text + tr(l, "; ", "；") + reason.get(l);
+               const std::string failing_rows = row_list(failing);
+               if (reason.en.empty())
+                   return format(failing.size() == 1
+                                     ? tr(l, "Row %s fails: the right keys lead, but not by enough.")
+                                     : tr(l, "Rows %s fail: the right keys lead, but not by enough."),
+                                 failing_rows.c_str());
+               return format(failing.size() == 1 ? tr(l, "Row %s fails; %s")
+                                                 : tr(l, "Rows %s fail; %s"),
+                             failing_rows.c_str(), reason.get(l).c_str());
            }));
 }
 
@@ -478,18 +481,15 @@ LocalText join_blocker(const JoinFacts& f, const Group& g, double key_length) {
     return both([&](Language l) {
         const std::string names = key_set(f.others, l);
         if (key_length == 0)
-            return format(tr(l, "k%d = 0 has logit 0 whatever its length; point it along q first.",
-                             "k%d = 0 无论多长 logit 都是 0；请先让它指向 q 的方向。"),
+            return format(tr(l, "k%d = 0 has logit 0 whatever its length; point it along q first."),
                           f.row);
         if (f.logit * f.others_mean <= 0)
-            return format(tr(l, "k%d's logit %s does not have the sign of %s's (%s); turn k%d first.",
-                             "k%d 的 logit %s 与 %s 的（%s）符号不同；请先转动 k%d。"),
+            return format(tr(l, "k%d's logit %s does not have the sign of %s's (%s); turn k%d first."),
                           f.row, fixed(f.logit).c_str(), names.c_str(), fixed(f.others_mean).c_str(), f.row);
         if (f.others_spread > 0 || g.gap() <= 0)
-            return format(tr(l, "the 1.3.2 query must tie %s and keep the other keys below, and no k%d can change that.",
-                             "1.3.2 的查询必须让 %s 的 logit 相等并让其他键低于它们，而任何 k%d 都改变不了这一点。"),
+            return format(tr(l, "the 1.3.2 query must tie %s and keep the other keys below, and no k%d can change that."),
                           names.c_str(), f.row);
-        return format(tr(l, "k%d's direction must change, not just its length.", "k%d 需要改变方向，而不只是长度。"), f.row);
+        return format(tr(l, "k%d's direction must change, not just its length."), f.row);
     });
 }
 
@@ -498,15 +498,14 @@ LocalText join_reason(const JoinFacts& f, const Group& g) {
         const std::string names = key_set(f.others, l);
         const double miss = f.logit - f.others_mean;
         if (std::fabs(miss) > f.others_spread)
-            return format(tr(l, "k%d's logit %s must equal that of %s (%s): it is %s too %s.",
-                             "k%d 的 logit %s 必须等于 %s 的（%s）：相差 %s（偏%s）。"),
+            return format(tr(l, "k%d's logit %s must equal that of %s (%s): it is %s too %s."),
                           f.row, fixed(f.logit).c_str(), names.c_str(), fixed(f.others_mean).c_str(), fixed(std::fabs(miss)).c_str(),
-                          miss > 0 ? tr(l, "high", "高") : tr(l, "low", "低"));
+                          miss > 0 ? tr(l, "high") : tr(l, "low"));
         if (f.others_spread > 0)
-            return format(tr(l, "The 1.3.2 query gives %s different logits (spread %s).", "1.3.2 的查询给 %s 的 logit 不相等（极差 %s）。"),
+            return format(tr(l, "The 1.3.2 query gives %s different logits (spread %s)."),
                           names.c_str(), fixed(f.others_spread).c_str());
-        if (g.gap() <= 0) return format(tr(l, "k%d is not below the group.", "k%d 并不低于这一组。"), g.rival);
-        return std::string(tr(l, "The other keys are not far enough below.", "其他键低得不够多。"));
+        if (g.gap() <= 0) return format(tr(l, "k%d is not below the group."), g.rival);
+        return std::string(tr(l, "The other keys are not far enough below."));
     });
 }
 
@@ -514,16 +513,15 @@ LocalText key_change_sentence(const Scales& scales, int row, double key_length, 
     const Range& r = scales.nearest;
     return both([&](Language l) {
         if (!r.found())
-            return format(tr(l, "No length of k%d passes: ", "k%d 取任何长度都无法通过："), row) + blocker.get(l);
+            return format(tr(l, "No length of k%d passes: "), row) + blocker.get(l);
         const std::string low = len(r.low * key_length), high = len(r.high * key_length);
         const std::string range = std::isinf(r.high) ? "≥ " + low
                                   : r.low == 0       ? "≤ " + high
-                                                     : format(tr(l, "from %s to %s", "在 %s 到 %s 之间"), low.c_str(), high.c_str());
+                                                     : format(tr(l, "from %s to %s"), low.c_str(), high.c_str());
         if (r.contains_one())
-            return format(tr(l, "Along this direction k%d passes at %g for |k%d| %s (now %s).",
-                             "沿这个方向，k%d 在 %g 下通过的条件是 |k%d| %s（目前 %s）。"),
+            return format(tr(l, "Along this direction k%d passes at %g for |k%d| %s (now %s)."),
                           row, tolerance, row, range.c_str(), len(key_length).c_str());
-        return format(tr(l, "Scaling k%d to |k%d| %s passes at %g (now %s).", "把 k%d 缩放到 |k%d| %s 即可在 %g 下通过（目前 %s）。"),
+        return format(tr(l, "Scaling k%d to |k%d| %s passes at %g (now %s)."),
                       row, row, range.c_str(), tolerance, len(key_length).c_str());
     });
 }
@@ -567,16 +565,14 @@ double degrees(double radians) { return radians * 180.0 / kPi; }
 
 LocalText unit_angle_sentence(int row, double length, double theta, double limit, bool pass, double tolerance) {
     return both([&](Language l) {
-        const std::string text = format(tr(l, "|k%d| is fixed at 1, so q·k%d = |q|·cos θ: k%d is %.0f° from q",
-                                           "|k%d| 固定为 1，所以 q·k%d = |q|·cos θ：k%d 与 q 的夹角是 %.0f°"),
-                                        row, row, row, degrees(theta));
         if (pass)
-            return text + format(tr(l, "; within %.0f° of q it passes at %g.", "；夹角在 %.0f° 以内都能在 %g 下通过。"),
-                                 degrees(limit), tolerance);
-        return text + format(tr(l, " (logit %s); within %.0f° of q (logit ≥ %s) it passes at %g.",
-                                "（logit %s）；夹角在 %.0f° 以内（logit ≥ %s）才能在 %g 下通过。"),
-                             fixed(length * std::cos(theta)).c_str(), degrees(limit),
-                             fixed(length * std::cos(limit)).c_str(), tolerance);
+            return format(tr(l, "|k%d| is fixed at 1, so q·k%d = |q|·cos θ: k%d is %.0f° from q; within %.0f° of q it "
+                                "passes at %g."),
+                          row, row, row, degrees(theta), degrees(limit), tolerance);
+        return format(tr(l, "|k%d| is fixed at 1, so q·k%d = |q|·cos θ: k%d is %.0f° from q (logit %s); within %.0f° "
+                            "of q (logit ≥ %s) it passes at %g."),
+                      row, row, row, degrees(theta), fixed(length * std::cos(theta)).c_str(), degrees(limit),
+                      fixed(length * std::cos(limit)).c_str(), tolerance);
     });
 }
 
@@ -584,9 +580,7 @@ LocalText unit_short_sentence(int row, double length, double needed, double tole
     return both([&](Language l) {
         return format(tr(l,
                          "|k%d| is fixed at 1, so q·k%d ≤ |q|: even k%d = q/|q| gives logit |q| = %s but needs ≥ %s "
-                         "to pass at %g: lengthen the %s query.",
-                         "|k%d| 固定为 1，所以 q·k%d ≤ |q|：即使 k%d = q/|q|，logit 也只有 |q| = %s，但要达到 ≥ %s "
-                         "才能在 %g 下通过：请加长 %s 的查询。"),
+                         "to pass at %g: lengthen the %s query."),
                       row, row, row, len(length).c_str(), len(needed).c_str(), tolerance, source.id.c_str());
     });
 }
@@ -598,15 +592,14 @@ void diagnose_unit(const Context& c, const TaskCheck& check, const Task& source,
     const Lead lead = select_lead(check.attention, 0, c.task.target.keys.front());
     add_line(out.details, weights_line(check.attention.weights.row(0)));
     add_line(out.details, both([&](Language l) {
-                 return format(tr(l, "k%d is normalized to %s (length 1).", "k%d 归一化后为 %s（长度 1）。"), row,
+                 return format(tr(l, "k%d is normalized to %s (length 1)."), row,
                                format_vector(k.data(), static_cast<int>(k.size()), 3).c_str());
              }));
     add_line(out.details, lead_sentence(lead, length));
     out.summary = verdict(check.pass, check.max_abs_diff, c.tolerance);
     if (length == 0) {
         const LocalText zero = both([&](Language l) {
-            return format(tr(l, "The %s query is zero: every key has logit 0, so no k%d can win; give %s a non-zero query.",
-                             "%s 的查询为零：每个键的 logit 都是 0，任何 k%d 都赢不了；请给 %s 一个非零的查询。"),
+            return format(tr(l, "The %s query is zero: every key has logit 0, so no k%d can win; give %s a non-zero query."),
                           source.id.c_str(), row, source.id.c_str());
         });
         add_line(out.details, zero);
@@ -628,8 +621,7 @@ void diagnose_unit(const Context& c, const TaskCheck& check, const Task& source,
         add_line(out.details, unit_angle_sentence(row, length, theta, limit, check.pass, c.tolerance));
         if (!check.pass)
             append(out.summary, both([&](Language l) {
-                       return format(tr(l, "k%d must point closer to q: %.0f° now, at most %.0f° passes.",
-                                        "k%d 必须更接近 q 的方向：目前夹角 %.0f°，最多 %.0f° 才能通过。"),
+                       return format(tr(l, "k%d must point closer to q: %.0f° now, at most %.0f° passes."),
                                      row, degrees(theta), degrees(limit));
                    }));
         return;
@@ -639,15 +631,13 @@ void diagnose_unit(const Context& c, const TaskCheck& check, const Task& source,
         add_line(out.details, unit_short_sentence(row, length, needed.nearest.low * length, c.tolerance, source));
         if (!check.pass)
             append(out.summary, both([&](Language l) {
-                   return format(tr(l, "The %s query is too short for any unit k%d to win: |q| = %s, needs ≥ %s.",
-                                    "%s 的查询太短，任何单位长度的 k%d 都赢不了：|q| = %s，需要 ≥ %s。"),
+                   return format(tr(l, "The %s query is too short for any unit k%d to win: |q| = %s, needs ≥ %s."),
                                  source.id.c_str(), row, len(length).c_str(), len(needed.nearest.low * length).c_str());
                }));
         return;
     }
     const LocalText never = both([&](Language l) {
-        return format(tr(l, "Even k%d = q/|q| cannot win with this %s query at any length: change its direction.",
-                         "即使 k%d = q/|q|，在这个 %s 查询下任何长度都赢不了：请改变它的方向。"),
+        return format(tr(l, "Even k%d = q/|q| cannot win with this %s query at any length: change its direction."),
                       row, source.id.c_str());
     });
     add_line(out.details, never);
@@ -656,10 +646,9 @@ void diagnose_unit(const Context& c, const TaskCheck& check, const Task& source,
 
 LocalText not_answered(const Task* source, bool query_missing) {
     return both([&](Language l) {
-        std::string text = tr(l, "Not answered yet.", "尚未作答。");
+        std::string text = tr(l, "Not answered yet.");
         if (query_missing)
-            text += format(tr(l, " It also needs the %s query (%s), which is not answered yet either.",
-                              "本题还需要 %s 的查询（%s），它也尚未作答。"),
+            text += format(tr(l, " It also needs the %s query (%s), which is not answered yet either."),
                            source->id.c_str(), source->answer.c_str());
         return text;
     });
@@ -667,8 +656,7 @@ LocalText not_answered(const Task* source, bool query_missing) {
 
 LocalText needs_query(const Task& source) {
     return both([&](Language l) {
-        return format(tr(l, "Cannot be checked yet: it uses the %s query (%s), which is not answered yet.",
-                         "暂时无法检查：本题使用 %s 的查询（%s），它尚未作答。"),
+        return format(tr(l, "Cannot be checked yet: it uses the %s query (%s), which is not answered yet."),
                       source.id.c_str(), source.answer.c_str());
     });
 }
@@ -700,16 +688,17 @@ Diagnosis diagnose_task(const Course& course, const Task& task, const Dataset& d
     Context c{course, task, data, tolerance, answers};
     if (zero_key_row(task, c.answers)) {
         out.summary = both([&](Language l) {
-            return format(tr(l, "k%d = 0 has no direction, so it cannot be normalized to length 1.",
-                             "k%d = 0 没有方向，无法归一化为长度 1。"),
+            return format(tr(l, "k%d = 0 has no direction, so it cannot be normalized to length 1."),
                           task.edit.key_row);
         });
         return out;
     }
     const TaskCheck check = check_task(course, task, data, c.answers, tolerance);
     if (!check.problem.empty()) {
-        const TaskCheck zh = check_task(course, task, data, c.answers, tolerance, Language::Zh);
-        out.summary = {format("Cannot be checked: %s.", check.problem.c_str()), format("无法检查：%s。", zh.problem.c_str())};
+        out.summary = both([&](Language l) {
+            const TaskCheck checked = check_task(course, task, data, c.answers, tolerance, l);
+            return format(tr(l, "Cannot be checked: %s."), checked.problem.c_str());
+        });
         return out;
     }
     if (task.target.kind == Goal::Kind::Identity) diagnose_identity(c, check, out);

@@ -1,6 +1,7 @@
 #include "core/exercises.h"
 
 #include "core/error.h"
+#include "core/i18n.h"
 #include "core/json_io.h"
 #include "core/limits.h"
 #include "core/torch_random.h"
@@ -15,16 +16,17 @@ extern const char* const kNotebookCourseJson;  // generated from assets/exercise
 
 namespace {
 
-const char* tr(Language language, const char* en, const char* zh) { return language == Language::Zh ? zh : en; }
-
 LocalText read_text(const nlohmann::json& object, const char* field, const std::string& where) {
     if (!object.contains(field) || !object[field].is_object())
-        throw InputError(where + ": missing \"" + field + "\" with \"en\" and \"zh\" texts");
+        throw InputError(where + ": missing \"" + field + "\" with its texts by language (\"en\", ...)");
     const auto& text = object[field];
     if (!text.contains("en") || !text["en"].is_string()) throw InputError(where + ": \"" + field + "\" has no English text");
     LocalText out;
-    out.en = text["en"].get<std::string>();
-    if (text.contains("zh") && text["zh"].is_string()) out.zh = text["zh"].get<std::string>();
+    // Every language the file has, whether or not this build has its catalog; get() falls back to
+    // the English for the others. tests/i18n/check_catalogs.py makes sure every catalog's
+    // language is here.
+    for (const auto& [code, translation] : text.items())
+        if (translation.is_string()) out.in(code) = translation.get<std::string>();
     return out;
 }
 
@@ -166,14 +168,14 @@ TaskCheck check_task(const Course& course, const Task& task, const Dataset& data
     const int d = static_cast<int>(data.keys.cols());
     const auto answer = answers.find(task.answer);
     if (answer == answers.end()) {
-        check.problem = format(tr(lang, "%s is not answered", "%s 尚未作答"), task.answer.c_str());
+        check.problem = format(tr(lang, "%s is not answered"), task.answer.c_str());
         return check;
     }
     check.answered = true;
     const Eigen::MatrixXd& tensor = answer->second.data;
     if (task.edit.tensor == TaskEdit::Tensor::Query) {
         if (tensor.rows() != task.edit.rows || tensor.cols() != d) {
-            check.problem = format(tr(lang, "%s has shape %d×%d, expected %s", "%s 的形状是 %d×%d，应为 %s"),
+            check.problem = format(tr(lang, "%s has shape %d×%d, expected %s"),
                                    task.answer.c_str(), static_cast<int>(tensor.rows()), static_cast<int>(tensor.cols()),
                                    task.edit.rows == 1 ? format("(%d,)", d).c_str() : format("(%d, %d)", task.edit.rows, d).c_str());
             return check;
@@ -184,18 +186,17 @@ TaskCheck check_task(const Course& course, const Task& task, const Dataset& data
         const Task* source = course.find(task.edit.query_from);
         const auto query = answers.find(source->answer);
         if (query == answers.end()) {
-            check.problem = format(tr(lang, "needs %s (task %s): this task uses that query", "需要 %s（%s 题）：本题使用该查询"),
+            check.problem = format(tr(lang, "needs %s (task %s): this task uses that query"),
                                    source->answer.c_str(), source->id.c_str());
             return check;
         }
         if (query->second.data.rows() != 1 || query->second.data.cols() != d) {
-            check.problem = format(tr(lang, "%s (task %s) does not have shape (%d,)", "%s（%s 题）的形状不是 (%d,)"),
+            check.problem = format(tr(lang, "%s (task %s) does not have shape (%d,)"),
                                    source->answer.c_str(), source->id.c_str(), d);
             return check;
         }
         if (tensor.rows() != data.keys.rows() || tensor.cols() != d) {
-            check.problem = format(tr(lang, "%s has shape %d×%d, expected the full key matrix %d×%d",
-                                      "%s 的形状是 %d×%d，应为完整的键矩阵 %d×%d"),
+            check.problem = format(tr(lang, "%s has shape %d×%d, expected the full key matrix %d×%d"),
                                    task.answer.c_str(), static_cast<int>(tensor.rows()), static_cast<int>(tensor.cols()),
                                    static_cast<int>(data.keys.rows()), d);
             return check;
@@ -204,7 +205,7 @@ TaskCheck check_task(const Course& course, const Task& task, const Dataset& data
         const Eigen::MatrixXf original = data.keys.cast<float>();
         for (Eigen::Index r = 0; r < given.rows(); ++r)
             if (r != task.edit.key_row && given.row(r) != original.row(r)) {
-                check.problem = format(tr(lang, "key row %d was changed; only row %d may change", "第 %d 行键被修改了；只允许修改第 %d 行"),
+                check.problem = format(tr(lang, "key row %d was changed; only row %d may change"),
                                        static_cast<int>(r), task.edit.key_row);
                 return check;
             }
@@ -215,8 +216,7 @@ TaskCheck check_task(const Course& course, const Task& task, const Dataset& data
             Eigen::RowVectorXf row = given.row(task.edit.key_row);
             const float length = torch_vector_norm(row.data(), static_cast<int>(row.size()));  // torch's summation
             if (!(length > 0.0f) || !std::isfinite(length)) {
-                check.problem = format(tr(lang, "key row %d has length %g: it cannot be normalized to 1",
-                                          "第 %d 行键的长度是 %g：无法归一化为 1"),
+                check.problem = format(tr(lang, "key row %d has length %g: it cannot be normalized to 1"),
                                        task.edit.key_row, static_cast<double>(length));
                 return check;
             }
@@ -249,7 +249,7 @@ std::vector<TaskCheck> check_all(const Course& course, const Dataset& data, cons
 std::vector<TaskCheck> check_hand_in(const Course& course, const Dataset& data, const HandIn& hand_in, double tolerance,
                                      Language language) {
     std::vector<TaskCheck> checks = check_all(course, data, hand_in.answers, tolerance, language);
-    const char* prefix = tr(language, "cannot be graded: ", "无法评分：");
+    const char* prefix = tr(language, "cannot be graded: ");
     for (TaskCheck& check : checks) {
         const Task* task = course.find(check.id);
         if (task == nullptr) continue;
@@ -261,7 +261,7 @@ std::vector<TaskCheck> check_hand_in(const Course& course, const Dataset& data, 
             const Task* source = course.find(task->edit.query_from);
             const auto dep = source ? hand_in.cannot_grade.find(source->answer) : hand_in.cannot_grade.end();
             if (dep != hand_in.cannot_grade.end())
-                reason = format(tr(language, "needs %s (task %s): %s", "需要 %s（%s 题）：%s"), source->answer.c_str(),
+                reason = format(tr(language, "needs %s (task %s): %s"), source->answer.c_str(),
                                 source->id.c_str(), dep->second.c_str());
         }
         if (reason.empty()) continue;
@@ -304,8 +304,7 @@ TaskSolution solve_task(const Course& course, const Task& task, const Dataset& d
         const Task* source = course.find(task.edit.query_from);
         const auto query = current.find(source->answer);
         if (query == current.end() || query->second.data.rows() != 1 || query->second.data.cols() != data.keys.cols()) {
-            result.solution.reason = format(tr(options.language, "answer task %s first: this task keeps its query %s unchanged",
-                                               "请先完成 %s 题：本题保持其查询 %s 不变"),
+            result.solution.reason = format(tr(options.language, "answer task %s first: this task keeps its query %s unchanged"),
                                             source->id.c_str(), source->answer.c_str());
             return result;
         }

@@ -87,14 +87,14 @@ struct TaskCheck {
 };
 
 TaskCheck check_task(const Course& course, const Task& task, const Dataset& data, const AnswerSet& answers,
-                     double tolerance, Language language = Language::En);
+                     double tolerance, Language language = {});
 std::vector<TaskCheck> check_all(const Course& course, const Dataset& data, const AnswerSet& answers, double tolerance,
-                                 Language language = Language::En);
+                                 Language language = {});
 
 // check_all() on a hand-in: tasks whose answer cannot be graded (or that need a query that
 // cannot) are answered, not passed, graded = false, with problem "cannot be graded: <reason>".
 std::vector<TaskCheck> check_hand_in(const Course& course, const Dataset& data, const HandIn& hand_in, double tolerance,
-                                     Language language = Language::En);
+                                     Language language = {});
 
 struct TaskSolution {
     Solution solution;

@@ -1,14 +1,12 @@
 #include "core/report.h"
 
+#include "core/i18n.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
 namespace attn {
-
-namespace {
-const char* tr(Language language, const char* en, const char* zh) { return language == Language::Zh ? zh : en; }
-}  // namespace
 
 std::string python_number(double value) {
     // The shortest decimal that reads back as the same float32 (9 digits always suffice).
@@ -113,13 +111,13 @@ std::string solutions_as_text(const Course& course, const std::vector<TaskSoluti
         if (!task) continue;
         out += format("%s  %s  (%s)\n", task->id.c_str(), task->title.get(language).c_str(), task->answer.c_str());
         if (!solved.solution.feasible) {
-            out += "  " + std::string(tr(language, "impossible: ", "无法实现：")) + solved.solution.reason + "\n\n";
+            out += "  " + std::string(tr(language, "impossible: ")) + solved.solution.reason + "\n\n";
             continue;
         }
         const std::string literal = python_tensor(solved.answer);
         out += "  " + task->answer + " = " + literal + "\n";
-        out += format(tr(language, "  max abs diff %.3g (float32): %s at tolerance %g\n", "  最大绝对误差 %.3g（float32）：%s，容差 %g\n"),
-                      solved.check.max_abs_diff, solved.check.pass ? tr(language, "pass", "通过") : tr(language, "FAIL", "未通过"),
+        out += format(tr(language, "  max abs diff %.3g (float32): %s at tolerance %g\n"),
+                      solved.check.max_abs_diff, solved.check.pass ? tr(language, "pass") : tr(language, "FAIL"),
                       tolerance);
         std::string explanation = solved.solution.explanation;
         std::string indented = "  ";
@@ -178,23 +176,23 @@ std::string checks_as_text(const Course& course, const std::vector<TaskCheck>& c
         const std::string title = task ? task->title.get(language) : "";
         if (!check.answered) {
             ++missing;
-            out += format("  %-6s %-8s %s\n", check.id.c_str(), tr(language, "missing", "未作答"), title.c_str());
+            out += format("  %-6s %-8s %s\n", check.id.c_str(), tr(language, "missing"), title.c_str());
             continue;
         }
         if (!check.graded) {
             ++ungraded;
-            out += format("  %-6s %-8s %-10s %s: %s\n", check.id.c_str(), tr(language, "n/a", "无法评分"), "-",
+            out += format("  %-6s %-8s %-10s %s: %s\n", check.id.c_str(), tr(language, "n/a"), "-",
                           title.c_str(), check.problem.c_str());
             continue;
         }
         check.pass ? ++passed : ++failed;
         std::string figure = std::isfinite(check.max_abs_diff) ? format("%.3g", check.max_abs_diff) : "-";
-        out += format("  %-6s %-8s %-10s %s%s%s\n", check.id.c_str(), check.pass ? tr(language, "pass", "通过") : tr(language, "FAIL", "未通过"),
+        out += format("  %-6s %-8s %-10s %s%s%s\n", check.id.c_str(), check.pass ? tr(language, "pass") : tr(language, "FAIL"),
                       figure.c_str(), title.c_str(), check.problem.empty() ? "" : ": ", check.problem.c_str());
     }
-    out += format(tr(language, "tolerance %g: %d passed, %d failed, %d not answered", "容差 %g：%d 通过，%d 未通过，%d 未作答"),
+    out += format(tr(language, "tolerance %g: %d passed, %d failed, %d not answered"),
                   tolerance, passed, failed, missing);
-    if (ungraded > 0) out += format(tr(language, ", %d cannot be graded", "，%d 无法评分"), ungraded);
+    if (ungraded > 0) out += format(tr(language, ", %d cannot be graded"), ungraded);
     out += "\n";
     return out;
 }

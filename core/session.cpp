@@ -13,7 +13,7 @@
 //                "keys": [[..]], "values": [[..]], "queries": [[..]],
 //                "scale": "one" | "inv_sqrt_d" | "temperature", "temperature": 1.0,
 //                "causal": false, "goal": "select:0"},
-//    "view": {"language": "en" | "zh", "presentation": false, "text_zoom": 1.0,
+//    "view": {"language": "en" | "zh" | any code with a catalog (core/i18n.h), "presentation": false, "text_zoom": 1.0,
 //             "camera_yaw": 0.6, "camera_pitch": 0.35, "camera_distance": 3.2},
 //    "notes": {"1.2.3": "the student's notes on a discussion task", ...}}
 //
@@ -39,6 +39,7 @@
 
 #include "core/error.h"
 #include "core/exercises.h"
+#include "core/i18n.h"
 #include "core/json_io.h"
 #include "core/limits.h"
 #include "core/text.h"
@@ -514,8 +515,13 @@ void validate_session(const Session& s, const std::string& where) {
                                            std::to_string(kMaxGoalTextBytes));
 
     const ViewSession& v = s.view;
-    if (v.language != "en" && v.language != "zh")
-        invalid(where, "view.language", "is " + in_quotes(v.language, 20) + "; expected \"en\" or \"zh\"");
+    if (!is_available_language(v.language)) {
+        const auto& languages = available_languages();
+        std::string expected;
+        for (size_t i = 0; i < languages.size(); ++i)
+            expected += (i == 0 ? "" : i + 1 == languages.size() ? " or " : ", ") + ("\"" + languages[i].code + "\"");
+        invalid(where, "view.language", "is " + in_quotes(v.language, 20) + "; expected " + expected);
+    }
     if (!(v.text_zoom >= 0.5f && v.text_zoom <= 3.0f)) invalid(where, "view.text_zoom", "must be 0.5 to 3");
     if (!std::isfinite(v.camera_yaw)) invalid(where, "view.camera_yaw", "is not finite");
     if (!std::isfinite(v.camera_pitch)) invalid(where, "view.camera_pitch", "is not finite");

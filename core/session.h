@@ -42,7 +42,7 @@ struct SandboxSession {
 };
 
 struct ViewSession {
-    std::string language = "en";   // "en" or "zh"
+    std::string language = "en";   // a catalog's code (core/i18n.h): "en", "zh", ...
     bool presentation = false;      // large text, light high-contrast theme
     float text_zoom = 1.0f;         // Ctrl +/-: 0.5..3
     float camera_yaw = 0.6f;        // geometry view, radians

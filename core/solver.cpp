@@ -3,6 +3,7 @@
 #include "core/attention.h"
 #include "core/error.h"
 #include "core/geometry.h"
+#include "core/i18n.h"
 #include "core/limits.h"
 #include "core/torch_random.h"
 
@@ -15,8 +16,6 @@
 namespace attn {
 
 namespace {
-
-const char* tr(Language language, const char* en, const char* zh) { return language == Language::Zh ? zh : en; }
 
 std::string vec(const Eigen::VectorXd& v, int decimals = 3) { return format_vector(v.data(), static_cast<int>(v.size()), decimals); }
 
@@ -154,7 +153,7 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
             Goal row_goal{Goal::Kind::Select, {i}};
             const Solution row = solve_query_goal(data, row_goal, options);
             if (!row.feasible) {
-                solution.reason = format(tr(lang, "Row %d of the identity cannot be done: %s", "恒等映射的第 %d 行无法实现：%s"), i,
+                solution.reason = format(tr(lang, "Row %d of the identity cannot be done: %s"), i,
                                          row.reason.c_str());
                 return solution;
             }
@@ -163,14 +162,12 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
             solution.predicted_error = std::max(solution.predicted_error, row.predicted_error);
             solution.margin = i == 0 ? row.margin : std::min(solution.margin, row.margin);
             if (i == 0) solution.direction = row.direction;
-            lines += format(tr(lang, "  row %d selects value[%d]: u = %s, margin %.3f, |q| = %.2f\n",
-                               "  第 %d 行选择 value[%d]：u = %s，间隔 %.3f，|q| = %.2f\n"),
+            lines += format(tr(lang, "  row %d selects value[%d]: u = %s, margin %.3f, |q| = %.2f\n"),
                             i, i, vec(row.direction).c_str(), row.margin, row.magnitude);
         }
         solution.feasible = true;
         solution.explanation =
-            tr(lang, "The identity needs query row i to select value[i], each on its own: one select solve per row.\n",
-               "恒等映射要求第 i 行查询单独选中 value[i]：每一行各做一次“选择”求解。\n") +
+            tr(lang, "The identity needs query row i to select value[i], each on its own: one select solve per row.\n") +
             lines;
         return solution;
     }
@@ -185,17 +182,13 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
             solution.reason = format(tr(lang,
                                         "key[%s] lies inside the convex hull of the other keys: k%s = %s. For every query q, "
                                         "q·k%s is a weighted mean of those keys' logits, so one of them always scores at least "
-                                        "as high and no query can select value[%s].",
-                                        "key[%s] 位于其他键的凸包内部：k%s = %s。对任何查询 q，q·k%s 都是这些键 logit 的加权平均，"
-                                        "总有一个键的得分不低于它，所以没有查询能选中 value[%s]。"),
+                                        "as high and no query can select value[%s]."),
                                      keys_text.c_str(), keys_text.c_str(), mix.c_str(), keys_text.c_str(), keys_text.c_str());
         else
             solution.reason = format(tr(lang,
                                         "keys {%s} are not exactly the keys of one face of the convex hull: the mix %s lies on "
                                         "their face, so whenever q gives keys {%s} equal logits it gives that mix the same logit, "
-                                        "and one of its keys scores at least as high. No query averages value[%s] alone.",
-                                        "键 {%s} 并不恰好构成凸包的一个面：组合 %s 落在它们所在的面上，因此只要 q 让键 {%s} 的 logit 相等，"
-                                        "这个组合的 logit 也相同，其中总有一个键得分不低于它们。没有查询能只平均 value[%s]。"),
+                                        "and one of its keys scores at least as high. No query averages value[%s] alone."),
                                      keys_text.c_str(), mix.c_str(), keys_text.c_str(), keys_text.c_str());
         return solution;
     }
@@ -206,9 +199,7 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
         solution.direction = Eigen::VectorXd::Zero(d);
         solution.explanation = tr(lang,
                                   "The goal averages every value. With q = 0 every logit is 0, so softmax gives each of the "
-                                  "N keys weight exactly 1/N and the output is the plain mean: q = 0.",
-                                  "目标是对所有值取平均。q = 0 时每个 logit 都是 0，softmax 给 N 个键的权重都恰好是 1/N，"
-                                  "输出就是平均值：q = 0。");
+                                  "N keys weight exactly 1/N and the output is the plain mean: q = 0.");
         return solution;
     }
     const double needed = required_magnitude(best.direction, data.keys, data.values, goal.keys, options);
@@ -220,9 +211,7 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
         const double at_least = std::isfinite(needed) ? needed : 1e12;
         solution.reason = format(tr(lang,
                                     "no finite query within ±%g per component (the limit) reaches an error of %.0e: with "
-                                    "logits %g·q·k and a margin of γ = %.3g per unit |q|, |q| would have to exceed %.3g",
-                                    "在每个分量 ±%g（上限）以内，没有有限的查询能使误差达到 %.0e：logit 为 %g·q·k，"
-                                    "每单位 |q| 的间隔 γ = %.3g，|q| 必须超过 %.3g"),
+                                    "logits %g·q·k and a margin of γ = %.3g per unit |q|, |q| would have to exceed %.3g"),
                                  kMaxMagnitude, options.target_error, options.scale, best.margin, at_least);
         return solution;
     }
@@ -240,32 +229,27 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
             gaps += format("%sk%d %.3f", gaps.empty() ? "" : ", ", static_cast<int>(j), best.margins[j]);
     const bool select = goal.kind == Goal::Kind::Select;
     std::string text;
-    text += format(tr(lang, "Logit of key j is %g·q·k_j. ", "键 j 的 logit 是 %g·q·k_j。"), options.scale);
-    text += select ? format(tr(lang, "To select value[%s], key %s must beat every other key by a wide margin.\n",
-                               "要选中 value[%s]，键 %s 的 logit 必须远高于其他所有键。\n"),
+    text += format(tr(lang, "Logit of key j is %g·q·k_j. "), options.scale);
+    text += select ? format(tr(lang, "To select value[%s], key %s must beat every other key by a wide margin.\n"),
                             keys_text.c_str(), keys_text.c_str())
                    : format(tr(lang,
                                "To average value[%s], keys {%s} need equal logits (q orthogonal to their differences) "
-                               "and every other key must trail them by a wide margin.\n",
-                               "要平均 value[%s]，键 {%s} 的 logit 必须相等（q 与它们的差正交），且其他键都要远低于它们。\n"),
+                               "and every other key must trail them by a wide margin.\n"),
                             keys_text.c_str(), keys_text.c_str());
     text += format(tr(lang,
                       "1. Direction: the unit u with the widest smallest gap is u = %s (minimum-norm point of the "
-                      "gaps k_S − k_j). Gaps per unit |q|: %s; smallest γ = %.4f.\n",
-                      "1. 方向：使最小间隔最大的单位向量 u = %s（间隔向量 k_S − k_j 凸包的最小范数点）。"
-                      "每单位 |q| 的间隔：%s；最小 γ = %.4f。\n"),
+                      "gaps k_S − k_j). Gaps per unit |q|: %s; smallest γ = %.4f.\n"),
                    vec(best.direction).c_str(), gaps.c_str(), best.margin);
-    text += format(tr(lang,
-                      "2. Length: the weight left on the other keys falls like exp(−%g·|q|·γ_j); for an error ≤ %.0e "
-                      "|q| must be at least %.2f",
-                      "2. 长度：其他键的权重按 exp(−%g·|q|·γ_j) 衰减；要使误差 ≤ %.0e，|q| 至少为 %.2f"),
-                   options.scale, options.target_error, needed);
     if (options.min_magnitude > needed)
-        text += format(tr(lang, "; %.2f is used so that the 1.4 tasks built on this query work too",
-                          "；这里取 %.2f，使基于此查询的 1.4 题也能完成"),
-                       solution.magnitude);
-    text += ".\n";
-    text += format(tr(lang, "3. q = %.2f·u = %s (rounded to float32).", "3. q = %.2f·u = %s（取 float32）。"),
+        text += format(tr(lang, "2. Length: the weight left on the other keys falls like exp(−%g·|q|·γ_j); for an error ≤ "
+                                "%.0e |q| must be at least %.2f; %.2f is used so that the 1.4 tasks built on this query "
+                                "work too.\n"),
+                       options.scale, options.target_error, needed, solution.magnitude);
+    else
+        text += format(tr(lang, "2. Length: the weight left on the other keys falls like exp(−%g·|q|·γ_j); for an error ≤ "
+                                "%.0e |q| must be at least %.2f.\n"),
+                       options.scale, options.target_error, needed);
+    text += format(tr(lang, "3. q = %.2f·u = %s (rounded to float32)."),
                    solution.magnitude, vec(solution.answer.row(0).transpose(), 4).c_str());
     solution.explanation = text;
     return solution;
@@ -293,8 +277,7 @@ Solution solve_key_edit(const Dataset& data, const Eigen::RowVectorXd& query, in
     if (length == 0 || !std::isfinite(length)) {
         solution.reason = tr(lang,
                              "the query is zero: every key gets the same logit whatever key is changed, so the output "
-                             "stays the mean of all values. Solve the query task first.",
-                             "查询为零：无论怎样修改键，所有键的 logit 都相同，输出始终是所有值的平均。请先完成查询题。");
+                             "stays the mean of all values. Solve the query task first.");
         return solution;
     }
     const Eigen::VectorXd u = query.transpose() / length;
@@ -324,27 +307,21 @@ Solution solve_key_edit(const Dataset& data, const Eigen::RowVectorXd& query, in
                          "Key %d must get the logit that keys {%s} share, so the softmax splits the weight evenly over "
                          "{%s,%d}. Only the part of k%d along q matters: the smallest change is k%d + δ·q/|q| with "
                          "δ = (q·k_S − q·k%d)/|q| = %.4f, giving k%d = %s. The other keys trail by γ = %.4f per unit |q|; "
-                         "with |q| = %.2f the exact error is %.1e.",
-                         "键 %d 需要得到键 {%s} 共有的 logit，这样 softmax 把权重平均分给 {%s,%d}。只有 k%d 沿 q 的分量起作用："
-                         "最小的修改是 k%d + δ·q/|q|，δ = (q·k_S − q·k%d)/|q| = %.4f，得到 k%d = %s。其他键每单位 |q| 落后 γ = %.4f；"
-                         "|q| = %.2f 时精确误差为 %.1e。"),
+                         "with |q| = %.2f the exact error is %.1e."),
                       row, group_text.c_str(), group_text.c_str(), row, row, row, row, shift, row,
                       vec(solution.answer.row(row).transpose(), 4).c_str(), solution.margin, length, solution.predicted_error);
     } else {
         text = format(tr(lang,
                          "Under |k%d| = 1 the largest logit key %d can get is q·k%d = |q| = %.2f, reached by k%d = q/|q| = %s. "
                          "The next best key trails by γ = %.4f per unit |q|, so the other keys keep weight about "
-                         "exp(−|q|·γ): exact error %.1e.",
-                         "在 |k%d| = 1 的约束下，键 %d 能得到的最大 logit 是 q·k%d = |q| = %.2f，在 k%d = q/|q| = %s 时取到。"
-                         "次优的键每单位 |q| 落后 γ = %.4f，其他键的权重约为 exp(−|q|·γ)：精确误差 %.1e。"),
+                         "exp(−|q|·γ): exact error %.1e."),
                       row, row, row, length, row, vec(solution.answer.row(row).transpose(), 4).c_str(), solution.margin,
                       solution.predicted_error);
     }
     if (!profile.separable) {
         solution.reason = format(tr(lang,
                                     "with this query some other key always scores at least as high as key %d; change the query "
-                                    "(task 1.3.2) first.",
-                                    "在这个查询下，总有其他键的得分不低于键 %d；请先修改查询（1.3.2 题）。"),
+                                    "(task 1.3.2) first."),
                                  row);
         solution.explanation = text;
         return solution;
@@ -352,8 +329,7 @@ Solution solve_key_edit(const Dataset& data, const Eigen::RowVectorXd& query, in
     if (needed > length)
         text += format(tr(lang,
                           " This |q| is too short for an error ≤ %.0e: scale the 1.3.2 query to |q| ≥ %.2f (same direction) "
-                          "and solve again.",
-                          " 这个 |q| 太短，误差无法 ≤ %.0e：请把 1.3.2 的查询按同方向放大到 |q| ≥ %.2f 后再求解。"),
+                          "and solve again."),
                       options.target_error, needed);
     solution.feasible = true;
     solution.explanation = text;

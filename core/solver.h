@@ -47,7 +47,7 @@ struct SolveOptions {
     double scale = 1.0;            // logits = scale·q·k
     double target_error = 1e-7;    // wanted max abs error of the exact output
     double min_magnitude = 0.0;    // a lower bound on |q| (dependent exercises need headroom)
-    Language language = Language::En;
+    Language language;  // English by default
 };
 
 struct Solution {

@@ -1,6 +1,7 @@
 #include "core/text.h"
 
 #include "core/error.h"
+#include "core/i18n.h"
 
 #include <cstdarg>
 #include <algorithm>
@@ -10,12 +11,10 @@
 
 namespace attn {
 
-const char* language_code(Language language) { return language == Language::Zh ? "zh" : "en"; }
-
 Language parse_language(const std::string& code) {
-    if (code == "en") return Language::En;
-    if (code == "zh") return Language::Zh;
-    throw InputError("unknown language '" + code + "' (expected en or zh)");
+    if (!is_available_language(code))
+        throw InputError("unknown language " + in_quotes(code, 20) + " (expected one of: " + available_language_list() + ")");
+    return Language{code};
 }
 
 std::string format(const char* fmt, ...) {

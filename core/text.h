@@ -1,26 +1,44 @@
-// attnlab core: the two interface languages and text that exists in both.
+// attnlab core: the interface language and text that exists in every language.
 //
 // Calling rules
-// - Every user-facing string that core produces (exercise texts, explanations, reasons) comes
-//   in English and Simplified Chinese; pick one with get(). A missing translation falls back
-//   to English rather than showing nothing.
+// - A Language is a catalog's code ("en", "zh"; core/i18n.h). Default-constructed it is English,
+//   the source language. parse_language() accepts exactly the codes that have a catalog.
+// - Every user-facing string that core produces (exercise texts, explanations, reasons) is a
+//   LocalText: the English, plus one translation per other language. get() falls back to the
+//   English for a language it lacks (or an empty translation) rather than showing nothing.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 namespace attn {
 
-enum class Language { En, Zh };
+// "en" is the source language: its catalog carries only its name.
+inline constexpr const char* kSourceLanguage = "en";
+
+struct Language {
+    std::string code = kSourceLanguage;
+    bool operator==(const Language& other) const { return code == other.code; }
+    bool operator!=(const Language& other) const { return code != other.code; }
+};
 
 struct LocalText {
     std::string en;
-    std::string zh;
-    const std::string& get(Language language) const { return language == Language::Zh && !zh.empty() ? zh : en; }
+    std::map<std::string, std::string, std::less<>> translations;  // code → text; never "en"
+
+    const std::string& get(const std::string& code) const {
+        const auto found = translations.find(code);
+        return found != translations.end() && !found->second.empty() ? found->second : en;
+    }
+    const std::string& get(const Language& language) const { return get(language.code); }
+    // The text in `code` ("en" included), for building one.
+    std::string& in(const std::string& code) { return code == kSourceLanguage ? en : translations[code]; }
 };
 
-// "en" / "zh"; parse_language throws InputError for anything else.
-const char* language_code(Language language);
+// The code ("en", "zh"); parse_language throws InputError, listing the available codes, for a
+// code with no catalog.
+inline const char* language_code(const Language& language) { return language.code.c_str(); }
 Language parse_language(const std::string& code);
 
 // printf-style formatting into a std::string (the explanations are full of numbers).

@@ -274,7 +274,7 @@ TEST(SolverBoundary, TinyScaleIsInfeasibleWithAReasonAndNoNonFiniteAnswer) {
         for (Eigen::Index i = 0; i < solution.answer.size(); ++i)
             EXPECT_TRUE(std::isfinite(solution.answer.data()[i])) << solution.answer;
         attn::SolveOptions zh = options;
-        zh.language = attn::Language::Zh;
+        zh.language = attn::Language{"zh"};
         EXPECT_NE(attn::solve_query_goal(data(), goal, zh).reason, solution.reason);
     }
     // The identity names the row that cannot be done.

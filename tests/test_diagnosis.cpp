@@ -64,14 +64,14 @@ TEST(Diagnosis, UnansweredTaskSaysSoInBothLanguages) {
     const attn::Diagnosis d = diagnose("1.2.1", {});
     EXPECT_FALSE(d.answered);
     EXPECT_EQ(d.summary.en, "Not answered yet.");
-    EXPECT_EQ(d.summary.zh, "尚未作答。");
+    EXPECT_EQ(d.summary.get("zh"), "尚未作答。");
     EXPECT_TRUE(std::isnan(d.passing_scale));
 
     const attn::Diagnosis key = diagnose("1.4.2", {});
     EXPECT_FALSE(key.answered);
     EXPECT_TRUE(contains(key.summary.en, "Not answered yet.")) << key.summary.en;
     EXPECT_TRUE(contains(key.summary.en, "1.3.2")) << key.summary.en;
-    EXPECT_TRUE(contains(key.summary.zh, "1.3.2")) << key.summary.zh;
+    EXPECT_TRUE(contains(key.summary.get("zh"), "1.3.2")) << key.summary.get("zh");
 
     // The key is typed but the query it uses is not.
     attn::AnswerSet only_key{{"m_key142", tensor(data().keys)}};
@@ -111,7 +111,7 @@ TEST(Diagnosis, ShortQueryAlongTheSolverDirectionNeedsTheSolverLength) {
     const double printed = number_after(d.details.en, "Lengthening q to |q| ≥ ");
     EXPECT_NEAR(printed, d.passing_scale * length, 0.005 * printed) << d.details.en;
     EXPECT_NEAR(number_after(d.details.en, "passes at 0.05; "), d.precise_scale * length, 0.005 * d.precise_scale * length) << d.details.en;
-    EXPECT_NEAR(number_after(d.details.zh, "加长到 |q| ≥ "), printed, 1e-9) << d.details.zh;
+    EXPECT_NEAR(number_after(d.details.get("zh"), "加长到 |q| ≥ "), printed, 1e-9) << d.details.get("zh");
     EXPECT_TRUE(contains(d.details.en, "passes at 0.05")) << d.details.en;
     EXPECT_TRUE(contains(d.details.en, "reaches 1e-7")) << d.details.en;
     EXPECT_TRUE(contains(d.details.en, "k0 leads")) << d.details.en;
@@ -141,7 +141,7 @@ TEST(Diagnosis, QueryAtTheWrongKeyNamesTheKeyThatLeads) {
             << d.details.en;
         EXPECT_TRUE(contains(d.details.en, "the largest other is " + k + " at ")) << d.details.en;
         EXPECT_TRUE(contains(d.summary.en, k + " scores at least as high as k0")) << d.summary.en;
-        EXPECT_TRUE(contains(d.details.zh, "必须先让 " + k + " 失去领先")) << d.details.zh;
+        EXPECT_TRUE(contains(d.details.get("zh"), "必须先让 " + k + " 失去领先")) << d.details.get("zh");
     }
 }
 
@@ -210,7 +210,7 @@ TEST(Diagnosis, ShortQueryMakesUnitKeyTaskReportTheLengthShortfall) {
     };
     EXPECT_LE(with_length(1.01 * needed), 0.05);
     EXPECT_GT(with_length(0.99 * needed), 0.05);
-    EXPECT_NEAR(number_after(d.summary.zh, "需要 ≥ "), needed, 1e-9) << d.summary.zh;
+    EXPECT_NEAR(number_after(d.summary.get("zh"), "需要 ≥ "), needed, 1e-9) << d.summary.get("zh");
 }
 
 TEST(Diagnosis, UnitKeyAtAnAngleSaysWithinWhichAngleItPasses) {
@@ -307,7 +307,7 @@ TEST(Diagnosis, EveryTextIsTranslatedAndFinite) {
             for (double tolerance : {0.05, 1e-3}) {
                 const attn::Diagnosis d = attn::diagnose_task(course(), t, data(), sets[s], tolerance);
                 const std::string where = "set " + std::to_string(s) + " task " + t.id;
-                for (const std::string* text : {&d.summary.en, &d.summary.zh, &d.details.en, &d.details.zh}) {
+                for (const std::string* text : {&d.summary.en, &d.summary.get("zh"), &d.details.en, &d.details.get("zh")}) {
                     std::string lower = *text;
                     for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
                     EXPECT_FALSE(contains(lower, "nan")) << where << ": " << *text;
@@ -315,9 +315,9 @@ TEST(Diagnosis, EveryTextIsTranslatedAndFinite) {
                 }
                 if (t.discussion) continue;
                 EXPECT_FALSE(d.summary.en.empty()) << where;
-                EXPECT_NE(d.summary.en, d.summary.zh) << where;
+                EXPECT_NE(d.summary.en, d.summary.get("zh")) << where;
                 if (!d.details.en.empty()) {
-                    EXPECT_NE(d.details.en, d.details.zh) << where;
+                    EXPECT_NE(d.details.en, d.details.get("zh")) << where;
                 }
                 // The figure in the summary is the checker's, as the app shows it.
                 const attn::TaskCheck check = attn::check_task(course(), t, data(), sets[s], tolerance);

@@ -27,8 +27,8 @@ TEST(Course, HasTheNotebookTasksInBothLanguages) {
     for (const auto& task : course.tasks) {
         ids.push_back(task.id);
         EXPECT_FALSE(task.title.en.empty()) << task.id;
-        EXPECT_FALSE(task.title.zh.empty()) << task.id;
-        EXPECT_FALSE(task.prompt.zh.empty()) << task.id;
+        EXPECT_FALSE(task.title.translations.at("zh").empty()) << task.id;
+        EXPECT_FALSE(task.prompt.translations.at("zh").empty()) << task.id;
     }
     EXPECT_EQ(ids, (std::vector<std::string>{"1.2.1", "1.2.2", "1.2.3", "1.3.1", "1.3.2", "1.3.3", "1.4.1", "1.4.2", "1.4.3"}));
     EXPECT_DOUBLE_EQ(course.tolerance, 0.05);

@@ -1,8 +1,11 @@
-// The language catalogs compiled into the app (assets/i18n/*.json, app/i18n.h): lookups, the
-// English fallback, pointer stability. Which strings the catalogs must hold is
-// tests/i18n/check_catalogs.py's job.
+// The language catalogs compiled in (assets/i18n/*.json, core/i18n.h, app/i18n.h): lookups, the
+// English fallback, pointer stability, the catalog's fields, languages as codes. Which strings
+// the catalogs must hold is tests/i18n/check_catalogs.py's job; that nothing stays English in
+// another language is tests/i18n/pseudo_language.py's.
 #include "app/app_state.h"
 #include "app/i18n.h"
+#include "core/error.h"
+#include "core/exercises.h"
 
 #include <gtest/gtest.h>
 
@@ -54,6 +57,60 @@ TEST(I18n, TrFollowsTheStatesLanguage) {
     EXPECT_STREQ(tr(state, "Solve"), "求解");
     state.settings.view.language = "en";
     EXPECT_STREQ(tr(state, "Solve"), "Solve");
+}
+
+TEST(I18n, CatalogFieldsDecideFontAndSentenceJoins) {
+    EXPECT_EQ(language_info("zh").script, "cjk");
+    EXPECT_EQ(language_info("zh").word_separator, "");
+    EXPECT_EQ(language_info("zh").name, "中文（简体）");
+    EXPECT_EQ(language_info("en").script, "");
+    EXPECT_EQ(language_info("en").word_separator, " ");
+    EXPECT_EQ(language_info("qq").code, "en");  // unknown: English's
+}
+
+TEST(I18n, NextLanguageCyclesThroughEveryCatalog) {
+    const auto& languages = available_languages();
+    std::string code = "en";
+    for (size_t i = 0; i < languages.size(); ++i) {
+        EXPECT_EQ(code, languages[i].code);
+        code = next_language(code);
+    }
+    EXPECT_EQ(code, "en");  // round again
+    EXPECT_EQ(next_language("qq"), "en");
+}
+
+TEST(I18n, LanguagesAreCodesWithACatalog) {
+    EXPECT_EQ(attn::parse_language("zh").code, "zh");
+    EXPECT_EQ(attn::Language().code, "en");
+    try {
+        attn::parse_language("qq");
+        FAIL() << "qq has no catalog";
+    } catch (const attn::InputError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("\"qq\""), std::string::npos) << message;
+        EXPECT_NE(message.find("en, zh"), std::string::npos) << message;
+    }
+}
+
+TEST(I18n, LocalTextFallsBackToEnglish) {
+    attn::LocalText text;
+    text.en = "Solve";
+    text.in("zh") = "求解";
+    text.in("fr") = "";
+    EXPECT_EQ(text.get("zh"), "求解");
+    EXPECT_EQ(text.get("fr"), "Solve");  // empty: the English
+    EXPECT_EQ(text.get("qq"), "Solve");  // absent: the English
+    EXPECT_EQ(text.get(attn::Language{}), "Solve");
+    EXPECT_EQ(&text.in("en"), &text.en);
+}
+
+TEST(I18n, CourseTextsKeepEveryLanguageOfTheFile) {
+    // A language the build has no catalog for is kept (get() falls back for the others).
+    const attn::Course& notebook = attn::notebook_course();
+    for (const attn::Task& task : notebook.tasks) {
+        EXPECT_NE(task.title.get("zh"), task.title.en) << task.id;
+        EXPECT_EQ(task.title.get("qq"), task.title.en) << task.id;
+    }
 }
 
 }  // namespace

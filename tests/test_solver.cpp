@@ -151,7 +151,7 @@ TEST(Solver, CollinearKeysCannotAverageTheEnds) {
 TEST(Solver, ChineseExplanations) {
     const auto data = attn::notebook_dataset();
     attn::SolveOptions options;
-    options.language = attn::Language::Zh;
+    options.language = attn::Language{"zh"};
     const auto solution = attn::solve_query_goal(data, attn::parse_goal("select:1", 4), options);
     EXPECT_NE(solution.explanation.find("方向"), std::string::npos);
 }

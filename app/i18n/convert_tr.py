@@ -1,19 +1,19 @@
 #!/usr/bin/env python3
 """Moves the inline Chinese of the interface into the zh catalog (assets/i18n/zh.json).
 
-Rewrites, in app/*.cpp and app/*.h:
+Rewrites, in app/*.cpp, app/*.h and core/*.cpp (core's tr(language, "English", "中文") too):
   tr(state, "English", "中文")            -> tr(state, "English")        (any first argument,
       multi-line calls, adjacent literals, escapes and ###id suffixes kept as written)
   tr(state, x.what_en, x.what_zh)         -> tr(state, x.what)
   const char* what_en; const char* what_zh;   (a struct's pair of fields) -> const char* what;
   {"Ctrl+Z", "Undo", "撤销"}              -> {"Ctrl+Z", N_("Undo")}   (a table row whose last
       literal is Chinese; N_ marks a string that is translated later, through tr)
-and adds #include "app/i18n.h" where a rewritten file lacks it. The Chinese goes into
+and adds #include "app/i18n.h" (core: "core/i18n.h") where a rewritten file lacks it. The Chinese goes into
 assets/i18n/zh.json ("strings": English -> Chinese, sorted keys, two-space indent).
 
 Idempotent: a second run changes nothing. Refuses, writing nothing, when one English text has two
 different Chinese translations (in the code, or the code and the catalog), and names them.
-Chinese left elsewhere in app/ (not in a form above) is listed at the end for a person to move.
+Chinese left elsewhere in app/ or core/ (not in a form above) is listed at the end for a person to move.
 
 Usage: python3 app/i18n/convert_tr.py [--root DIR] [--dry-run] [--catalog-only] [--prefer-code] [--prune-stale]
 """
@@ -27,7 +27,16 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cpp_source as cs  # noqa: E402
 
-INCLUDE = '#include "app/i18n.h"'
+SOURCES = ('app/*.cpp', 'app/*.h', 'core/*.cpp')
+
+
+def sources():
+    return sorted(p for pattern in SOURCES for p in glob.glob(pattern))
+
+
+def include_for(path):
+    """The header that declares the 2-argument tr: app/i18n.h in app/, core/i18n.h in core/."""
+    return f'#include "{os.path.basename(os.path.dirname(os.path.abspath(path)))}/i18n.h"'
 
 
 def convert_file(path, src, pairs, notes):
@@ -83,7 +92,7 @@ def convert_file(path, src, pairs, notes):
         pos = end
     out.append(src[pos:])
     result = ''.join(out)
-    if needs_include and INCLUDE not in result:
+    if needs_include and include_for(path) not in result:
         result = add_include(path, result)
     return result
 
@@ -92,8 +101,10 @@ def add_include(path, src):
     """Inserts the include in sorted place among the file's "app/..." includes (after its own
     header, which stays first)."""
     lines = src.split('\n')
-    own = f'#include "app/{os.path.splitext(os.path.basename(path))[0]}.h"'
-    group = [i for i, l in enumerate(lines) if l.startswith('#include "app/') and l != own]
+    INCLUDE = include_for(path)
+    folder = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    own = f'#include "{folder}/{os.path.splitext(os.path.basename(path))[0]}.h"'
+    group = [i for i, l in enumerate(lines) if l.startswith(f'#include "{folder}/') and l != own]
     if group:
         after = [i for i in group if lines[i] > INCLUDE]
         lines.insert(after[0] if after else group[-1] + 1, INCLUDE)
@@ -141,7 +152,7 @@ def main():
                         help='when the code and the catalog translate one English differently, the code wins '
                              '(two different translations inside the code still refuse)')
     parser.add_argument('--prune-stale', action='store_true',
-                        help='drop zh.json entries whose English no tr() or N_() in app/ uses any more')
+                        help='drop zh.json entries whose English no tr() or N_() in app/ or core/ uses any more')
     options = parser.parse_args()
     root = os.path.abspath(options.root)
     os.chdir(root)
@@ -154,7 +165,7 @@ def main():
     strings = dict(catalog.get('strings', {}))
 
     pairs, notes, rewritten = [], [], {}
-    for path in sorted(glob.glob('app/*.cpp') + glob.glob('app/*.h')):
+    for path in sources():
         with open(path, encoding='utf-8') as f:
             src = f.read()
         new = convert_file(path, src, pairs, notes)
@@ -180,7 +191,7 @@ def main():
     pruned = []
     if options.prune_stale:
         used = set()
-        for path in sorted(glob.glob('app/*.cpp') + glob.glob('app/*.h')):
+        for path in sources():
             used |= used_english(rewritten.get(path) or open(path, encoding='utf-8').read())
         pruned = sorted(en for en in strings if en not in used)
         for en in pruned:
@@ -213,11 +224,11 @@ def main():
     for note in notes:
         print('note: ' + note)
     left = []
-    for path in sorted(glob.glob('app/*.cpp') + glob.glob('app/*.h')):
+    for path in sources():
         src = rewritten.get(path) or open(path, encoding='utf-8').read()
         left += leftover_chinese(path, src)
     if left:
-        print(f'Chinese still in app/ string literals ({len(left)}), not in a form this script rewrites:')
+        print(f'Chinese still in app/ and core/ string literals ({len(left)}), not in a form this script rewrites:')
         for line in left:
             print('  ' + line)
     return 0

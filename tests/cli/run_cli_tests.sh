@@ -513,6 +513,9 @@ printf '\xff\xfe\x00\x01' >binary.json
 mkdir adir.json
 { head -c 2000000 /dev/zero | tr '\0' ' '; printf '{"query121": [1, 2, 3]}'; } >big.json
 
+expect_bad "solve: a language without a catalog names the available ones" 'unknown language "qq": expected one of en, ' solve --lang qq
+expect_bad "check: a language without a catalog" 'expected one of en' check "$T/trunc.json" --lang qq
+expect_bad "window: a language without a catalog" 'unknown language "qq"' --lang qq --no-autosave
 expect_bad "check: malformed JSON" trunc.json check "$T/trunc.json"
 expect_bad "check: NaN in JSON" nan.json check "$T/nan.json"
 expect_bad "check: Inf (1e999) in JSON" inf.json check "$T/inf.json"

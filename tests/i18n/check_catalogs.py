@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""The language catalogs (assets/i18n/*.json) hold every string the interface translates.
+"""The language catalogs (assets/i18n/*.json) hold every string the interface and core translate,
+and the course (assets/exercises/notebook.json) has every text in every catalog's language.
 
-Fails, naming file:line and the string, when
-  - a catalog is not valid ({"language": its file name, "name": ..., "strings": {English: text}}),
-    or the source language's catalog (en.json) carries strings;
-  - a catalog lacks a string the code passes to tr(state, "...") or marks with N_("..."), or
-    translates it as "";
+Fails, naming file:line (or the JSON path) and the string, when
+  - a catalog is not valid ({"language": its file name, "name": ..., "strings": {English: text},
+    optional "script": "cjk", optional "word_separator": text}), or the source language's
+    catalog (en.json) carries strings;
+  - a catalog lacks a string the code (app/*.cpp, app/*.h, core/*.cpp) passes to tr(x, "...")
+    or marks with N_("..."), or translates it as "";
+  - a course text ({"en": ..., "zh": ...} anywhere in notebook.json) lacks a catalog's language,
+    or has it empty;
   - a catalog has an entry nothing uses (stale: the English changed or the string went away);
   - a translation changes the printf conversions (%s %d %.3f ... count, order and type) or the
     ###id suffix of its English;
@@ -16,6 +20,8 @@ come from must carry N_().
 
 Usage: check_catalogs.py SOURCE_DIR            exit 1 on any finding
        check_catalogs.py SOURCE_DIR --audit    also list English literals shown without tr()
+       check_catalogs.py SOURCE_DIR --list     print the strings the code uses as a JSON list
+                                               (tests/i18n/pseudo_language.py builds its catalog from it)
 """
 import glob
 import json
@@ -29,6 +35,8 @@ sys.path.insert(0, os.path.join(ROOT, 'app', 'i18n'))
 import cpp_source as cs  # noqa: E402
 
 SOURCE_LANGUAGE = 'en'
+CODE = ('app/*.cpp', 'app/*.h', 'core/*.cpp')  # where tr() and N_() are looked for
+COURSE = os.path.join('assets', 'exercises', 'notebook.json')
 CONVERSION = re.compile(r'%(?:%|[-+ #0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(hh|h|ll|l|j|z|t|L)?([diouxXeEfFgGaAcspn]))')
 
 
@@ -44,7 +52,7 @@ def id_suffix(text):
 def used_strings(problems):
     """{english: [file:line, ...]} and {english: [(chinese, file:line), ...]} for the calls still bilingual."""
     used, inline = {}, {}
-    for path in sorted(glob.glob(os.path.join(ROOT, 'app', '*.cpp')) + glob.glob(os.path.join(ROOT, 'app', '*.h'))):
+    for path in sorted(p for pattern in CODE for p in glob.glob(os.path.join(ROOT, pattern))):
         rel = os.path.relpath(path, ROOT)
         src = open(path, encoding='utf-8').read()
         for call in cs.find_calls(cs.tokenize(src), {'tr', 'N_'}):
@@ -87,6 +95,10 @@ def load_catalogs(problems):
         if not isinstance(strings, dict) or not all(isinstance(v, str) for v in strings.values()):
             problems.append(f'{rel}: "strings" must map each English text to a text')
             continue
+        if 'script' in doc and doc['script'] not in ('cjk',):
+            problems.append(f'{rel}: "script" is {doc["script"]!r}; the app knows "cjk" (or leave it out)')
+        if 'word_separator' in doc and not isinstance(doc['word_separator'], str):
+            problems.append(f'{rel}: "word_separator" must be a text ("" or " ")')
         if code == SOURCE_LANGUAGE and strings:
             problems.append(f'{rel}: English is the source language: its catalog carries only its name')
             continue
@@ -96,9 +108,41 @@ def load_catalogs(problems):
     return catalogs
 
 
+def course_texts(node, path='$'):
+    """(json path, {code: text}) for every course text: an object with an "en" string."""
+    if isinstance(node, dict):
+        if isinstance(node.get('en'), str):
+            yield path, node
+            return
+        for key, value in node.items():
+            yield from course_texts(value, f'{path}.{key}')
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from course_texts(value, f'{path}[{i}]')
+
+
+def check_course(problems, catalogs):
+    """Every course text has every catalog's language, not empty."""
+    try:
+        course = json.load(open(os.path.join(ROOT, COURSE), encoding='utf-8'))
+    except (OSError, ValueError) as e:
+        problems.append(f'{COURSE}: cannot be read: {e}')
+        return 0
+    count = 0
+    for path, text in course_texts(course):
+        count += 1
+        for code in sorted(catalogs):
+            if code == SOURCE_LANGUAGE:
+                continue
+            if not isinstance(text.get(code), str) or not text[code].strip():
+                problems.append(f'{COURSE}: {path} has no "{code}" text (every catalog\'s language needs one)')
+    return count
+
+
 def check(problems):
     used, inline = used_strings(problems)
     catalogs = load_catalogs(problems)
+    check_course(problems, catalogs)
     for code, (rel, strings) in sorted(catalogs.items()):
         if code == SOURCE_LANGUAGE:
             continue
@@ -202,6 +246,9 @@ def untranslated_literals():
 def main():
     problems = []
     used, catalogs = check(problems)
+    if '--list' in sys.argv:
+        print(json.dumps(sorted(used), ensure_ascii=False, indent=1))
+        return 1 if problems else 0
     audit = []
     if '--audit' in sys.argv:
         audit = untranslated_literals()

@@ -1,8 +1,8 @@
 # Writes every assets/i18n/*.json (INPUT_DIR) into OUTPUT as the table kEmbeddedCatalogs that
-# app/i18n.cpp reads: {file name, JSON text}, sorted by file name.
+# core/i18n.cpp reads: {file name, JSON text}, sorted by file name.
 file(GLOB inputs "${INPUT_DIR}/*.json")
 list(SORT inputs)
-set(body "// Generated from ${INPUT_DIR} by app/i18n/embed_catalogs.cmake. Do not edit.\nnamespace attn::app {\n")
+set(body "// Generated from ${INPUT_DIR} by core/i18n/embed_catalogs.cmake. Do not edit.\nnamespace attn {\n")
 string(APPEND body "struct EmbeddedCatalog {\n    const char* file;\n    const char* json;\n};\n")
 string(APPEND body "extern const EmbeddedCatalog kEmbeddedCatalogs[];\nextern const int kEmbeddedCatalogCount;\n")
 string(APPEND body "const EmbeddedCatalog kEmbeddedCatalogs[] = {\n")
@@ -20,6 +20,6 @@ endforeach()
 if(count EQUAL 0)
   string(APPEND body "    {\"\", \"{}\"},  // no catalog: English only\n")
 endif()
-string(APPEND body "};\nconst int kEmbeddedCatalogCount = ${count};\n}  // namespace attn::app\n")
+string(APPEND body "};\nconst int kEmbeddedCatalogCount = ${count};\n}  // namespace attn\n")
 file(WRITE "${OUTPUT}.tmp" "${body}")
 file(RENAME "${OUTPUT}.tmp" "${OUTPUT}")
