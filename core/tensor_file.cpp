@@ -245,7 +245,11 @@ void decode(Stream& in, DType type, const Layout& layout, float* dest, const std
                 if (type == DType::F64) {
                     double x;
                     std::memcpy(&x, p + 8 * i, 8);
-                    out[i] = std::fabs(x) <= kMaxMagnitude ? static_cast<float>(x) : (std::isnan(x) ? NAN : INFINITY);
+                    // Past the limit (or float32's range): a finite stand-in still past it, so the check
+                    // below names the right problem.
+                    out[i] = std::fabs(x) <= kMaxMagnitude ? static_cast<float>(x)
+                             : std::isfinite(x)             ? static_cast<float>(2 * kMaxMagnitude)
+                                                            : static_cast<float>(x);
                 } else {
                     const auto bits = static_cast<std::uint16_t>(p[2 * i] | (p[2 * i + 1] << 8));
                     out[i] = type == DType::F16 ? float16_to_float(bits) : bfloat16_to_float(bits);

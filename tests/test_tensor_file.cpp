@@ -197,6 +197,66 @@ TEST(TensorFileTorch, Gpt2StyleCaptureIsCausal) {
     EXPECT_EQ(c.token_labels.front(), "the");
 }
 
+// ---- hand-built files ----------------------------------------------------------------------------
+
+// A safetensors file of q, k, v [tokens, d] in float64 with the given metadata object.
+std::string f64_safetensors(const std::vector<double>& q, int tokens, int d, const std::string& metadata) {
+    const std::size_t n = static_cast<std::size_t>(tokens) * d * 8;
+    std::string header = "{\"__metadata__\":" + metadata;
+    const char* names[3] = {"q", "k", "v"};
+    for (int i = 0; i < 3; ++i)
+        header += std::string(",\"") + names[i] + "\":{\"dtype\":\"F64\",\"shape\":[" + std::to_string(tokens) + "," +
+                  std::to_string(d) + "],\"data_offsets\":[" + std::to_string(i * n) + "," + std::to_string((i + 1) * n) + "]}";
+    header += "}";
+    std::string out(8, '\0');
+    const std::uint64_t length = header.size();
+    std::memcpy(out.data(), &length, 8);
+    out += header;
+    for (int i = 0; i < 3; ++i) out.append(reinterpret_cast<const char*>(q.data()), n);
+    return out;
+}
+
+TEST(TensorFileBuilt, Float64IsRoundedToFloat32AndMetadataDefaults) {
+    const attn::AttentionCapture c =
+        attn::parse_attention_bytes(f64_safetensors({0.1, -2.5, 3.0, 1e-3}, 2, 2, "{}"), "f64.safetensors");
+    EXPECT_EQ(c.dtype, "float64");
+    EXPECT_EQ(c.query(0, 0)(0, 0), 0.1f);
+    EXPECT_EQ(c.key(0, 0)(1, 1), 1e-3f);
+    EXPECT_EQ(c.token_labels, (std::vector<std::string>{"#0", "#1"}));  // no tokens: numbered labels
+    EXPECT_FALSE(c.causal);
+    EXPECT_EQ(c.scale_mode, attn::ScaleMode::InvSqrtD);
+}
+
+TEST(TensorFileBuilt, NumericScaleBecomesATemperature) {
+    const attn::AttentionCapture c = attn::parse_attention_bytes(
+        f64_safetensors({1, 0, 0, 1}, 2, 2, R"({"scale":"0.125","causal":"true","tokens":"[\"a\",\"b\"]"})"), "s.safetensors");
+    EXPECT_EQ(c.scale_mode, attn::ScaleMode::Temperature);
+    EXPECT_EQ(c.scale, 0.125);
+    EXPECT_TRUE(c.causal);
+    const attn::AttentionOptions options = attn::capture_attention_options(c);
+    EXPECT_DOUBLE_EQ(attn::attention_scale(options, c.d), 0.125);
+}
+
+TEST(TensorFileBuilt, NumbersPastTheLimitAreNamed) {
+    const auto message = [](const std::string& bytes) {
+        try {
+            attn::parse_attention_bytes(bytes, "big.safetensors");
+        } catch (const attn::InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string("(accepted)");
+    };
+    EXPECT_NE(message(f64_safetensors({1, 2, 3, 1e300}, 2, 2, "{}")).find("token 1, component 1 is outside ±1e6"),
+              std::string::npos);
+    EXPECT_NE(message(f64_safetensors({1, 2, 3, 2e6}, 2, 2, "{}")).find("is outside ±1e6"), std::string::npos);
+    EXPECT_NE(message(f64_safetensors({1, 2, NAN, 4}, 2, 2, "{}")).find("token 1, component 0 is not finite"),
+              std::string::npos);
+    EXPECT_NE(message(f64_safetensors({1, 2, 3, 4}, 2, 2, R"({"scale":"5000"})")).find("metadata 'scale' 5000 is outside"),
+              std::string::npos);
+    EXPECT_NE(message(f64_safetensors({1, 2, 3, 4}, 2, 2, R"({"causal":"maybe"})")).find("expected true or false"),
+              std::string::npos);
+}
+
 // ---- malformed files -----------------------------------------------------------------------------
 
 TEST(TensorFileBad, EveryMalformedFileIsRefusedSayingWhy) {

@@ -8,6 +8,7 @@ import sys
 import tempfile
 
 attnlab, capture_dir = sys.argv[1], sys.argv[2]
+sys.dont_write_bytecode = True  # no __pycache__ in assets/ (it is installed as is)
 sys.path.insert(0, capture_dir)
 import capture_attention as cap  # noqa: E402
 

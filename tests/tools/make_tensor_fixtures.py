@@ -36,6 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
 OUT = os.path.join(ROOT, "tests", "fixtures", "tensors")
 BAD = os.path.join(OUT, "bad")
+sys.dont_write_bytecode = True  # no __pycache__ in assets/ (it is installed as is)
 sys.path.insert(0, os.path.join(ROOT, "assets", "capture"))
 import capture_attention as cap  # noqa: E402
 
