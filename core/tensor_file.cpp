@@ -837,6 +837,11 @@ public:
                 fail("stored entry " + single_quoted(entry.name) + " has compressed size " + num(entry.compressed) + " ≠ size " + num(entry.size));
             return std::make_unique<RangeStream>(source_, data, entry.size, what);
         }
+        // Deflate cannot expand more than 1032:1; a larger claim is a bomb, refused before any
+        // memory is set aside for it.
+        if (entry.method == 8 && entry.size / 1032 > entry.compressed + 64)
+            fail("entry " + single_quoted(entry.name) + " declares " + num(entry.size) + " bytes from " + num(entry.compressed) +
+                 " compressed, more than deflate can produce (a zip bomb?)");
         if (entry.method == 8) return std::make_unique<InflateStream>(source_, data, entry.compressed, entry.size, what);
         fail("entry " + single_quoted(entry.name) + " uses compression method " + std::to_string(entry.method) +
              " (only stored and deflated are supported)");

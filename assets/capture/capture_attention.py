@@ -338,6 +338,13 @@ def main(argv=None):
     q, k, v, causal = capture(spec)
     write_capture(args.output, q, k, v, spec["tokens"], causal, args.dtype, args.format, args.compress)
     L, H, T, d = q.shape
+    # attnlab's limits (core/limits.h): warn here rather than let the app refuse the file later.
+    if T > 1024 or max(d, v.shape[3]) > 128 or L * H > 1024:
+        print(f"warning: attnlab opens at most 1024 tokens, d and dv up to 128 and 1024 heads in all; "
+              f"this file has {T} tokens, d = {d}, dv = {v.shape[3]}, {L * H} heads", file=sys.stderr)
+    long = [t for t in spec["tokens"] if len(t.encode("utf-8")) > 128]
+    if long:
+        print(f"warning: attnlab refuses tokens longer than 128 bytes ({len(long)} here)", file=sys.stderr)
     print(f"{args.output}: {L} layers × {H} heads, {T} tokens, d = {d}, dv = {v.shape[3]}, "
           f"{args.dtype}, causal {str(causal).lower()}")
 

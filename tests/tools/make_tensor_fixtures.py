@@ -225,6 +225,11 @@ def bad_fixtures(q, k, v, tokens):
             f["crc"] = zlib.crc32(npy_bytes(tok))
     put("zip_bomb.npz", zip_bytes(entries[:3] + [("tokens.npy", bomb, 8)], lie_bomb),
         "inflates to more than its declared")
+
+    def lie_ratio(name, f):
+        if name == "q.npy":
+            f["size"] = 2000 * f["csize"]
+    put("zip_bomb_ratio.npz", zip_bytes([(n, d, 8) for n, d, _ in entries], lie_ratio), "more than deflate can produce")
     put("big_endian.npz", zip_bytes([("q.npy", npy_bytes(arrays["q"].astype(">f4")), 0)] + entries[1:]), "big-endian")
     put("pickled_tokens.npz", zip_bytes(entries[:3] + [("tokens.npy", npy_bytes(np.zeros(8, dtype=np.int64), "|O"), 0)]),
         "expected strings")
