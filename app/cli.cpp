@@ -10,8 +10,10 @@
 #include "core/json_io.h"
 #include "core/limits.h"
 #include "core/report.h"
+#include "core/tensor_file.h"
 #include "core/torch_random.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +27,8 @@ struct CommandLine {
     CLI::App* solve = nullptr;
     CLI::App* check = nullptr;
     CLI::App* dataset = nullptr;
+    CLI::App* tensors = nullptr;
+    CLI::App* tensors_info = nullptr;
 
     std::string format = "text";
     std::string tolerance_text = "0.05";  // options are strings, parsed strictly (parse_options)
@@ -42,6 +46,8 @@ struct CommandLine {
     std::string decimals_text = "2";
     int decimals = 2;
     bool no_normalize = false;
+
+    std::string tensors_file;
 };
 
 namespace {
@@ -169,6 +175,22 @@ int run_dataset(const CommandLine& c) {
     return 0;
 }
 
+// `attnlab tensors info FILE`: what a captured-attention file holds, as the app will open it.
+int run_tensors_info(const CommandLine& c) {
+    const AttentionCapture capture = load_attention_file(c.tensors_file);
+    const char* scale = capture.scale_mode == ScaleMode::One ? "1" : capture.scale_mode == ScaleMode::InvSqrtD ? "inv_sqrt_d" : "number";
+    std::printf("%s: %s, %s\n", printable_path(c.tensors_file).c_str(), capture.container.c_str(), capture.dtype.c_str());
+    std::printf("layers %d, heads %d, tokens %d, d %d, dv %d\n", capture.layers, capture.heads, capture.tokens, capture.d,
+                capture.dv);
+    std::printf("causal %s, scale %s (%.9g)\n", capture.causal ? "true" : "false", scale, capture.scale);
+    std::string line = "tokens:";
+    const int shown = std::min(capture.tokens, 16);
+    for (int t = 0; t < shown; ++t) line += " " + in_quotes(capture.token_labels[static_cast<std::size_t>(t)], 24);
+    if (shown < capture.tokens) line += " ... (" + std::to_string(capture.tokens - shown) + " more)";
+    std::printf("%s\n", line.c_str());
+    return 0;
+}
+
 }  // namespace
 
 CLI::Validator language_validator() {
@@ -207,19 +229,31 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     c->dataset->add_option("--shape", c->shape, "N,d or N,d,dv (default 4,3)");
     c->dataset->add_option("--decimals", c->decimals_text, "round_(decimals) from -1 to 8; -1 keeps full precision");
     c->dataset->add_flag("--no-normalize", c->no_normalize, "Skip the row normalization");
+
+    c->tensors = cli.add_subcommand("tensors", "Captured attention files (safetensors, .npz)");
+    c->tensors->require_subcommand(1);
+    c->tensors_info = c->tensors->add_subcommand("info", "Print the layers, heads, tokens and d of a captured-attention file");
+    c->tensors_info->add_option("FILE", c->tensors_file, "FILE.safetensors or FILE.npz")->required();
     return c;
 }
 
 int run_selected(CommandLine& c) {
-    const char* command = c.solve->parsed() ? "solve" : c.check->parsed() ? "check" : c.dataset->parsed() ? "dataset" : "";
+    const char* command = c.solve->parsed()     ? "solve"
+                          : c.check->parsed()   ? "check"
+                          : c.dataset->parsed() ? "dataset"
+                          : c.tensors->parsed() ? "tensors info"
+                                                : "";
     if (*command == '\0') return -1;
     // The file the command reads, to name it when memory runs out.
-    const std::string file = c.check->parsed() ? (c.answers_files.size() == 1 ? c.answers_files.front() : "")
-                             : c.solve->parsed() ? c.data_file : "";
+    const std::string file = c.check->parsed()     ? (c.answers_files.size() == 1 ? c.answers_files.front() : "")
+                             : c.solve->parsed()   ? c.data_file
+                             : c.tensors->parsed() ? c.tensors_file
+                                                   : "";
     try {
         parse_options(c, command);
         if (c.solve->parsed()) return run_solve(c);
         if (c.check->parsed()) return run_check(c);
+        if (c.tensors->parsed()) return run_tensors_info(c);
         return run_dataset(c);
     } catch (const InputError& e) {
         std::fprintf(stderr, "attnlab: %s\n", e.what());

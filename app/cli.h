@@ -1,4 +1,4 @@
-// attnlab command line: `solve`, `check` and `dataset`, registered on the app's CLI11 parser.
+// attnlab command line: `solve`, `check`, `dataset` and `tensors info`, registered on the app's CLI11 parser.
 //
 // Calling rules
 // - register_commands() adds the subcommands to `cli` and returns a handle; after parsing,

@@ -54,6 +54,26 @@ inline constexpr std::size_t kMaxGoalTextBytes = 4096;
 // from any one folder (a hostile folder of a million files is refused, not listed).
 inline constexpr int kMaxClassHandIns = 2000;
 inline constexpr int kMaxClassFolderEntries = 10000;
+// ---- captured attention (core/tensor_file.h: safetensors / .npz of real models) ------------------
+// Real sizes, read-only: a file shows one layer and head at a time, so these are far above the
+// sandbox's editable N ≤ 256, d ≤ 16 (which they do not change). A 12-layer × 12-head capture of
+// 1024 tokens with d = 64 holds 3 × 9.4 M numbers (113 MB as float32) and must open in ≤ 1 s and
+// ≤ 400 MB of RSS; the bounds below keep the worst legal file (256 M float32 bytes of q, k and v
+// together) inside that budget.
+inline constexpr int kMaxCaptureTokens = 1024;
+inline constexpr int kMaxCaptureDim = 128;           // d of q and k, dv of v
+inline constexpr int kMaxCaptureLayers = 256;
+inline constexpr int kMaxCaptureHeads = 256;
+inline constexpr long long kMaxCaptureLayerHeads = 1024;  // layers × heads
+inline constexpr long long kMaxCaptureNumbers = 1LL << 26;  // q, k and v together (256 MiB as float32)
+// The file itself: q, k and v at the bound in float64 plus whatever else a tool stored beside them
+// (only q, k, v and the metadata are read).
+inline constexpr std::size_t kMaxCaptureFileBytes = std::size_t{1} << 30;  // 1 GiB
+// The safetensors JSON header (1024 tokens of 128 bytes, escaped twice, fit in ~1 MiB), the number
+// of tensors it or a .npz may list, and the bytes of one token string (UTF-8).
+inline constexpr std::size_t kMaxCaptureHeaderBytes = std::size_t{4} << 20;  // 4 MiB
+inline constexpr int kMaxCaptureEntries = 4096;
+inline constexpr std::size_t kMaxTokenBytes = 128;
 
 // ---- images ------------------------------------------------------------------------------------
 // A screenshot (window size × scale). Rendering costs ~21 bytes per pixel (GL framebuffers,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Black-box tests of attnlab's command line (solve, check, dataset, --help, --version).
+# Black-box tests of attnlab's command line (solve, check, dataset, tensors info, --help, --version).
 #
 # usage: tests/cli/run_cli_tests.sh BINARY
 # Prints "ok - name" / "not ok - name: detail" per case, then one line "N passed, M failed".
@@ -702,6 +702,26 @@ expect_clean "--scale 0x2" '--scale' --screenshot "$T/never.png" --scale 0x2
 mkfifo fifo.png
 expect_clean "--screenshot to a FIFO (no display: refused early or by the FIFO check)" 'attnlab' --screenshot "$T/fifo.png"
 [ -p fifo.png ] && ok "the FIFO is still a FIFO" || not_ok "the FIFO is still a FIFO" "replaced"
+
+# --- tensors info (issue 12): captured attention files --------------------------------------------
+
+TENSORS="$HERE/../fixtures/tensors"
+run tensors_info tensors info "$TENSORS/encoder.safetensors"
+pycase "tensors info prints layers, heads, tokens, d and the first tokens" tensors_info <<'PY'
+    c.expect_rc(0)
+    assert "layers 2, heads 2, tokens 8, d 8, dv 8" in c.out, c.out
+    assert 'tokens: "the" "quick" "brown"' in c.out, c.out
+PY
+run tensors_npz tensors info "$TENSORS/encoder_deflated.npz"
+pycase "tensors info reads a deflated .npz" tensors_npz <<'PY'
+    c.expect_rc(0)
+    assert "npz, float32" in c.out and "causal false" in c.out, c.out
+PY
+expect_bad "tensors info: lying offsets" "run past the end of the data" tensors info "$TENSORS/bad/offsets_past_end.safetensors"
+expect_bad "tensors info: zip bomb" "zip bomb" tensors info "$TENSORS/bad/zip_bomb.npz"
+expect_bad "tensors info: a lone .npy" "numpy.savez" tensors info "$TENSORS/bad/lone.npy"
+expect_bad "tensors info: a directory" "not a regular file" tensors info "$TENSORS"
+expect_bad "tensors info: a FIFO" "not a regular file" tensors info "$T/fifo.png"
 
 # --- content checks, in one python process ----------------------------------------------------
 
