@@ -384,7 +384,8 @@ TaskSolution solve_task(const Course& course, const Task& task, const Dataset& d
     const int d = static_cast<int>(data.keys.cols());
     const int key_count = static_cast<int>(data.keys.rows());
     const AttentionOptions attention = task_attention(course, task, task.edit.rows, key_count);
-    if (task.edit.tensor != TaskEdit::Tensor::Temperature) scaled.scale = attention_scale(attention, d);
+    // The caller's scale (1 unless a test or the sandbox says otherwise) times the task's own.
+    if (task.edit.tensor != TaskEdit::Tensor::Temperature) scaled.scale = options.scale * attention_scale(attention, d);
     if (task.edit.tensor == TaskEdit::Tensor::Temperature) {
         result.solution = solve_temperature(data, data.keys.row(task.edit.query_key), task.target.keys.front(),
                                             task.min_weight, options);
