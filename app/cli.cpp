@@ -7,8 +7,10 @@
 #include "core/error.h"
 #include "core/exercises.h"
 #include "core/i18n.h"
+#include "core/hints.h"
 #include "core/json_io.h"
 #include "core/limits.h"
+#include "core/pack.h"
 #include "core/report.h"
 #include "core/tensor_file.h"
 #include "core/torch_random.h"
@@ -29,6 +31,14 @@ struct CommandLine {
     CLI::App* dataset = nullptr;
     CLI::App* tensors = nullptr;
     CLI::App* tensors_info = nullptr;
+    CLI::App* pack = nullptr;
+    CLI::App* pack_check = nullptr;
+    CLI::App* pack_variant = nullptr;
+    CLI::App* pack_hints = nullptr;
+
+    std::string pack_file;     // solve/check --pack, pack check/variant/hints FILE
+    std::string student;       // --student ID
+    std::string output_file;   // pack variant -o
 
     std::string format = "text";
     std::string tolerance_text = "0.05";  // options are strings, parsed strictly (parse_options)
@@ -91,6 +101,29 @@ int solve_goal(const CommandLine& c, const Dataset& data, const SolveOptions& op
     return 0;
 }
 
+// The course --pack names: the file itself, or the variant of --student (derived from the file).
+Course pack_course(const CommandLine& c, const std::string& student) {
+    const std::string text = read_text_file(c.pack_file, kMaxCourseFileBytes);
+    Course course = load_pack(text, c.pack_file);
+    if (student.empty() || course.variant_student == student) return course;
+    if (!course.variant_student.empty())
+        throw InputError(printable_path(c.pack_file) + ": is the variant of " + in_quotes(course.variant_student) +
+                         ", not of " + in_quotes(student));
+    const PackVariant variant = make_variant(text, c.pack_file, student);
+    for (const std::string& line : variant.skipped) std::fprintf(stderr, "attnlab: variant: skipped %s\n", line.c_str());
+    return variant.course;
+}
+
+int run_solve_pack(const CommandLine& c, const SolveOptions& options) {
+    const Course course = pack_course(c, c.student);
+    std::vector<TaskSolution> solutions;
+    const AnswerSet answers = solve_all(course, course.data, c.tolerance, options, &solutions);
+    if (c.format == "json") std::cout << pack_answers_json(course, answers).dump(2) << "\n";
+    else if (c.format == "python") std::cout << solutions_as_python(course, solutions);
+    else std::cout << solutions_as_text(course, solutions, c.tolerance, options.language);
+    return 0;
+}
+
 int run_solve(const CommandLine& c) {
     const SolveOptions options = solve_options(c);
     if (!c.goal.empty() || !c.data_file.empty()) {
@@ -104,6 +137,7 @@ int run_solve(const CommandLine& c) {
             throw InputError(where + ": " + e.what());
         }
     }
+    if (!c.pack_file.empty()) return run_solve_pack(c, options);
     const Course& course = notebook_course();
     std::vector<TaskSolution> solutions;
     solve_all(course, notebook_dataset(), c.tolerance, options, &solutions);
@@ -131,7 +165,29 @@ int run_class(const CommandLine& c) {
     return class_exit_status(report);
 }
 
+int run_check_pack(const CommandLine& c) {
+    if (c.answers_files.size() != 1) throw InputError("check --pack grades one answers file");
+    const std::string path = c.answers_files.front();
+    const std::string text = read_text_file(path, kMaxAnswerFileBytes);
+    const Course base = load_pack(read_text_file(c.pack_file, kMaxCourseFileBytes), c.pack_file);
+    const PackAnswers named = read_pack_answers(text, path, base);
+    if (!named.pack.empty() && named.pack != base.id)
+        throw InputError(printable_path(path) + ": answers for pack " + in_quotes(named.pack) + ", not " + in_quotes(base.id));
+    if (!c.student.empty() && !named.student.empty() && c.student != named.student)
+        throw InputError(printable_path(path) + ": the answers name student " + in_quotes(named.student) + ", not " +
+                         in_quotes(c.student));
+    const Course course = pack_course(c, c.student.empty() ? named.student : c.student);
+    const Language language = parse_language(c.language);
+    const auto checks = check_all(course, course.data, named.answers, c.tolerance, language);
+    if (c.format == "json") std::cout << checks_as_json(checks, c.tolerance).dump(2) << "\n";
+    else std::cout << checks_as_text(course, checks, c.tolerance, language);
+    for (const TaskCheck& check : checks)
+        if (check.answered && !check.pass) return 1;
+    return 0;
+}
+
 int run_check(const CommandLine& c) {
+    if (!c.pack_file.empty()) return run_check_pack(c);
     if (class_mode(c)) return run_class(c);
     const Dataset data = notebook_dataset();
     const HandIn hand_in = read_hand_in(c.answers_files.front(), data);
@@ -191,6 +247,59 @@ int run_tensors_info(const CommandLine& c) {
     return 0;
 }
 
+// `attnlab pack check FILE`: every problem with its JSON path, exit 2 when there is one.
+int run_pack_check(const CommandLine& c) {
+    const std::string text = read_text_file(c.pack_file, kMaxCourseFileBytes);
+    const PackReading reading = read_pack(text, c.pack_file, parse_language(c.language));
+    if (!reading.ok) {
+        std::fputs(pack_problems_text(c.pack_file, reading.problems).c_str(), stderr);
+        std::fprintf(stderr, "attnlab: %s: %zu problem%s\n", printable_path(c.pack_file).c_str(), reading.problems.size(),
+                     reading.problems.size() == 1 ? "" : "s");
+        return 2;
+    }
+    int graded = 0;
+    for (const Task& task : reading.course.tasks) graded += task.discussion ? 0 : 1;
+    std::printf("%s: pack \"%s\" is valid: %zu tasks (%d checked), languages", printable_path(c.pack_file).c_str(),
+                printable(reading.course.id).c_str(), reading.course.tasks.size(), graded);
+    for (const std::string& code : reading.course.languages) std::printf(" %s", printable(code).c_str());
+    std::printf("; every task is solvable%s\n",
+                reading.course.variant_student.empty()
+                    ? ""
+                    : (", variant of " + in_quotes(reading.course.variant_student)).c_str());
+    return 0;
+}
+
+int run_pack_variant(const CommandLine& c) {
+    const std::string text = read_text_file(c.pack_file, kMaxCourseFileBytes);
+    const PackVariant variant = make_variant(text, c.pack_file, c.student);
+    for (const std::string& line : variant.skipped)
+        std::fprintf(stderr, "attnlab: skipped %s; the next seed is used\n", line.c_str());
+    const std::string out = variant.doc.dump(2, ' ', false) + "\n";
+    if (c.output_file.empty()) std::cout << out;
+    else write_file_atomically(c.output_file, out);
+    std::fprintf(stderr, "attnlab: variant of %s for %s: seed %llu (attempt %d)\n", printable_path(c.pack_file).c_str(),
+                 in_quotes(c.student).c_str(), static_cast<unsigned long long>(variant.course.torch.seed), variant.attempt);
+    return 0;
+}
+
+int run_pack_hints(const CommandLine& c) {
+    const Course course = pack_course(c, c.student);
+    const Language language = parse_language(c.language);
+    AnswerSet answers;
+    for (const Task& task : course.tasks) {
+        if (task.discussion) continue;
+        const TaskHints hints = task_hints(course, task, course.data, answers, language);
+        std::printf("%s %s\n  1. %s\n  2. %s\n", task.id.c_str(), task.title.get(language).c_str(), hints.must_hold.c_str(),
+                    hints.direction.c_str());
+        // Later tasks' hints see the solved earlier answers, as a student who has done them would.
+        SolveOptions options;
+        options.language = language;
+        const TaskSolution solved = solve_task(course, task, course.data, answers, c.tolerance, options);
+        if (solved.solution.feasible) answers[task.answer] = solved.answer;
+    }
+    return 0;
+}
+
 }  // namespace
 
 CLI::Validator language_validator() {
@@ -224,6 +333,25 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     c->check->add_option("--report", c->report_file, "Also write the class report as one self-contained HTML file");
     c->check->add_option("--lang", c->language, "Language: " + available_language_list())->check(language_validator());
 
+    c->solve->add_option("--pack", c->pack_file, "Solve every task of this course pack (JSON answers with --format json)");
+    c->solve->add_option("--student", c->student, "With --pack: the student's variant");
+    c->check->add_option("--pack", c->pack_file, "Grade against this course pack (its variant for the student the answers name)");
+    c->check->add_option("--student", c->student, "With --pack: grade against this student's variant");
+
+    c->pack = cli.add_subcommand("pack", "Course packs: check one, make a student's variant, print hints");
+    c->pack->require_subcommand(1);
+    c->pack_check = c->pack->add_subcommand("check", "Report every problem of a pack with its JSON path (exit 2 if any)");
+    c->pack_check->add_option("FILE", c->pack_file, "the pack (JSON)")->required();
+    c->pack_check->add_option("--lang", c->language, "Language: " + available_language_list())->check(language_validator());
+    c->pack_variant = c->pack->add_subcommand("variant", "Write a student's personal variant of a pack (stdout or -o)");
+    c->pack_variant->add_option("FILE", c->pack_file, "the pack (JSON, torch data)")->required();
+    c->pack_variant->add_option("--student", c->student, "the student's ID")->required();
+    c->pack_variant->add_option("-o,--output", c->output_file, "write here instead of stdout");
+    c->pack_hints = c->pack->add_subcommand("hints", "Print the two hints of every task");
+    c->pack_hints->add_option("FILE", c->pack_file, "the pack (JSON)")->required();
+    c->pack_hints->add_option("--student", c->student, "the student's variant");
+    c->pack_hints->add_option("--lang", c->language, "Language: " + available_language_list())->check(language_validator());
+
     c->dataset = cli.add_subcommand("dataset", "Print keys and values generated exactly as PyTorch's randn would");
     c->dataset->add_option("--torch-seed", c->seed_text, "torch.manual_seed value (0 to 2^64-1)");
     c->dataset->add_option("--shape", c->shape, "N,d or N,d,dv (default 4,3)");
@@ -242,18 +370,23 @@ int run_selected(CommandLine& c) {
                           : c.check->parsed()   ? "check"
                           : c.dataset->parsed() ? "dataset"
                           : c.tensors->parsed() ? "tensors info"
+                          : c.pack->parsed()    ? "pack"
                                                 : "";
     if (*command == '\0') return -1;
     // The file the command reads, to name it when memory runs out.
     const std::string file = c.check->parsed()     ? (c.answers_files.size() == 1 ? c.answers_files.front() : "")
                              : c.solve->parsed()   ? c.data_file
                              : c.tensors->parsed() ? c.tensors_file
+                             : c.pack->parsed()    ? c.pack_file
                                                    : "";
     try {
         parse_options(c, command);
         if (c.solve->parsed()) return run_solve(c);
         if (c.check->parsed()) return run_check(c);
         if (c.tensors->parsed()) return run_tensors_info(c);
+        if (c.pack_check->parsed()) return run_pack_check(c);
+        if (c.pack_variant->parsed()) return run_pack_variant(c);
+        if (c.pack_hints->parsed()) return run_pack_hints(c);
         return run_dataset(c);
     } catch (const InputError& e) {
         std::fprintf(stderr, "attnlab: %s\n", e.what());

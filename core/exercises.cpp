@@ -4,6 +4,7 @@
 #include "core/i18n.h"
 #include "core/json_io.h"
 #include "core/limits.h"
+#include "core/pack.h"
 #include "core/torch_random.h"
 
 #include <algorithm>
@@ -50,6 +51,38 @@ std::vector<int> whole_numbers(const nlohmann::json& value, int low, int high, c
     return out;
 }
 
+// A temperature answer: one number T; the fixed query key[query_key]; logits q·k/T in float32.
+TaskCheck check_temperature(const Task& task, const Dataset& data, const Eigen::MatrixXd& tensor, double tolerance,
+                            Language lang) {
+    TaskCheck check;
+    check.id = task.id;
+    check.answered = true;
+    if (tensor.size() != 1) {
+        check.problem = format(tr(lang, "%s must be one number (the temperature), not %d×%d"), task.answer.c_str(),
+                               static_cast<int>(tensor.rows()), static_cast<int>(tensor.cols()));
+        return check;
+    }
+    const double temperature = tensor(0, 0);
+    if (!(temperature >= kMinTemperature && temperature <= kMaxTemperature)) {
+        check.problem = format(tr(lang, "the temperature %g is outside %g to %g"), temperature, kMinTemperature, kMaxTemperature);
+        return check;
+    }
+    AttentionOptions options;
+    options.scale_mode = ScaleMode::Temperature;
+    options.temperature = static_cast<float>(temperature);
+    check.query = data.keys.row(task.edit.query_key);
+    check.keys = data.keys;
+    check.attention = attention_f32(check.query, check.keys, data.values, options);
+    check.target = task_target(task, data);
+    const float weight = check.attention.weights(0, task.target.keys.front());
+    check.max_abs_diff = std::max(0.0f, static_cast<float>(task.min_weight) - weight);  // the shortfall
+    check.pass = check.max_abs_diff <= tolerance;
+    if (!check.pass)
+        check.problem = format(tr(lang, "key %d has weight %.4f, below %.4g"), task.target.keys.front(),
+                               static_cast<double>(weight), task.min_weight);
+    return check;
+}
+
 std::vector<int> sorted_group(std::vector<int> group) {
     std::sort(group.begin(), group.end());
     return group;
@@ -57,9 +90,9 @@ std::vector<int> sorted_group(std::vector<int> group) {
 
 }  // namespace
 
-const Task* Course::find(const std::string& id) const {
+const Task* Course::find(const std::string& task_id) const {
     for (const Task& task : tasks)
-        if (task.id == id) return &task;
+        if (task.id == task_id) return &task;
     return nullptr;
 }
 
@@ -75,11 +108,14 @@ Course parse_course(const std::string& json_text, const std::string& where_raw, 
         throw InputError(where + ": " + std::to_string(json_text.size()) + " bytes, more than the limit of " +
                          std::to_string(kMaxCourseFileBytes));
     const nlohmann::json doc = parse_json_text(json_text, where_raw);
+    if (doc.is_object() && doc.contains("attnlab_pack")) return load_pack(json_text, where_raw);
     try {
         if (!doc.is_object() || !doc.contains("format") || !doc["format"].is_number_integer() ||
             doc["format"].get<std::int64_t>() != 1)
             throw InputError(where + ": not a course file of format 1");
         Course course;
+        course.data = notebook_dataset();
+        course.torch_data = true;  // the notebook's data is torch.manual_seed(447)'s
         course.title = read_text(doc, "title", where);
         course.tolerance_note = read_text(doc, "tolerance_note", where);
         course.tolerance = doc.at("tolerance").get<double>();
@@ -147,9 +183,25 @@ Course parse_course(const std::string& json_text, const std::string& where_raw, 
 
 const Course& notebook_course() {
     // Immutable after first use: parsed from the compiled-in JSON, which the tests validate.
-    static const Course course = parse_course(kNotebookCourseJson, "notebook.json", 4);
+    static const Course course = load_pack(kNotebookCourseJson, "notebook.json");
     return course;
 }
+
+AttentionOptions task_attention(const Course& course, const Task& task, int query_rows, int key_count) {
+    AttentionOptions options = task.has_attention ? task.attention : course.attention;
+    if (!options.causal) return options;
+    // A query row sits at a token: row i of an N-row query at token i, a single query at
+    // edit.position (the last token by default). It sees the keys up to its own token.
+    options.causal = false;
+    options.mask.resize(query_rows, key_count);
+    for (int r = 0; r < query_rows; ++r) {
+        const int token = query_rows == 1 ? (task.edit.position >= 0 ? task.edit.position : key_count - 1) : r;
+        for (int j = 0; j < key_count; ++j) options.mask(r, j) = j <= token;
+    }
+    return options;
+}
+
+double task_tolerance(const Task& task, double tolerance) { return task.tolerance > 0 ? task.tolerance : tolerance; }
 
 Eigen::MatrixXf task_target(const Task& task, const Dataset& data) {
     const Eigen::MatrixXf values = data.values.cast<float>();
@@ -173,6 +225,8 @@ TaskCheck check_task(const Course& course, const Task& task, const Dataset& data
     }
     check.answered = true;
     const Eigen::MatrixXd& tensor = answer->second.data;
+    tolerance = task_tolerance(task, tolerance);
+    if (task.edit.tensor == TaskEdit::Tensor::Temperature) return check_temperature(task, data, tensor, tolerance, lang);
     if (task.edit.tensor == TaskEdit::Tensor::Query) {
         if (tensor.rows() != task.edit.rows || tensor.cols() != d) {
             check.problem = format(tr(lang, "%s has shape %d×%d, expected %s"),
@@ -227,7 +281,9 @@ TaskCheck check_task(const Course& course, const Task& task, const Dataset& data
         check.keys = keys;
     }
     try {
-        check.attention = attention_f32(check.query, check.keys, data.values);
+        check.attention = attention_f32(check.query, check.keys, data.values,
+                                        task_attention(course, task, static_cast<int>(check.query.rows()),
+                                                       static_cast<int>(check.keys.rows())));
     } catch (const InputError& e) {
         check.problem = e.what();
         return check;
@@ -274,13 +330,69 @@ std::vector<TaskCheck> check_hand_in(const Course& course, const Dataset& data, 
     return checks;
 }
 
+namespace {
+
+Dataset visible_prefix(const Dataset& data, int tokens) {
+    return Dataset{data.keys.topRows(tokens), data.values.topRows(tokens)};
+}
+
+// Under a mask each query row only competes among the keys it sees: solve it on those.
+Solution solve_masked_query(const Dataset& data, const Task& task, const AttentionOptions& attention,
+                            const SolveOptions& options) {
+    const int d = static_cast<int>(data.keys.cols());
+    const auto visible = [&](int row) { return static_cast<int>(attention.mask.row(row).count()); };
+    if (task.target.kind != Goal::Kind::Identity) {
+        const int tokens = visible(0);
+        Solution solution = solve_query_goal(visible_prefix(data, tokens), task.target, options);
+        const std::string seen = format(tr(options.language, "The causal mask lets this query (token %d) see keys 0..%d only; "
+                                                             "the others get no weight whatever q is.\n"),
+                                        tokens - 1, tokens - 1);
+        if (tokens == data.keys.rows()) return solution;  // the last token sees every key
+        if (solution.feasible) solution.explanation = seen + solution.explanation;
+        else solution.reason = seen + solution.reason;
+        return solution;
+    }
+    Solution solution;
+    solution.answer = Eigen::MatrixXd::Zero(task.edit.rows, d);
+    std::string lines = tr(options.language, "Under the causal mask row i sees keys 0..i only, so row i must select "
+                                             "value[i] among those: one select solve per row.\n");
+    for (int i = 0; i < task.edit.rows; ++i) {
+        const Solution row = solve_query_goal(visible_prefix(data, visible(i)), Goal{Goal::Kind::Select, {i}}, options);
+        if (!row.feasible) {
+            solution.reason = format(tr(options.language, "Row %d of the identity cannot be done: %s"), i, row.reason.c_str());
+            return solution;
+        }
+        solution.answer.row(i) = row.answer.row(0);
+        solution.magnitude = std::max(solution.magnitude, row.magnitude);
+        solution.predicted_error = std::max(solution.predicted_error, row.predicted_error);
+        if (i == 0) solution.direction = row.direction;
+        lines += format(tr(options.language, "  row %d selects value[%d]: |q| = %.2f\n"), i, i, row.magnitude);
+    }
+    solution.feasible = true;
+    solution.explanation = lines;
+    return solution;
+}
+
+}  // namespace
+
 TaskSolution solve_task(const Course& course, const Task& task, const Dataset& data, const AnswerSet& current,
                         double tolerance, const SolveOptions& options) {
     TaskSolution result;
     result.check.id = task.id;
     if (task.discussion) return result;
-    if (task.edit.tensor == TaskEdit::Tensor::Query) {
-        result.solution = solve_query_goal(data, task.target, options);
+    SolveOptions scaled = options;
+    const int d = static_cast<int>(data.keys.cols());
+    const int key_count = static_cast<int>(data.keys.rows());
+    const AttentionOptions attention = task_attention(course, task, task.edit.rows, key_count);
+    // The caller's scale (1 unless a test or the sandbox says otherwise) times the task's own.
+    if (task.edit.tensor != TaskEdit::Tensor::Temperature) scaled.scale = options.scale * attention_scale(attention, d);
+    if (task.edit.tensor == TaskEdit::Tensor::Temperature) {
+        result.solution = solve_temperature(data, data.keys.row(task.edit.query_key), task.target.keys.front(),
+                                            task.min_weight, options);
+    } else if (task.edit.tensor == TaskEdit::Tensor::Query && attention.mask.size() > 0) {
+        result.solution = solve_masked_query(data, task, attention, scaled);
+    } else if (task.edit.tensor == TaskEdit::Tensor::Query) {
+        result.solution = solve_query_goal(data, task.target, scaled);
         if (result.solution.feasible && result.solution.direction.size() && task.edit.rows == 1) {
             // Give the query the length that the tasks building on it need as well (1.4.2 needs a
             // long 1.3.2 query: the unit key q/|q| must beat the others by enough).
@@ -292,11 +404,11 @@ TaskSolution solve_task(const Course& course, const Task& task, const Dataset& d
                 const Eigen::MatrixXd keys =
                     edited_keys(data.keys, result.solution.direction, other.edit.key_row, edit, other.edit.join_group);
                 headroom = std::max(headroom, required_magnitude(result.solution.direction, keys, data.values,
-                                                                 other.target.keys, options));
+                                                                 other.target.keys, scaled));
             }
             if (std::isfinite(headroom) && headroom > result.solution.magnitude) {
-                SolveOptions longer = options;
-                longer.min_magnitude = std::max(options.min_magnitude, headroom);
+                SolveOptions longer = scaled;
+                longer.min_magnitude = std::max(scaled.min_magnitude, headroom);
                 result.solution = solve_query_goal(data, task.target, longer);
             }
         }
@@ -310,11 +422,12 @@ TaskSolution solve_task(const Course& course, const Task& task, const Dataset& d
         }
         const KeyEdit edit = task.edit.unit_norm ? KeyEdit::DominateUnit : KeyEdit::Join;
         result.solution = solve_key_edit(data, query->second.data.row(0), task.edit.key_row, edit,
-                                         sorted_group(task.edit.join_group), options);
+                                         sorted_group(task.edit.join_group), scaled);
     }
     if (!result.solution.feasible && result.solution.answer.size() == 0) return result;
     result.answer.data = result.solution.answer;
     result.answer.is_vector = task.edit.tensor == TaskEdit::Tensor::Query && task.edit.vector;
+    if (task.edit.tensor == TaskEdit::Tensor::Temperature) result.answer.is_vector = false;
     AnswerSet with_answer = current;
     with_answer[task.answer] = result.answer;
     result.check = check_task(course, task, data, with_answer, tolerance, options.language);

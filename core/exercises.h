@@ -22,7 +22,9 @@
 #include "core/dataset.h"
 #include "core/solver.h"
 #include "core/text.h"
+#include "core/torch_random.h"
 
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -30,7 +32,8 @@
 namespace attn {
 
 struct TaskEdit {
-    enum class Tensor { Query, KeyRow };
+    // Temperature: the student gives one number T > 0 (logits q·k/T) for a fixed query.
+    enum class Tensor { Query, KeyRow, Temperature };
     Tensor tensor = Tensor::Query;
     int rows = 1;             // query rows (1 for a vector)
     bool vector = true;       // the notebook writes a vector of shape (d,)
@@ -38,6 +41,9 @@ struct TaskEdit {
     bool unit_norm = false;   // KeyRow: the row is normalized to length 1
     std::string query_from;   // KeyRow: the task whose query is used
     std::vector<int> join_group;  // KeyRow without unit_norm: the keys whose logit key_row joins
+    int position = -1;        // Query, causal mask: the token a single query sits at (-1: the last);
+                              // an N-row query has row i at token i
+    int query_key = -1;       // Temperature: the fixed query is key[query_key]
 };
 
 struct Task {
@@ -48,8 +54,12 @@ struct Task {
     LocalText prompt;
     bool discussion = false;
     TaskEdit edit;
-    std::string target_text;  // goal syntax: "select:0", "average:0,1", "identity"
-    Goal target;
+    std::string target_text;  // goal syntax: "select:0", "average:0,1", "identity", "weight:0>=0.9"
+    Goal target;              // weight goals: Select of the key whose weight counts
+    double min_weight = 0;    // weight goals (Temperature edits): key target.keys[0] needs this weight
+    double tolerance = 0;     // this task's own tolerance; 0 = the one the caller passes
+    bool has_attention = false;    // true: `attention` below replaces the course's
+    AttentionOptions attention;    // scale and causal mask for this task (mask rows built per check)
 };
 
 struct Section {
@@ -57,7 +67,18 @@ struct Section {
     LocalText title;
 };
 
+// A course (a "pack", core/pack.h): its texts, data, scale and mask, and tasks. Courses of the
+// old format 1 (no data) use the notebook's data.
 struct Course {
+    std::string id = "notebook";          // the pack's id ("notebook", "temperature-masks")
+    std::vector<std::string> languages = {"en", "zh"};  // every text is in each of these
+    Dataset data;                          // the pack's keys and values
+    bool torch_data = false;               // data made by torch's generator (variants possible)
+    TorchDatasetSpec torch;                // when torch_data
+    AttentionOptions attention;            // scale and mask for every task without its own
+    std::string variant_student;           // non-empty in a student's variant (core/pack.h)
+    std::uint64_t variant_seed = 0;
+    int variant_attempt = 0;
     LocalText title;
     LocalText tolerance_note;
     double tolerance = 0.05;
@@ -112,5 +133,11 @@ AnswerSet solve_all(const Course& course, const Dataset& data, double tolerance,
 
 // The float32 output the task wants (the notebook's `target`).
 Eigen::MatrixXf task_target(const Task& task, const Dataset& data);
+
+// The scale and mask the task is checked with; the mask has one row per query row (rows) and a
+// column per key, and hides key j from a query at token p when j > p (causal courses).
+AttentionOptions task_attention(const Course& course, const Task& task, int query_rows, int key_count);
+// The tolerance the task is graded at: its own, else `tolerance`.
+double task_tolerance(const Task& task, double tolerance);
 
 }  // namespace attn

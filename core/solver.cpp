@@ -336,4 +336,58 @@ Solution solve_key_edit(const Dataset& data, const Eigen::RowVectorXd& query, in
     return solution;
 }
 
+double weight_at_temperature(const Dataset& data, const Eigen::RowVectorXd& query, int key, double temperature) {
+    const Eigen::VectorXd logits = data.keys * query.transpose();
+    double sum = 0;
+    for (Eigen::Index j = 0; j < logits.size(); ++j) sum += std::exp((logits(j) - logits(key)) / temperature);
+    return 1.0 / sum;
+}
+
+Solution solve_temperature(const Dataset& data, const Eigen::RowVectorXd& query, int key, double min_weight,
+                           const SolveOptions& options) {
+    const Language lang = options.language;
+    Solution solution;
+    const Eigen::VectorXd logits = data.keys * query.transpose();
+    Eigen::Index rival = -1;
+    for (Eigen::Index j = 0; j < logits.size(); ++j)
+        if (j != key && (rival < 0 || logits(j) > logits(rival))) rival = j;
+    if (rival >= 0 && logits(rival) >= logits(key)) {
+        solution.reason = format(tr(lang,
+                                    "key %d's logit q·k%d = %.4f is not the largest: key %d has %.4f. Lowering T gives the "
+                                    "largest logit all the weight, so key %d's weight never reaches %.3g."),
+                                 key, key, logits(key), static_cast<int>(rival), logits(rival), key, min_weight);
+        return solution;
+    }
+    const double count = static_cast<double>(logits.size());
+    double exact = kMaxTemperature;
+    if (rival >= 0 && weight_at_temperature(data, query, key, kMaxTemperature) < min_weight) {
+        // weight(T) falls as T grows: bisect on log T between kMinTemperature and kMaxTemperature.
+        double low = std::log(kMinTemperature), high = std::log(kMaxTemperature);
+        if (weight_at_temperature(data, query, key, kMinTemperature) < min_weight) {
+            solution.reason = format(tr(lang, "even at T = %g key %d's weight stays below %.3g: its logit leads by too little"),
+                                     kMinTemperature, key, min_weight);
+            return solution;
+        }
+        for (int i = 0; i < 200; ++i) {
+            const double mid = 0.5 * (low + high);
+            (weight_at_temperature(data, query, key, std::exp(mid)) >= min_weight ? low : high) = mid;
+        }
+        exact = std::exp(low);
+    }
+    // Two significant digits, rounded down, so the number is easy to type and still works.
+    const double unit = std::pow(10.0, std::floor(std::log10(exact)) - 1);
+    const double answer = std::max(kMinTemperature, std::floor(exact * (1 - 1e-6) / unit) * unit);
+    solution.feasible = true;
+    solution.magnitude = exact;
+    solution.answer = Eigen::MatrixXd::Constant(1, 1, static_cast<double>(static_cast<float>(answer)));
+    const double gap = rival >= 0 ? logits(key) - logits(rival) : 0;
+    solution.margin = gap;
+    solution.explanation = format(
+        tr(lang, "Key %d has the largest logit, %.4f, %.4f above the next. Its weight 1/Σ_j exp((l_j − l_%d)/T) grows as T "
+                 "falls (from 1/%g when T is huge towards 1 as T → 0). It reaches %.3g at T* = %.4g, so every T ≤ T* "
+                 "works: T = %g."),
+        key, logits(key), gap, key, count, min_weight, exact, answer);
+    return solution;
+}
+
 }  // namespace attn

@@ -81,4 +81,14 @@ Solution solve_key_edit(const Dataset& data, const Eigen::RowVectorXd& query, in
 Eigen::MatrixXd edited_keys(const Eigen::MatrixXd& keys, const Eigen::VectorXd& direction, int row, KeyEdit edit,
                             const std::vector<int>& group);
 
+// Temperature goals: with the fixed query (1×d) and logits q·k/T, the largest T (rounded down to
+// two significant digits) that gives key `key` a softmax weight of at least min_weight
+// (0 < min_weight < 1). The weight of the top key falls as T grows, so the answer is a bound:
+// every smaller T works too. Infeasible, with the logits in the reason, when `key` does not have
+// the largest logit alone. The answer is 1×1 (T); magnitude holds the exact bound T*.
+Solution solve_temperature(const Dataset& data, const Eigen::RowVectorXd& query, int key, double min_weight,
+                           const SolveOptions& options);
+// Key `key`'s weight for the query at temperature T, in double.
+double weight_at_temperature(const Dataset& data, const Eigen::RowVectorXd& query, int key, double temperature);
+
 }  // namespace attn
