@@ -50,7 +50,7 @@ void take_report(AppState& state, ClassReport report) {
     view.report = std::make_shared<const ClassReport>(std::move(report));
     view.error.clear();
     view.order.clear();
-    toast(state, format(tr(state, "Graded %d hand-ins in %s", "已批改 %s 中的 %d 份提交"), students,
+    toast(state, format(tr(state, "Graded %d hand-ins in %s", "已批改 %d 份提交（%s）"), students,
                         printable_path(view.folder).c_str()));
 }
 
@@ -82,9 +82,10 @@ void pass_rate_bar(const AppState& state, const TaskSummary& t, int students, fl
                           t.passed, t.failed, t.not_graded, t.missing, t.unreadable);
 }
 
-// The decades of max abs diff, as the HTML report draws them; a line marks the tolerance.
+// The decades of max abs diff, as the HTML report draws them: bins below the tolerance green,
+// above it red, the one holding it grey, and a line at the tolerance itself (log scale).
 void error_histogram(const AppState& state, const TaskSummary& t, double tolerance, float width) {
-    const ImVec2 size(width, em(1.6f));
+    const ImVec2 size(width, em(1.3f));
     const ImVec2 at = ImGui::GetCursorScreenPos();
     ImGui::Dummy(size);
     const bool hovered = ImGui::IsItemHovered();
@@ -95,13 +96,18 @@ void error_histogram(const AppState& state, const TaskSummary& t, double toleran
     int hovered_bin = -1;
     for (int b = 0; b < kErrorBins; ++b) {
         const float x0 = at.x + bin_w * static_cast<float>(b), h = size.y * static_cast<float>(t.histogram[b]) / largest;
-        const ImU32 color = b < tolerance_bin ? palette().pass : b > tolerance_bin ? palette().fail : palette().output;
+        const ImU32 color = b < tolerance_bin ? palette().pass : b > tolerance_bin ? palette().fail : palette().text_dim;
         draw->AddRectFilled(ImVec2(x0 + 1, at.y + size.y - h), ImVec2(x0 + bin_w - 1, at.y + size.y), color);
         if (hovered && ImGui::GetIO().MousePos.x >= x0 && ImGui::GetIO().MousePos.x < x0 + bin_w) hovered_bin = b;
     }
     draw->AddLine(ImVec2(at.x, at.y + size.y), ImVec2(at.x + size.x, at.y + size.y), palette().text_dim);
+    // Bin b spans [10^(b-7), 10^(b-6)): the tolerance sits log10(tol) + 7 bins from the left.
+    const float tolerance_x = static_cast<float>(std::clamp(std::log10(tolerance) + 7.0, 1.0, double{kErrorBins} - 1));
+    draw->AddLine(ImVec2(at.x + bin_w * tolerance_x, at.y), ImVec2(at.x + bin_w * tolerance_x, at.y + size.y),
+                  ImGui::GetColorU32(ImGuiCol_Text), 1.5f);
     if (hovered_bin >= 0)
-        ImGui::SetTooltip(tr(state, "max abs diff %s: %d answers (tolerance %g)", "最大绝对误差 %s：%d 个答案（容差 %g）"),
+        ImGui::SetTooltip(tr(state, "max abs diff %s: %d answers (bins 1e-6 … ≥10; the line is the tolerance, %g)",
+                             "最大绝对误差 %s：%d 个答案（区间 1e-6 … ≥10；竖线为容差 %g）"),
                           error_bin_label(hovered_bin).c_str(), t.histogram[hovered_bin], tolerance);
 }
 
@@ -112,7 +118,7 @@ void draw_task_charts(AppState& state, const ClassReport& r) {
     ImGui::TableSetupColumn(tr(state, "Task", "任务"), ImGuiTableColumnFlags_WidthFixed);
     ImGui::TableSetupColumn(tr(state, "Passed", "通过"), ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableSetupColumn("##count", ImGuiTableColumnFlags_WidthFixed);
-    ImGui::TableSetupColumn(tr(state, "max abs diff, 1e-6 … ≥10", "最大绝对误差，1e-6 … ≥10"),
+    ImGui::TableSetupColumn(tr(state, "max abs diff", "最大绝对误差"),
                             ImGuiTableColumnFlags_WidthFixed, histogram_w);
     ImGui::TableHeadersRow();
     for (const TaskSummary& t : r.tasks) {
@@ -167,17 +173,29 @@ void sort_students(AppState& state, const ClassReport& r) {
     if (specs) specs->SpecsDirty = false;
 }
 
-void task_cell(const StudentTask& task) {
+// The most precise true form of x (number_forms) that fits `width` after the mark.
+std::string cell_text(const char* mark, double x, float width) {
+    std::string text = mark;
+    for (const std::string& form : number_forms(x, 4)) {
+        text = std::string(mark) + " " + form;
+        if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+    }
+    return mark;  // the tooltip still has the reason; the mark alone says pass or fail
+}
+
+void task_cell(AppState& state, const StudentTask& task) {
+    const float width = ImGui::GetContentRegionAvail().x;
     std::string text;
     switch (task.state) {
-        case TaskState::Pass: text = "✓ " + compact_number(task.max_abs_diff); break;
-        case TaskState::Fail: text = std::isfinite(task.max_abs_diff) ? "✗ " + compact_number(task.max_abs_diff) : "✗"; break;
+        case TaskState::Pass: text = cell_text("✓", task.max_abs_diff, width); break;
+        case TaskState::Fail: text = std::isfinite(task.max_abs_diff) ? cell_text("✗", task.max_abs_diff, width) : "✗"; break;
         case TaskState::NotGraded: text = "n/a"; break;
         case TaskState::Missing: text = "–"; break;
     }
     ImGui::PushStyleColor(ImGuiCol_Text, state_color(task.state));
     ImGui::TextUnformatted(text.c_str());
     ImGui::PopStyleColor();
+    audit_text_fits(state.layout_audit, kClassId, text, width + 0.5f);
     if (!task.reason.empty() && ImGui::IsItemHovered()) {
         ImGui::SetNextWindowSize(ImVec2(em(28), 0));
         ImGui::BeginTooltip();
@@ -186,16 +204,32 @@ void task_cell(const StudentTask& task) {
     }
 }
 
+// A long name is cut to the column with "…" (the tooltip has it whole); cut at a UTF-8 boundary.
+std::string fitted_name(std::string name, float width) {
+    if (ImGui::CalcTextSize(name.c_str()).x <= width) return name;
+    while (!name.empty()) {
+        do name.pop_back();
+        while (!name.empty() && (static_cast<unsigned char>(name.back()) & 0xC0) == 0x80);
+        if (!name.empty() && static_cast<unsigned char>(name.back()) >= 0xC0) name.pop_back();  // a lead byte left alone
+        if (ImGui::CalcTextSize((name + "…").c_str()).x <= width) break;
+    }
+    return name + "…";
+}
+
 void student_row(AppState& state, const StudentResult& s, std::size_t index) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    const std::string name = printable(s.student, 60);
+    const std::string full_name = printable(s.student, 60);
+    const std::string name = fitted_name(full_name, ImGui::GetContentRegionAvail().x);
     const bool opened = state.class_view.opened_student == s.student;
+    audit_text_fits(state.layout_audit, kClassId, name, ImGui::GetContentRegionAvail().x + 0.5f);
     if (ImGui::Selectable((name + "##student" + std::to_string(index)).c_str(), opened,
                           ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap))
         open_class_student(state, index);
     probe_item(state, "class student " + s.student);
-    tooltip(s.error.empty() ? tr(state, "Open these answers in the main window", "在主窗口中打开这些答案") : s.error.c_str());
+    const std::string hint = full_name + "\n" + (s.error.empty() ? tr(state, "Open these answers in the main window", "在主窗口中打开这些答案")
+                                                                   : printable(s.error, 400));
+    tooltip(hint.c_str());
     ImGui::TableNextColumn();
     if (!s.error.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, palette().fail);
@@ -207,7 +241,7 @@ void student_row(AppState& state, const StudentResult& s, std::size_t index) {
     ImGui::Text("%d", s.passed());
     for (const StudentTask& task : s.tasks) {
         ImGui::TableNextColumn();
-        task_cell(task);
+        task_cell(state, task);
     }
 }
 
