@@ -28,15 +28,13 @@ void draw_menu_bar(AppState& state) {
         ImGui::Separator();
         if (ImGui::MenuItem(tr(state, "Export answers…"), "Ctrl+E")) open_export_dialog(state);
         tooltip(tr(state, "Write your answers as PyTorch constants (.py) or JSON, as `attnlab solve` does."));
-        if (ImGui::MenuItem(tr(state, "Open answers…", "打开答案…"))) state.dialogs.open_answers.open_requested = true;
+        if (ImGui::MenuItem(tr(state, "Open answers…"))) state.dialogs.open_answers.open_requested = true;
         probe_item(state, "menu open answers");
-        tooltip(tr(state, "Load a student's hand-in (.py, .ipynb or .json) as the current answers, with live checks: see why an answer fails. Undo with Ctrl+Z.",
-                   "将学生提交的文件（.py、.ipynb 或 .json）载入为当前答案，检查实时更新：看看答案为什么没通过。按 Ctrl+Z 撤销。"));
-        if (ImGui::MenuItem(tr(state, "Grade a folder…", "批改文件夹…"))) state.dialogs.grade_folder.open_requested = true;
+        tooltip(tr(state, "Load a student's hand-in (.py, .ipynb or .json) as the current answers, with live checks: see why an answer fails. Undo with Ctrl+Z."));
+        if (ImGui::MenuItem(tr(state, "Grade a folder…"))) state.dialogs.grade_folder.open_requested = true;
         probe_item(state, "menu grade folder");
-        tooltip(tr(state, "Grade every hand-in in a folder, as `attnlab check DIR` does, and show the class in a window.",
-                   "批改文件夹中的每份提交（与 `attnlab check DIR` 相同），并在窗口中显示全班结果。"));
-        if (state.class_view.report && !state.class_view.open && ImGui::MenuItem(tr(state, "Show the class", "显示班级")))
+        tooltip(tr(state, "Grade every hand-in in a folder, as `attnlab check DIR` does, and show the class in a window."));
+        if (state.class_view.report && !state.class_view.open && ImGui::MenuItem(tr(state, "Show the class")))
             state.class_view.open = true;
         ImGui::Separator();
         if (ImGui::MenuItem(tr(state, "Save screenshot"), "F12")) state.requests.screenshot_window = true;

@@ -50,14 +50,14 @@ void take_report(AppState& state, ClassReport report) {
     view.report = std::make_shared<const ClassReport>(std::move(report));
     view.error.clear();
     view.order.clear();
-    toast(state, format(tr(state, "Graded %d hand-ins in %s", "已批改 %d 份提交（%s）"), students,
+    toast(state, format(tr(state, "Graded %d hand-ins in %s"), students,
                         printable_path(view.folder).c_str()));
 }
 
 void take_error(AppState& state, const std::string& error) {
     state.class_view.report.reset();
     state.class_view.error = error;
-    toast(state, std::string(tr(state, "Could not grade: ", "无法批改：")) + error, true);
+    toast(state, std::string(tr(state, "Could not grade: ")) + error, true);
 }
 
 // A bar of the task's states over the students, left to right: passed, failed, cannot be
@@ -77,8 +77,7 @@ void pass_rate_bar(const AppState& state, const TaskSummary& t, int students, fl
         x += w;
     }
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip(tr(state, "passed %d, failed %d, cannot be graded %d, missing %d, unreadable %d",
-                             "通过 %d，未通过 %d，无法批改 %d，缺失 %d，无法读取 %d"),
+        ImGui::SetTooltip(tr(state, "passed %d, failed %d, cannot be graded %d, missing %d, unreadable %d"),
                           t.passed, t.failed, t.not_graded, t.missing, t.unreadable);
 }
 
@@ -106,8 +105,7 @@ void error_histogram(const AppState& state, const TaskSummary& t, double toleran
     draw->AddLine(ImVec2(at.x + bin_w * tolerance_x, at.y), ImVec2(at.x + bin_w * tolerance_x, at.y + size.y),
                   ImGui::GetColorU32(ImGuiCol_Text), 1.5f);
     if (hovered_bin >= 0)
-        ImGui::SetTooltip(tr(state, "max abs diff %s: %d answers (bins 1e-6 … ≥10; the line is the tolerance, %g)",
-                             "最大绝对误差 %s：%d 个答案（区间 1e-6 … ≥10；竖线为容差 %g）"),
+        ImGui::SetTooltip(tr(state, "max abs diff %s: %d answers (bins 1e-6 … ≥10; the line is the tolerance, %g)"),
                           error_bin_label(hovered_bin).c_str(), t.histogram[hovered_bin], tolerance);
 }
 
@@ -115,10 +113,10 @@ void draw_task_charts(AppState& state, const ClassReport& r) {
     const int students = static_cast<int>(r.students.size());
     const float histogram_w = em(10);
     if (!ImGui::BeginTable("class tasks", 4, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg)) return;
-    ImGui::TableSetupColumn(tr(state, "Task", "任务"), ImGuiTableColumnFlags_WidthFixed);
-    ImGui::TableSetupColumn(tr(state, "Passed", "通过"), ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn(tr(state, "Task"), ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn(tr(state, "Passed"), ImGuiTableColumnFlags_WidthStretch);
     ImGui::TableSetupColumn("##count", ImGuiTableColumnFlags_WidthFixed);
-    ImGui::TableSetupColumn(tr(state, "max abs diff", "最大绝对误差"),
+    ImGui::TableSetupColumn(tr(state, "max abs diff"),
                             ImGuiTableColumnFlags_WidthFixed, histogram_w);
     ImGui::TableHeadersRow();
     for (const TaskSummary& t : r.tasks) {
@@ -138,7 +136,7 @@ void draw_task_charts(AppState& state, const ClassReport& r) {
 
 void draw_reasons(AppState& state, const ClassReport& r) {
     if (r.reasons.empty()) return;
-    ImGui::TextDisabled("%s", tr(state, "Most common reasons", "最常见的原因"));
+    ImGui::TextDisabled("%s", tr(state, "Most common reasons"));
     const int shown = std::min(kReasonsShown, static_cast<int>(r.reasons.size()));
     for (int i = 0; i < shown; ++i) {
         const ReasonCount& reason = r.reasons[static_cast<std::size_t>(i)];
@@ -227,13 +225,13 @@ void student_row(AppState& state, const StudentResult& s, std::size_t index) {
                           ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap))
         open_class_student(state, index);
     probe_item(state, "class student " + s.student);
-    const std::string hint = full_name + "\n" + (s.error.empty() ? tr(state, "Open these answers in the main window", "在主窗口中打开这些答案")
+    const std::string hint = full_name + "\n" + (s.error.empty() ? tr(state, "Open these answers in the main window")
                                                                    : printable(s.error, 400));
     tooltip(hint.c_str());
     ImGui::TableNextColumn();
     if (!s.error.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, palette().fail);
-        ImGui::TextUnformatted(tr(state, "unreadable", "无法读取"));
+        ImGui::TextUnformatted(tr(state, "unreadable"));
         ImGui::PopStyleColor();
         tooltip(printable(s.error, 400).c_str());
         return;
@@ -252,8 +250,8 @@ void draw_student_table(AppState& state, const ClassReport& r) {
                                   ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("class students", columns, flags, ImVec2(0, height))) return;
     ImGui::TableSetupScrollFreeze(1, 1);
-    ImGui::TableSetupColumn(tr(state, "Student", "学生"), ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_WidthStretch);
-    ImGui::TableSetupColumn(tr(state, "Passed", "通过"), ImGuiTableColumnFlags_PreferSortDescending);
+    ImGui::TableSetupColumn(tr(state, "Student"), ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn(tr(state, "Passed"), ImGuiTableColumnFlags_PreferSortDescending);
     for (const TaskSummary& t : r.tasks) ImGui::TableSetupColumn(t.id.c_str(), ImGuiTableColumnFlags_NoSort, em(4.2f));
     ImGui::TableHeadersRow();
     sort_students(state, r);
@@ -269,20 +267,18 @@ void draw_student_table(AppState& state, const ClassReport& r) {
 
 void draw_report(AppState& state, const ClassReport& r) {
     const int students = static_cast<int>(r.students.size());
-    text_wrapped(format(tr(state, "%d hand-ins, %d unreadable, %d passed every task (tolerance %g)",
-                           "%d 份提交，%d 份无法读取，%d 份全部通过（容差 %g）"),
+    text_wrapped(format(tr(state, "%d hand-ins, %d unreadable, %d passed every task (tolerance %g)"),
                         students, r.unreadable, r.all_passed, r.tolerance));
-    if (ImGui::Button(tr(state, "Export report…", "导出报告…"))) {
+    if (ImGui::Button(tr(state, "Export report…"))) {
         PathDialog& dialog = state.dialogs.export_class;
         if (dialog.path.empty()) dialog.path = default_report_path(state.class_view.folder);
         dialog.open_requested = true;
     }
     probe_item(state, "class export");
-    tooltip(tr(state, "One HTML page with this table and the charts, as `attnlab check DIR --report` writes it.",
-               "一个包含此表格和图表的 HTML 页面，与 `attnlab check DIR --report` 写出的相同。"));
-    same_line_if_fits(button_width(tr(state, "Grade again", "重新批改")));
-    if (ImGui::Button(tr(state, "Grade again", "重新批改"))) start_grading(state, state.class_view.folder);
-    tooltip(tr(state, "Read the folder again (after students handed in new files).", "重新读取文件夹（学生提交新文件后）。"));
+    tooltip(tr(state, "One HTML page with this table and the charts, as `attnlab check DIR --report` writes it."));
+    same_line_if_fits(button_width(tr(state, "Grade again")));
+    if (ImGui::Button(tr(state, "Grade again"))) start_grading(state, state.class_view.folder);
+    tooltip(tr(state, "Read the folder again (after students handed in new files)."));
     draw_task_charts(state, r);
     draw_reasons(state, r);
     ImGui::Separator();
@@ -331,7 +327,7 @@ bool open_class_student(AppState& state, std::size_t index) {
     }
     if (!open_answers_file(state, s.path, s.student)) return false;
     state.class_view.opened_student = s.student;
-    toast(state, format(tr(state, "%s's answers are now in the main window", "%s 的答案已在主窗口中打开"),
+    toast(state, format(tr(state, "%s's answers are now in the main window"),
                         printable(s.student, 60).c_str()));
     return true;
 }
@@ -340,7 +336,7 @@ void export_class_report(AppState& state, const std::string& path) {
     if (!state.class_view.report) return;
     try {
         write_file_atomically(path, class_report_html(*state.class_view.report));
-        toast(state, std::string(tr(state, "Exported the class report to ", "班级报告已导出到 ")) + path);
+        toast(state, std::string(tr(state, "Exported the class report to ")) + path);
     } catch (const InputError& e) {
         toast(state, std::string(tr(state, "Could not export: ")) + e.what(), true);
     }
@@ -355,10 +351,10 @@ void draw_class_window(AppState& state) {
     ImGui::SetNextWindowSize(ImVec2(std::min(em(52), room.x), std::min(em(40), room.y)), ImGuiCond_Appearing);
     ImGui::SetNextWindowPos(ImVec2(display.x / 2, top + (display.y - top) / 2), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSizeConstraints(ImVec2(std::min(em(20), room.x), std::min(em(12), room.y)), room);
-    const std::string title = std::string(tr(state, "Class", "班级")) + " — " + printable(view.folder, 60) + "###" + kClassId;
+    const std::string title = std::string(tr(state, "Class")) + " — " + printable(view.folder, 60) + "###" + kClassId;
     if (ImGui::Begin(title.c_str(), &view.open, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
         if (view.grading.valid()) {
-            text_wrapped(format(tr(state, "Grading %s… %.0f s", "正在批改 %s… %.0f 秒"), printable_path(view.folder).c_str(),
+            text_wrapped(format(tr(state, "Grading %s… %.0f s"), printable_path(view.folder).c_str(),
                                 std::max(0.0, state.now - view.grading_since)));
         } else if (!view.error.empty()) {
             ImGui::PushStyleColor(ImGuiCol_Text, palette().fail);

@@ -38,8 +38,7 @@ void status_mark(const AppState& state, const TaskCheck* check) {
         tooltip(tr(state, "Not answered yet"));
     } else if (!check->graded) {
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.fail), "!");
-        tooltip(tr(state, "Cannot be graded: the file computes it in a way attnlab does not evaluate",
-                   "无法批改：文件计算它的方式 attnlab 不会求值"));
+        tooltip(tr(state, "Cannot be graded: the file computes it in a way attnlab does not evaluate"));
     } else if (check->pass) {
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.pass), "✓");
         tooltip(tr(state, "Passes the course's check"));

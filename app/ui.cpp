@@ -220,20 +220,18 @@ void draw_dialogs(AppState& state) {
                     tr(state, "File: .py gives PyTorch constants, anything else JSON (as `attnlab solve` writes them):"),
                     false))
         write_or_ask(state, Dialogs::Pending::ExportAnswers, d.export_answers.path);
-    if (path_dialog(state, tr(state, "Open answers###openanswers", "打开答案###openanswers"), d.open_answers,
-                    tr(state, "Open", "打开"),
-                    tr(state, "A student's hand-in (.py, .ipynb or .json):", "学生提交的文件（.py、.ipynb 或 .json）："), false))
+    if (path_dialog(state, tr(state, "Open answers###openanswers"), d.open_answers,
+                    tr(state, "Open"),
+                    tr(state, "A student's hand-in (.py, .ipynb or .json):"), false))
         open_answers_file(state, d.open_answers.path);
-    if (path_dialog(state, tr(state, "Grade a folder###gradefolder", "批改文件夹###gradefolder"), d.grade_folder,
-                    tr(state, "Grade", "批改"),
-                    tr(state, "A folder of hand-ins (one file or sub-folder per student):",
-                       "存放提交文件的文件夹（每位学生一个文件或子文件夹）："),
+    if (path_dialog(state, tr(state, "Grade a folder###gradefolder"), d.grade_folder,
+                    tr(state, "Grade"),
+                    tr(state, "A folder of hand-ins (one file or sub-folder per student):"),
                     false))
         start_grading(state, d.grade_folder.path);
-    if (path_dialog(state, tr(state, "Export the class report###exportclass", "导出班级报告###exportclass"), d.export_class,
-                    tr(state, "Export", "导出"),
-                    tr(state, "One HTML page with the table and charts (opens offline):",
-                       "一个包含表格和图表的 HTML 页面（可离线打开）："),
+    if (path_dialog(state, tr(state, "Export the class report###exportclass"), d.export_class,
+                    tr(state, "Export"),
+                    tr(state, "One HTML page with the table and charts (opens offline):"),
                     false))
         write_or_ask(state, Dialogs::Pending::ExportClassReport, d.export_class.path);
     if (path_dialog(state, tr(state, "Screenshot folder###shotdir"), d.screenshot_dir,
@@ -375,8 +373,7 @@ bool open_answers_file(AppState& state, const std::string& path, const std::stri
         const HandIn hand_in = read_hand_in(path, notebook_dataset());
         const std::string name = file_name_of(path);
         load_hand_in(state, hand_in, path, student.empty() ? name : student);
-        toast(state, format(tr(state, "Opened answers from %s: %d answers, %d cannot be graded",
-                               "已从 %s 打开答案：%d 个答案，%d 个无法批改"),
+        toast(state, format(tr(state, "Opened answers from %s: %d answers, %d cannot be graded"),
                             printable(name).c_str(), static_cast<int>(hand_in.answers.size()),
                             static_cast<int>(hand_in.cannot_grade.size())));
         return true;
