@@ -154,6 +154,7 @@ struct ClassView {
     std::string error;                          // why the last folder could not be graded
     std::string opened_student;                 // the row last opened in the main window
     std::vector<std::size_t> order;             // the student table's rows, as sorted
+    float font_size = 0;                        // the window is sized again when the text size changes
 };
 
 // Panel memory that is neither document nor settings: borders, slider ranges.

@@ -246,11 +246,13 @@ void student_row(AppState& state, const StudentResult& s, std::size_t index) {
 void draw_student_table(AppState& state, const ClassReport& r) {
     const int columns = 2 + static_cast<int>(r.tasks.size());
     const float height = std::max(em(8), ImGui::GetContentRegionAvail().y);
+    // Fixed columns and a horizontal scroll bar: a narrow window scrolls the table instead of
+    // squeezing the names to nothing.
     const ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
-                                  ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
+                                  ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("class students", columns, flags, ImVec2(0, height))) return;
     ImGui::TableSetupScrollFreeze(1, 1);
-    ImGui::TableSetupColumn(tr(state, "Student"), ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn(tr(state, "Student"), ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_WidthFixed, em(10));
     ImGui::TableSetupColumn(tr(state, "Passed"), ImGuiTableColumnFlags_PreferSortDescending);
     for (const TaskSummary& t : r.tasks) ImGui::TableSetupColumn(t.id.c_str(), ImGuiTableColumnFlags_NoSort, em(4.2f));
     ImGui::TableHeadersRow();
@@ -348,8 +350,11 @@ void draw_class_window(AppState& state) {
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     const float top = ImGui::GetFrameHeight();
     const ImVec2 room(std::max(display.x - em(1), em(10)), std::max(display.y - top - em(1), em(8)));
-    ImGui::SetNextWindowSize(ImVec2(std::min(em(52), room.x), std::min(em(40), room.y)), ImGuiCond_Appearing);
-    ImGui::SetNextWindowPos(ImVec2(display.x / 2, top + (display.y - top) / 2), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    // Sized in em when it appears and again when the text size changes (presentation, Ctrl+=).
+    const ImGuiCond fit = view.font_size != ImGui::GetFontSize() ? ImGuiCond_Always : ImGuiCond_Appearing;
+    view.font_size = ImGui::GetFontSize();
+    ImGui::SetNextWindowSize(ImVec2(std::min(em(52), room.x), std::min(em(40), room.y)), fit);
+    ImGui::SetNextWindowPos(ImVec2(display.x / 2, top + (display.y - top) / 2), fit, ImVec2(0.5f, 0.5f));
     ImGui::SetNextWindowSizeConstraints(ImVec2(std::min(em(20), room.x), std::min(em(12), room.y)), room);
     const std::string title = std::string(tr(state, "Class")) + " — " + printable(view.folder, 60) + "###" + kClassId;
     if (ImGui::Begin(title.c_str(), &view.open, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
