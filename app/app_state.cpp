@@ -150,7 +150,10 @@ AnswerTensor& answer_for(AppState& state, const Task& task) {
 
 void refresh(AppState& state) {
     state.workspace = build_workspace(state);
-    state.checks = check_all(course(), notebook(), state.session.answers, state.session.tolerance, language(state));
+    // A loaded hand-in grades as `attnlab check` does: answers it could not compute are shown as
+    // "cannot be graded", not silently missing.
+    HandIn hand_in{state.session.answers, active_cannot_grade(state)};
+    state.checks = check_hand_in(course(), notebook(), hand_in, state.session.tolerance, language(state));
     const Task* task = selected_task(state);
     state.diagnosis = task && !task->discussion
                           ? diagnose_task(course(), *task, notebook(), state.session.answers, state.session.tolerance)
@@ -449,6 +452,35 @@ void reset_selected(AppState& state) {
     } else if (const Task* task = selected_task(state); task && !task->discussion) {
         state.session.answers.erase(task->answer);
     }
+    commit_edit(state, before);
+}
+
+std::map<std::string, std::string> active_cannot_grade(const AppState& state) {
+    const LoadedHandIn& loaded = state.hand_in;
+    if (loaded.path.empty()) return {};
+    const AnswerSet& answers = state.session.answers;
+    for (const std::string& name : loaded.answer_names)
+        if (!answers.count(name)) return {};
+    std::map<std::string, std::string> active;
+    for (const auto& [name, reason] : loaded.cannot_grade)
+        if (!answers.count(name)) active.emplace(name, reason);
+    return active;
+}
+
+void load_hand_in(AppState& state, const HandIn& hand_in, const std::string& path, const std::string& student) {
+    end_edit(state);
+    const Session before = state.session;
+    state.session.answers = hand_in.answers;
+    state.session.mode = AppMode::Exercises;
+    state.hand_in = LoadedHandIn{path, student, {}, hand_in.cannot_grade};
+    for (const auto& [name, answer] : hand_in.answers) state.hand_in.answer_names.insert(name);
+    refresh(state);
+    // Show the first task that does not pass: that is what the student opened the file to see.
+    for (const TaskCheck& check : state.checks)
+        if (check.answered && !check.pass) {
+            state.session.selected_task = check.id;
+            break;
+        }
     commit_edit(state, before);
 }
 

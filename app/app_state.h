@@ -13,13 +13,16 @@
 #pragma once
 
 #include "app/layout_audit.h"
+#include "core/class_report.h"
 #include "core/diagnosis.h"
 #include "core/limits.h"
 #include "core/exercises.h"
 #include "core/session.h"
 #include "core/undo.h"
 
+#include <future>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -103,9 +106,9 @@ struct PathDialog {
 };
 
 struct Dialogs {
-    PathDialog open_session, save_session, export_answers, screenshot_dir;
+    PathDialog open_session, save_session, export_answers, screenshot_dir, open_answers, grade_folder, export_class;
     // A confirmed path that already exists waits here for "Replace?" before anything is written.
-    enum class Pending { None, SaveSession, ExportAnswers };
+    enum class Pending { None, SaveSession, ExportAnswers, ExportClassReport };
     Pending overwrite = Pending::None;
     std::string overwrite_path;
     bool show_shortcuts = false;
@@ -125,6 +128,33 @@ struct Explanation {
 struct SandboxExplanation {
     LocalText text;
     SandboxSession sandbox;
+};
+
+// Where the current answers came from when File → Open answers… (or a click in the Class window)
+// loaded a student's hand-in: the file, and the answers the file assigns but that cannot be
+// graded ("uses `os` at line 3"). The reasons are not part of the document; they are shown (the
+// checks grade as check_hand_in does) while they still describe it: while every answer the file
+// gave is still there (edited or not) and the ungradable ones are still absent. Undoing the load,
+// Reset of a loaded answer or opening a session ends that.
+struct LoadedHandIn {
+    std::string path;   // empty: the answers did not come from a hand-in
+    std::string student;
+    std::set<std::string> answer_names;                // what the file gave
+    std::map<std::string, std::string> cannot_grade;   // answer name → reason
+};
+
+// The Class window (File → Grade a folder…): a class graded by core/class_report, in the
+// background so a large folder never freezes the window.
+struct ClassView {
+    bool open = false;
+    std::string folder;
+    std::shared_ptr<const ClassReport> report;  // the last class graded (null: none yet)
+    std::future<ClassReport> grading;           // valid while a folder is being graded
+    double grading_since = 0;                   // state.now when it started
+    std::string error;                          // why the last folder could not be graded
+    std::string opened_student;                 // the row last opened in the main window
+    std::vector<std::size_t> order;             // the student table's rows, as sorted
+    float font_size = 0;                        // the window is sized again when the text size changes
 };
 
 // Panel memory that is neither document nor settings: borders, slider ranges.
@@ -154,6 +184,9 @@ struct AppState {
 
     std::map<std::string, Explanation> explanations;  // task id → the last Solve of that task
     SandboxExplanation sandbox_solution;
+
+    LoadedHandIn hand_in;          // provenance of the current answers (see LoadedHandIn)
+    ClassView class_view;
 
     PanelMemory panels;
     Dialogs dialogs;
@@ -210,6 +243,13 @@ void solve_all_tasks(AppState& state);
 void reset_selected(AppState& state);              // the selected task's answer (or the sandbox query)
 
 void toast(AppState& state, const std::string& text, bool is_error = false);
+
+// Replaces the session's answers with a hand-in's as one undoable edit, remembers where they came
+// from (LoadedHandIn) and selects the first task that does not pass, so its checks, heatmaps,
+// geometry and diagnosis show why. The rest of the session (sandbox, notes, tolerance) stays.
+void load_hand_in(AppState& state, const HandIn& hand_in, const std::string& path, const std::string& student);
+// The reasons of state.hand_in that still describe the current answers (empty when none do).
+std::map<std::string, std::string> active_cannot_grade(const AppState& state);
 
 // The explanation of the selected task's last Solve, or null when the answer has changed since.
 const Explanation* current_explanation(const AppState& state, const std::string& task_id);

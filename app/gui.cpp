@@ -188,6 +188,26 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
             toast(state, std::string(tr(state, "Could not open: ")) + e.what(), true);
         }
     }
+    if (!options.answers_file.empty()) {
+        try {
+            const HandIn hand_in = read_hand_in(options.answers_file, notebook_dataset());
+            load_hand_in(state, hand_in, options.answers_file, "");
+        } catch (const InputError& e) {
+            if (headless) return e.what();
+            toast(state, std::string(tr(state, "Could not open: ")) + e.what(), true);
+        }
+    }
+    if (!options.grade_folder.empty()) {
+        if (!headless) {
+            start_grading(state, options.grade_folder);
+        } else {
+            try {
+                grade_folder_now(state, options.grade_folder);
+            } catch (const InputError& e) {
+                return e.what();
+            }
+        }
+    }
     if (!options.language.empty()) state.settings.view.language = options.language;
     if (options.presentation) state.settings.view.presentation = true;
     if (options.zoom_given) state.settings.view.text_zoom = std::clamp(std::pow(kZoomStep, static_cast<float>(options.zoom_steps)), 0.5f, 3.0f);
@@ -565,16 +585,18 @@ int run_gui(const GuiOptions& options) {
             while (!glfwWindowShouldClose(p.window) && !p.state.requests.quit) {
                 const bool busy = p.active_frames > 0 || ImGui::IsAnyItemActive() || ImGui::IsAnyMouseDown();
                 const bool unsaved = !options.no_autosave && session_for_saving(p.state) != p.autosaved;
+                const bool grading = p.state.class_view.grading.valid();
                 // Busy (a drag, frames owed): at most one frame per display refresh. Software GL
                 // under Xvfb has no vsync to wait on, and drew as fast as it could. Events that
                 // arrive meanwhile are taken in, so the next frame shows all of them.
                 const double since_frame = glfwGetTime() - p.last_frame_at;
                 if (busy && since_frame < kFrameInterval) glfwWaitEventsTimeout(kFrameInterval - since_frame);
                 if (busy) glfwPollEvents();
+                else if (grading) glfwWaitEventsTimeout(0.1);  // the Class window shows progress, then the result
                 else if (!p.state.toasts.empty() || unsaved) glfwWaitEventsTimeout(0.25);  // toasts expire, autosave runs
                 else glfwWaitEvents();
                 if (glfwGetWindowAttrib(p.window, GLFW_ICONIFIED)) continue;
-                if (!busy && p.active_frames == 0 && p.state.toasts.empty()) {
+                if (!busy && !grading && p.active_frames == 0 && p.state.toasts.empty()) {
                     autosave_if_changed(p, options);
                     continue;
                 }

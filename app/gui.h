@@ -26,6 +26,8 @@ struct GuiOptions {
     std::string language;         // a catalog's code ("en", "zh"); empty = the session's
     std::string panel;            // screenshot of one panel only (exercises, vectors, heatmaps, output, geometry)
     std::string session_file;     // open this session instead of the autosave
+    std::string answers_file;     // then open this hand-in as the answers (File → Open answers…)
+    std::string grade_folder;     // grade this folder and show the Class window (File → Grade a folder…)
     bool presentation = false;    // start in presentation mode
     bool no_autosave = false;     // neither restore nor write the autosave (tests, demos)
     int zoom_steps = 0;           // Ctrl+= steps (negative: Ctrl+-); applied when zoom_given

@@ -5,7 +5,9 @@
 #include "app/gui.h"
 #include "app/paths.h"
 #include "core/error.h"
+#include "core/answer_file.h"
 #include "core/i18n.h"
+#include "core/json_io.h"
 #include "core/limits.h"
 #include "core/session.h"
 #include "core/text.h"
@@ -37,6 +39,24 @@ void parse_size(const std::string& text, int scale, int* width, int* height) {
 // --scale: 1, 2, 3 or 4 (the font atlas is rebuilt at that size).
 int parse_scale(const std::string& text) { return static_cast<int>(attn::parse_whole_number(text, "--scale", 1, 4)); }
 
+// FILE is a student's hand-in (opened as the answers) when it is .py or .ipynb, or a .json that
+// is not a session ({"format": "attnlab-session"}); anything else is a session. A file that cannot
+// be read counts as a session, whose loader then says what is wrong with it.
+bool is_hand_in_file(const std::string& path) {
+    const auto ends_with = [&](const char* suffix) {
+        const std::string s(suffix);
+        return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
+    };
+    if (ends_with(".py") || ends_with(".ipynb")) return true;
+    if (!ends_with(".json")) return false;
+    try {
+        const nlohmann::json doc = attn::read_json_file(path, attn::kMaxSessionFileBytes);
+        return !(doc.is_object() && doc.value("format", nlohmann::json()) == "attnlab-session");
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
 int run(int argc, char** argv);
 
 }  // namespace
@@ -65,7 +85,9 @@ int run(int argc, char** argv) {
 
     attn::app::GuiOptions gui;
     std::string size, scale = "1", open_file;
-    cli.add_option("FILE", open_file, "Open this session file (.json)");
+    cli.add_option("FILE", open_file,
+                   "Open this session (.json), or a student's hand-in (.py, .ipynb, or a .json that is not a session) as the answers");
+    cli.add_option("--grade", gui.grade_folder, "Grade this folder of hand-ins and show the Class window (File → Grade a folder…)");
     cli.add_option("--session", gui.session_file, "Open this session file instead of the last autosave");
     cli.add_option("--screenshot", gui.screenshot_path, "Render the window headless into this PNG and exit (needs an X display, Xvfb is fine)");
     cli.add_option("--exercise", gui.exercise, "Select this task first, e.g. 1.3.2");
@@ -107,7 +129,16 @@ int run(int argc, char** argv) {
             std::fprintf(stderr, "attnlab: give either FILE or --session, not both\n");
             return 2;
         }
-        gui.session_file = open_file;
+        if (is_hand_in_file(open_file)) gui.answers_file = open_file;
+        else gui.session_file = open_file;
+    }
+    if (!gui.answers_file.empty() && (!gui.screenshot_path.empty() || !attn::app::display_available())) {
+        try {
+            attn::read_hand_in(gui.answers_file, attn::notebook_dataset());
+        } catch (const attn::InputError& e) {
+            std::fprintf(stderr, "attnlab: %s\n", e.what());
+            return 2;
+        }
     }
     if (!gui.session_file.empty() && (!gui.screenshot_path.empty() || !attn::app::display_available())) {
         // Headless or without a display, say what is wrong with the file first. With a window,

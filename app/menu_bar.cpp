@@ -1,6 +1,7 @@
 // The main menu bar: File, Edit, View, Help. Every item also has a shortcut (ui.cpp) and a tooltip.
 #include "app/i18n.h"
 #include "app/panels.h"
+#include "app/probe.h"
 #include "app/ui.h"
 #include "app/ui_common.h"
 
@@ -12,7 +13,9 @@ namespace attn::app {
 
 void draw_menu_bar(AppState& state) {
     if (!ImGui::BeginMainMenuBar()) return;
-    if (ImGui::BeginMenu(tr(state, "File"))) {
+    const bool file_menu = ImGui::BeginMenu(tr(state, "File"));
+    probe_item(state, "menu file");
+    if (file_menu) {
         if (ImGui::MenuItem(tr(state, "Open session…"), "Ctrl+O")) state.dialogs.open_session.open_requested = true;
         tooltip(tr(state, "Open a saved session (.json): data, answers and selected task. Your view (language, presentation, zoom) stays as it is."));
         if (ImGui::BeginMenu(tr(state, "Open recent"), !state.settings.recent_files.empty())) {
@@ -25,6 +28,14 @@ void draw_menu_bar(AppState& state) {
         ImGui::Separator();
         if (ImGui::MenuItem(tr(state, "Export answers…"), "Ctrl+E")) open_export_dialog(state);
         tooltip(tr(state, "Write your answers as PyTorch constants (.py) or JSON, as `attnlab solve` does."));
+        if (ImGui::MenuItem(tr(state, "Open answers…"))) state.dialogs.open_answers.open_requested = true;
+        probe_item(state, "menu open answers");
+        tooltip(tr(state, "Load a student's hand-in (.py, .ipynb or .json) as the current answers, with live checks: see why an answer fails. Undo with Ctrl+Z."));
+        if (ImGui::MenuItem(tr(state, "Grade a folder…"))) state.dialogs.grade_folder.open_requested = true;
+        probe_item(state, "menu grade folder");
+        tooltip(tr(state, "Grade every hand-in in a folder, as `attnlab check DIR` does, and show the class in a window."));
+        if (state.class_view.report && !state.class_view.open && ImGui::MenuItem(tr(state, "Show the class")))
+            state.class_view.open = true;
         ImGui::Separator();
         if (ImGui::MenuItem(tr(state, "Save screenshot"), "F12")) state.requests.screenshot_window = true;
         for (int scale = 2; scale <= 3; ++scale) {

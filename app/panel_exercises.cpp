@@ -36,6 +36,9 @@ void status_mark(const AppState& state, const TaskCheck* check) {
     if (!check || !check->answered) {
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.text_dim), "–");
         tooltip(tr(state, "Not answered yet"));
+    } else if (!check->graded) {
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.fail), "!");
+        tooltip(tr(state, "Cannot be graded: the file computes it in a way attnlab does not evaluate"));
     } else if (check->pass) {
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(colors.pass), "✓");
         tooltip(tr(state, "Passes the course's check"));
@@ -48,7 +51,11 @@ void status_mark(const AppState& state, const TaskCheck* check) {
 // Tasks as "✓ 1.3.2" (the status mark and the id), for the picker.
 std::string short_task_label(const AppState& state, const Task& task) {
     const TaskCheck* check = check_of(state, task.id);
-    const char* mark = task.discussion ? "?" : !check || !check->answered ? "\xE2\x80\x93" : check->pass ? "\xE2\x9C\x93" : "\xE2\x9C\x97";
+    const char* mark = task.discussion                  ? "?"
+                       : !check || !check->answered     ? "\xE2\x80\x93"
+                       : !check->graded                 ? "!"
+                       : check->pass                    ? "\xE2\x9C\x93"
+                                                        : "\xE2\x9C\x97";
     return std::string(mark) + " " + task.id;
 }
 
@@ -221,6 +228,7 @@ void draw_selected_task(AppState& state) {
     if (check && !check->problem.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, check->answered ? colors.fail : colors.text_dim);
         text_wrapped(check->problem);
+        probe_item(state, "task problem");
         ImGui::PopStyleColor();
     }
 

@@ -36,6 +36,10 @@ void draw_vector_panel(AppState& state, const PanelRect& rect);
 void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures& textures);
 void draw_output_panel(AppState& state, const PanelRect& rect);
 void draw_geometry_panel(AppState& state, const PanelRect& rect);
+// The Class window (File → Grade a folder…): floating, not part of the tiled layout; drawn while
+// state.class_view.open.
+inline constexpr const char* kClassId = "class";
+void draw_class_window(AppState& state);
 
 // Begins a panel window with a translated title and a stable id; always pair with end_panel().
 bool begin_panel(const char* title, const char* id, const PanelRect& rect, ImGuiWindowFlags extra_flags = 0);

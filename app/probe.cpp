@@ -30,6 +30,22 @@ int missing_glyphs() {
     }
     return missing;
 }
+// The Class window as a test sees it: the students listed and the per-task pass counts.
+nlohmann::json class_probe(const AppState& state) {
+    const ClassView& view = state.class_view;
+    nlohmann::json out = {{"open", view.open}, {"folder", view.folder}, {"grading", view.grading.valid()},
+                          {"error", view.error}, {"opened_student", view.opened_student}};
+    if (!view.report) return out;
+    nlohmann::json passed = nlohmann::json::object();
+    for (const TaskSummary& t : view.report->tasks) passed[t.id] = t.passed;
+    nlohmann::json order = nlohmann::json::array();
+    for (std::size_t i : view.order) order.push_back(view.report->students[i].student);
+    out["students"] = view.report->students.size();
+    out["unreadable"] = view.report->unreadable;
+    out["passed_per_task"] = passed;
+    out["order"] = order;
+    return out;
+}
 }  // namespace
 
 void probe_item(AppState& state, const std::string& name) {
@@ -49,7 +65,8 @@ void write_probe(AppState& state) {
     for (const auto& [name, r] : state.probes) items[name] = {r.x, r.y, r.w, r.h};
     nlohmann::json checks = nlohmann::json::array();
     for (const TaskCheck& check : state.checks)
-        checks.push_back({{"id", check.id}, {"answered", check.answered}, {"pass", check.pass},
+        checks.push_back({{"id", check.id}, {"answered", check.answered}, {"pass", check.pass}, {"graded", check.graded},
+                          {"problem", check.problem},
                           {"max_abs_diff", std::isfinite(check.max_abs_diff) ? nlohmann::json(check.max_abs_diff) : nlohmann::json()}});
     const Workspace& w = state.workspace;
     // Liveness for GUI tests: frames drawn so far (a test sends an input event and waits for the
@@ -85,6 +102,13 @@ void write_probe(AppState& state) {
                                      return e ? nlohmann::json(e->en) : nlohmann::json();
                                  }()},
                                 {"session_path", state.session_path},
+                                {"loaded_answers_from", state.hand_in.path},
+                                {"answers", [&] {
+                                     nlohmann::json a = nlohmann::json::object();
+                                     for (const auto& [name, t] : state.session.answers) a[name] = matrix_to_json(t.data);
+                                     return a;
+                                 }()},
+                                {"class", class_probe(state)},
                                 {"queries", matrix_to_json(w.queries)},
                                 {"keys", matrix_to_json(w.keys)},
                                 {"weights", w.error.empty() ? matrix_to_json(w.result.weights) : nlohmann::json()},
@@ -102,7 +126,8 @@ void write_probe(AppState& state) {
                                      return list;
                                  }()},
                                 {"items", items}};
-    const std::string text = doc.dump(1);
+    // Student file names and answers come from outside: invalid UTF-8 is replaced, never thrown.
+    const std::string text = doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (text == state.probe_written) return;
     // Written every frame (the frame count changes), so no fsync: a temporary file and rename()
     // keep readers from seeing half a document. A failure is a harness problem; the app carries on.

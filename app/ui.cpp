@@ -7,8 +7,10 @@
 #include "app/probe.h"
 #include "app/ui_common.h"
 #include "core/error.h"
+#include "core/answer_file.h"
 #include "core/json_io.h"
 #include "core/report.h"
+#include "core/text.h"
 
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>  // key codes only: ImGui 1.86 indexes io.KeysDown by the backend's codes
@@ -118,6 +120,18 @@ bool path_dialog(AppState& state, const char* title, PathDialog& dialog, const c
     return confirmed;
 }
 
+void run_pending_write(AppState& state, Dialogs::Pending action, const std::string& path) {
+    if (action == Dialogs::Pending::SaveSession) save_session_file(state, path);
+    else if (action == Dialogs::Pending::ExportAnswers) export_answers_file(state, path);
+    else if (action == Dialogs::Pending::ExportClassReport) export_class_report(state, path);
+}
+
+// "dir/alice.py" → "alice.py"
+std::string file_name_of(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 bool file_exists(const std::string& path) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (!f) return false;
@@ -134,8 +148,7 @@ void write_or_ask(AppState& state, Dialogs::Pending action, const std::string& p
         state.dialogs.overwrite_path = path;
         return;
     }
-    if (action == Dialogs::Pending::SaveSession) save_session_file(state, path);
-    else export_answers_file(state, path);
+    run_pending_write(state, action, path);
 }
 
 void draw_overwrite_question(AppState& state) {
@@ -153,10 +166,7 @@ void draw_overwrite_question(AppState& state) {
     ImGui::SameLine();
     const bool cancel = ImGui::Button(tr(state, "Cancel"), em2(8, 0)) || ImGui::IsKeyPressed(GLFW_KEY_ESCAPE);
     probe_item(state, "overwrite cancel");
-    if (replace) {
-        if (d.overwrite == Dialogs::Pending::SaveSession) save_session_file(state, d.overwrite_path);
-        else export_answers_file(state, d.overwrite_path);
-    }
+    if (replace) run_pending_write(state, d.overwrite, d.overwrite_path);
     if (replace || cancel) {
         if (cancel) toast(state, tr(state, "Nothing was written."));
         d.overwrite = Dialogs::Pending::None;
@@ -210,6 +220,20 @@ void draw_dialogs(AppState& state) {
                     tr(state, "File: .py gives PyTorch constants, anything else JSON (as `attnlab solve` writes them):"),
                     false))
         write_or_ask(state, Dialogs::Pending::ExportAnswers, d.export_answers.path);
+    if (path_dialog(state, tr(state, "Open answers###openanswers"), d.open_answers,
+                    tr(state, "Open"),
+                    tr(state, "A student's hand-in (.py, .ipynb or .json):"), false))
+        open_answers_file(state, d.open_answers.path);
+    if (path_dialog(state, tr(state, "Grade a folder###gradefolder"), d.grade_folder,
+                    tr(state, "Grade"),
+                    tr(state, "A folder of hand-ins (one file or sub-folder per student):"),
+                    false))
+        start_grading(state, d.grade_folder.path);
+    if (path_dialog(state, tr(state, "Export the class report###exportclass"), d.export_class,
+                    tr(state, "Export"),
+                    tr(state, "One HTML page with the table and charts (opens offline):"),
+                    false))
+        write_or_ask(state, Dialogs::Pending::ExportClassReport, d.export_class.path);
     if (path_dialog(state, tr(state, "Screenshot folder###shotdir"), d.screenshot_dir,
                     tr(state, "Use"), tr(state, "Save screenshots into:"), false))
         state.settings.screenshot_dir = d.screenshot_dir.path;
@@ -330,6 +354,7 @@ bool open_session_file(AppState& state, const std::string& path) {
         state.session = std::move(loaded);
         state.session_path = path;
         state.session_on_disk = state.session;
+        state.hand_in = LoadedHandIn{};  // a session's answers are its own, not a hand-in's
         commit_edit(state, before);
         remember_recent(state, path);
         toast(state, std::string(tr(state, "Opened ")) + path);
@@ -341,6 +366,23 @@ bool open_session_file(AppState& state, const std::string& path) {
         toast(state, std::string(tr(state, "Could not open: ")) + path + ": " + e.what(), true);
         return false;
     }
+}
+
+bool open_answers_file(AppState& state, const std::string& path, const std::string& student) {
+    try {
+        const HandIn hand_in = read_hand_in(path, notebook_dataset());
+        const std::string name = file_name_of(path);
+        load_hand_in(state, hand_in, path, student.empty() ? name : student);
+        toast(state, format(tr(state, "Opened answers from %s: %d answers, %d cannot be graded"),
+                            printable(name).c_str(), static_cast<int>(hand_in.answers.size()),
+                            static_cast<int>(hand_in.cannot_grade.size())));
+        return true;
+    } catch (const InputError& e) {
+        toast(state, std::string(tr(state, "Could not open: ")) + e.what(), true);
+    } catch (const std::exception& e) {  // bad_alloc and the like: the current answers stay
+        toast(state, std::string(tr(state, "Could not open: ")) + printable_path(path) + ": " + e.what(), true);
+    }
+    return false;
 }
 
 bool save_session_file(AppState& state, const std::string& path) {
@@ -475,6 +517,8 @@ void draw_ui(AppState& state, HeatmapTextures& textures) {
         state.panels.layout_reset = false;
     }
 
+    poll_grading(state);
+    draw_class_window(state);
     draw_dialogs(state);
     draw_toasts(state);
 }

@@ -39,6 +39,23 @@ bool open_session_file(AppState& state, const std::string& path);   // toasts th
 // Opening keeps the viewer's settings (language, presentation, zoom): they are not the file's.
 bool save_session_file(AppState& state, const std::string& path);   // writes the session + the view
 void export_answers_file(AppState& state, const std::string& path);  // .py → python, else json
+// File → Open answers…: a student's hand-in (.py, .ipynb, .json; core/answer_file.h read_hand_in)
+// becomes the current answers as one undoable edit (load_hand_in); toasts what was loaded, or the
+// error (nothing changes then). `student` names them (default: the file name).
+bool open_answers_file(AppState& state, const std::string& path, const std::string& student = "");
+
+// File → Grade a folder… (panel_class.cpp): grades `folder` with core/class_report on a worker
+// thread and opens the Class window; poll_grading() (once a frame, from draw_ui) takes the result
+// in. grade_folder_now() does the same on this thread (headless --grade).
+void start_grading(AppState& state, const std::string& folder);
+void poll_grading(AppState& state);
+void grade_folder_now(AppState& state, const std::string& folder);
+// A student of the Class window's report opens in the main window (open_answers_file); false,
+// with an error toast, when their hand-in could not be read.
+bool open_class_student(AppState& state, std::size_t index);
+// The class report as HTML (core class_report_html), written atomically; toasts the outcome.
+void export_class_report(AppState& state, const std::string& path);
+
 // The dialogs ask before either of these writes over an existing file.
 
 }  // namespace attn::app
