@@ -14,12 +14,14 @@
 
 #include "app/layout_audit.h"
 #include "core/diagnosis.h"
+#include "core/tensor_file.h"
 #include "core/limits.h"
 #include "core/exercises.h"
 #include "core/session.h"
 #include "core/undo.h"
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,7 +30,7 @@ namespace attn::app {
 
 // What the vector controls, heatmaps, output and geometry panels work on right now.
 struct Workspace {
-    enum class Kind { QueryTask, KeyTask, Discussion, Sandbox };
+    enum class Kind { QueryTask, KeyTask, Discussion, Sandbox, Captured };
     Kind kind = Kind::Sandbox;
     const Task* task = nullptr;       // the selected exercise (null in the sandbox)
     Eigen::MatrixXd queries;          // n×d
@@ -45,6 +47,8 @@ struct Workspace {
     AttentionOptions options;
     AttentionResult result;           // what the panels draw
     std::string error;                // set when attention could not be computed
+    // Captured mode: one label per token (rows of queries and keys); empty = "q0", "k0", ...
+    std::vector<std::string> token_labels;
 };
 
 // x, y, width, height in window pixels.
@@ -104,6 +108,7 @@ struct PathDialog {
 
 struct Dialogs {
     PathDialog open_session, save_session, export_answers, screenshot_dir;
+    PathDialog open_tensors;  // File → Open tensors… (.safetensors / .npz)
     // A confirmed path that already exists waits here for "Replace?" before anything is written.
     enum class Pending { None, SaveSession, ExportAnswers };
     Pending overwrite = Pending::None;
@@ -136,6 +141,16 @@ struct PanelMemory {
     std::string reveal;                                 // a panel to bring forward this frame (screenshots)
 };
 
+// The capture session.captured names, read from its file (core/captured.h). Not part of the
+// document: undo and Save keep only the path and the edited rows; refresh() re-reads the file
+// when the path changes.
+struct CapturedFile {
+    std::shared_ptr<const AttentionCapture> capture;  // null until read, or when it cannot be
+    std::string path;                                  // the path `capture` (or `problem`) is for
+    std::string problem;                               // e.g. the file is gone
+    std::string warning;                               // e.g. the file changed since the session was saved
+};
+
 struct AppState {
     // The document: saved, reopened and undone.
     Session session;
@@ -154,6 +169,7 @@ struct AppState {
 
     std::map<std::string, Explanation> explanations;  // task id → the last Solve of that task
     SandboxExplanation sandbox_solution;
+    CapturedFile captured_file;
 
     PanelMemory panels;
     Dialogs dialogs;
@@ -210,6 +226,25 @@ void solve_all_tasks(AppState& state);
 void reset_selected(AppState& state);              // the selected task's answer (or the sandbox query)
 
 void toast(AppState& state, const std::string& text, bool is_error = false);
+
+// ---- captured attention (app/captured_state.cpp) ----
+// Opens a .safetensors / .npz capture as the document's captured part, on layer 0, head 0, in
+// the Captured mode; one undo step. A file that cannot be read leaves the session as it was and
+// shows why (toast). Returns whether it opened.
+bool open_tensors_file(AppState& state, const std::string& path);
+// Reads session.captured.path when it is not the file held (a reopened session, undo); sets
+// captured_file.problem when it cannot. Called by refresh().
+void sync_captured_file(AppState& state);
+// The captured mode's workspace; an empty one (with error set) while the file is missing.
+Workspace captured_workspace(const AppState& state);
+// Layer and head pickers: navigation, no undo step (the edits of every head stay).
+void select_captured_head(AppState& state, int layer, int head);
+// A row of the shown head as edited ('q', 'k' or 'v'); only rows that differ from the file are kept.
+void set_captured_row(AppState& state, char tensor, int row, const Eigen::RowVectorXd& values);
+// "Reset this head": the file's numbers again, one undo step.
+void reset_captured_head(AppState& state);
+// True when `path` looks like a capture, not a session (by its first bytes: a session is JSON).
+bool is_tensor_file(const std::string& path);
 
 // The explanation of the selected task's last Solve, or null when the answer has changed since.
 const Explanation* current_explanation(const AppState& state, const std::string& task_id);

@@ -2,12 +2,14 @@
 // window (or, with --screenshot, renders it headless to a PNG); `attnlab --help` lists the
 // rest. Both paths call the same functions in core/.
 #include "app/cli.h"
+#include "app/app_state.h"
 #include "app/gui.h"
 #include "app/paths.h"
 #include "core/error.h"
 #include "core/i18n.h"
 #include "core/limits.h"
 #include "core/session.h"
+#include "core/tensor_file.h"
 #include "core/text.h"
 
 #include <CLI/CLI.hpp>
@@ -65,7 +67,7 @@ int run(int argc, char** argv) {
 
     attn::app::GuiOptions gui;
     std::string size, scale = "1", open_file;
-    cli.add_option("FILE", open_file, "Open this session file (.json)");
+    cli.add_option("FILE", open_file, "Open this session file (.json) or captured attention (.safetensors, .npz)");
     cli.add_option("--session", gui.session_file, "Open this session file instead of the last autosave");
     cli.add_option("--screenshot", gui.screenshot_path, "Render the window headless into this PNG and exit (needs an X display, Xvfb is fine)");
     cli.add_option("--exercise", gui.exercise, "Select this task first, e.g. 1.3.2");
@@ -113,7 +115,8 @@ int run(int argc, char** argv) {
         // Headless or without a display, say what is wrong with the file first. With a window,
         // the app opens on the last session and shows the problem there instead.
         try {
-            attn::load_session(gui.session_file);
+            if (attn::app::is_tensor_file(gui.session_file)) attn::load_attention_file(gui.session_file);
+            else attn::load_session(gui.session_file);
         } catch (const attn::InputError& e) {
             std::fprintf(stderr, "attnlab: %s\n", e.what());
             return 2;

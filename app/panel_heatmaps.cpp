@@ -41,6 +41,29 @@ constexpr int kSmallHeatmap = 16;      // up to 16×16 every cell shows its numb
 std::string query_name(int i, int n) { return n == 1 ? std::string("q") : "q" + std::to_string(i); }
 std::string key_name(int j) { return "k" + std::to_string(j); }
 
+// A capture's axes are its tokens, cut to these widths (the full token is in the cell tooltips).
+constexpr float kTokenRowEm = 6.0f, kTokenColumnEm = 4.0f;
+bool has_tokens(const Workspace& ws) {
+    return !ws.token_labels.empty() && static_cast<Eigen::Index>(ws.token_labels.size()) == ws.keys.rows();
+}
+std::string row_axis_label(const Workspace& ws, int i, int n) {
+    return has_tokens(ws) ? ellipsize(visible_token(ws.token_labels[i]), em(kTokenRowEm)) : query_name(i, n);
+}
+std::string column_axis_label(const Workspace& ws, int j) {
+    return has_tokens(ws) ? ellipsize(visible_token(ws.token_labels[j]), em(kTokenColumnEm)) : key_name(j);
+}
+// The widest row label, for the room left of the grid.
+float row_label_width(const Workspace& ws, int n) {
+    if (!has_tokens(ws)) return ImGui::CalcTextSize(query_name(n - 1, n).c_str()).x;
+    float w = 0;
+    for (int i = 0; i < n; ++i) w = std::max(w, ImGui::CalcTextSize(row_axis_label(ws, i, n).c_str()).x);
+    return w;
+}
+// "q3 “cat”" in a tooltip.
+std::string named(const Workspace& ws, const std::string& name, int index) {
+    return has_tokens(ws) ? name + " “" + visible_token(ws.token_labels[index]) + "”" : name;
+}
+
 // Short form for intermediate terms; never prints nan (callers pass finite numbers, and a
 // stray non-finite one prints as a dash).
 std::string num(double x, const char* format = "%.4g") {
@@ -163,10 +186,10 @@ ImVec2 min_cell_size(int n, int N) {
                   std::ceil(ImGui::GetTextLineHeight() * kMinNumberFontScale + 2));
 }
 
-Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w) {
+Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w, float row_label_w) {
     Layout l;
     l.gap = em(1.2f);
-    l.row_label_w = ImGui::CalcTextSize(query_name(n - 1, n).c_str()).x + em(0.4f);
+    l.row_label_w = row_label_w + em(0.4f);
     l.title_h = ImGui::GetTextLineHeightWithSpacing();
     l.col_label_h = ImGui::GetTextLineHeight() + em(0.2f);
     l.legend_h = em(0.5f) + em(0.6f) + em(0.15f) + ImGui::GetTextLineHeight();
@@ -235,6 +258,7 @@ void logit_tooltip(const AppState& state, int i, int j) {
     const int n = static_cast<int>(ws.result.logits.rows());
     const std::string q = query_name(i, n);
     const std::string k = key_name(j);
+    if (has_tokens(ws)) ImGui::TextUnformatted((named(ws, q, i) + "  ·  " + named(ws, k, j)).c_str());
     ImGui::Text(tr(state, "logit(%s, %s) = scale \xC2\xB7 %s\xC2\xB7%s"), q.c_str(), k.c_str(),
                 q.c_str(), k.c_str());
     if (is_masked(ws, i, j)) {
@@ -275,6 +299,7 @@ void weight_tooltip(const AppState& state, int i, int j) {
     const int N = static_cast<int>(logits.cols());
     const std::string q = query_name(i, n);
     const std::string k = key_name(j);
+    if (has_tokens(ws)) ImGui::TextUnformatted((named(ws, q, i) + "  ·  " + named(ws, k, j)).c_str());
     ImGui::Text(tr(state, "weight(%s, %s) = exp(logit - max) / \xCE\xA3 exp(logit_j - max)"),
                 q.c_str(), k.c_str());  // Σ
     if (row_fully_masked(ws, i)) {
@@ -413,19 +438,20 @@ struct Grid {
 };
 
 // Keys across the top in their colours, queries down the left; every stride-th when crowded.
-void draw_axis_labels(const Grid& grid, int n, int N, float top) {
+void draw_axis_labels(const Workspace& ws, const Grid& grid, int n, int N, float top) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float line_h = ImGui::GetTextLineHeight();
-    const int col_stride = label_stride(grid.cw, ImGui::CalcTextSize(key_name(N - 1).c_str()).x + em(0.4f));
+    const float widest = has_tokens(ws) ? em(kTokenColumnEm) : ImGui::CalcTextSize(key_name(N - 1).c_str()).x;
+    const int col_stride = label_stride(grid.cw, widest + em(0.4f));
     for (int j = 0; j < N; j += col_stride) {
-        const std::string label = key_name(j);
+        const std::string label = column_axis_label(ws, j);
         const float w = ImGui::CalcTextSize(label.c_str()).x;
         const float x = std::max(grid.min.x, grid.cell_min(0, j).x + (grid.cw - w) / 2);
         dl->AddText(ImVec2(x, top), key_color(j, N), label.c_str());
     }
     const int row_stride = label_stride(grid.ch, line_h);
     for (int i = 0; i < n; i += row_stride) {
-        const std::string label = query_name(i, n);
+        const std::string label = row_axis_label(ws, i, n);
         const float w = ImGui::CalcTextSize(label.c_str()).x;
         const float y = grid.cell_min(i, 0).y + (grid.ch - line_h) / 2;
         dl->AddText(ImVec2(grid.min.x - em(0.3f) - w, y), palette().query, label.c_str());
@@ -559,7 +585,7 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
     grid.max = ImVec2(grid.min.x + l.cw * static_cast<float>(N), grid.min.y + l.ch * static_cast<float>(n));
     grid.cw = l.cw;
     grid.ch = l.ch;
-    draw_axis_labels(grid, n, N, block.y + l.title_h);
+    draw_axis_labels(ws, grid, n, N, block.y + l.title_h);
 
     // Where tests look for cell colours in screenshots (probe.h; only when probing).
     for (int i = 0; i < std::min(n, 4); ++i)
@@ -650,7 +676,7 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
                 any_masked ? em(0.8f + 0.6f + 0.3f) + ImGui::CalcTextSize(tr(state, "masked")).x : 0.0f;
 
             const ImVec2 origin = ImGui::GetCursorScreenPos();
-            const Layout l = make_layout(n, N, ImGui::GetContentRegionAvail(), title_w, legend_extra_w);
+            const Layout l = make_layout(n, N, ImGui::GetContentRegionAvail(), title_w, legend_extra_w, row_label_width(ws, n));
             const ImVec2 blocks[2] = {origin, l.side_by_side ? ImVec2(origin.x + l.block_w + l.gap, origin.y)
                                                              : ImVec2(origin.x, origin.y + l.block_h + l.gap)};
 
