@@ -78,7 +78,7 @@ Workspace captured_workspace(const AppState& state) {
     w.kind = Workspace::Kind::Captured;
     const CapturedFile& file = state.captured_file;
     if (!file.capture) {
-        w.error = file.problem.empty() ? std::string(tr(state, "No captured file is open.", "没有打开捕获文件。")) : file.problem;
+        w.error = file.problem.empty() ? std::string(tr(state, "No captured file is open.")) : file.problem;
         return w;
     }
     CapturedSession c = state.session.captured;

@@ -1,6 +1,7 @@
 // The main menu bar: File, Edit, View, Help. Every item also has a shortcut (ui.cpp) and a tooltip.
 #include "app/i18n.h"
 #include "app/panels.h"
+#include "app/probe.h"
 #include "app/ui.h"
 #include "app/ui_common.h"
 
@@ -12,12 +13,14 @@ namespace attn::app {
 
 void draw_menu_bar(AppState& state) {
     if (!ImGui::BeginMainMenuBar()) return;
-    if (ImGui::BeginMenu(tr(state, "File"))) {
+    const bool file_menu = ImGui::BeginMenu(tr(state, "File"));
+    probe_item(state, "menu file");
+    if (file_menu) {
         if (ImGui::MenuItem(tr(state, "Open session…"), "Ctrl+O")) state.dialogs.open_session.open_requested = true;
         tooltip(tr(state, "Open a saved session (.json): data, answers and selected task. Your view (language, presentation, zoom) stays as it is."));
-        if (ImGui::MenuItem(tr(state, "Open tensors…", "打开张量…"))) state.dialogs.open_tensors.open_requested = true;
-        tooltip(tr(state, "Open Q, K and V captured from a real model (.safetensors or .npz): browse its layers and heads and edit them.",
-                   "打开从真实模型捕获的 Q、K、V（.safetensors 或 .npz）：浏览各层各头，并可编辑。"));
+        if (ImGui::MenuItem(tr(state, "Open tensors…"))) state.dialogs.open_tensors.open_requested = true;
+        probe_item(state, "menu open tensors");
+        tooltip(tr(state, "Open Q, K and V captured from a real model (.safetensors or .npz): browse its layers and heads and edit them."));
         if (ImGui::BeginMenu(tr(state, "Open recent"), !state.settings.recent_files.empty())) {
             for (const std::string& path : state.settings.recent_files)
                 if (ImGui::MenuItem(path.c_str())) open_session_file(state, path);

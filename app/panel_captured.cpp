@@ -56,8 +56,7 @@ void draw_capture_options(AppState& state) {
         changed = true;
     }
     probe_item(state, "captured scale");
-    tooltip(tr(state, "Read from the file's metadata; change it to see what the model's scaling does.",
-               "读自文件的元数据；改变它，看看模型的缩放起什么作用。"));
+    tooltip(tr(state, "Read from the file's metadata; change it to see what the model's scaling does."));
     if (c.scale_mode == ScaleMode::Temperature) {
         float temperature = static_cast<float>(c.temperature);
         ImGui::SetNextItemWidth(em(8));
@@ -88,30 +87,30 @@ void draw_captured_controls(AppState& state) {
         ImGui::PopStyleColor();
     }
     if (!file.warning.empty()) text_wrapped(file.warning);
-    if (ImGui::Button(tr(state, "Open tensors…", "打开张量…"))) state.dialogs.open_tensors.open_requested = true;
+    if (ImGui::Button(tr(state, "Open tensors…"))) state.dialogs.open_tensors.open_requested = true;
     probe_item(state, "open tensors");
     if (!file.capture) return;
     const AttentionCapture& capture = *file.capture;
     ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
-    text_wrapped(format(tr(state, "%d tokens, d = %d, dv = %d, %s", "%d 个词元，d = %d，dv = %d，%s"), capture.tokens, capture.d,
+    text_wrapped(format(tr(state, "%d tokens, d = %d, dv = %d, %s"), capture.tokens, capture.d,
                         capture.dv, capture.dtype.c_str()));
     ImGui::PopStyleColor();
     int layer = c.layer, head = c.head;
-    if (step_picker(state, "layer", tr(state, "layer", "层"), c.layer, capture.layers, &layer) |
-        step_picker(state, "head", tr(state, "head", "头"), c.head, capture.heads, &head))
+    if (step_picker(state, "layer", tr(state, "layer"), c.layer, capture.layers, &layer) |
+        step_picker(state, "head", tr(state, "head"), c.head, capture.heads, &head))
         select_captured_head(state, layer, head);
     draw_capture_options(state);
     int edited = 0;
     for (const auto& [key, row] : state.session.captured.edits) edited += key.layer == c.layer && key.head == c.head;
     ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
-    text_wrapped(edited == 0 ? std::string(tr(state, "This head is as captured.", "这个头与捕获时相同。"))
-                             : format(tr(state, "%d rows of this head edited.", "这个头有 %d 行已编辑。"), edited));
+    text_wrapped(edited == 0 ? std::string(tr(state, "This head is as captured."))
+                             : format(tr(state, "%d rows of this head edited."), edited));
     ImGui::PopStyleColor();
     ImGui::BeginDisabled(edited == 0);
-    if (ImGui::Button(tr(state, "Reset this head", "重置这个头"))) reset_captured_head(state);
+    if (ImGui::Button(tr(state, "Reset this head"))) reset_captured_head(state);
     ImGui::EndDisabled();
     probe_item(state, "reset head");
-    tooltip(tr(state, "Back to the file's q, k and v for this layer and head.", "回到文件中这一层、这个头的 q、k、v。"));
+    tooltip(tr(state, "Back to the file's q, k and v for this layer and head."));
 }
 
 }  // namespace attn::app

@@ -286,7 +286,7 @@ void draw_mode_tabs(AppState& state) {
     tab(AppMode::Exercises, tr(state, "Exercises"), "tab exercises");
     tab(AppMode::Sandbox, tr(state, "Sandbox"), "tab sandbox");
     // The third tab appears once a capture was opened (File → Open tensors…).
-    if (!state.session.captured.path.empty()) tab(AppMode::Captured, tr(state, "Real attention", "真实注意力"), "tab captured");
+    if (!state.session.captured.path.empty()) tab(AppMode::Captured, tr(state, "Real attention"), "tab captured");
 }
 
 }  // namespace

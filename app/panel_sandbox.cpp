@@ -102,10 +102,10 @@ void draw_sandbox_controls(AppState& state) {
     ImGui::BeginDisabled(s.source == DataSource::Notebook);
     ImGui::SetNextItemWidth(em(8));
     data_changed |= ImGui::SliderInt(tr(state, "N keys"), &s.key_count, 1, kMaxKeys, "%d", ImGuiSliderFlags_AlwaysClamp);
-    tooltip(tr(state, "Number of keys (and values), 1 to 1024.", "键（及值）的个数，1 到 1024。"));
+    tooltip(tr(state, "Number of keys (and values), 1 to 1024."));
     ImGui::SetNextItemWidth(em(8));
     data_changed |= ImGui::SliderInt(tr(state, "d (key width)"), &s.key_dim, 1, kMaxKeyDim, "%d", ImGuiSliderFlags_AlwaysClamp);
-    tooltip(tr(state, "Components per query and key, 1 to 128.", "每个查询和键的分量数，1 到 128。"));
+    tooltip(tr(state, "Components per query and key, 1 to 128."));
     ImGui::SetNextItemWidth(em(8));
     data_changed |= ImGui::SliderInt(tr(state, "dv (value width)"), &s.value_dim, 1, kMaxValueDim, "%d", ImGuiSliderFlags_AlwaysClamp);
     tooltip(tr(state, "Components per value, independent of d."));

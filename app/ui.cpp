@@ -202,9 +202,8 @@ void draw_dialogs(AppState& state) {
     if (path_dialog(state, tr(state, "Open session###open"), d.open_session, tr(state, "Open"),
                     tr(state, "Session file (.json):"), true))
         open_session_file(state, d.open_session.path);
-    if (path_dialog(state, tr(state, "Open tensors###opentensors", "打开张量###opentensors"), d.open_tensors, tr(state, "Open"),
-                    tr(state, "Captured attention (.safetensors or .npz, see assets/capture/):",
-                       "捕获的注意力（.safetensors 或 .npz，见 assets/capture/）："),
+    if (path_dialog(state, tr(state, "Open tensors###opentensors"), d.open_tensors, tr(state, "Open"),
+                    tr(state, "Captured attention (.safetensors or .npz, see assets/capture/):"),
                     true))
         open_tensors_file(state, d.open_tensors.path);
     if (path_dialog(state, tr(state, "Save session###save"), d.save_session, tr(state, "Save"),

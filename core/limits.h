@@ -39,11 +39,12 @@ inline constexpr double kMaxTemperature = 1e3;
 inline constexpr double kMaxTolerance = 1e6;
 
 // ---- files -------------------------------------------------------------------------------------
-// The largest legal file of each kind is far smaller (a full 256×16 sandbox is ~300 KB); the
-// limits bound the parser's memory (at most ~20 bytes of tree per byte of JSON).
+// The limits bound the parser's memory (at most ~20 bytes of tree per byte of JSON).
 inline constexpr std::size_t kMaxAnswerFileBytes = std::size_t{1} << 20;   // 1 MiB
-inline constexpr std::size_t kMaxDatasetFileBytes = std::size_t{1} << 20;  // 1 MiB
-inline constexpr std::size_t kMaxSessionFileBytes = std::size_t{4} << 20;  // 4 MiB
+// A 1024×128 data set is ~5 MB of JSON, a full 1024×128 sandbox session (keys, values and 1024
+// queries) ~8.5 MB.
+inline constexpr std::size_t kMaxDatasetFileBytes = std::size_t{16} << 20;  // 16 MiB
+inline constexpr std::size_t kMaxSessionFileBytes = std::size_t{16} << 20;  // 16 MiB
 inline constexpr std::size_t kMaxCourseFileBytes = std::size_t{1} << 20;   // 1 MiB
 // Nesting of [ and { in any JSON file: sessions need 5, data sets 3.
 inline constexpr int kMaxJsonDepth = 16;

@@ -152,6 +152,44 @@ TEST(Captured, SandboxAtTheNewLimitsRoundTrips) {
     attn::save_session(s, path);
     EXPECT_TRUE(attn::load_session(path) == s);
     std::remove(path.c_str());
+    // One past each limit is refused, naming it.
+    attn::Session wide = s;
+    wide.sandbox.key_dim = 129;
+    wide.sandbox.data.keys = Eigen::MatrixXd::Zero(1024, 129);
+    wide.sandbox.queries = Eigen::MatrixXd::Zero(1, 129);
+    try {
+        attn::session_to_json(wide);
+        ADD_FAILURE() << "d = 129 was accepted";
+    } catch (const attn::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("sandbox.key_dim is 129; it must be 1 to 128"), std::string::npos) << e.what();
+    }
+    attn::Session many = s;
+    many.sandbox.queries = Eigen::MatrixXd::Zero(1025, 128);
+    try {
+        attn::session_to_json(many);
+        ADD_FAILURE() << "1025 queries were accepted";
+    } catch (const attn::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("at most 1024"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Captured, UndoKeepsLargeSandboxesWithinItsBudget) {
+    attn::Session s = attn::default_session();
+    s.sandbox.data.keys = Eigen::MatrixXd::Zero(1024, 128);
+    s.sandbox.data.values = Eigen::MatrixXd::Zero(1024, 128);
+    s.sandbox.queries = Eigen::MatrixXd::Zero(1024, 128);
+    attn::UndoHistory history;
+    for (int step = 0; step < 60; ++step) {
+        attn::Session after = s;
+        after.sandbox.queries(0, 0) = step + 1;
+        history.record(s, after);
+        s = after;
+    }
+    const std::size_t per_step = 3 * 1024 * 128;
+    EXPECT_LE(history.size() * per_step, attn::UndoHistory::kUndoNumberBudget);
+    EXPECT_GE(history.size(), 40u);  // still many steps
+    ASSERT_TRUE(history.undo(s));
+    EXPECT_EQ(s.sandbox.queries(0, 0), 59);
 }
 
 }  // namespace
