@@ -139,6 +139,10 @@ struct PanelMemory {
     float query_slider_range = 0, key_slider_range = 0, value_slider_range = 0;  // held during a drag
     std::map<std::string, std::string> tab_of_region;  // narrow layouts: the panel each tab strip shows
     std::string reveal;                                 // a panel to bring forward this frame (screenshots)
+    // Large heatmaps (drawn as a texture): wheel zoom ≥ 1 and the first visible row and column
+    // (in cells, fractional); both maps share them. Reset when the matrix changes shape.
+    float heatmap_zoom = 1, heatmap_top = 0, heatmap_left = 0;
+    int heatmap_rows = 0, heatmap_cols = 0;
 };
 
 // The capture session.captured names, read from its file (core/captured.h). Not part of the

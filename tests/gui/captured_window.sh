@@ -124,6 +124,12 @@ for _ in $(seq 400); do
 done
 check "scrolling the keys reaches row 900, and far rows are not drawn" "'k900[0]' in d['items'] and 'k0[0]' not in d['items']" \
   "sorted(k for k in d['items'] if k.startswith('k'))[:5]"
+# The 1024×1024 heatmaps zoom with the wheel (a minimap shows where) and a double-click shows all again.
+xdotool mousemove $(center "weights grid")
+for _ in 1 2 3 4 5 6; do xdotool click 4; sleep 0.05; done
+check "the wheel zooms the 1024×1024 weights and a minimap appears" "'heatmap minimap' in d['items']" "sorted(k for k in d['items'] if 'grid' in k or 'minimap' in k)"
+xdotool click --repeat 2 --delay 60 1
+check "a double-click shows the whole map again" "'heatmap minimap' not in d['items']" "sorted(k for k in d['items'] if 'minimap' in k)"
 sum_before=$(probe "d['key_row_sums'][900]")
 type_into "k900[0]" "7"
 check "typing k900[0] = 7 changes key 900" "abs(d['key_row_sums'][900] - ($sum_before) - (7 - $(python3 -c 'import math; print(round(math.sin(1 + 900 * 0.37), 6))'))) < 1e-3" \
