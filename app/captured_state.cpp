@@ -78,7 +78,11 @@ Workspace captured_workspace(const AppState& state) {
     w.kind = Workspace::Kind::Captured;
     const CapturedFile& file = state.captured_file;
     if (!file.capture) {
+        // One zero token, read-only, so every panel has a shape to draw; the error says why.
         w.error = file.problem.empty() ? std::string(tr(state, "No captured file is open.")) : file.problem;
+        w.queries = w.keys = w.values = Eigen::MatrixXd::Zero(1, 1);
+        w.queries_editable = false;
+        w.result = attention(w.queries, w.keys, w.values, w.options);
         return w;
     }
     CapturedSession c = state.session.captured;

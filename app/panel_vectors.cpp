@@ -278,7 +278,7 @@ void key_rows(AppState& state) {
     while (clipper.Step()) {
         for (int j = clipper.DisplayStart; j < clipper.DisplayEnd; ++j) {
             ImGui::PushID(j);
-            const bool editable = w.kind == Workspace::Kind::Sandbox || w.kind == Workspace::Kind::Captured ||
+            const bool editable = w.kind == Workspace::Kind::Sandbox || (w.kind == Workspace::Kind::Captured && w.keys_editable) ||
                                   (w.kind == Workspace::Kind::KeyTask && j == w.editable_key_row);
             const std::string name = "k" + std::to_string(j);
             Eigen::RowVectorXd row = w.keys.row(j);
