@@ -143,6 +143,7 @@ struct PanelMemory {
     // (in cells, fractional); both maps share them. Reset when the matrix changes shape.
     float heatmap_zoom = 1, heatmap_top = 0, heatmap_left = 0;
     int heatmap_rows = 0, heatmap_cols = 0;
+    int scroll_to_key = -1;  // the Vectors panel's "go to key" field: scroll the key list there next frame
 };
 
 // The capture session.captured names, read from its file (core/captured.h). Not part of the

@@ -273,8 +273,13 @@ void key_rows(AppState& state) {
     const int count = static_cast<int>(w.keys.rows());
     const float range = slider_range(state, &state.panels.key_slider_range, w.keys.cwiseAbs().maxCoeff());
     // Rows of one or more lines of sliders; the clipper keeps 256 keys cheap.
+    const float row_height = ImGui::GetFrameHeightWithSpacing() * static_cast<float>(component_lines(w) + 1);
+    if (state.panels.scroll_to_key >= 0) {  // "go to key": rows of d = 128 are ~40 lines each
+        ImGui::SetScrollY(row_height * static_cast<float>(std::min(state.panels.scroll_to_key, count - 1)));
+        state.panels.scroll_to_key = -1;
+    }
     ImGuiListClipper clipper;
-    clipper.Begin(count, ImGui::GetFrameHeightWithSpacing() * (component_lines(w) + 1));
+    clipper.Begin(count, row_height);
     while (clipper.Step()) {
         for (int j = clipper.DisplayStart; j < clipper.DisplayEnd; ++j) {
             ImGui::PushID(j);
@@ -370,6 +375,16 @@ void draw_vector_panel(AppState& state, const PanelRect& rect) {
                                 w.key_unit_norm ? tr(state, "; graded as k/|k|") : ""));
             // Long lists (a large sandbox) scroll in boxes of their own; short ones in the panel.
             const bool long_keys = w.keys.rows() > kLongList;
+            if (long_keys) {
+                const char* go_label = tr(state, "go to key");
+                same_line_if_fits(em(5) + ImGui::CalcTextSize(go_label).x);
+                int target = 0;
+                ImGui::SetNextItemWidth(em(5));
+                if (ImGui::InputInt(go_label, &target, 0, 0, ImGuiInputTextFlags_EnterReturnsTrue))
+                    state.panels.scroll_to_key = std::clamp(target, 0, static_cast<int>(w.keys.rows()) - 1);
+                probe_item(state, "go to key");
+                tooltip(tr(state, "Type a key's number and press Enter to scroll the list to it."));
+            }
             // At least ten lines each, also when the queries above took the panel's height.
             const float keys_h = std::max(em(10), ImGui::GetContentRegionAvail().y * 0.55f);
             if (!long_keys || ImGui::BeginChild("keys", ImVec2(0, keys_h))) key_rows(state);

@@ -117,8 +117,8 @@ void write_probe(AppState& state) {
                                 // would slow the window the test drives); row sums always.
                                 {"queries", small_matrix(w.queries)},
                                 {"keys", small_matrix(w.keys)},
-                                {"key_row_sums", w.keys.size() ? matrix_to_json(Eigen::MatrixXd(w.keys.rowwise().sum().transpose())) : nlohmann::json()},
-                                {"query_row_sums", w.queries.size() ? matrix_to_json(Eigen::MatrixXd(w.queries.rowwise().sum().transpose())) : nlohmann::json()},
+                                {"key_row_sums", w.keys.size() ? vector_to_json(Eigen::MatrixXd(w.keys.rowwise().sum().transpose())) : nlohmann::json()},
+                                {"query_row_sums", w.queries.size() ? vector_to_json(Eigen::MatrixXd(w.queries.rowwise().sum().transpose())) : nlohmann::json()},
                                 {"workspace_shape", {w.queries.rows(), w.keys.rows(), w.keys.cols(), w.values.cols()}},
                                 {"weights", w.error.empty() ? small_matrix(w.result.weights) : nlohmann::json()},
                                 {"workspace_error", w.error},
