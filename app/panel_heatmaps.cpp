@@ -46,17 +46,18 @@ constexpr float kTokenRowEm = 6.0f, kTokenColumnEm = 4.0f;
 bool has_tokens(const Workspace& ws) {
     return !ws.token_labels.empty() && static_cast<Eigen::Index>(ws.token_labels.size()) == ws.keys.rows();
 }
-std::string row_axis_label(const Workspace& ws, int i, int n) {
-    return has_tokens(ws) ? ellipsize(visible_token(ws.token_labels[i]), em(kTokenRowEm)) : query_name(i, n);
+// max_w: the room for a row label (at most kTokenRowEm, less in a narrow panel).
+std::string row_axis_label(const Workspace& ws, int i, int n, float max_w) {
+    return has_tokens(ws) ? ellipsize(visible_token(ws.token_labels[i]), max_w) : query_name(i, n);
 }
 std::string column_axis_label(const Workspace& ws, int j) {
     return has_tokens(ws) ? ellipsize(visible_token(ws.token_labels[j]), em(kTokenColumnEm)) : key_name(j);
 }
 // The widest row label, for the room left of the grid.
-float row_label_width(const Workspace& ws, int n) {
+float row_label_width(const Workspace& ws, int n, float max_w) {
     if (!has_tokens(ws)) return ImGui::CalcTextSize(query_name(n - 1, n).c_str()).x;
     float w = 0;
-    for (int i = 0; i < n; ++i) w = std::max(w, ImGui::CalcTextSize(row_axis_label(ws, i, n).c_str()).x);
+    for (int i = 0; i < n; ++i) w = std::max(w, ImGui::CalcTextSize(row_axis_label(ws, i, n, max_w).c_str()).x);
     return w;
 }
 // "q3 “cat”" in a tooltip.
@@ -481,7 +482,7 @@ Grid make_grid(const Layout& l, const PanelMemory& m, ImVec2 min, int n, int N) 
 }
 
 // Keys across the top in their colours, queries down the left; every stride-th when crowded.
-void draw_axis_labels(const Workspace& ws, const Grid& grid, int n, int N, float top) {
+void draw_axis_labels(const Workspace& ws, const Grid& grid, int n, int N, float top, float row_label_max) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float line_h = ImGui::GetTextLineHeight();
     const float widest = has_tokens(ws) ? em(kTokenColumnEm) : ImGui::CalcTextSize(key_name(N - 1).c_str()).x;
@@ -496,7 +497,7 @@ void draw_axis_labels(const Workspace& ws, const Grid& grid, int n, int N, float
     const int row_stride = label_stride(grid.ch, line_h);
     for (int i = (grid.r0 + row_stride - 1) / row_stride * row_stride; i < grid.r1; i += row_stride) {
         if (grid.cell_min(i, 0).y < grid.min.y - 0.5f) continue;  // a cell cut at the top edge
-        const std::string label = row_axis_label(ws, i, n);
+        const std::string label = row_axis_label(ws, i, n, row_label_max);
         const float w = ImGui::CalcTextSize(label.c_str()).x;
         const float y = grid.cell_min(i, 0).y + (grid.ch - line_h) / 2;
         dl->AddText(ImVec2(grid.min.x - em(0.3f) - w, y), palette().query, label.c_str());
@@ -652,7 +653,7 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
     const int N = static_cast<int>(ws.result.logits.cols());
     ImGui::GetWindowDrawList()->AddText(block, ImGui::GetColorU32(ImGuiCol_Text), title.c_str());
     const Grid grid = make_grid(l, state.panels, ImVec2(block.x + l.row_label_w, block.y + l.title_h + l.col_label_h), n, N);
-    draw_axis_labels(ws, grid, n, N, block.y + l.title_h);
+    draw_axis_labels(ws, grid, n, N, block.y + l.title_h, l.row_label_w - em(0.4f));
 
     // Where tests look for cell colours in screenshots (probe.h; only when probing).
     for (int i = 0; i < std::min(n, 4); ++i)
@@ -771,7 +772,10 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
                 any_masked ? em(0.8f + 0.6f + 0.3f) + ImGui::CalcTextSize(tr(state, "masked")).x : 0.0f;
 
             const ImVec2 origin = ImGui::GetCursorScreenPos();
-            const Layout l = make_layout(n, N, ImGui::GetContentRegionAvail(), title_w, legend_extra_w, row_label_width(ws, n));
+            // Token row labels take at most a sixth of a narrow panel.
+            const float row_label_max = std::min(em(kTokenRowEm), ImGui::GetContentRegionAvail().x / 6);
+            const Layout l = make_layout(n, N, ImGui::GetContentRegionAvail(), title_w, legend_extra_w,
+                                         row_label_width(ws, n, row_label_max));
             const ImVec2 blocks[2] = {origin, l.side_by_side ? ImVec2(origin.x + l.block_w + l.gap, origin.y)
                                                              : ImVec2(origin.x, origin.y + l.block_h + l.gap)};
 
