@@ -586,7 +586,7 @@ printf '{"keys": [["a", 0], [0, 1]], "values": [[1, 0], [0, 1]]}' >d_string.json
 printf '{"keys": [[1, 0], [0, 1]], "values": [[1, 0], [0, 1]], "extra": 1}' >d_extra.json
 printf '[[1, 0], [0, 1]]' >d_array.json
 mkdir d_dir.json
-{ head -c 9000000 /dev/zero | tr '\0' ' '; printf '{"keys": [[1, 0], [0, 1]], "values": [[1, 0], [0, 1]]}'; } >d_big.json
+{ head -c 17000000 /dev/zero | tr '\0' ' '; printf '{"keys": [[1, 0], [0, 1]], "values": [[1, 0], [0, 1]]}'; } >d_big.json
 
 expect_bad "solve --data: malformed JSON" d_trunc.json solve --data "$T/d_trunc.json" --goal select:0
 expect_bad "solve --data: NaN" d_nan.json solve --data "$T/d_nan.json" --goal select:0
