@@ -70,6 +70,7 @@ void discussion_demo(const AppState& state, const Task& task, Workspace& w) {
 }
 
 Workspace build_workspace(const AppState& state) {
+    if (state.session.mode == AppMode::Captured) return captured_workspace(state);
     Workspace w;
     const Session& s = state.session;
     const Task* task = selected_task(state);
@@ -149,6 +150,7 @@ AnswerTensor& answer_for(AppState& state, const Task& task) {
 }  // namespace
 
 void refresh(AppState& state) {
+    sync_captured_file(state);
     state.workspace = build_workspace(state);
     // A loaded hand-in grades as `attnlab check` does: answers it could not compute are shown as
     // "cannot be graded", not silently missing.
@@ -213,6 +215,11 @@ void set_query(AppState& state, const Eigen::MatrixXd& queries_in) {
     const Workspace& w = state.workspace;
     if (!w.queries_editable) return;
     const Eigen::MatrixXd queries = fit_rows(queries_in);
+    if (w.kind == Workspace::Kind::Captured) {
+        for (Eigen::Index r = 0; r < queries.rows() && r < w.queries.rows(); ++r)
+            if (queries.row(r) != w.queries.row(r)) set_captured_row(state, 'q', static_cast<int>(r), queries.row(r));
+        return;
+    }
     if (w.kind == Workspace::Kind::Sandbox) state.session.sandbox.queries = queries;
     else if (w.task) answer_for(state, *w.task).data = queries;
     refresh(state);
@@ -221,6 +228,10 @@ void set_query(AppState& state, const Eigen::MatrixXd& queries_in) {
 void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key_in) {
     const Eigen::RowVectorXd key = fit_row(key_in);
     const Workspace& w = state.workspace;
+    if (w.kind == Workspace::Kind::Captured) {
+        set_captured_row(state, 'k', row, key);
+        return;
+    }
     if (w.kind == Workspace::Kind::Sandbox) {
         state.session.sandbox.data.keys.row(row) = key;
         state.session.sandbox.source = DataSource::Typed;
@@ -236,6 +247,10 @@ void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key_in) {
 
 void set_value_row(AppState& state, int row, const Eigen::RowVectorXd& value_in) {
     const Eigen::RowVectorXd value = fit_row(value_in);
+    if (state.workspace.kind == Workspace::Kind::Captured) {
+        set_captured_row(state, 'v', row, value);
+        return;
+    }
     if (state.workspace.kind != Workspace::Kind::Sandbox) return;
     state.session.sandbox.data.values.row(row) = value;
     state.session.sandbox.source = DataSource::Typed;
@@ -262,8 +277,8 @@ void set_mode(AppState& state, AppMode mode) {
 }
 
 void select_next_task(AppState& state, int step) {
-    // From the Sandbox, Page Up/Down first return to the task the student was on.
-    if (state.session.mode == AppMode::Sandbox) {
+    // From the Sandbox (or a capture), Page Up/Down first return to the task the student was on.
+    if (state.session.mode != AppMode::Exercises) {
         select_task(state, state.session.selected_task);
         return;
     }
@@ -446,6 +461,10 @@ void solve_all_tasks(AppState& state) {
 }
 
 void reset_selected(AppState& state) {
+    if (state.session.mode == AppMode::Captured) {
+        reset_captured_head(state);
+        return;
+    }
     const Session before = state.session;
     if (state.session.mode == AppMode::Sandbox) {
         state.session.sandbox.queries.setZero();

@@ -15,6 +15,7 @@
 #include "app/layout_audit.h"
 #include "core/class_report.h"
 #include "core/diagnosis.h"
+#include "core/tensor_file.h"
 #include "core/limits.h"
 #include "core/exercises.h"
 #include "core/session.h"
@@ -31,7 +32,7 @@ namespace attn::app {
 
 // What the vector controls, heatmaps, output and geometry panels work on right now.
 struct Workspace {
-    enum class Kind { QueryTask, KeyTask, Discussion, Sandbox };
+    enum class Kind { QueryTask, KeyTask, Discussion, Sandbox, Captured };
     Kind kind = Kind::Sandbox;
     const Task* task = nullptr;       // the selected exercise (null in the sandbox)
     Eigen::MatrixXd queries;          // n×d
@@ -48,6 +49,8 @@ struct Workspace {
     AttentionOptions options;
     AttentionResult result;           // what the panels draw
     std::string error;                // set when attention could not be computed
+    // Captured mode: one label per token (rows of queries and keys); empty = "q0", "k0", ...
+    std::vector<std::string> token_labels;
 };
 
 // x, y, width, height in window pixels.
@@ -107,6 +110,7 @@ struct PathDialog {
 
 struct Dialogs {
     PathDialog open_session, save_session, export_answers, screenshot_dir, open_answers, grade_folder, export_class;
+    PathDialog open_tensors;  // File → Open tensors… (.safetensors / .npz)
     // A confirmed path that already exists waits here for "Replace?" before anything is written.
     enum class Pending { None, SaveSession, ExportAnswers, ExportClassReport };
     Pending overwrite = Pending::None;
@@ -164,6 +168,21 @@ struct PanelMemory {
     float query_slider_range = 0, key_slider_range = 0, value_slider_range = 0;  // held during a drag
     std::map<std::string, std::string> tab_of_region;  // narrow layouts: the panel each tab strip shows
     std::string reveal;                                 // a panel to bring forward this frame (screenshots)
+    // Large heatmaps (drawn as a texture): wheel zoom ≥ 1 and the first visible row and column
+    // (in cells, fractional); both maps share them. Reset when the matrix changes shape.
+    float heatmap_zoom = 1, heatmap_top = 0, heatmap_left = 0;
+    int heatmap_rows = 0, heatmap_cols = 0;
+    int scroll_to_key = -1;  // the Vectors panel's "go to key" field: scroll the key list there next frame
+};
+
+// The capture session.captured names, read from its file (core/captured.h). Not part of the
+// document: undo and Save keep only the path and the edited rows; refresh() re-reads the file
+// when the path changes.
+struct CapturedFile {
+    std::shared_ptr<const AttentionCapture> capture;  // null until read, or when it cannot be
+    std::string path;                                  // the path `capture` (or `problem`) is for
+    std::string problem;                               // e.g. the file is gone
+    std::string warning;                               // e.g. the file changed since the session was saved
 };
 
 struct AppState {
@@ -184,6 +203,7 @@ struct AppState {
 
     std::map<std::string, Explanation> explanations;  // task id → the last Solve of that task
     SandboxExplanation sandbox_solution;
+    CapturedFile captured_file;
 
     LoadedHandIn hand_in;          // provenance of the current answers (see LoadedHandIn)
     ClassView class_view;
@@ -250,6 +270,24 @@ void toast(AppState& state, const std::string& text, bool is_error = false);
 void load_hand_in(AppState& state, const HandIn& hand_in, const std::string& path, const std::string& student);
 // The reasons of state.hand_in that still describe the current answers (empty when none do).
 std::map<std::string, std::string> active_cannot_grade(const AppState& state);
+// ---- captured attention (app/captured_state.cpp) ----
+// Opens a .safetensors / .npz capture as the document's captured part, on layer 0, head 0, in
+// the Captured mode; one undo step. A file that cannot be read leaves the session as it was and
+// shows why (toast). Returns whether it opened.
+bool open_tensors_file(AppState& state, const std::string& path);
+// Reads session.captured.path when it is not the file held (a reopened session, undo); sets
+// captured_file.problem when it cannot. Called by refresh().
+void sync_captured_file(AppState& state);
+// The captured mode's workspace; an empty one (with error set) while the file is missing.
+Workspace captured_workspace(const AppState& state);
+// Layer and head pickers: navigation, no undo step (the edits of every head stay).
+void select_captured_head(AppState& state, int layer, int head);
+// A row of the shown head as edited ('q', 'k' or 'v'); only rows that differ from the file are kept.
+void set_captured_row(AppState& state, char tensor, int row, const Eigen::RowVectorXd& values);
+// "Reset this head": the file's numbers again, one undo step.
+void reset_captured_head(AppState& state);
+// True when `path` looks like a capture, not a session (by its first bytes: a session is JSON).
+bool is_tensor_file(const std::string& path);
 
 // The explanation of the selected task's last Solve, or null when the answer has changed since.
 const Explanation* current_explanation(const AppState& state, const std::string& task_id);

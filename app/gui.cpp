@@ -174,7 +174,11 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
         restore_autosave(state);
         mark_running();
     }
-    if (!options.session_file.empty()) {
+    if (!options.session_file.empty() && is_tensor_file(options.session_file)) {
+        // `attnlab FILE.safetensors`: the capture opens in the Real attention tab.
+        if (!open_tensors_file(state, options.session_file) && headless)
+            return state.toasts.empty() ? options.session_file : state.toasts.back().text;
+    } else if (!options.session_file.empty()) {
         try {
             Session opened = load_session(options.session_file);
             // A headless render shows the file as its author saw it; on screen the viewer's own

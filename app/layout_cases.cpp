@@ -2,6 +2,7 @@
 
 #include "app/i18n.h"
 #include "app/ui.h"
+#include "core/captured.h"
 #include "core/torch_random.h"
 
 #include <algorithm>
@@ -12,6 +13,7 @@ namespace attn::app {
 std::string LayoutCase::name() const {
     std::string s = std::to_string(width) + "x" + std::to_string(height) + (presentation ? " presentation" : " normal") +
                     " zoom+" + std::to_string(zoom_steps) + " " + language + " ";
+    if (captured) return s + "captured N=8";
     if (task.empty()) return s + "sandbox N=" + std::to_string(sandbox_keys);
     return s + task + (solved ? " solved" : "");
 }
@@ -41,6 +43,9 @@ std::vector<LayoutCase> layout_matrix() {
                         c.sandbox_keys = keys;
                         cases.push_back(c);
                     }
+                    c.sandbox_keys = 0;
+                    c.captured = true;
+                    cases.push_back(c);
                 }
     return cases;
 }
@@ -66,6 +71,29 @@ void sandbox_case(AppState& state, int keys) {
     state.session.mode = AppMode::Sandbox;
 }
 
+// An opened capture like tests/fixtures/tensors/encoder.safetensors (2 layers × 2 heads, 8 tokens,
+// d = dv = 8), built in memory so the report needs no file; one token is longer than any label.
+void captured_case(AppState& state) {
+    auto capture = std::make_shared<AttentionCapture>();
+    capture->layers = 2;
+    capture->heads = 2;
+    capture->tokens = 8;
+    capture->d = capture->dv = 8;
+    capture->token_labels = {"The", " cat", " sat", " on", " the", " extraordinarily", " warm", " mat"};
+    capture->scale = 1.0 / std::sqrt(8.0);
+    capture->container = "safetensors";
+    capture->dtype = "float32";
+    const std::size_t count = 2 * 2 * 8 * 8;
+    for (std::vector<float>* t : {&capture->q, &capture->k, &capture->v}) {
+        t->resize(count);
+        for (std::size_t i = 0; i < count; ++i) (*t)[i] = static_cast<float>(std::sin(0.7 * i + t->size() * 0.0 + (t == &capture->k)));
+    }
+    const std::string path = "/layout-case/encoder.safetensors";
+    state.session.captured = captured_session_for(*capture, path);
+    state.session.mode = AppMode::Captured;
+    state.captured_file = {capture, path, "", ""};
+}
+
 }  // namespace
 
 void apply_layout_case(AppState& state, const LayoutCase& c) {
@@ -77,6 +105,11 @@ void apply_layout_case(AppState& state, const LayoutCase& c) {
     state.explanations.clear();
     state.panels = PanelMemory{};
     state.toasts.clear();
+    if (c.captured) {
+        captured_case(state);
+        refresh(state);
+        return;
+    }
     if (c.task.empty()) {
         sandbox_case(state, c.sandbox_keys);
         refresh(state);

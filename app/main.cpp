@@ -2,6 +2,7 @@
 // window (or, with --screenshot, renders it headless to a PNG); `attnlab --help` lists the
 // rest. Both paths call the same functions in core/.
 #include "app/cli.h"
+#include "app/app_state.h"
 #include "app/gui.h"
 #include "app/paths.h"
 #include "core/error.h"
@@ -10,6 +11,7 @@
 #include "core/json_io.h"
 #include "core/limits.h"
 #include "core/session.h"
+#include "core/tensor_file.h"
 #include "core/text.h"
 
 #include <CLI/CLI.hpp>
@@ -86,7 +88,8 @@ int run(int argc, char** argv) {
     attn::app::GuiOptions gui;
     std::string size, scale = "1", open_file;
     cli.add_option("FILE", open_file,
-                   "Open this session (.json), or a student's hand-in (.py, .ipynb, or a .json that is not a session) as the answers");
+                   "Open this session (.json), captured attention (.safetensors, .npz), or a student's hand-in (.py, .ipynb, "
+                   "or a .json that is not a session) as the answers");
     cli.add_option("--grade", gui.grade_folder, "Grade this folder of hand-ins and show the Class window (File → Grade a folder…)");
     cli.add_option("--session", gui.session_file, "Open this session file instead of the last autosave");
     cli.add_option("--screenshot", gui.screenshot_path, "Render the window headless into this PNG and exit (needs an X display, Xvfb is fine)");
@@ -144,7 +147,8 @@ int run(int argc, char** argv) {
         // Headless or without a display, say what is wrong with the file first. With a window,
         // the app opens on the last session and shows the problem there instead.
         try {
-            attn::load_session(gui.session_file);
+            if (attn::app::is_tensor_file(gui.session_file)) attn::load_attention_file(gui.session_file);
+            else attn::load_session(gui.session_file);
         } catch (const attn::InputError& e) {
             std::fprintf(stderr, "attnlab: %s\n", e.what());
             return 2;

@@ -18,6 +18,9 @@ void draw_menu_bar(AppState& state) {
     if (file_menu) {
         if (ImGui::MenuItem(tr(state, "Open session…"), "Ctrl+O")) state.dialogs.open_session.open_requested = true;
         tooltip(tr(state, "Open a saved session (.json): data, answers and selected task. Your view (language, presentation, zoom) stays as it is."));
+        if (ImGui::MenuItem(tr(state, "Open tensors…"))) state.dialogs.open_tensors.open_requested = true;
+        probe_item(state, "menu open tensors");
+        tooltip(tr(state, "Open Q, K and V captured from a real model (.safetensors or .npz): browse its layers and heads and edit them."));
         if (ImGui::BeginMenu(tr(state, "Open recent"), !state.settings.recent_files.empty())) {
             for (const std::string& path : state.settings.recent_files)
                 if (ImGui::MenuItem(path.c_str())) open_session_file(state, path);

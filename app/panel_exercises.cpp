@@ -287,11 +287,14 @@ void draw_mode_tabs(AppState& state) {
         if (ImGui::IsItemClicked(ImGuiMouseButton_Left) && !shown) set_mode(state, tab_mode);
         if (!open) return;
         if (tab_mode == AppMode::Exercises) draw_exercises_tab(state);
-        else draw_sandbox_controls(state);
+        else if (tab_mode == AppMode::Sandbox) draw_sandbox_controls(state);
+        else draw_captured_controls(state);
         ImGui::EndTabItem();
     };
     tab(AppMode::Exercises, tr(state, "Exercises"), "tab exercises");
     tab(AppMode::Sandbox, tr(state, "Sandbox"), "tab sandbox");
+    // The third tab appears once a capture was opened (File → Open tensors…).
+    if (!state.session.captured.path.empty()) tab(AppMode::Captured, tr(state, "Real attention"), "tab captured");
 }
 
 }  // namespace

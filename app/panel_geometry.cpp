@@ -300,9 +300,13 @@ Item key_or_value(const SceneContext& c, const Scene& s, Kind kind, int j, const
     // With many keys a value is named only when the goal picks it: the top-k keys' values stay
     // strong but unnamed, or the names would bury the picture.
     const bool named = c.labelled[j] && (kind == Kind::Key || s.N < kManyKeys || it.goal);
-    it.label = named ? format("%s%d", letter, j) : std::string();
+    // A capture's keys are named by their tokens (cut short; the tooltip has the whole token).
+    const bool tokens = static_cast<int>(c.w.token_labels.size()) > j;
+    const std::string token = tokens ? visible_token(c.w.token_labels[j]) : std::string();
+    it.label = !named ? std::string() : tokens ? ellipsize(token, em(5)) : format("%s%d", letter, j);
     const Eigen::VectorXd x = kind == Kind::Key ? c.w.keys.row(j).transpose() : c.w.values.row(j).transpose();
     it.info = format("%s%d = %s", letter, j, vec_text(x).c_str());
+    if (tokens) it.info = format("%s%d “%s”", letter, j, token.c_str()) + it.info.substr(it.info.find(" ="));
     if (c.have_weights) {
         it.weight = c.w.result.weights(s.row, j);
         it.info += format(", %s %.3f", c.weight_of.c_str(), it.weight);
@@ -623,6 +627,8 @@ void draw_item(ImDrawList* dl, const Item& it, const Camera& cam, const Stroke& 
     // Faded: one of many keys, or a query row other than the drawn one (still clearly a query).
     const ImU32 color = it.faded ? with_alpha(it.color, it.kind == Kind::Query ? 0.55f : faded_alpha) : it.color;
     if (it.kind == Kind::Target) target_marker(dl, tip, color);
+    // Many keys (N ≥ kManyKeys) are a point cloud: the unlabelled ones are dots, the top-k arrows.
+    else if (it.faded && it.kind != Kind::Query) dl->AddCircleFilled(tip, std::max(1.5f, st.faded * 1.4f), with_alpha(it.color, 0.5f), 8);
     else arrow(dl, origin, tip, color, thickness, it.faded ? st.head * 0.6f : st.head);
     if (it.shortened) {  // the arrow goes on: a dashed tail past the drawn tip
         const float len = length(tip - origin);

@@ -41,6 +41,30 @@ constexpr int kSmallHeatmap = 16;      // up to 16×16 every cell shows its numb
 std::string query_name(int i, int n) { return n == 1 ? std::string("q") : "q" + std::to_string(i); }
 std::string key_name(int j) { return "k" + std::to_string(j); }
 
+// A capture's axes are its tokens, cut to these widths (the full token is in the cell tooltips).
+constexpr float kTokenRowEm = 6.0f, kTokenColumnEm = 4.0f;
+bool has_tokens(const Workspace& ws) {
+    return !ws.token_labels.empty() && static_cast<Eigen::Index>(ws.token_labels.size()) == ws.keys.rows();
+}
+// max_w: the room for a row label (at most kTokenRowEm, less in a narrow panel).
+std::string row_axis_label(const Workspace& ws, int i, int n, float max_w) {
+    return has_tokens(ws) ? ellipsize(visible_token(ws.token_labels[i]), max_w) : query_name(i, n);
+}
+std::string column_axis_label(const Workspace& ws, int j) {
+    return has_tokens(ws) ? ellipsize(visible_token(ws.token_labels[j]), em(kTokenColumnEm)) : key_name(j);
+}
+// The widest row label, for the room left of the grid.
+float row_label_width(const Workspace& ws, int n, float max_w) {
+    if (!has_tokens(ws)) return ImGui::CalcTextSize(query_name(n - 1, n).c_str()).x;
+    float w = 0;
+    for (int i = 0; i < n; ++i) w = std::max(w, ImGui::CalcTextSize(row_axis_label(ws, i, n, max_w).c_str()).x);
+    return w;
+}
+// "q3 “cat”" in a tooltip.
+std::string named(const Workspace& ws, const std::string& name, int index) {
+    return has_tokens(ws) ? name + " “" + visible_token(ws.token_labels[index]) + "”" : name;
+}
+
 // Short form for intermediate terms; never prints nan (callers pass finite numbers, and a
 // stray non-finite one prints as a dash).
 std::string num(double x, const char* format = "%.4g") {
@@ -158,15 +182,18 @@ bool fit_cells(float grid_w, float grid_h, int n, int N, ImVec2 min_cell, float*
 // The smallest cell that holds a number of a small heatmap ("-3e-5", "-.25") at the smallest
 // number font (fit_number); a pixel for large heatmaps, whose numbers live in the tooltips.
 ImVec2 min_cell_size(int n, int N) {
+    // Beyond 256 (a capture, a large sandbox) the whole map fits the panel at a fraction of a
+    // pixel per cell; the wheel zooms in to see the cells.
+    if (n > 256 || N > 256) return ImVec2(0.25f, 0.25f);
     if (n > kSmallHeatmap || N > kSmallHeatmap) return ImVec2(1, 1);
     return ImVec2(std::ceil(ImGui::CalcTextSize("-3e-5").x * kMinNumberFontScale + em(0.25f)),
                   std::ceil(ImGui::GetTextLineHeight() * kMinNumberFontScale + 2));
 }
 
-Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w) {
+Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w, float row_label_w) {
     Layout l;
     l.gap = em(1.2f);
-    l.row_label_w = ImGui::CalcTextSize(query_name(n - 1, n).c_str()).x + em(0.4f);
+    l.row_label_w = row_label_w + em(0.4f);
     l.title_h = ImGui::GetTextLineHeightWithSpacing();
     l.col_label_h = ImGui::GetTextLineHeight() + em(0.2f);
     l.legend_h = em(0.5f) + em(0.6f) + em(0.15f) + ImGui::GetTextLineHeight();
@@ -235,6 +262,7 @@ void logit_tooltip(const AppState& state, int i, int j) {
     const int n = static_cast<int>(ws.result.logits.rows());
     const std::string q = query_name(i, n);
     const std::string k = key_name(j);
+    if (has_tokens(ws)) ImGui::TextUnformatted((named(ws, q, i) + "  ·  " + named(ws, k, j)).c_str());
     ImGui::Text(tr(state, "logit(%s, %s) = scale \xC2\xB7 %s\xC2\xB7%s"), q.c_str(), k.c_str(),
                 q.c_str(), k.c_str());
     if (is_masked(ws, i, j)) {
@@ -275,6 +303,7 @@ void weight_tooltip(const AppState& state, int i, int j) {
     const int N = static_cast<int>(logits.cols());
     const std::string q = query_name(i, n);
     const std::string k = key_name(j);
+    if (has_tokens(ws)) ImGui::TextUnformatted((named(ws, q, i) + "  ·  " + named(ws, k, j)).c_str());
     ImGui::Text(tr(state, "weight(%s, %s) = exp(logit - max) / \xCE\xA3 exp(logit_j - max)"),
                 q.c_str(), k.c_str());  // Σ
     if (row_fully_masked(ws, i)) {
@@ -405,27 +434,70 @@ void draw_winner_badge(const AppState& state, Map map, int i, int j, ImVec2 cell
 }
 
 // Where one heatmap's cells are on screen.
+// Zoomed in, the rectangle shows rows r0..r1-1 and columns c0..c1-1 (the edge ones in part);
+// `top` and `left` are the first visible row and column, fractional.
 struct Grid {
-    ImVec2 min, max;  // the cells' rectangle
+    ImVec2 min, max;  // the cells' rectangle on screen
     float cw = 1, ch = 1;
-    ImVec2 cell_min(int i, int j) const { return ImVec2(min.x + cw * static_cast<float>(j), min.y + ch * static_cast<float>(i)); }
+    float top = 0, left = 0;
+    int r0 = 0, r1 = 0, c0 = 0, c1 = 0;
+    ImVec2 cell_min(int i, int j) const {
+        return ImVec2(min.x + cw * (static_cast<float>(j) - left), min.y + ch * (static_cast<float>(i) - top));
+    }
     ImVec2 cell_size() const { return ImVec2(cw, ch); }
+    bool row_visible(int i) const { return i >= r0 && i < r1; }
+    bool col_visible(int j) const { return j >= c0 && j < c1; }
 };
 
+// The zoom of large heatmaps, kept in PanelMemory: 1 (all of it) up to cells of kMaxZoomCellEm.
+constexpr float kMaxZoomCellEm = 2.5f;
+float max_zoom(const Layout& l) { return std::max(1.0f, em(kMaxZoomCellEm) / std::max(0.01f, std::min(l.cw, l.ch))); }
+
+// Keeps the view inside the matrix (and forgets it when the matrix changed shape).
+void clamp_view(PanelMemory& m, const Layout& l, int n, int N) {
+    if (m.heatmap_rows != n || m.heatmap_cols != N || l.text) {
+        m.heatmap_zoom = 1;
+        m.heatmap_top = m.heatmap_left = 0;
+        m.heatmap_rows = n;
+        m.heatmap_cols = N;
+    }
+    m.heatmap_zoom = std::clamp(m.heatmap_zoom, 1.0f, max_zoom(l));
+    m.heatmap_top = std::clamp(m.heatmap_top, 0.0f, static_cast<float>(n) * (1 - 1 / m.heatmap_zoom));
+    m.heatmap_left = std::clamp(m.heatmap_left, 0.0f, static_cast<float>(N) * (1 - 1 / m.heatmap_zoom));
+}
+
+Grid make_grid(const Layout& l, const PanelMemory& m, ImVec2 min, int n, int N) {
+    Grid g;
+    g.min = min;
+    g.max = ImVec2(min.x + l.cw * static_cast<float>(N), min.y + l.ch * static_cast<float>(n));
+    g.cw = l.cw * m.heatmap_zoom;
+    g.ch = l.ch * m.heatmap_zoom;
+    g.top = m.heatmap_top;
+    g.left = m.heatmap_left;
+    g.r0 = static_cast<int>(std::floor(g.top));
+    g.c0 = static_cast<int>(std::floor(g.left));
+    g.r1 = std::min(n, static_cast<int>(std::ceil(g.top + static_cast<float>(n) / m.heatmap_zoom)));
+    g.c1 = std::min(N, static_cast<int>(std::ceil(g.left + static_cast<float>(N) / m.heatmap_zoom)));
+    return g;
+}
+
 // Keys across the top in their colours, queries down the left; every stride-th when crowded.
-void draw_axis_labels(const Grid& grid, int n, int N, float top) {
+void draw_axis_labels(const Workspace& ws, const Grid& grid, int n, int N, float top, float row_label_max) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float line_h = ImGui::GetTextLineHeight();
-    const int col_stride = label_stride(grid.cw, ImGui::CalcTextSize(key_name(N - 1).c_str()).x + em(0.4f));
-    for (int j = 0; j < N; j += col_stride) {
-        const std::string label = key_name(j);
+    const float widest = has_tokens(ws) ? em(kTokenColumnEm) : ImGui::CalcTextSize(key_name(N - 1).c_str()).x;
+    const int col_stride = label_stride(grid.cw, widest + em(0.4f));
+    for (int j = (grid.c0 + col_stride - 1) / col_stride * col_stride; j < grid.c1; j += col_stride) {
+        if (grid.cell_min(0, j).x < grid.min.x - 0.5f) continue;  // a cell cut at the left edge
+        const std::string label = column_axis_label(ws, j);
         const float w = ImGui::CalcTextSize(label.c_str()).x;
         const float x = std::max(grid.min.x, grid.cell_min(0, j).x + (grid.cw - w) / 2);
         dl->AddText(ImVec2(x, top), key_color(j, N), label.c_str());
     }
     const int row_stride = label_stride(grid.ch, line_h);
-    for (int i = 0; i < n; i += row_stride) {
-        const std::string label = query_name(i, n);
+    for (int i = (grid.r0 + row_stride - 1) / row_stride * row_stride; i < grid.r1; i += row_stride) {
+        if (grid.cell_min(i, 0).y < grid.min.y - 0.5f) continue;  // a cell cut at the top edge
+        const std::string label = row_axis_label(ws, i, n, row_label_max);
         const float w = ImGui::CalcTextSize(label.c_str()).x;
         const float y = grid.cell_min(i, 0).y + (grid.ch - line_h) / 2;
         dl->AddText(ImVec2(grid.min.x - em(0.3f) - w, y), palette().query, label.c_str());
@@ -472,7 +544,11 @@ void draw_texture_cells(const AppState& state, Map map, const Grid& grid, double
         texture.upload(N, n, rgba.data(), texture_key(ws, map));
     }
     if (texture.id() != nullptr) {
-        dl->AddImage(texture.id(), grid.min, grid.max);
+        // Zoomed in: the visible part of the texture, never a rectangle far outside the window.
+        const float rows = static_cast<float>(n), cols = static_cast<float>(N);
+        const float span_x = (grid.max.x - grid.min.x) / grid.cw, span_y = (grid.max.y - grid.min.y) / grid.ch;
+        dl->AddImage(texture.id(), grid.min, grid.max, ImVec2(grid.left / cols, grid.top / rows),
+                     ImVec2((grid.left + span_x) / cols, (grid.top + span_y) / rows));
         return;
     }
     dl->AddRect(grid.min, grid.max, palette().text_dim);
@@ -489,15 +565,17 @@ void draw_row_maxima(const Workspace& ws, Map map, const Grid& grid, double rang
                      const std::vector<double>& row_max) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const bool outline_all = grid.cw >= em(0.5f) && grid.ch >= em(0.5f);
-    for (int i = 0; i < ws.result.weights.rows(); ++i) {
+    dl->PushClipRect(grid.min, grid.max, true);
+    for (int i = grid.r0; i < grid.r1; ++i) {
         if (!(row_max[static_cast<std::size_t>(i)] > 0) || !(outline_all || (hover.valid() && hover.row == i))) continue;
-        for (int j = 0; j < ws.result.weights.cols(); ++j)
+        for (int j = grid.c0; j < grid.c1; ++j)
             if (ws.result.weights(i, j) >= row_max[static_cast<std::size_t>(i)] - 1e-12) {
                 const ImVec2 p0 = grid.cell_min(i, j);
                 const ImU32 c = contrasting_text(cell_color(ws, map, i, j, range));
                 dl->AddRect(ImVec2(p0.x + 1, p0.y + 1), ImVec2(p0.x + grid.cw - 1, p0.y + grid.ch - 1), c, 0, 0, std::max(1.0f, em(0.06f)));
             }
     }
+    dl->PopClipRect();
 }
 
 // The hovered row and column, in both heatmaps, so the two read together.
@@ -505,10 +583,12 @@ void draw_hover(const Grid& grid, const Hover& hover) {
     if (!hover.valid()) return;
     const float thick = std::max(1.0f, em(0.12f));
     const ImU32 color = ImGui::GetColorU32(ImGuiCol_Text);
-    const ImVec2 r0 = grid.cell_min(hover.row, 0), c0 = grid.cell_min(0, hover.col);
+    const float y = grid.cell_min(hover.row, 0).y, x = grid.cell_min(0, hover.col).x;
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRect(r0, ImVec2(grid.max.x, r0.y + grid.ch), color, 0, 0, thick);
-    dl->AddRect(c0, ImVec2(c0.x + grid.cw, grid.max.y), color, 0, 0, thick);
+    dl->PushClipRect(ImVec2(grid.min.x - thick, grid.min.y - thick), ImVec2(grid.max.x + thick, grid.max.y + thick), true);
+    dl->AddRect(ImVec2(grid.min.x, y), ImVec2(grid.max.x, y + grid.ch), color, 0, 0, thick);
+    dl->AddRect(ImVec2(x, grid.min.y), ImVec2(x + grid.cw, grid.max.y), color, 0, 0, thick);
+    dl->PopClipRect();
 }
 
 // The gradient with its end values under the grid; logits are symmetric around 0.
@@ -547,6 +627,24 @@ void draw_legend(const AppState& state, Map map, const Grid& grid, float legend_
     dl->AddText(ImVec2(s1.x + em(0.3f), s0.y + (em(0.6f) - line_h) / 2), pal.text_dim, tr(state, "masked"));
 }
 
+// Zoomed in: the whole map, small, in the grid's corner, with the visible window outlined.
+void draw_minimap(const AppState& state, const Grid& grid, int n, int N, const GlTexture& texture) {
+    const float side = std::min(em(6), std::min(grid.max.x - grid.min.x, grid.max.y - grid.min.y) * 0.4f);
+    const float aspect = static_cast<float>(N) / static_cast<float>(n);
+    const ImVec2 size = aspect >= 1 ? ImVec2(side, side / aspect) : ImVec2(side * aspect, side);
+    const ImVec2 p1(grid.max.x - em(0.3f), grid.max.y - em(0.3f));
+    const ImVec2 p0(p1.x - size.x, p1.y - size.y);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), ImGui::GetColorU32(ImGuiCol_WindowBg));
+    if (texture.id() != nullptr) dl->AddImage(texture.id(), p0, p1);
+    const float zoom = state.panels.heatmap_zoom;
+    const ImVec2 v0(p0.x + size.x * grid.left / static_cast<float>(N), p0.y + size.y * grid.top / static_cast<float>(n));
+    const ImVec2 v1(v0.x + size.x / zoom, v0.y + size.y / zoom);
+    dl->AddRect(v0, v1, ImGui::GetColorU32(ImGuiCol_Text), 0, 0, std::max(1.0f, em(0.1f)));
+    dl->AddRect(p0, p1, palette().grid);
+    probe_rect(state, "heatmap minimap", p0, p1);
+}
+
 void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block, const std::string& title,
                   double range, bool any_masked, const Hover& hover, const std::vector<double>& row_max,
                   GlTexture& texture) {
@@ -554,12 +652,8 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
     const int n = static_cast<int>(ws.result.logits.rows());
     const int N = static_cast<int>(ws.result.logits.cols());
     ImGui::GetWindowDrawList()->AddText(block, ImGui::GetColorU32(ImGuiCol_Text), title.c_str());
-    Grid grid;
-    grid.min = ImVec2(block.x + l.row_label_w, block.y + l.title_h + l.col_label_h);
-    grid.max = ImVec2(grid.min.x + l.cw * static_cast<float>(N), grid.min.y + l.ch * static_cast<float>(n));
-    grid.cw = l.cw;
-    grid.ch = l.ch;
-    draw_axis_labels(grid, n, N, block.y + l.title_h);
+    const Grid grid = make_grid(l, state.panels, ImVec2(block.x + l.row_label_w, block.y + l.title_h + l.col_label_h), n, N);
+    draw_axis_labels(ws, grid, n, N, block.y + l.title_h, l.row_label_w - em(0.4f));
 
     // Where tests look for cell colours in screenshots (probe.h; only when probing).
     for (int i = 0; i < std::min(n, 4); ++i)
@@ -573,14 +667,15 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
         badges = draw_number_cells(state, map, grid, range);
     } else {
         draw_texture_cells(state, map, grid, range, texture);
-        for (int i = 0; i < n; ++i)
-            if (const int j = winning_column(ws, i); j >= 0) badges.push_back({i, j});
+        for (int i = grid.r0; i < grid.r1; ++i)
+            if (const int j = winning_column(ws, i); j >= 0 && grid.col_visible(j)) badges.push_back({i, j});
     }
     ImGui::GetWindowDrawList()->AddRect(ImVec2(grid.min.x - 1, grid.min.y - 1), ImVec2(grid.max.x + 1, grid.max.y + 1), palette().grid);
     draw_row_maxima(ws, map, grid, range, hover, row_max);
     draw_hover(grid, hover);
     for (const auto& [i, j] : badges) draw_winner_badge(state, map, i, j, grid.cell_min(i, j), grid.cell_size(), grid.min, grid.max);
     draw_legend(state, map, grid, l.legend_w, range, any_masked);
+    if (map == Map::Weights && state.panels.heatmap_zoom > 1) draw_minimap(state, grid, n, N, texture);
 }
 
 bool has_masked_cells(const Workspace& ws) {
@@ -600,20 +695,47 @@ std::vector<double> row_maxima(const Workspace& ws) {
     return row_max;
 }
 
-// Invisible buttons over the two grids; the cell under the mouse, if any.
-Hover find_hover(const Layout& l, const ImVec2 blocks[2], int n, int N) {
+// A large map under the mouse: the wheel zooms about the mouse, a drag pans, a double-click shows
+// all of it again.
+void zoom_and_pan(PanelMemory& m, const Layout& l, ImVec2 grid_min, int n, int N) {
+    const ImGuiIO& io = ImGui::GetIO();
+    const ImVec2 mouse = io.MousePos;
+    if (ImGui::IsItemHovered() && io.MouseWheel != 0) {
+        const float zoom = m.heatmap_zoom;
+        const float next = std::clamp(zoom * (io.MouseWheel > 0 ? 1.25f : 0.8f), 1.0f, max_zoom(l));
+        // The cell under the mouse stays under it.
+        const float row = m.heatmap_top + (mouse.y - grid_min.y) / (l.ch * zoom);
+        const float col = m.heatmap_left + (mouse.x - grid_min.x) / (l.cw * zoom);
+        m.heatmap_zoom = next;
+        m.heatmap_top = row - (mouse.y - grid_min.y) / (l.ch * next);
+        m.heatmap_left = col - (mouse.x - grid_min.x) / (l.cw * next);
+    }
+    if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
+        m.heatmap_top -= io.MouseDelta.y / (l.ch * m.heatmap_zoom);
+        m.heatmap_left -= io.MouseDelta.x / (l.cw * m.heatmap_zoom);
+    }
+    if (ImGui::IsItemHovered() && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) m.heatmap_zoom = 1;
+    clamp_view(m, l, n, N);
+}
+
+// Invisible buttons over the two grids; the cell under the mouse, if any. Large maps zoom and pan.
+Hover find_hover(AppState& state, const Layout& l, const ImVec2 blocks[2], int n, int N) {
     Hover hover;
-    for (int m = 0; m < 2; ++m) {
-        const ImVec2 g(blocks[m].x + l.row_label_w, blocks[m].y + l.title_h + l.col_label_h);
+    PanelMemory& m = state.panels;
+    for (int k = 0; k < 2; ++k) {
+        const ImVec2 g(blocks[k].x + l.row_label_w, blocks[k].y + l.title_h + l.col_label_h);
         ImGui::SetCursorScreenPos(g);
-        ImGui::PushID(m);
+        ImGui::PushID(k);
         ImGui::InvisibleButton("##grid", ImVec2(l.cw * static_cast<float>(N), l.ch * static_cast<float>(n)));
         ImGui::PopID();
+        probe_item(state, k == 0 ? "logits grid" : "weights grid");
+        if (!l.text) zoom_and_pan(m, l, g, n, N);
         if (!ImGui::IsItemHovered()) continue;
         const ImVec2 mouse = ImGui::GetIO().MousePos;
-        hover.map = m == 0 ? Map::Logits : Map::Weights;
-        hover.row = std::clamp(static_cast<int>((mouse.y - g.y) / l.ch), 0, n - 1);
-        hover.col = std::clamp(static_cast<int>((mouse.x - g.x) / l.cw), 0, N - 1);
+        hover.map = k == 0 ? Map::Logits : Map::Weights;
+        const float zoom = m.heatmap_zoom;
+        hover.row = std::clamp(static_cast<int>(m.heatmap_top + (mouse.y - g.y) / (l.ch * zoom)), 0, n - 1);
+        hover.col = std::clamp(static_cast<int>(m.heatmap_left + (mouse.x - g.x) / (l.cw * zoom)), 0, N - 1);
     }
     return hover;
 }
@@ -650,12 +772,16 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
                 any_masked ? em(0.8f + 0.6f + 0.3f) + ImGui::CalcTextSize(tr(state, "masked")).x : 0.0f;
 
             const ImVec2 origin = ImGui::GetCursorScreenPos();
-            const Layout l = make_layout(n, N, ImGui::GetContentRegionAvail(), title_w, legend_extra_w);
+            // Token row labels take at most a sixth of a narrow panel.
+            const float row_label_max = std::min(em(kTokenRowEm), ImGui::GetContentRegionAvail().x / 6);
+            const Layout l = make_layout(n, N, ImGui::GetContentRegionAvail(), title_w, legend_extra_w,
+                                         row_label_width(ws, n, row_label_max));
             const ImVec2 blocks[2] = {origin, l.side_by_side ? ImVec2(origin.x + l.block_w + l.gap, origin.y)
                                                              : ImVec2(origin.x, origin.y + l.block_h + l.gap)};
 
             // Hover first, so both heatmaps can outline it.
-            const Hover hover = find_hover(l, blocks, n, N);
+            clamp_view(state.panels, l, n, N);
+            const Hover hover = find_hover(state, l, blocks, n, N);
 
             draw_heatmap(state, l, Map::Logits, blocks[0], titles[0], range, any_masked, hover, row_max, textures.logits);
             draw_heatmap(state, l, Map::Weights, blocks[1], titles[1], range, any_masked, hover, row_max, textures.weights);

@@ -81,7 +81,7 @@ void number_table(const AppState& state, const Eigen::RowVectorXd& output, const
 
 // Bars for one output row against its target row, drawn with ImDrawList: each component gets
 // an output bar and a target outline on a shared zero line.
-void component_bars(const Eigen::RowVectorXd& output, const Eigen::RowVectorXd* target, float height) {
+void component_bars(const Eigen::RowVectorXd& output, const Eigen::RowVectorXd* target, float height, int first) {
     const Palette colors = palette();
     const int dv = static_cast<int>(output.size());
     double largest = std::max(1e-9, output.cwiseAbs().maxCoeff());
@@ -107,7 +107,7 @@ void component_bars(const Eigen::RowVectorXd& output, const Eigen::RowVectorXd* 
                           2.0f);
         }
         char label[16];
-        std::snprintf(label, sizeof label, "[%d]", c);
+        std::snprintf(label, sizeof label, "[%d]", first + c);
         const ImVec2 size = ImGui::CalcTextSize(label);
         draw->AddText(ImVec2(cx - size.x * 0.5f, origin.y + height - label_h), colors.text_dim, label);
     }
@@ -154,10 +154,21 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
             for (int i = 0; i < rows_shown; ++i) {
                 ImGui::PushID(i);
                 if (out.rows() > 1) ImGui::TextDisabled("%s%d", tr(state, "row "), i);
-                const Eigen::RowVectorXd target_row = has_target ? Eigen::RowVectorXd(w.target.row(i)) : Eigen::RowVectorXd();
-                component_bars(out.row(i), has_target ? &target_row : nullptr, bars_h);
-                probe_item(state, "bars " + std::to_string(i));
-                number_table(state, out.row(i), has_target ? &target_row : nullptr);
+                // Wide values (dv up to 128) wrap: at most one table of 32 components per line, as
+                // many as have room (a table holds 64 columns at most).
+                const int dv = static_cast<int>(out.cols());
+                const int per_line = std::clamp(static_cast<int>(ImGui::GetContentRegionAvail().x / em(3.2f)), 1, 32);
+                for (int first = 0; first < dv; first += per_line) {
+                    const int count = std::min(per_line, dv - first);
+                    ImGui::PushID(first);
+                    const Eigen::RowVectorXd out_part = out.row(i).segment(first, count);
+                    const Eigen::RowVectorXd target_part =
+                        has_target ? Eigen::RowVectorXd(w.target.row(i).segment(first, count)) : Eigen::RowVectorXd();
+                    component_bars(out_part, has_target ? &target_part : nullptr, bars_h, first);
+                    if (first == 0) probe_item(state, "bars " + std::to_string(i));
+                    number_table(state, out_part, has_target ? &target_part : nullptr);
+                    ImGui::PopID();
+                }
                 ImGui::PopID();
             }
             if (out.rows() > rows_shown)

@@ -101,13 +101,13 @@ void draw_sandbox_controls(AppState& state) {
     }
     ImGui::BeginDisabled(s.source == DataSource::Notebook);
     ImGui::SetNextItemWidth(em(8));
-    data_changed |= ImGui::SliderInt(tr(state, "N keys"), &s.key_count, 1, 256, "%d", ImGuiSliderFlags_AlwaysClamp);
-    tooltip(tr(state, "Number of keys (and values), 1 to 256."));
+    data_changed |= ImGui::SliderInt(tr(state, "N keys"), &s.key_count, 1, kMaxKeys, "%d", ImGuiSliderFlags_AlwaysClamp);
+    tooltip(tr(state, "Number of keys (and values), 1 to 1024."));
     ImGui::SetNextItemWidth(em(8));
-    data_changed |= ImGui::SliderInt(tr(state, "d (key width)"), &s.key_dim, 1, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
-    tooltip(tr(state, "Components per query and key, 1 to 16."));
+    data_changed |= ImGui::SliderInt(tr(state, "d (key width)"), &s.key_dim, 1, kMaxKeyDim, "%d", ImGuiSliderFlags_AlwaysClamp);
+    tooltip(tr(state, "Components per query and key, 1 to 128."));
     ImGui::SetNextItemWidth(em(8));
-    data_changed |= ImGui::SliderInt(tr(state, "dv (value width)"), &s.value_dim, 1, 16, "%d", ImGuiSliderFlags_AlwaysClamp);
+    data_changed |= ImGui::SliderInt(tr(state, "dv (value width)"), &s.value_dim, 1, kMaxValueDim, "%d", ImGuiSliderFlags_AlwaysClamp);
     tooltip(tr(state, "Components per value, independent of d."));
     ImGui::EndDisabled();
     if (ImGui::Button(tr(state, "Generate"))) data_changed = true;
@@ -115,7 +115,7 @@ void draw_sandbox_controls(AppState& state) {
 
     int queries = static_cast<int>(s.queries.rows());
     ImGui::SetNextItemWidth(em(8));
-    if (ImGui::SliderInt(tr(state, "queries"), &queries, 1, 256, "%d", ImGuiSliderFlags_AlwaysClamp) &&
+    if (ImGui::SliderInt(tr(state, "queries"), &queries, 1, kMaxQueries, "%d", ImGuiSliderFlags_AlwaysClamp) &&
         queries != s.queries.rows()) {
         Eigen::MatrixXd resized = Eigen::MatrixXd::Zero(queries, s.queries.cols());
         const Eigen::Index keep = std::min<Eigen::Index>(queries, s.queries.rows());

@@ -23,6 +23,7 @@ namespace {
 // changes under a dragging mouse; larger numbers can still be typed with Ctrl+click.
 constexpr float kMaxSliderRange = 1024.0f;
 constexpr int kLongList = 8;  // more rows than this scroll in a box of their own
+constexpr float kTokenLabelEm = 5.5f;  // a capture's row names: "12 token…"
 
 void dim_text(const std::string& text) {
     ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
@@ -166,17 +167,56 @@ void show_normalized(const AppState& state, const Eigen::RowVectorXd& row) {
     ImGui::PopStyleColor();
 }
 
+// Where a row's controls start: after "k12", or after "12 token" with a capture's labels.
+float label_column(const Workspace& w) { return w.token_labels.empty() ? em(2.2f) : em(kTokenLabelEm + 0.4f); }
+
+// The row's name ("k12"), or with a capture "12 cat" cut to the label column, the full token in a tooltip.
+void row_label(const Workspace& w, const std::string& name, int row, ImU32 color) {
+    const ImVec4 c = ImGui::ColorConvertU32ToFloat4(color);
+    if (w.token_labels.empty() || row >= static_cast<int>(w.token_labels.size())) {
+        ImGui::TextColored(c, "%s", name.c_str());
+        return;
+    }
+    const std::string token = visible_token(w.token_labels[row]);
+    const std::string shown = ellipsize(name + " " + token, em(kTokenLabelEm));
+    ImGui::TextColored(c, "%s", shown.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s  \"%s\"", name.c_str(), token.c_str());
+}
+
+// The lines one query or key row takes: its title line and its component sliders.
+int component_lines(const Workspace& w) {
+    const int per_line = std::max(1, static_cast<int>(ImGui::GetContentRegionAvail().x / em(4.5f)));
+    return 1 + (static_cast<int>(w.keys.cols()) - 1) / per_line;
+}
+
+void query_row(AppState& state, int i, float range);
+
 void query_rows(AppState& state) {
     const Workspace& w = state.workspace;
     const int n = static_cast<int>(w.queries.rows());
     const float range = slider_range(state, &state.panels.query_slider_range, w.queries.cwiseAbs().maxCoeff());
-    for (int i = 0; i < n; ++i) {
+    if (n <= kLongList) {
+        for (int i = 0; i < n; ++i) query_row(state, i, range);
+        return;
+    }
+    // Long lists (sandbox, captures up to 1024 tokens) have no row text field: every row is one
+    // title line plus its sliders, so the clipper draws only the visible ones.
+    ImGuiListClipper clipper;
+    clipper.Begin(n, ImGui::GetFrameHeightWithSpacing() * (component_lines(w) + 1));
+    while (clipper.Step())
+        for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) query_row(state, i, range);
+}
+
+void query_row(AppState& state, int i, float range) {
+    const Workspace& w = state.workspace;
+    const int n = static_cast<int>(w.queries.rows());
+    {
         ImGui::PushID(i);
         const std::string name = n == 1 ? "q" : "q" + std::to_string(i);
         Eigen::RowVectorXd row = w.queries.row(i);
         const double length = row.norm();
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(palette().query), "%s", name.c_str());
-        ImGui::SameLine(em(2.2f));
+        row_label(w, name, i, palette().query);
+        ImGui::SameLine(label_column(w));
         // Length on a log scale: answers need |q| in the tens or hundreds, exploring needs 0.1.
         float magnitude = static_cast<float>(length);
         ImGui::BeginDisabled(!w.queries_editable || length == 0);
@@ -215,7 +255,8 @@ void query_rows(AppState& state) {
             queries.row(i) = row;
             set_query(state, queries);
         }
-        if (w.kind != Workspace::Kind::Sandbox && w.queries_editable && row_text_field(state, name + " row", &row)) {
+        if (w.kind != Workspace::Kind::Sandbox && w.kind != Workspace::Kind::Captured && w.queries_editable &&
+            row_text_field(state, name + " row", &row)) {
             const Session before = state.session;
             Eigen::MatrixXd queries = w.queries;
             queries.row(i) = row;
@@ -232,17 +273,22 @@ void key_rows(AppState& state) {
     const int count = static_cast<int>(w.keys.rows());
     const float range = slider_range(state, &state.panels.key_slider_range, w.keys.cwiseAbs().maxCoeff());
     // Rows of one or more lines of sliders; the clipper keeps 256 keys cheap.
-    const int lines = 1 + (static_cast<int>(w.keys.cols()) - 1) / std::max(1, static_cast<int>(ImGui::GetContentRegionAvail().x / em(4.5f)));
+    const float row_height = ImGui::GetFrameHeightWithSpacing() * static_cast<float>(component_lines(w) + 1);
+    if (state.panels.scroll_to_key >= 0) {  // "go to key": rows of d = 128 are ~40 lines each
+        ImGui::SetScrollY(row_height * static_cast<float>(std::min(state.panels.scroll_to_key, count - 1)));
+        state.panels.scroll_to_key = -1;
+    }
     ImGuiListClipper clipper;
-    clipper.Begin(count, ImGui::GetFrameHeightWithSpacing() * (lines + 1));
+    clipper.Begin(count, row_height);
     while (clipper.Step()) {
         for (int j = clipper.DisplayStart; j < clipper.DisplayEnd; ++j) {
             ImGui::PushID(j);
-            const bool editable = w.kind == Workspace::Kind::Sandbox || (w.kind == Workspace::Kind::KeyTask && j == w.editable_key_row);
+            const bool editable = w.kind == Workspace::Kind::Sandbox || (w.kind == Workspace::Kind::Captured && w.keys_editable) ||
+                                  (w.kind == Workspace::Kind::KeyTask && j == w.editable_key_row);
             const std::string name = "k" + std::to_string(j);
             Eigen::RowVectorXd row = w.keys.row(j);
-            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(key_color(j, count)), "%s", name.c_str());
-            ImGui::SameLine(em(2.2f));
+            row_label(w, name, j, key_color(j, count));
+            ImGui::SameLine(label_column(w));
             ImGui::TextDisabled("|k| = %.3f", row.norm());
             if (editable) {
                 same_line_if_fits(button_width(tr(state, "Normalize")));
@@ -275,7 +321,7 @@ void key_rows(AppState& state) {
                 }
                 if (w.key_unit_norm) show_normalized(state, w.keys.row(j));
             }
-            if (!editable && w.kind != Workspace::Kind::Sandbox && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+            if (!editable && w.kind != Workspace::Kind::Sandbox && w.kind != Workspace::Kind::Captured && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
                 tooltip(tr(state, "Fixed by this exercise. Keys are free in the Sandbox."));
             ImGui::PopID();
         }
@@ -293,8 +339,8 @@ void value_rows(AppState& state) {
             ImGui::PushID(j + 100000);
             const std::string name = "v" + std::to_string(j);
             Eigen::RowVectorXd row = w.values.row(j);
-            ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(value_color(j, count)), "%s", name.c_str());
-            ImGui::SameLine(em(2.2f));
+            row_label(w, name, j, value_color(j, count));
+            ImGui::SameLine(label_column(w));
             if (component_sliders(state, name.c_str(), row, range, w.values_editable, value_color(j, count)))
                 set_value_row(state, j, row);
             ImGui::PopID();
@@ -329,11 +375,21 @@ void draw_vector_panel(AppState& state, const PanelRect& rect) {
                                 w.key_unit_norm ? tr(state, "; graded as k/|k|") : ""));
             // Long lists (a large sandbox) scroll in boxes of their own; short ones in the panel.
             const bool long_keys = w.keys.rows() > kLongList;
+            if (long_keys) {
+                const char* go_label = tr(state, "go to key");
+                same_line_if_fits(em(5) + ImGui::CalcTextSize(go_label).x);
+                int target = 0;
+                ImGui::SetNextItemWidth(em(5));
+                if (ImGui::InputInt(go_label, &target, 0, 0, ImGuiInputTextFlags_EnterReturnsTrue))
+                    state.panels.scroll_to_key = std::clamp(target, 0, static_cast<int>(w.keys.rows()) - 1);
+                probe_item(state, "go to key");
+                tooltip(tr(state, "Type a key's number and press Enter to scroll the list to it."));
+            }
             // At least ten lines each, also when the queries above took the panel's height.
             const float keys_h = std::max(em(10), ImGui::GetContentRegionAvail().y * 0.55f);
             if (!long_keys || ImGui::BeginChild("keys", ImVec2(0, keys_h))) key_rows(state);
             if (long_keys) ImGui::EndChild();
-            if (w.kind == Workspace::Kind::Sandbox) {
+            if (w.kind == Workspace::Kind::Sandbox || w.kind == Workspace::Kind::Captured) {
                 ImGui::TextUnformatted(tr(state, "Values"));
                 if (!long_keys || ImGui::BeginChild("values", ImVec2(0, std::max(em(8), ImGui::GetContentRegionAvail().y)))) value_rows(state);
                 if (long_keys) ImGui::EndChild();

@@ -32,6 +32,7 @@ inline constexpr const char* kGeometryId = "geometry";
 void draw_menu_bar(AppState& state);
 void draw_exercise_panel(AppState& state, const PanelRect& rect);  // Exercises / Sandbox tabs
 void draw_sandbox_controls(AppState& state);                        // inside the Sandbox tab
+void draw_captured_controls(AppState& state);                       // inside the Real attention tab
 void draw_vector_panel(AppState& state, const PanelRect& rect);
 void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures& textures);
 void draw_output_panel(AppState& state, const PanelRect& rect);

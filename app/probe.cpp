@@ -59,6 +59,31 @@ void probe_rect(const AppState& state, const std::string& name, ImVec2 min, ImVe
     state.probes[name] = {min.x, min.y, max.x - min.x, max.y - min.y};
 }
 
+namespace {
+
+nlohmann::json small_matrix(const Eigen::MatrixXd& m) {
+    return m.size() <= 65536 ? matrix_to_json(m) : nlohmann::json();
+}
+
+// The opened capture as the test sees it: file, head, tokens, edited rows, any problem.
+nlohmann::json captured_probe(const AppState& state) {
+    const CapturedSession& c = state.session.captured;
+    if (c.path.empty()) return nullptr;
+    const CapturedFile& file = state.captured_file;
+    return {{"file", c.path},
+            {"layer", c.layer},
+            {"head", c.head},
+            {"layers", file.capture ? file.capture->layers : 0},
+            {"heads", file.capture ? file.capture->heads : 0},
+            {"tokens", file.capture ? nlohmann::json(file.capture->token_labels) : nlohmann::json::array()},
+            {"causal", c.causal},
+            {"edits", c.edits.size()},
+            {"problem", file.problem},
+            {"warning", file.warning}};
+}
+
+}  // namespace
+
 void write_probe(AppState& state) {
     if (state.probe_path.empty()) return;
     nlohmann::json items = nlohmann::json::object();
@@ -83,7 +108,10 @@ void write_probe(AppState& state) {
                                 {"text_input", io.WantTextInput},
                                 {"menu_bar_height", menu_bar && menu_bar->Active ? menu_bar->Size.y : 0.0f},
                                 {"tasks", tasks},
-                                {"mode", state.session.mode == AppMode::Exercises ? "exercises" : "sandbox"},
+                                {"mode", state.session.mode == AppMode::Exercises ? "exercises"
+                                         : state.session.mode == AppMode::Sandbox ? "sandbox"
+                                                                                  : "captured"},
+                                {"captured", captured_probe(state)},
                                 {"selected_task", state.session.selected_task},
                                 {"language", state.settings.view.language},
                                 {"presentation", state.settings.view.presentation},
@@ -109,9 +137,15 @@ void write_probe(AppState& state) {
                                      return a;
                                  }()},
                                 {"class", class_probe(state)},
-                                {"queries", matrix_to_json(w.queries)},
-                                {"keys", matrix_to_json(w.keys)},
-                                {"weights", w.error.empty() ? matrix_to_json(w.result.weights) : nlohmann::json()},
+                                // Whole matrices only while small (a 1024×1024 map every frame
+                                // would slow the window the test drives); row sums always.
+                                {"queries", small_matrix(w.queries)},
+                                {"keys", small_matrix(w.keys)},
+                                {"key_row_sums", w.keys.size() ? vector_to_json(Eigen::MatrixXd(w.keys.rowwise().sum().transpose())) : nlohmann::json()},
+                                {"query_row_sums", w.queries.size() ? vector_to_json(Eigen::MatrixXd(w.queries.rowwise().sum().transpose())) : nlohmann::json()},
+                                {"workspace_shape", {w.queries.rows(), w.keys.rows(), w.keys.cols(), w.values.cols()}},
+                                {"weights", w.error.empty() ? small_matrix(w.result.weights) : nlohmann::json()},
+                                {"workspace_error", w.error},
                                 {"checks", checks},
                                 {"toasts", [&] {
                                      nlohmann::json t = nlohmann::json::array();

@@ -212,6 +212,10 @@ void draw_dialogs(AppState& state) {
     if (path_dialog(state, tr(state, "Open session###open"), d.open_session, tr(state, "Open"),
                     tr(state, "Session file (.json):"), true))
         open_session_file(state, d.open_session.path);
+    if (path_dialog(state, tr(state, "Open tensors###opentensors"), d.open_tensors, tr(state, "Open"),
+                    tr(state, "Captured attention (.safetensors or .npz, see assets/capture/):"),
+                    true))
+        open_tensors_file(state, d.open_tensors.path);
     if (path_dialog(state, tr(state, "Save session###save"), d.save_session, tr(state, "Save"),
                     tr(state, "Save the session to (.json):"), true))
         write_or_ask(state, Dialogs::Pending::SaveSession, d.save_session.path);
@@ -345,6 +349,7 @@ const Shortcut* shortcuts(int* count) {
 }
 
 bool open_session_file(AppState& state, const std::string& path) {
+    if (is_tensor_file(path)) return open_tensors_file(state, path);  // recent files hold both kinds
     try {
         Session loaded = load_session(path);
         const Session before = state.session;

@@ -360,4 +360,34 @@ ImU32 contrasting_text(ImU32 background) {
     return 0.299f * r + 0.587f * g + 0.114f * b > 150.0f ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 255);
 }
 
+std::string visible_token(const std::string& token) {
+    std::string out;
+    for (const char ch : token) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '\n') out += "↵";
+        else if (c == '\t') out += "→";
+        else if (c < 0x20 || c == 0x7F) out += "·";
+        else out += ch;
+    }
+    return out;
+}
+
+std::string ellipsize(const std::string& text, float width) {
+    if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+    const char* ellipsis = "…";
+    const float room = width - ImGui::CalcTextSize(ellipsis).x;
+    std::size_t end = 0;
+    for (std::size_t next = 0; next < text.size();) {
+        std::size_t step = 1;
+        const auto c = static_cast<unsigned char>(text[next]);
+        if (c >= 0xF0) step = 4;
+        else if (c >= 0xE0) step = 3;
+        else if (c >= 0xC0) step = 2;
+        next = std::min(text.size(), next + step);
+        if (ImGui::CalcTextSize(text.c_str(), text.c_str() + next).x > room) break;
+        end = next;
+    }
+    return text.substr(0, end) + ellipsis;
+}
+
 }  // namespace attn::app

@@ -56,6 +56,14 @@ struct FittedNumber {
 };
 std::optional<FittedNumber> fit_number(double x, int max_decimals, float width, float height);
 
+// A captured token as one line of text: newline, tab and other control characters become "↵",
+// "→" and "·" (BPE tokens often start with a space or hold "\n").
+std::string visible_token(const std::string& token);
+// `text` cut at a character boundary and ended with "…" so that it is at most `width` pixels wide
+// at the current font (unchanged when it fits). A deliberate cut: callers show the full text in a
+// tooltip, and the layout audit does not count it.
+std::string ellipsize(const std::string& text, float width);
+
 // SameLine() when an item `width` pixels wide still fits on the current line, else nothing (the
 // next item starts a new line): rows of buttons wrap instead of running out of the panel.
 void same_line_if_fits(float width);

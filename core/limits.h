@@ -16,12 +16,13 @@
 namespace attn {
 
 // ---- shapes ------------------------------------------------------------------------------------
-// N keys, d key components, dv value components: the sandbox draws a 256×256 heatmap and a slider
-// per component; the solver's Wolfe iterations stay in the milliseconds at this size.
-inline constexpr int kMaxKeys = 256;
-inline constexpr int kMaxKeyDim = 16;
-inline constexpr int kMaxValueDim = 16;
-inline constexpr int kMaxQueries = 256;  // query rows (identity needs one per key)
+// N keys, d key components, dv value components: the sandbox and an opened capture share them
+// (issue 12: a real head of 1024 tokens with d = 128 stays editable). The heatmaps draw a
+// 1024×1024 map as one texture with zoom and pan, the vectors panel draws only its visible rows.
+inline constexpr int kMaxKeys = 1024;
+inline constexpr int kMaxKeyDim = 128;
+inline constexpr int kMaxValueDim = 128;
+inline constexpr int kMaxQueries = 1024;  // query rows (identity needs one per key)
 // Any one tensor in an answer file or a session's answers (the checker reports wrong shapes; this
 // only bounds memory): 256 rows at most, 65 536 numbers at most.
 inline constexpr int kMaxTensorRows = 256;
@@ -38,11 +39,12 @@ inline constexpr double kMaxTemperature = 1e3;
 inline constexpr double kMaxTolerance = 1e6;
 
 // ---- files -------------------------------------------------------------------------------------
-// The largest legal file of each kind is far smaller (a full 256×16 sandbox is ~300 KB); the
-// limits bound the parser's memory (at most ~20 bytes of tree per byte of JSON).
+// The limits bound the parser's memory (at most ~20 bytes of tree per byte of JSON).
 inline constexpr std::size_t kMaxAnswerFileBytes = std::size_t{1} << 20;   // 1 MiB
-inline constexpr std::size_t kMaxDatasetFileBytes = std::size_t{1} << 20;  // 1 MiB
-inline constexpr std::size_t kMaxSessionFileBytes = std::size_t{4} << 20;  // 4 MiB
+// A 1024×128 data set is ~5 MB of JSON, a full 1024×128 sandbox session (keys, values and 1024
+// queries) ~8.5 MB.
+inline constexpr std::size_t kMaxDatasetFileBytes = std::size_t{16} << 20;  // 16 MiB
+inline constexpr std::size_t kMaxSessionFileBytes = std::size_t{16} << 20;  // 16 MiB
 inline constexpr std::size_t kMaxCourseFileBytes = std::size_t{1} << 20;   // 1 MiB
 // Nesting of [ and { in any JSON file: sessions need 5, data sets 3.
 inline constexpr int kMaxJsonDepth = 16;
@@ -54,9 +56,11 @@ inline constexpr std::size_t kMaxGoalTextBytes = 4096;
 // from any one folder (a hostile folder of a million files is refused, not listed).
 inline constexpr int kMaxClassHandIns = 2000;
 inline constexpr int kMaxClassFolderEntries = 10000;
+// Rows of an opened capture the student edited and the session keeps (a row is ≤ kMaxCaptureDim
+// numbers): 4096 rows of 128 numbers is ~11 MB of JSON, inside kMaxSessionFileBytes.
+inline constexpr int kMaxCapturedEdits = 4096;
 // ---- captured attention (core/tensor_file.h: safetensors / .npz of real models) ------------------
-// Real sizes, read-only: a file shows one layer and head at a time, so these are far above the
-// sandbox's editable N ≤ 256, d ≤ 16 (which they do not change). A 12-layer × 12-head capture of
+// Real sizes: a file shows one layer and head at a time, editable like the sandbox (same N and d). A 12-layer × 12-head capture of
 // 1024 tokens with d = 64 holds 3 × 9.4 M numbers (113 MB as float32) and must open in ≤ 1 s and
 // ≤ 400 MB of RSS; the bounds below keep the worst legal file (256 M float32 bytes of q, k and v
 // together) inside that budget.
@@ -74,6 +78,9 @@ inline constexpr std::size_t kMaxCaptureFileBytes = std::size_t{1} << 30;  // 1 
 inline constexpr std::size_t kMaxCaptureHeaderBytes = std::size_t{4} << 20;  // 4 MiB
 inline constexpr int kMaxCaptureEntries = 4096;
 inline constexpr std::size_t kMaxTokenBytes = 128;
+// Any head a file may hold opens as an editable workspace.
+static_assert(kMaxCaptureTokens <= kMaxKeys && kMaxCaptureTokens <= kMaxQueries, "a captured head must fit the workspace");
+static_assert(kMaxCaptureDim <= kMaxKeyDim && kMaxCaptureDim <= kMaxValueDim, "a captured head must fit the workspace");
 
 // ---- images ------------------------------------------------------------------------------------
 // A screenshot (window size × scale). Rendering costs ~21 bytes per pixel (GL framebuffers,

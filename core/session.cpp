@@ -15,7 +15,13 @@
 //                "causal": false, "goal": "select:0"},
 //    "view": {"language": "en" | "zh" | any code with a catalog (core/i18n.h), "presentation": false, "text_zoom": 1.0,
 //             "camera_yaw": 0.6, "camera_pitch": 0.35, "camera_distance": 3.2},
-//    "notes": {"1.2.3": "the student's notes on a discussion task", ...}}
+//    "notes": {"1.2.3": "the student's notes on a discussion task", ...},
+//    "captured": {"file": "/abs/encoder.safetensors", "fingerprint": "0123456789abcdef",
+//                 "layer": 0, "head": 1, "scale": "inv_sqrt_d", "temperature": 1.0, "causal": false,
+//                 "edits": [{"layer": 0, "head": 1, "tensor": "q", "row": 3, "value": [..d numbers]}, ...]}}
+//
+// Version 2 adds "captured" (and mode "captured"); it is written only when a capture was opened,
+// so every other session stays version 1 and older attnlabs keep reading it.
 //
 // Reading rules
 // - "format" and "version" are required; every other field (and every field inside "sandbox" and
@@ -58,11 +64,14 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kFormat = "attnlab-session";
-constexpr int kVersion = 1;
+constexpr int kVersion = 2;         // the newest version read
+constexpr int kPlainVersion = 1;    // written when there is no "captured" part
 
 // ---- enum spellings ---------------------------------------------------------------------------
 
-const char* mode_name(AppMode mode) { return mode == AppMode::Sandbox ? "sandbox" : "exercises"; }
+const char* mode_name(AppMode mode) {
+    return mode == AppMode::Sandbox ? "sandbox" : mode == AppMode::Captured ? "captured" : "exercises";
+}
 
 const char* source_name(DataSource source) {
     switch (source) {
@@ -160,6 +169,22 @@ std::string pretty_fields(const std::vector<Field>& fields, int indent) {
     return out + std::string(static_cast<std::size_t>(indent) * 2, ' ') + "}";
 }
 
+std::string captured_to_json(const CapturedSession& c) {
+    json edits = json::array();
+    for (const auto& [key, row] : c.edits)
+        edits.push_back({{"layer", key.layer}, {"head", key.head}, {"tensor", std::string(1, key.tensor)},
+                         {"row", key.row}, {"value", vector_to_json(Eigen::MatrixXd(row))}});
+    return pretty_fields({{"file", c.path},
+                          {"fingerprint", c.fingerprint},
+                          {"layer", c.layer},
+                          {"head", c.head},
+                          {"scale", scale_name(c.scale_mode)},
+                          {"temperature", c.temperature},
+                          {"causal", c.causal},
+                          {"edits", edits}},
+                         1);
+}
+
 std::string to_json_unchecked(const Session& s) {
     json answers = json::object();
     for (const auto& [name, tensor] : s.answers) {
@@ -191,17 +216,18 @@ std::string to_json_unchecked(const Session& s) {
                                             {"camera_pitch", static_cast<double>(v.camera_pitch)},
                                             {"camera_distance", static_cast<double>(v.camera_distance)}},
                                            1);
-    return pretty_fields({{"format", kFormat},
-                          {"version", kVersion},
-                          {"mode", mode_name(s.mode)},
-                          {"answers", answers},
-                          {"selected_task", s.selected_task},
-                          {"tolerance", s.tolerance},
-                          {"sandbox", sandbox, true},
-                          {"view", view, true},
-                          {"notes", json(s.notes)}},
-                         0) +
-           "\n";
+    const bool captured = !s.captured.path.empty();
+    std::vector<Field> fields{{"format", kFormat},
+                              {"version", captured ? kVersion : kPlainVersion},
+                              {"mode", mode_name(s.mode)},
+                              {"answers", answers},
+                              {"selected_task", s.selected_task},
+                              {"tolerance", s.tolerance},
+                              {"sandbox", sandbox, true},
+                              {"view", view, true},
+                              {"notes", json(s.notes)}};
+    if (captured) fields.emplace_back("captured", captured_to_json(s.captured), true);
+    return pretty_fields(fields, 0) + "\n";
 }
 
 // ---- reading ----------------------------------------------------------------------------------
@@ -377,6 +403,47 @@ void read_sandbox(const json& value, const std::string& where, SandboxSession& b
     r.refuse_unknown();
 }
 
+void read_captured_edits(const json& value, const std::string& where, CapturedSession& c) {
+    if (!value.is_array()) throw InputError(where + ": captured.edits must be a list");
+    if (value.size() > static_cast<std::size_t>(kMaxCapturedEdits))
+        throw InputError(where + ": captured.edits has " + std::to_string(value.size()) + " rows, more than the limit of " +
+                         std::to_string(kMaxCapturedEdits));
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const std::string path = "captured.edits[" + std::to_string(i) + "]";
+        ObjectReader r(value[i], where, path);
+        CapturedRowKey key;
+        std::string tensor = "q";
+        if (!r.read_int("layer", key.layer) || !r.read_int("head", key.head) || !r.read_int("row", key.row))
+            r.fail_at(path, "needs \"layer\", \"head\" and \"row\"");
+        r.read_string("tensor", tensor);
+        if (tensor != "q" && tensor != "k" && tensor != "v") r.fail("tensor", "is " + in_quotes(tensor, 20) + "; expected \"q\", \"k\" or \"v\"");
+        key.tensor = tensor[0];
+        Eigen::MatrixXd row;
+        if (!r.read_matrix("value", row)) r.fail_at(path, "has no \"value\"");
+        if (row.rows() != 1) r.fail("value", "must be a flat list of numbers");
+        r.refuse_unknown();
+        if (c.edits.count(key)) r.fail_at(path, "repeats an earlier row");
+        c.edits[key] = row.row(0);
+    }
+}
+
+void read_captured(const json& value, const std::string& where, CapturedSession& c) {
+    ObjectReader r(value, where, "captured");
+    r.read_string("file", c.path);
+    r.read_string("fingerprint", c.fingerprint);
+    r.read_int("layer", c.layer);
+    r.read_int("head", c.head);
+    c.scale_mode = parse_enum<ScaleMode>(r, "scale", c.scale_mode,
+                                         {{"one", ScaleMode::One},
+                                          {"inv_sqrt_d", ScaleMode::InvSqrtD},
+                                          {"temperature", ScaleMode::Temperature}});
+    r.read_double("temperature", c.temperature);
+    r.read_bool("causal", c.causal);
+    if (const json* edits = r.get("edits")) read_captured_edits(*edits, where, c);
+    r.refuse_unknown();
+    if (c.path.empty()) r.fail("file", "must name the opened file");
+}
+
 void read_view(const json& value, const std::string& where, ViewSession& v) {
     ObjectReader r(value, where, "view");
     r.read_string("language", v.language);
@@ -419,13 +486,15 @@ Session from_json_document(const json& doc, const std::string& where) {
                          std::to_string(kVersion) + ")");
 
     Session s = default_session();
-    s.mode = parse_enum<AppMode>(r, "mode", s.mode, {{"exercises", AppMode::Exercises}, {"sandbox", AppMode::Sandbox}});
+    s.mode = parse_enum<AppMode>(r, "mode", s.mode,
+                                 {{"exercises", AppMode::Exercises}, {"sandbox", AppMode::Sandbox}, {"captured", AppMode::Captured}});
     if (const json* answers = r.get("answers")) s.answers = read_answers(*answers, where);
     r.read_string("selected_task", s.selected_task);
     r.read_double("tolerance", s.tolerance);
     if (const json* sandbox = r.get("sandbox")) read_sandbox(*sandbox, where, s.sandbox);
     if (const json* view = r.get("view")) read_view(*view, where, s.view);
     if (const json* notes = r.get("notes")) s.notes = read_notes(*notes, where);
+    if (const json* captured = r.get("captured")) read_captured(*captured, where, s.captured);
     r.refuse_unknown();
     validate_session(s, where);
     return s;
@@ -444,7 +513,47 @@ void check_matrix(const Eigen::MatrixXd& m, const std::string& where, const std:
     require_finite(m, where + ": " + path);
 }
 
+// Only what the session itself can know: the file's shape is checked when it is opened.
+void validate_captured(const Session& s, const std::string& where) {
+    const CapturedSession& c = s.captured;
+    if (c.path.empty()) {
+        if (s.mode == AppMode::Captured) invalid(where, "mode", "is \"captured\" but no captured file is named");
+        return;
+    }
+    if (c.path.size() > 4096) invalid(where, "captured.file", "is longer than 4096 bytes");
+    if (c.fingerprint.size() > 16 || c.fingerprint.find_first_not_of("0123456789abcdef") != std::string::npos)
+        invalid(where, "captured.fingerprint", "must be at most 16 hex digits");
+    if (c.layer < 0 || c.layer >= kMaxCaptureLayers) invalid(where, "captured.layer", "is out of range");
+    if (c.head < 0 || c.head >= kMaxCaptureHeads) invalid(where, "captured.head", "is out of range");
+    if (c.temperature < kMinTemperature || c.temperature > kMaxTemperature)
+        invalid(where, "captured.temperature",
+                format("is %g, outside the limits %g to %g", c.temperature, kMinTemperature, kMaxTemperature));
+    if (c.edits.size() > static_cast<std::size_t>(kMaxCapturedEdits))
+        invalid(where, "captured.edits", "has more than " + std::to_string(kMaxCapturedEdits) + " rows");
+    for (const auto& [key, row] : c.edits) {
+        const std::string path = format("captured.edits (layer %d, head %d, %c row %d)", key.layer, key.head, key.tensor, key.row);
+        if (key.layer < 0 || key.layer >= kMaxCaptureLayers || key.head < 0 || key.head >= kMaxCaptureHeads ||
+            key.row < 0 || key.row >= kMaxCaptureTokens || (key.tensor != 'q' && key.tensor != 'k' && key.tensor != 'v'))
+            invalid(where, path, "is outside the limits of a capture");
+        if (row.size() < 1 || row.size() > kMaxCaptureDim)
+            invalid(where, path, "has " + std::to_string(row.size()) + " numbers; it must be 1 to " + std::to_string(kMaxCaptureDim));
+        const Eigen::MatrixXd m = row;
+        require_finite(m, where + ": " + path);
+        require_magnitude(m, where + ": " + path, true, kMaxMagnitude);
+    }
+}
+
 }  // namespace
+
+bool CapturedSession::operator==(const CapturedSession& o) const {
+    if (path != o.path || fingerprint != o.fingerprint || layer != o.layer || head != o.head ||
+        scale_mode != o.scale_mode || temperature != o.temperature || causal != o.causal || edits.size() != o.edits.size())
+        return false;
+    for (auto a = edits.begin(), b = o.edits.begin(); a != edits.end(); ++a, ++b)
+        if (!(a->first == b->first) || a->second.size() != b->second.size() || !(a->second.array() == b->second.array()).all())
+            return false;
+    return true;
+}
 
 Session default_session() {
     Session s;
@@ -514,6 +623,8 @@ void validate_session(const Session& s, const std::string& where) {
         invalid(where, "sandbox.goal", "is " + std::to_string(b.goal.size()) + " bytes, more than the limit of " +
                                            std::to_string(kMaxGoalTextBytes));
 
+    validate_captured(s, where);
+
     const ViewSession& v = s.view;
     if (!is_available_language(v.language)) {
         const auto& languages = available_languages();
@@ -577,7 +688,7 @@ bool operator==(const Session& a, const Session& b) {
     if (!same_matrix(x.data.keys, y.data.keys) || !same_matrix(x.data.values, y.data.values) ||
         !same_matrix(x.queries, y.queries))
         return false;
-    if (a.notes != b.notes) return false;
+    if (a.notes != b.notes || !(a.captured == b.captured)) return false;
     const ViewSession& v = a.view;
     const ViewSession& w = b.view;
     return v.language == w.language && v.presentation == w.presentation && v.text_zoom == w.text_zoom &&

@@ -20,11 +20,12 @@
 #include "core/dataset.h"
 
 #include <map>
+#include <tuple>
 #include <string>
 
 namespace attn {
 
-enum class AppMode { Exercises, Sandbox };
+enum class AppMode { Exercises, Sandbox, Captured };
 enum class DataSource { Notebook, TorchSeed, Random, Typed };
 
 struct SandboxSession {
@@ -39,6 +40,33 @@ struct SandboxSession {
     double temperature = 1.0;
     bool causal = false;
     std::string goal = "select:0";
+};
+
+// One row of a captured head that the student changed: tensor 'q', 'k' or 'v', row = token index.
+struct CapturedRowKey {
+    int layer = 0, head = 0;
+    char tensor = 'q';
+    int row = 0;
+    bool operator<(const CapturedRowKey& o) const {
+        return std::tie(layer, head, tensor, row) < std::tie(o.layer, o.head, o.tensor, o.row);
+    }
+    bool operator==(const CapturedRowKey& o) const {
+        return layer == o.layer && head == o.head && tensor == o.tensor && row == o.row;
+    }
+};
+
+// An opened capture (core/tensor_file.h) as part of the document: which file, which head, the
+// mask and scale shown, and only the rows the student edited. The tensors are re-read from the
+// file on open; `fingerprint` (capture_fingerprint) tells whether the file changed since.
+struct CapturedSession {
+    std::string path;                 // absolute; empty = no capture opened
+    std::string fingerprint;          // 16 hex digits, empty = unknown
+    int layer = 0, head = 0;
+    ScaleMode scale_mode = ScaleMode::InvSqrtD;
+    double temperature = 1.0;         // for ScaleMode::Temperature (1 / the file's numeric scale)
+    bool causal = false;
+    std::map<CapturedRowKey, Eigen::RowVectorXd> edits;  // at most kMaxCapturedEdits rows
+    bool operator==(const CapturedSession& o) const;
 };
 
 struct ViewSession {
@@ -56,6 +84,7 @@ struct Session {
     std::string selected_task = "1.2.1";
     double tolerance = 0.05;
     SandboxSession sandbox;
+    CapturedSession captured;        // written (as version 2) only when a capture was opened
     ViewSession view;
     // The student's notes on discussion tasks (task id → text), saved and exported with the
     // answers. At most kMaxNoteBytes each.

@@ -15,6 +15,8 @@
 #include <cassert>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
@@ -1096,6 +1098,20 @@ AttentionCapture::HeadView AttentionCapture::value(int layer, int head) const {
     assert(layer >= 0 && layer < layers && head >= 0 && head < heads);
     const std::size_t at = (static_cast<std::size_t>(layer) * heads + head) * tokens * dv;
     return HeadView(v.data() + at, tokens, dv);
+}
+
+std::string capture_fingerprint(const AttentionCapture& capture) {
+    std::uint64_t hash = 1469598103934665603ull;
+    const auto mix = [&hash](const void* data, std::size_t bytes) {
+        const auto* p = static_cast<const unsigned char*>(data);
+        for (std::size_t i = 0; i < bytes; ++i) hash = (hash ^ p[i]) * 1099511628211ull;
+    };
+    const int shape[] = {capture.layers, capture.heads, capture.tokens, capture.d, capture.dv};
+    mix(shape, sizeof shape);
+    for (const std::vector<float>* t : {&capture.q, &capture.k, &capture.v}) mix(t->data(), t->size() * sizeof(float));
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+    return text;
 }
 
 AttentionOptions capture_attention_options(const AttentionCapture& capture) {

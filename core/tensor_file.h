@@ -79,6 +79,10 @@ struct AttentionCapture {
 AttentionCapture load_attention_file(const std::string& path);
 AttentionCapture parse_attention_bytes(std::string_view bytes, const std::string& where);
 
+// 16 lowercase hex digits identifying the capture's numbers and shape (FNV-1a over the shape and the
+// bytes of q, k and v): a session remembers it to say when the file changed since it was saved.
+std::string capture_fingerprint(const AttentionCapture& capture);
+
 // The options core/attention.h needs to compute this capture's weights (scale and causal mask).
 AttentionOptions capture_attention_options(const AttentionCapture& capture);
 

@@ -12,12 +12,30 @@ bool same_document(const Session& a, const Session& b) {
 
 UndoHistory::UndoHistory(std::size_t limit) : limit_(limit) {}
 
+namespace {
+
+// The numbers a session holds (its matrices), the bulk of its memory.
+std::size_t numbers_in(const Session& s) {
+    std::size_t n = static_cast<std::size_t>(s.sandbox.data.keys.size() + s.sandbox.data.values.size() + s.sandbox.queries.size());
+    for (const auto& [name, tensor] : s.answers) n += static_cast<std::size_t>(tensor.data.size());
+    for (const auto& [key, row] : s.captured.edits) n += static_cast<std::size_t>(row.size());
+    return n;
+}
+
+}  // namespace
+
 void UndoHistory::record(const Session& before, const Session& after) {
     if (same_document(before, after)) return;
     redo_.clear();
     if (limit_ == 0) return;
     undo_.push_back(before);
-    while (undo_.size() > limit_) undo_.pop_front();
+    std::size_t numbers = 0;
+    for (const Session& s : undo_) numbers += numbers_in(s);
+    // Always keep the latest step, however large.
+    while (undo_.size() > limit_ || (undo_.size() > 1 && numbers > kUndoNumberBudget)) {
+        numbers -= numbers_in(undo_.front());
+        undo_.pop_front();
+    }
 }
 
 namespace {

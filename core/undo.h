@@ -29,7 +29,10 @@ bool same_document(const Session& a, const Session& b);
 
 class UndoHistory {
 public:
+    // At most `limit` steps, and the oldest steps are dropped once the kept sessions' numbers pass
+    // kUndoNumberBudget (a 1024×128 sandbox is 3 MB a step: 200 steps would be 600 MB).
     explicit UndoHistory(std::size_t limit = 200);
+    static constexpr std::size_t kUndoNumberBudget = std::size_t{16} << 20;  // 16 M numbers, 128 MB
 
     // Call once the edit has finished with the session as it was before the edit and as it is
     // now; no-op when the document is unchanged (same_document).

@@ -143,14 +143,14 @@ TEST(DatasetLimits, ShapesMagnitudesAndFieldsAreChecked) {
     EXPECT_EQ(parse(R"({"keys": [[1]], "values": [[1]], "keys": [[2]]})"),
               "d.json: invalid JSON: the key \"keys\" appears twice in one object");
     std::string wide = R"({"keys": [[)";
-    for (int i = 0; i < 17; ++i) wide += i ? ",1" : "1";
+    for (int i = 0; i < 129; ++i) wide += i ? ",1" : "1";
     wide += R"(]], "values": [[1]]})";
-    EXPECT_EQ(parse(wide), "d.json: d (key components) = 17 is more than the limit of 16");
+    EXPECT_EQ(parse(wide), "d.json: d (key components) = 129 is more than the limit of 128");
     std::string many = R"({"keys": [)";
-    for (int i = 0; i < 257; ++i) many += i ? ",[1]" : "[1]";
+    for (int i = 0; i < 1025; ++i) many += i ? ",[1]" : "[1]";
     many += R"(], "values": [)";
-    for (int i = 0; i < 257; ++i) many += i ? ",[1]" : "[1]";
-    EXPECT_EQ(parse(many + "]}"), "d.json: N (keys) = 257 is more than the limit of 256");
+    for (int i = 0; i < 1025; ++i) many += i ? ",[1]" : "[1]";
+    EXPECT_EQ(parse(many + "]}"), "d.json: N (keys) = 1025 is more than the limit of 1024");
     EXPECT_EQ(parse(R"({"keys": [[1e308, 0]], "values": [[1]]})"), "d.json: keys[0][0]: 1e308 is outside ±1e6 (the limit)");
     EXPECT_EQ(parse(R"({"keys": [[1]], "values": [[-1000001]]})"),
               "d.json: values[0][0]: -1000001 is outside ±1e6 (the limit)");

@@ -335,9 +335,9 @@ TEST(SessionErrors, FormatAndVersion) {
     EXPECT_NE(error_of(R"({"format": "attnlab-session"})").find("version is missing"), std::string::npos);
 
     const std::string newer = error_of(R"({"format": "attnlab-session", "version": 3})");
-    EXPECT_EQ(newer, "s.json: written by a newer attnlab (session version 3; this one reads version 1)");
+    EXPECT_EQ(newer, "s.json: written by a newer attnlab (session version 3; this one reads version 2)");
     EXPECT_NE(error_of(R"({"format": "attnlab-session", "version": 18446744073709551615})")
-                  .find("session version 18446744073709551615; this one reads version 1"),
+                  .find("session version 18446744073709551615; this one reads version 2"),
               std::string::npos);
     EXPECT_NE(error_of(R"({"format": "attnlab-session", "version": 0})").find("session version 0 is not valid"),
               std::string::npos);
@@ -381,7 +381,7 @@ TEST(SessionErrors, EveryFieldIsValidated) {
         {"sandbox.torch_seed must be a whole number", [](json& d) { d["sandbox"]["torch_seed"] = 4.5; }},
         {"sandbox.torch_seed must be a whole number", [](json& d) { d["sandbox"]["torch_seed"] = 1e30; }},
         {"sandbox.key_count must be a whole number", [](json& d) { d["sandbox"]["key_count"] = 5.5; }},
-        {"sandbox.key_count is 0; it must be 1 to 256", [](json& d) { d["sandbox"]["key_count"] = 0; }},
+        {"sandbox.key_count is 0; it must be 1 to 1024", [](json& d) { d["sandbox"]["key_count"] = 0; }},
         {"sandbox.key_count is out of range", [](json& d) { d["sandbox"]["key_count"] = 99999999999; }},
         {"sandbox.keys is 5×2 but key_count × key_dim is 6×2", [](json& d) { d["sandbox"]["key_count"] = 6; }},
         {"sandbox.keys is 5×2 but key_count × key_dim is 5×3", [](json& d) { d["sandbox"]["key_dim"] = 3; }},
@@ -435,13 +435,13 @@ TEST(SessionErrors, SizeLimits) {
         doc["sandbox"].erase("value_dim");
         return doc.dump();
     };
-    EXPECT_EQ(error_of(with_shape(256, 16, 16, 256)), "");
+    EXPECT_EQ(error_of(with_shape(1024, 128, 128, 1024)), "");
     EXPECT_EQ(error_of(with_shape(1, 1, 1, 1)), "");
-    EXPECT_NE(error_of(with_shape(257, 2, 2, 1)).find("sandbox.key_count is 257; it must be 1 to 256"),
+    EXPECT_NE(error_of(with_shape(1025, 2, 2, 1)).find("sandbox.key_count is 1025; it must be 1 to 1024"),
               std::string::npos);
-    EXPECT_NE(error_of(with_shape(3, 17, 2, 1)).find("sandbox.key_dim is 17; it must be 1 to 16"), std::string::npos);
-    EXPECT_NE(error_of(with_shape(3, 2, 17, 1)).find("sandbox.value_dim is 17"), std::string::npos);
-    EXPECT_NE(error_of(with_shape(3, 2, 2, 257)).find("sandbox.queries has 257 rows; at most 256"),
+    EXPECT_NE(error_of(with_shape(3, 129, 2, 1)).find("sandbox.key_dim is 129; it must be 1 to 128"), std::string::npos);
+    EXPECT_NE(error_of(with_shape(3, 2, 129, 1)).find("sandbox.value_dim is 129"), std::string::npos);
+    EXPECT_NE(error_of(with_shape(3, 2, 2, 1025)).find("sandbox.queries has 1025 rows; at most 1024"),
               std::string::npos);
 }
 

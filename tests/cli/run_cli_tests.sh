@@ -586,7 +586,7 @@ printf '{"keys": [["a", 0], [0, 1]], "values": [[1, 0], [0, 1]]}' >d_string.json
 printf '{"keys": [[1, 0], [0, 1]], "values": [[1, 0], [0, 1]], "extra": 1}' >d_extra.json
 printf '[[1, 0], [0, 1]]' >d_array.json
 mkdir d_dir.json
-{ head -c 9000000 /dev/zero | tr '\0' ' '; printf '{"keys": [[1, 0], [0, 1]], "values": [[1, 0], [0, 1]]}'; } >d_big.json
+{ head -c 17000000 /dev/zero | tr '\0' ' '; printf '{"keys": [[1, 0], [0, 1]], "values": [[1, 0], [0, 1]]}'; } >d_big.json
 
 expect_bad "solve --data: malformed JSON" d_trunc.json solve --data "$T/d_trunc.json" --goal select:0
 expect_bad "solve --data: NaN" d_nan.json solve --data "$T/d_nan.json" --goal select:0
@@ -649,9 +649,9 @@ expect_clean "data set field with newline and ESC" 'unknown field "a\nb\x1b[31mR
     solve --data "$REG/dataset_field_newline_esc.json" --goal select:0
 expect_clean "solve on keys of 1e308 names the file" solve_1e308_message_without_file.json \
     solve --data "$REG/solve_1e308_message_without_file.json" --goal select:0
-expect_clean "solve on d = 100000 is refused by the d limit" "limit of 16" \
+expect_clean "solve on d = 100000 is refused by the d limit" "limit of 128" \
     solve --data "$REG/solve_d100000_abort.json" --goal select:0
-expect_clean "solve on d = 10000 is refused by the d limit" "limit of 16" \
+expect_clean "solve on d = 10000 is refused by the d limit" "limit of 128" \
     solve --data "$REG/solve_d10000_768MB.json" --goal average:0,1
 
 printf '{"keys": [[1, 0], [0, 1]], "values": [[1, 0], [0, 1]], "keys": [[5, 5], [5, 5]]}' >d_dupkeys.json
@@ -689,8 +689,8 @@ expect_clean "--torch-seed -1" '--torch-seed' dataset --torch-seed=-1
 expect_clean "--tol 0x10 (hex)" '--tol' check "$HERE/answers_partial.py" --tol 0x10
 expect_clean "--tol empty" '--tol' solve --tol ''
 expect_clean "--decimals 0x3 (hex)" '--decimals' dataset --decimals 0x3
-expect_clean "dataset --shape beyond the N limit" 'limit of 256' dataset --shape 257,3
-expect_clean "dataset --shape beyond the d limit" 'limit of 16' dataset --shape 4,17
+expect_clean "dataset --shape beyond the N limit" 'limit of 1024' dataset --shape 1025,3
+expect_clean "dataset --shape beyond the d limit" 'limit of 128' dataset --shape 4,129
 expect_clean "dataset --shape 4096,4096" 'limit of' dataset --shape 4096,4096
 expect_clean "--size 99999999999x1 overflows" '--size' --screenshot "$T/never.png" --size 99999999999x1
 expect_clean "--size 8192x8192 is too many pixels" 'limit of 16777216' --screenshot "$T/never.png" --size 8192x8192

@@ -3,7 +3,7 @@
 
 Runs `attnlab --layout-report`, which renders headless every case of
 {1280x720, 1366x768, 1600x900, 1920x1080} x {normal, presentation} x {zoom 0, +1, +2}
-x {every language with a catalog: en, zh, ...} x {each of the nine tasks, fresh and solved; sandbox N = 8, 32, 256}
+x {every language with a catalog: en, zh, ...} x {each of the nine tasks, fresh and solved; sandbox N = 8, 32, 256; a captured head of 8 tokens}
 and records what the layout audit saw (app/layout_audit.h): text cut by its box, content
 wider than its panel, heatmap cells without their number (N <= 16, or a row's winning cell),
 and geometry labels that overlap or left the panel. Any such entry fails the test, listing the
@@ -29,7 +29,7 @@ ZOOMS = 3
 LANGUAGES = len(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "assets", "i18n", "*.json"))) \
     + (1 if os.environ.get("ATTNLAB_EXTRA_CATALOG") else 0)
 TASKS = 9
-CASES_PER_SCREEN = TASKS * 2 + 3  # each task fresh and solved, three sandboxes
+CASES_PER_SCREEN = TASKS * 2 + 3 + 1  # each task fresh and solved, three sandboxes, a captured head
 EXPECTED_CASES = SIZES * MODES * ZOOMS * LANGUAGES * CASES_PER_SCREEN
 
 # (panel, kind, reason): entries the test accepts. Keep this short and justified.

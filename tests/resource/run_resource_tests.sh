@@ -72,9 +72,9 @@ write("n1024_d1000.json", [[((i * 7919 + j * 104729) % 1000) / 1000.0 for j in r
 n = 1001
 write("n1001_d1000.json", [[((i * 31 + j * 17) % 101) / 101.0 for j in range(1000)] for i in range(n)],
       [[float(i % 5)] for i in range(n)])
-# The largest accepted data set: N = 256 keys, d = dv = 16 (core/limits.h).
-write("max_shape.json", [[((i * 13 + j * 7) % 29) / 29.0 - 0.5 for j in range(16)] for i in range(256)],
-      [[((i + j) % 5) / 5.0 for j in range(16)] for i in range(256)])
+# The largest accepted data set: N = 1024 keys, d = dv = 128 (core/limits.h).
+write("max_shape.json", [[((i * 13 + j * 7) % 29) / 29.0 - 0.5 for j in range(128)] for i in range(1024)],
+      [[((i + j) % 5) / 5.0 for j in range(128)] for i in range(1024)])
 PY
 head -c $((8 << 20)) /dev/zero | tr '\0' '[' >brackets.json
 { printf '{"format": "attnlab-session", "version": 1, "answers": {"query121": {"value": '; head -c $((3 << 20)) /dev/zero | tr '\0' '['; } >session_deep.json
@@ -91,7 +91,7 @@ bounded "solve on d = 100000 with 2 keys" "0 2" solve --data d100000.json --goal
 bounded "identity on N = 1024, d = 1000" "0 2" solve --data n1024_d1000.json --goal identity
 bounded "average:0..999 on N = 1001, d = 1000" "0 2" solve --data n1001_d1000.json \
     --goal "average:$(seq -s, 0 999)"
-bounded "identity on the largest accepted data set (256×16)" "0" solve --data max_shape.json --goal identity
+bounded "identity on the largest accepted data set (1024×128)" "0" solve --data max_shape.json --goal identity
 bounded "average of 128 keys on the largest accepted data set" "0" solve --data max_shape.json \
     --goal "average:$(seq -s, 0 127)"
 bounded "8 MiB of '[' as a data set" "2" solve --data brackets.json --goal select:0
@@ -99,7 +99,7 @@ bounded "8 MiB of '[' as answers" "2" check brackets.json
 bounded "8 MiB of '[' as a session" "2" --session brackets.json --screenshot "$T/never.png"
 bounded "3 MiB of '[' inside a session field" "2" --session session_deep.json --screenshot "$T/never.png"
 bounded "an unterminated 900 KB string" "2" solve --data long_string.json --goal select:0
-bounded "dataset at the maximum shape" "0" dataset --shape 256,16,16 --torch-seed 1
+bounded "dataset at the maximum shape" "0" dataset --shape 1024,128,128 --torch-seed 1
 bounded "dataset beyond the maximum shape" "2" dataset --shape 4096,4096
 bounded "an 8192x8192 screenshot is refused" "2" --screenshot "$T/big.png" --size 8192x8192
 bounded "4096x4096 at scale 4 is refused" "2" --screenshot "$T/big.png" --size 4096x4096 --scale 4
