@@ -28,7 +28,7 @@ namespace attn::app {
 
 // What the vector controls, heatmaps, output and geometry panels work on right now.
 struct Workspace {
-    enum class Kind { QueryTask, KeyTask, Discussion, Sandbox };
+    enum class Kind { QueryTask, KeyTask, Discussion, Sandbox, TemperatureTask };
     Kind kind = Kind::Sandbox;
     const Task* task = nullptr;       // the selected exercise (null in the sandbox)
     Eigen::MatrixXd queries;          // n×d
@@ -93,6 +93,7 @@ struct Settings {
     std::string screenshot_dir;
     std::vector<std::string> recent_files;
     float base_font_px = 17.0f;
+    std::vector<std::string> recent_packs;  // pack files opened, newest first (at most 8)
 };
 
 // A file dialog. Each dialog keeps its own path, so one dialog's text never pre-fills another
@@ -110,6 +111,9 @@ struct Dialogs {
     std::string overwrite_path;
     bool show_shortcuts = false;
     bool show_about = false;
+    // File → Open course pack…: built-in packs, recent packs, a path and an optional student ID.
+    PathDialog open_pack;
+    std::string pack_student;
 };
 
 // What Solve said, kept with the answer it explains: shown only while that answer (and, for the
@@ -134,6 +138,14 @@ struct PanelMemory {
     float query_slider_range = 0, key_slider_range = 0, value_slider_range = 0;  // held during a drag
     std::map<std::string, std::string> tab_of_region;  // narrow layouts: the panel each tab strip shows
     std::string reveal;                                 // a panel to bring forward this frame (screenshots)
+    std::map<std::string, int> hints_shown;             // task id → hints revealed (0, 1, 2)
+};
+
+// The course the exercises come from: the notebook, a built-in pack or a pack file, perhaps a
+// student's variant. Changed only through app/packs.h, which keeps session.pack in step with it.
+struct CurrentCourse {
+    Course course = notebook_course();
+    std::string where = "notebook";  // the pack file, or the built-in pack's id, for messages
 };
 
 struct AppState {
@@ -172,9 +184,13 @@ struct AppState {
     std::string probe_written;
     long long probe_frames = 0;  // frames probed so far: a test sees the window still answers
     mutable LayoutAudit layout_audit;  // what the last frame could not show in full (layout_audit.h)
+
+    CurrentCourse current_course;      // what course(state) returns
 };
 
-const Course& course();
+// The current course (app/packs.h opens others) and its data.
+const Course& course(const AppState& state);
+const Dataset& course_data(const AppState& state);
 Language language(const AppState& state);
 
 // Rebuilds workspace and checks from the session.
@@ -200,6 +216,8 @@ void set_query(AppState& state, const Eigen::MatrixXd& queries);
 void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key);  // 1.4.2: kept as typed
 void set_value_row(AppState& state, int row, const Eigen::RowVectorXd& value);
 void set_note(AppState& state, const std::string& task_id, const std::string& text);
+// A temperature task's answer T (kept within kMinTemperature..kMaxTemperature); an edit.
+void set_temperature_answer(AppState& state, double temperature);
 
 void select_task(AppState& state, const std::string& id);
 // +1 / -1, stops at the ends, skips nothing. From the Sandbox it returns to the current task.

@@ -59,13 +59,18 @@ void write_probe(AppState& state) {
     ImGuiWindow* modal = ImGui::GetCurrentContext() ? ImGui::GetTopMostPopupModal() : nullptr;
     ImGuiWindow* menu_bar = ImGui::GetCurrentContext() ? ImGui::FindWindowByName("##MainMenuBar") : nullptr;
     nlohmann::json tasks = nlohmann::json::array();
-    for (const Task& task : course().tasks) tasks.push_back(task.id);
+    for (const Task& task : course(state).tasks) tasks.push_back(task.id);
     const nlohmann::json doc = {{"frame", frame},
                                 {"window", {io.DisplaySize.x, io.DisplaySize.y}},
                                 {"modal", modal ? nlohmann::json(modal->Name) : nlohmann::json()},
                                 {"text_input", io.WantTextInput},
                                 {"menu_bar_height", menu_bar && menu_bar->Active ? menu_bar->Size.y : 0.0f},
                                 {"tasks", tasks},
+                                {"course", {{"id", course(state).id},
+                                            {"title", course(state).title.en},
+                                            {"student", course(state).variant_student},
+                                            {"pack_builtin", state.session.pack.builtin},
+                                            {"pack_file", state.session.pack.file}}},
                                 {"mode", state.session.mode == AppMode::Exercises ? "exercises" : "sandbox"},
                                 {"selected_task", state.session.selected_task},
                                 {"language", state.settings.view.language},
