@@ -200,8 +200,7 @@ void reopen_session_pack(AppState& state) {
         install_course(state, notebook_course(), ref, "notebook");
         if (!notebook_course().find(state.session.selected_task)) state.session.selected_task = notebook_course().tasks.front().id;
         refresh(state);
-        toast(state, std::string(tr(state, "The session's course pack cannot be opened, so the notebook is shown; "
-                                            "the answers are kept for when the pack is back: ")) + trouble, true);
+        toast(state, std::string(tr(state, "The session's course pack cannot be opened, so the notebook is shown; the answers are kept for when the pack is back: ")) + trouble, true);
         return;
     }
     SessionPack now = ref;
@@ -210,8 +209,7 @@ void reopen_session_pack(AppState& state) {
     const int dropped = keep_what_fits(state);
     refresh(state);
     if (changed)
-        toast(state, format(tr(state, "The course pack %s changed since this session was saved; "
-                                      "answers that no longer fit were dropped (%d)."), printable_path(where).c_str(), dropped),
+        toast(state, format(tr(state, "The course pack %s changed since this session was saved; answers that no longer fit were dropped (%d)."), printable_path(where).c_str(), dropped),
               true);
     else if (dropped > 0)
         toast(state, format(tr(state, "%d answers or notes did not fit the course and were dropped."), dropped), true);

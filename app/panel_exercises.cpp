@@ -313,6 +313,14 @@ void draw_selected_task(AppState& state) {
     draw_explanations(state, *task);
 }
 
+// A long course (the 12 tasks of temperature-masks) folds to the picker too once its list would
+// take more than about half the panel: the task's text and its buttons need the rest.
+bool task_list_too_tall(const AppState& state) {
+    const Course& c = course(state);
+    const float rows = static_cast<float>(c.tasks.size() + c.sections.size());
+    return rows * ImGui::GetTextLineHeightWithSpacing() * 1.15f > 0.55f * ImGui::GetContentRegionAvail().y;
+}
+
 void draw_exercises_tab(AppState& state) {
     const Language lang = language(state);
     if (ImGui::Button(tr(state, "Solve all"))) solve_all_tasks(state);
@@ -330,7 +338,7 @@ void draw_exercises_tab(AppState& state) {
     tooltip(course(state).tolerance_note.get(lang).c_str());
     // A short panel (a projector with large text) folds the list to a picker, so the selected
     // task's text and its explanation keep the room.
-    if (ImGui::GetContentRegionAvail().y < em(kFullListEm)) draw_task_picker(state);
+    if (ImGui::GetContentRegionAvail().y < em(kFullListEm) || task_list_too_tall(state)) draw_task_picker(state);
     else draw_task_list(state);
     draw_selected_task(state);
 }
