@@ -57,6 +57,8 @@ void discussion_demo(const AppState& state, const Task& task, Workspace& w) {
         const Eigen::MatrixXd q = answer_or_solution(*query_task);
         if (q.rows() == 1 && q.cols() == d) w.queries = q;
         w.note = query_task->id;
+        // Shown with that task's scale and mask (a causal section's discussion keeps its mask).
+        w.options = task_attention(c, *query_task, 1, static_cast<int>(w.keys.rows()));
     }
     if (key_task) {
         const Eigen::MatrixXd keys = answer_or_solution(*key_task);
@@ -133,7 +135,7 @@ Workspace build_workspace(const AppState& state) {
             w.editable_key_row = task->edit.key_row;
             w.key_unit_norm = task->edit.unit_norm;
         }
-        if (w.kind != Workspace::Kind::TemperatureTask) {
+        if (w.kind != Workspace::Kind::TemperatureTask && w.kind != Workspace::Kind::Discussion) {
             // The task's scale and mask (a causal mask hides keys after each query's token).
             w.options = task_attention(course(state), *task, static_cast<int>(w.queries.rows()),
                                        static_cast<int>(w.keys.rows()));
