@@ -10,7 +10,8 @@
 
 namespace attn::app {
 
-const Course& course() { return notebook_course(); }
+const Course& course(const AppState& state) { return state.current_course.course; }
+const Dataset& course_data(const AppState& state) { return state.current_course.course.data; }
 
 Language language(const AppState& state) {
     return is_available_language(state.settings.view.language) ? Language{state.settings.view.language} : Language{};
@@ -18,14 +19,9 @@ Language language(const AppState& state) {
 
 namespace {
 
-const Dataset& notebook() {
-    static const Dataset data = notebook_dataset();  // immutable constant
-    return data;
-}
-
 const Task* selected_task(const AppState& state) {
     if (state.session.mode != AppMode::Exercises) return nullptr;
-    return course().find(state.session.selected_task);
+    return course(state).find(state.session.selected_task);
 }
 
 // A discussion question shows the demonstration it is about, read-only: the section's query
@@ -34,7 +30,7 @@ const Task* selected_task(const AppState& state) {
 void discussion_demo(const AppState& state, const Task& task, Workspace& w) {
     w.kind = Workspace::Kind::Discussion;
     w.queries_editable = false;
-    const Course& c = course();
+    const Course& c = course(state);
     const Task* query_task = nullptr;
     const Task* key_task = nullptr;
     for (const Task& other : c.tasks) {
@@ -49,7 +45,7 @@ void discussion_demo(const AppState& state, const Task& task, Workspace& w) {
     const auto answer_or_solution = [&](const Task& source) -> Eigen::MatrixXd {
         auto it = answers.find(source.answer);
         if (it == answers.end()) {
-            const TaskSolution solved = solve_task(c, source, notebook(), answers, state.session.tolerance, SolveOptions{});
+            const TaskSolution solved = solve_task(c, source, course_data(state), answers, state.session.tolerance, SolveOptions{});
             if (!solved.solution.feasible) return Eigen::MatrixXd();
             it = answers.emplace(source.answer, solved.answer).first;
         }
@@ -61,12 +57,29 @@ void discussion_demo(const AppState& state, const Task& task, Workspace& w) {
         const Eigen::MatrixXd q = answer_or_solution(*query_task);
         if (q.rows() == 1 && q.cols() == d) w.queries = q;
         w.note = query_task->id;
+        // Shown with that task's scale and mask (a causal section's discussion keeps its mask).
+        w.options = task_attention(c, *query_task, 1, static_cast<int>(w.keys.rows()));
     }
     if (key_task) {
         const Eigen::MatrixXd keys = answer_or_solution(*key_task);
         if (keys.rows() == w.keys.rows() && keys.cols() == d) w.keys = keys;
         w.note = query_task->id + " + " + key_task->id;
     }
+}
+
+// A temperature task: the query is key[query_key], fixed; the student's number is the
+// temperature (1 until answered), so the heatmaps show the weights it gives.
+void temperature_workspace(const AppState& state, const Task& task, Workspace& w) {
+    w.kind = Workspace::Kind::TemperatureTask;
+    w.queries = w.keys.row(task.edit.query_key);
+    w.queries_editable = false;
+    w.options.scale_mode = ScaleMode::Temperature;
+    w.options.temperature = 1.0;
+    const auto it = state.session.answers.find(task.answer);
+    w.query_answered = it != state.session.answers.end() && it->second.data.size() == 1 &&
+                       it->second.data(0, 0) >= kMinTemperature && it->second.data(0, 0) <= kMaxTemperature;
+    if (w.query_answered) w.options.temperature = it->second.data(0, 0);
+    w.note = "key[" + std::to_string(task.edit.query_key) + "]";
 }
 
 Workspace build_workspace(const AppState& state) {
@@ -96,8 +109,8 @@ Workspace build_workspace(const AppState& state) {
         }
     } else {
         w.task = task;
-        w.keys = notebook().keys;
-        w.values = notebook().values;
+        w.keys = course_data(state).keys;
+        w.values = course_data(state).values;
         const int d = static_cast<int>(w.keys.cols());
         if (task->discussion) {
             discussion_demo(state, *task, w);
@@ -107,9 +120,11 @@ Workspace build_workspace(const AppState& state) {
             w.query_answered = it != s.answers.end() && it->second.data.rows() == task->edit.rows &&
                                it->second.data.cols() == d;
             w.queries = w.query_answered ? it->second.data : Eigen::MatrixXd::Zero(task->edit.rows, d);
+        } else if (task->edit.tensor == TaskEdit::Tensor::Temperature) {
+            temperature_workspace(state, *task, w);
         } else {
             w.kind = Workspace::Kind::KeyTask;
-            const Task* source = course().find(task->edit.query_from);
+            const Task* source = course(state).find(task->edit.query_from);
             const auto query = s.answers.find(source->answer);
             w.query_answered = query != s.answers.end() && query->second.data.rows() == 1 && query->second.data.cols() == d;
             w.queries = w.query_answered ? query->second.data : Eigen::MatrixXd::Zero(1, d);
@@ -121,8 +136,13 @@ Workspace build_workspace(const AppState& state) {
             w.editable_key_row = task->edit.key_row;
             w.key_unit_norm = task->edit.unit_norm;
         }
+        if (w.kind != Workspace::Kind::TemperatureTask && w.kind != Workspace::Kind::Discussion) {
+            // The task's scale and mask (a causal mask hides keys after each query's token).
+            w.options = task_attention(course(state), *task, static_cast<int>(w.queries.rows()),
+                                       static_cast<int>(w.keys.rows()));
+        }
         if (!task->discussion) {
-            const Eigen::MatrixXf target = task_target(*task, notebook());
+            const Eigen::MatrixXf target = task_target(*task, course_data(state));
             w.target = target.cast<double>();
             if (w.target.rows() == 1 && w.queries.rows() > 1) w.target = w.target.replicate(w.queries.rows(), 1);
         }
@@ -155,10 +175,10 @@ void refresh(AppState& state) {
     // A loaded hand-in grades as `attnlab check` does: answers it could not compute are shown as
     // "cannot be graded", not silently missing.
     HandIn hand_in{state.session.answers, active_cannot_grade(state)};
-    state.checks = check_hand_in(course(), notebook(), hand_in, state.session.tolerance, language(state));
+    state.checks = check_hand_in(course(state), course_data(state), hand_in, state.session.tolerance, language(state));
     const Task* task = selected_task(state);
-    state.diagnosis = task && !task->discussion
-                          ? diagnose_task(course(), *task, notebook(), state.session.answers, state.session.tolerance)
+    state.diagnosis = task && !task->discussion && task->edit.tensor != TaskEdit::Tensor::Temperature
+                          ? diagnose_task(course(state), *task, course_data(state), state.session.answers, state.session.tolerance)
                           : Diagnosis{};
 }
 
@@ -263,8 +283,18 @@ void set_note(AppState& state, const std::string& task_id, const std::string& te
     else state.session.notes[task_id] = kept;
 }
 
+void set_temperature_answer(AppState& state, double temperature) {
+    const Task* task = state.workspace.task;
+    if (state.workspace.kind != Workspace::Kind::TemperatureTask || !task || !std::isfinite(temperature)) return;
+    AnswerTensor answer;
+    answer.is_vector = false;
+    answer.data = Eigen::MatrixXd::Constant(1, 1, std::clamp(temperature, kMinTemperature, kMaxTemperature));
+    state.session.answers[task->answer] = answer;
+    refresh(state);
+}
+
 void select_task(AppState& state, const std::string& id) {
-    if (!course().find(id)) return;
+    if (!course(state).find(id)) return;
     state.session.mode = AppMode::Exercises;
     state.session.selected_task = id;
     refresh(state);
@@ -282,7 +312,7 @@ void select_next_task(AppState& state, int step) {
         select_task(state, state.session.selected_task);
         return;
     }
-    const auto& tasks = course().tasks;
+    const auto& tasks = course(state).tasks;
     const int count = static_cast<int>(tasks.size());
     int index = 0;
     for (int i = 0; i < count; ++i)
@@ -323,7 +353,7 @@ void record_explanation(AppState& state, const Task& task, const std::vector<Sol
     const auto answer = state.session.answers.find(task.answer);
     if (answer != state.session.answers.end()) e.answer = answer->second.data;
     if (task.edit.tensor == TaskEdit::Tensor::KeyRow) {
-        const auto query = state.session.answers.find(course().find(task.edit.query_from)->answer);
+        const auto query = state.session.answers.find(course(state).find(task.edit.query_from)->answer);
         if (query != state.session.answers.end()) e.depends_on = query->second.data;
     }
     state.explanations[task.id] = std::move(e);
@@ -435,7 +465,7 @@ void solve_selected(AppState& state) {
     if (!task || task->discussion) return;
     std::vector<TaskSolution> solved;  // one per available language, English first
     for (const LanguageInfo& info : available_languages())
-        solved.push_back(solve_task(course(), *task, notebook(), state.session.answers, state.session.tolerance,
+        solved.push_back(solve_task(course(state), *task, course_data(state), state.session.answers, state.session.tolerance,
                                     solve_options(Language{info.code})));
     if (solved[0].solution.feasible) state.session.answers[task->answer] = solved[0].answer;
     std::vector<Solution> explained;
@@ -449,13 +479,13 @@ void solve_all_tasks(AppState& state) {
     const auto& languages = available_languages();
     std::vector<std::vector<TaskSolution>> solutions(languages.size());  // [language][task], English first
     for (size_t l = 0; l < languages.size(); ++l)
-        solve_all(course(), notebook(), state.session.tolerance, solve_options(Language{languages[l].code}), &solutions[l]);
+        solve_all(course(state), course_data(state), state.session.tolerance, solve_options(Language{languages[l].code}), &solutions[l]);
     for (const TaskSolution& solved : solutions[0])
-        if (solved.solution.feasible) state.session.answers[course().find(solved.check.id)->answer] = solved.answer;
+        if (solved.solution.feasible) state.session.answers[course(state).find(solved.check.id)->answer] = solved.answer;
     for (size_t i = 0; i < solutions[0].size(); ++i) {
         std::vector<Solution> explained;
         for (const auto& in_language : solutions) explained.push_back(in_language[i].solution);
-        record_explanation(state, *course().find(solutions[0][i].check.id), explained);
+        record_explanation(state, *course(state).find(solutions[0][i].check.id), explained);
     }
     commit_edit(state, before);
 }
@@ -508,7 +538,7 @@ void toast(AppState& state, const std::string& text, bool is_error) {
 }
 
 const Explanation* current_explanation(const AppState& state, const std::string& task_id) {
-    const Task* task = course().find(task_id);
+    const Task* task = course(state).find(task_id);
     const auto found = state.explanations.find(task_id);
     if (!task || found == state.explanations.end()) return nullptr;
     const Explanation& e = found->second;
@@ -516,7 +546,7 @@ const Explanation* current_explanation(const AppState& state, const std::string&
     const Eigen::MatrixXd now = answer == state.session.answers.end() ? Eigen::MatrixXd() : answer->second.data;
     if (!same_matrix(now, e.answer)) return nullptr;
     if (task->edit.tensor == TaskEdit::Tensor::KeyRow) {
-        const auto query = state.session.answers.find(course().find(task->edit.query_from)->answer);
+        const auto query = state.session.answers.find(course(state).find(task->edit.query_from)->answer);
         const Eigen::MatrixXd q = query == state.session.answers.end() ? Eigen::MatrixXd() : query->second.data;
         if (!same_matrix(q, e.depends_on)) return nullptr;
     }
@@ -532,7 +562,7 @@ const LocalText* current_sandbox_explanation(const AppState& state) {
 std::set<std::string> solved_answer_names(const AppState& state) {
     std::set<std::string> names;
     for (const auto& [id, explanation] : state.explanations)
-        if (explanation.feasible && current_explanation(state, id)) names.insert(course().find(id)->answer);
+        if (explanation.feasible && current_explanation(state, id)) names.insert(course(state).find(id)->answer);
     return names;
 }
 

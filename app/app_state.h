@@ -32,7 +32,7 @@ namespace attn::app {
 
 // What the vector controls, heatmaps, output and geometry panels work on right now.
 struct Workspace {
-    enum class Kind { QueryTask, KeyTask, Discussion, Sandbox, Captured };
+    enum class Kind { QueryTask, KeyTask, Discussion, Sandbox, Captured, TemperatureTask };
     Kind kind = Kind::Sandbox;
     const Task* task = nullptr;       // the selected exercise (null in the sandbox)
     Eigen::MatrixXd queries;          // n×d
@@ -99,6 +99,7 @@ struct Settings {
     std::string screenshot_dir;
     std::vector<std::string> recent_files;
     float base_font_px = 17.0f;
+    std::vector<std::string> recent_packs;  // pack files opened, newest first (at most 8)
 };
 
 // A file dialog. Each dialog keeps its own path, so one dialog's text never pre-fills another
@@ -117,6 +118,9 @@ struct Dialogs {
     std::string overwrite_path;
     bool show_shortcuts = false;
     bool show_about = false;
+    // File → Open course pack…: built-in packs, recent packs, a path and an optional student ID.
+    PathDialog open_pack;
+    std::string pack_student;
 };
 
 // What Solve said, kept with the answer it explains: shown only while that answer (and, for the
@@ -173,6 +177,7 @@ struct PanelMemory {
     float heatmap_zoom = 1, heatmap_top = 0, heatmap_left = 0;
     int heatmap_rows = 0, heatmap_cols = 0;
     int scroll_to_key = -1;  // the Vectors panel's "go to key" field: scroll the key list there next frame
+    std::map<std::string, int> hints_shown;             // task id → hints revealed (0, 1, 2)
 };
 
 // The capture session.captured names, read from its file (core/captured.h). Not part of the
@@ -183,6 +188,13 @@ struct CapturedFile {
     std::string path;                                  // the path `capture` (or `problem`) is for
     std::string problem;                               // e.g. the file is gone
     std::string warning;                               // e.g. the file changed since the session was saved
+};
+
+// The course the exercises come from: the notebook, a built-in pack or a pack file, perhaps a
+// student's variant. Changed only through app/packs.h, which keeps session.pack in step with it.
+struct CurrentCourse {
+    Course course = notebook_course();
+    std::string where = "notebook";  // the pack file, or the built-in pack's id, for messages
 };
 
 struct AppState {
@@ -225,9 +237,13 @@ struct AppState {
     std::string probe_written;
     long long probe_frames = 0;  // frames probed so far: a test sees the window still answers
     mutable LayoutAudit layout_audit;  // what the last frame could not show in full (layout_audit.h)
+
+    CurrentCourse current_course;      // what course(state) returns
 };
 
-const Course& course();
+// The current course (app/packs.h opens others) and its data.
+const Course& course(const AppState& state);
+const Dataset& course_data(const AppState& state);
 Language language(const AppState& state);
 
 // Rebuilds workspace and checks from the session.
@@ -253,6 +269,8 @@ void set_query(AppState& state, const Eigen::MatrixXd& queries);
 void set_key_row(AppState& state, int row, const Eigen::RowVectorXd& key);  // 1.4.2: kept as typed
 void set_value_row(AppState& state, int row, const Eigen::RowVectorXd& value);
 void set_note(AppState& state, const std::string& task_id, const std::string& text);
+// A temperature task's answer T (kept within kMinTemperature..kMaxTemperature); an edit.
+void set_temperature_answer(AppState& state, double temperature);
 
 void select_task(AppState& state, const std::string& id);
 // +1 / -1, stops at the ends, skips nothing. From the Sandbox it returns to the current task.

@@ -11,6 +11,7 @@
 #include "app/gl_texture.h"
 #include "app/i18n.h"
 #include "app/layout_cases.h"
+#include "app/packs.h"
 #include "app/panels.h"
 #include "app/paths.h"
 #include "app/probe.h"
@@ -161,6 +162,28 @@ void restore_autosave(AppState& state) {
     }
 }
 
+// "expected 1.2.1, 1.2.2, …" for a message about an unknown task.
+std::string task_id_list(const Course& c) {
+    std::string list;
+    for (const Task& task : c.tasks) list += (list.empty() ? "expected " : ", ") + task.id;
+    return list;
+}
+
+// The session's pack (or the notebook), then --pack when given. Returns "" or, headless, the
+// error for the command line (with a window it is a toast and the session's course stays).
+std::string open_initial_pack(AppState& state, const GuiOptions& options, bool headless) {
+    reopen_session_pack(state);
+    if (options.pack.empty()) {
+        if (!options.student.empty()) return "--student needs --pack";
+        return "";
+    }
+    if (open_pack(state, options.pack, options.student)) {
+        state.toasts.clear();  // "Opened …" is noise on a start-up screenshot
+        return "";
+    }
+    return headless && !state.toasts.empty() ? state.toasts.back().text : "";
+}
+
 // Returns "" or the error for the command line.
 std::string initial_state(Platform& p, const GuiOptions& options) {
     AppState& state = p.state;
@@ -170,6 +193,7 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
     load_recent(state);
     const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty();
     const bool use_autosave = !headless && !options.no_autosave && !autosave_path().empty();
+    load_recent_packs(state);
     if (use_autosave) {
         restore_autosave(state);
         mark_running();
@@ -215,17 +239,19 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
     if (!options.language.empty()) state.settings.view.language = options.language;
     if (options.presentation) state.settings.view.presentation = true;
     if (options.zoom_given) state.settings.view.text_zoom = std::clamp(std::pow(kZoomStep, static_cast<float>(options.zoom_steps)), 0.5f, 3.0f);
+    if (const std::string problem = open_initial_pack(state, options, headless); !problem.empty()) return problem;
     refresh(state);
     if (!options.exercise.empty()) {
-        if (!course().find(options.exercise)) return "unknown exercise '" + options.exercise + "' (expected 1.2.1 … 1.4.3)";
+        if (!course(state).find(options.exercise)) return "unknown exercise '" + options.exercise + "' (" + task_id_list(course(state)) + ")";
         select_task(state, options.exercise);
     }
     if (options.solve) {
         if (options.exercise.empty()) solve_all_tasks(state);
         else {
             // 1.4 tasks build on 1.3.2: solve what they depend on first, as a student would.
-            const Task* task = course().find(options.exercise);
-            if (task && task->edit.tensor == TaskEdit::Tensor::KeyRow && !state.session.answers.count("query132")) {
+            const Task* task = course(state).find(options.exercise);
+            const Task* source = task && task->edit.tensor == TaskEdit::Tensor::KeyRow ? course(state).find(task->edit.query_from) : nullptr;
+            if (source && !state.session.answers.count(source->answer)) {
                 select_task(state, task->edit.query_from);
                 solve_selected(state);
                 select_task(state, options.exercise);

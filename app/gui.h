@@ -33,6 +33,8 @@ struct GuiOptions {
     int zoom_steps = 0;           // Ctrl+= steps (negative: Ctrl+-); applied when zoom_given
     bool zoom_given = false;
     std::string layout_report;    // non-empty: render the layout matrix headless, write this JSON, exit
+    std::string pack;             // open this course pack (a built-in id or a file) after the session
+    std::string student;          // with pack: that student's variant
 };
 
 int run_gui(const GuiOptions& options);

@@ -1,6 +1,8 @@
 #include "app/layout_cases.h"
 
 #include "app/i18n.h"
+#include "app/packs.h"
+#include "core/pack.h"
 #include "app/ui.h"
 #include "core/captured.h"
 #include "core/torch_random.h"
@@ -18,8 +20,23 @@ std::string LayoutCase::name() const {
     return s + task + (solved ? " solved" : "");
 }
 
+namespace {
+
+// A built-in pack's course, read once per call of layout_matrix (it solves every task).
+Course builtin_course(const std::string& id) {
+    for (const BuiltinPack& pack : builtin_packs())
+        if (pack.id == id) return load_pack(pack.json, id);
+    return notebook_course();
+}
+
+}  // namespace
+
 std::vector<LayoutCase> layout_matrix() {
     const int sizes[][2] = {{1280, 720}, {1366, 768}, {1600, 900}, {1920, 1080}};
+    std::vector<std::pair<std::string, std::string>> pack_tasks;  // ("" = the notebook, task id)
+    for (const BuiltinPack& pack : builtin_packs())
+        for (const Task& task : builtin_course(pack.id).tasks)
+            pack_tasks.emplace_back(pack.id == "notebook" ? "" : pack.id, task.id);
     std::vector<LayoutCase> cases;
     for (const LanguageInfo& info : available_languages())
         for (bool presentation : {false, true})
@@ -31,12 +48,14 @@ std::vector<LayoutCase> layout_matrix() {
                     c.presentation = presentation;
                     c.zoom_steps = zoom;
                     c.language = info.code;
-                    for (const Task& task : course().tasks)
+                    for (const auto& [pack, task_id] : pack_tasks)
                         for (bool solved : {false, true}) {
-                            c.task = task.id;
+                            c.pack = pack;
+                            c.task = task_id;
                             c.solved = solved;
                             cases.push_back(c);
                         }
+                    c.pack.clear();
                     c.task.clear();
                     c.solved = false;
                     for (int keys : {8, 32, 256}) {
@@ -101,7 +120,11 @@ void apply_layout_case(AppState& state, const LayoutCase& c) {
     view.language = c.language;
     view.presentation = c.presentation;
     view.text_zoom = std::clamp(std::pow(kZoomStep, static_cast<float>(c.zoom_steps)), 0.5f, 3.0f);
+    const std::string pack = c.task.empty() || c.pack.empty() ? "notebook" : c.pack;
+    if (state.current_course.course.id != pack) open_builtin_pack(state, pack);
+    const SessionPack pack_ref = state.session.pack;
     state.session = Session{};
+    state.session.pack = pack_ref;
     state.explanations.clear();
     state.panels = PanelMemory{};
     state.toasts.clear();

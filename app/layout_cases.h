@@ -22,11 +22,13 @@ struct LayoutCase {
     bool solved = false;        // the task after Solve all (explanations shown)
     int sandbox_keys = 0;       // N of the sandbox case
     bool captured = false;      // an opened capture of 8 tokens (2 layers × 2 heads), long tokens cut
+    std::string pack;           // a built-in pack's id ("" = the notebook)
     std::string name() const;   // "1280x720 presentation zoom+2 zh 1.3.2 solved"
 };
 
 // {1280×720, 1366×768, 1600×900, 1920×1080} × {normal, presentation} × {zoom 0, +1, +2} × {en, zh}
-// × {each task, fresh and solved; sandbox N = 8, 32, 256; a captured head}, ordered so the font changes rarely.
+// × {each task of each built-in pack, fresh and solved; sandbox N = 8, 32, 256; a captured head}, ordered so
+// the font changes rarely.
 std::vector<LayoutCase> layout_matrix();
 
 // Puts `state` into the case's document and view (not the window size: the caller renders at it).

@@ -105,6 +105,8 @@ int run(int argc, char** argv) {
                      ->check(CLI::Range(-4, 7));
     cli.add_option("--layout-report", gui.layout_report,
                    "Render every window size, text size, language and task headless and write what did not fit to this JSON file");
+    cli.add_option("--pack", gui.pack, "Open this course pack: a file or a built-in pack's id (notebook, temperature-masks)");
+    cli.add_option("--student", gui.student, "With --pack: that student's variant of the pack");
     bool print_paths = false;
     cli.add_flag("--print-paths", print_paths, "Print where attnlab finds its assets and keeps settings, autosave and screenshots");
     try {

@@ -1,15 +1,43 @@
 // The main menu bar: File, Edit, View, Help. Every item also has a shortcut (ui.cpp) and a tooltip.
 #include "app/i18n.h"
+#include "app/packs.h"
 #include "app/panels.h"
 #include "app/probe.h"
 #include "app/ui.h"
 #include "app/ui_common.h"
+
+#include "core/pack.h"
 
 #include <imgui.h>
 
 #include <algorithm>
 
 namespace attn::app {
+
+namespace {
+
+// File → Open course pack… and the built-in and recent packs, one click each.
+void draw_pack_menu_items(AppState& state) {
+    ImGui::Separator();
+    if (ImGui::MenuItem(tr(state, "Open course pack…"))) {
+        state.dialogs.open_pack.path.clear();
+        state.dialogs.open_pack.open_requested = true;
+    }
+    probe_item(state, "menu open pack");
+    tooltip(tr(state, "Open a course pack (.json): its tasks replace the current ones, with their own hints and checks. A bad pack is reported and the current one stays."));
+    if (ImGui::BeginMenu(tr(state, "Course packs"))) {
+        for (const BuiltinPack& pack : builtin_packs())
+            if (ImGui::MenuItem(pack.id.c_str(), nullptr, course(state).id == pack.id && course(state).variant_student.empty()))
+                open_builtin_pack(state, pack.id);
+        if (!state.settings.recent_packs.empty()) ImGui::Separator();
+        for (const std::string& path : state.settings.recent_packs)
+            if (ImGui::MenuItem(path.c_str())) open_pack_file(state, path);
+        ImGui::EndMenu();
+    }
+    ImGui::Separator();
+}
+
+}  // namespace
 
 void draw_menu_bar(AppState& state) {
     if (!ImGui::BeginMainMenuBar()) return;
@@ -26,6 +54,7 @@ void draw_menu_bar(AppState& state) {
                 if (ImGui::MenuItem(path.c_str())) open_session_file(state, path);
             ImGui::EndMenu();
         }
+        draw_pack_menu_items(state);
         if (ImGui::MenuItem(tr(state, "Save session"), "Ctrl+S")) save_session_command(state, false);
         if (ImGui::MenuItem(tr(state, "Save session as…"), "Ctrl+Shift+S")) save_session_command(state, true);
         ImGui::Separator();

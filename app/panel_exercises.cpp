@@ -1,9 +1,11 @@
-// The left panel: the notebook's tasks with live status, Solve / Solve all / Reset, the
+// The left panel: the current course's tasks with live status, Solve / Solve all / Reset, the
 // explanation of the last solve, and the Sandbox tab.
 #include "app/i18n.h"
+#include "app/packs.h"
 #include "app/panels.h"
 #include "app/probe.h"
 #include "app/ui_common.h"
+#include "core/hints.h"
 #include "core/report.h"
 
 #include <imgui_stdlib.h>
@@ -62,7 +64,7 @@ std::string short_task_label(const AppState& state, const Task& task) {
 // The folded task list: previous / next and a drop-down of every task.
 void draw_task_picker(AppState& state) {
     const Language lang = language(state);
-    const Task* current = course().find(state.session.selected_task);
+    const Task* current = course(state).find(state.session.selected_task);
     const bool in_exercises = state.session.mode == AppMode::Exercises;
     if (ImGui::ArrowButton("##previous task", ImGuiDir_Left)) select_next_task(state, -1);
     probe_item(state, "previous task");
@@ -72,7 +74,7 @@ void draw_task_picker(AppState& state) {
     ImGui::SetNextItemWidth(std::max(em(4), ImGui::GetContentRegionAvail().x - arrow_w));
     const std::string preview = current && in_exercises ? short_task_label(state, *current) : std::string();
     if (ImGui::BeginCombo("##task picker", preview.c_str())) {
-        for (const Task& task : course().tasks) {
+        for (const Task& task : course(state).tasks) {
             const std::string label = short_task_label(state, task) + "  " + task.title.get(lang);
             if (ImGui::Selectable(label.c_str(), current == &task)) select_task(state, task.id);
         }
@@ -87,7 +89,7 @@ void draw_task_picker(AppState& state) {
 
 void draw_task_list(AppState& state) {
     const Language lang = language(state);
-    const Course& c = course();
+    const Course& c = course(state);
     if (!ImGui::BeginTable("tasks", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) return;
     ImGui::TableSetupColumn("status", ImGuiTableColumnFlags_WidthFixed, em(1.2f));
     ImGui::TableSetupColumn("task", ImGuiTableColumnFlags_WidthStretch);
@@ -182,9 +184,69 @@ void draw_discussion(AppState& state, const Task& task) {
     probe_item(state, "notes");
 }
 
+// A temperature task: the student's one number T, typed here (the query is fixed).
+void draw_temperature_answer(AppState& state, const Task& task) {
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
+    text_wrapped(format(tr(state, "You edit: %s, the temperature T (logits q·k/T, with q = key[%d])"), task.answer.c_str(),
+                        task.edit.query_key));
+    ImGui::PopStyleColor();
+    const auto answer = state.session.answers.find(task.answer);
+    double temperature = answer != state.session.answers.end() && answer->second.data.size() == 1 ? answer->second.data(0, 0) : 1.0;
+    ImGui::SetNextItemWidth(em(7));
+    if (ImGui::InputDouble("T##temperature", &temperature, 0, 0, "%.4g", ImGuiInputTextFlags_EnterReturnsTrue) &&
+        std::isfinite(temperature) && temperature > 0) {
+        const Session before = state.session;
+        set_temperature_answer(state, temperature);
+        commit_edit(state, before);
+    }
+    probe_item(state, "temperature answer");
+    tooltip(format(tr(state, "Type T and press Enter (%g to %g). Smaller T sharpens the softmax."), kMinTemperature,
+                   kMaxTemperature).c_str());
+}
+
+// Under a causal mask: which token the query sits at and which keys it sees.
+void draw_mask_note(AppState& state, const Task& task) {
+    const AttentionOptions& options = state.workspace.options;
+    if (options.mask.size() == 0) return;
+    ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
+    const int keys = static_cast<int>(options.mask.cols());
+    if (options.mask.rows() == 1) {
+        const int token = task.edit.position >= 0 ? task.edit.position : keys - 1;
+        text_wrapped(format(tr(state, "Causal mask: the query sits at token %d and sees keys 0..%d; the heatmaps grey out the rest."),
+                            token, token));
+    } else {
+        text_wrapped(tr(state, "Causal mask: row i sits at token i and sees keys 0..i; the heatmaps grey out the rest."));
+    }
+    ImGui::PopStyleColor();
+}
+
+// Hints between nothing and Solve: each press of Hint shows one more (what must hold, then the
+// direction or the key to change), made by core from the goal and the data in this language.
+void draw_hints(AppState& state, const Task& task) {
+    int& shown = state.panels.hints_shown[task.id];
+    if (shown > 0) {
+        const TaskHints hints = task_hints(course(state), task, course_data(state), state.session.answers, language(state));
+        ImGui::TextDisabled("%s", tr(state, "Hint 1:"));
+        probe_item(state, "hint 1");
+        text_wrapped(hints.must_hold);
+        if (shown > 1) {
+            ImGui::TextDisabled("%s", tr(state, "Hint 2:"));
+            probe_item(state, "hint 2");
+            text_wrapped(hints.direction);
+        }
+    }
+    if (shown < 2) {
+        const std::string label = shown == 0 ? tr(state, "Hint") : tr(state, "Next hint");
+        if (ImGui::Button((label + "###hint").c_str())) ++shown;
+        probe_item(state, "hint");
+        tooltip(tr(state, "Hint 1 says what must hold; hint 2 the direction or the key to change; Solve gives the answer."));
+        same_line_if_fits(button_width(tr(state, "Solve")));
+    }
+}
+
 void draw_selected_task(AppState& state) {
     const Language lang = language(state);
-    const Task* task = course().find(state.session.selected_task);
+    const Task* task = course(state).find(state.session.selected_task);
     if (!task) return;
     const Palette colors = palette();
     ImGui::Separator();
@@ -201,7 +263,7 @@ void draw_selected_task(AppState& state) {
     }
     const Workspace& w = state.workspace;
     if (task->edit.tensor == TaskEdit::Tensor::KeyRow) {
-        const Task* source = course().find(task->edit.query_from);
+        const Task* source = course(state).find(task->edit.query_from);
         ImGui::PushStyleColor(ImGuiCol_Text, colors.query);
         text_wrapped(w.query_answered
                          ? format(tr(state, "Uses your current %s query (%s): change it there and this status follows."),
@@ -211,17 +273,23 @@ void draw_selected_task(AppState& state) {
         ImGui::PopStyleColor();
         dim(format(tr(state, "You edit: key[%d] only%s"), task->edit.key_row,
                    task->edit.unit_norm ? tr(state, "; the check divides it by its length, as the notebook does") : ""));
+    } else if (task->edit.tensor == TaskEdit::Tensor::Temperature) {
+        draw_temperature_answer(state, *task);
     } else {
-        dim(format(tr(state, "You edit: %s (%s)"), task->answer.c_str(),
-                   task->edit.rows == 1 ? tr(state, "a vector of 3") : tr(state, "a 4×3 matrix")));
+        const Dataset& data = course_data(state);
+        const std::string shape = task->edit.rows == 1
+                                      ? format(tr(state, "a vector of %d"), static_cast<int>(data.keys.cols()))
+                                      : format(tr(state, "a %d×%d matrix"), task->edit.rows, static_cast<int>(data.keys.cols()));
+        dim(format(tr(state, "You edit: %s (%s)"), task->answer.c_str(), shape.c_str()));
     }
+    draw_mask_note(state, *task);
 
     const TaskCheck* check = check_of(state, task->id);
     if (check && check->answered && std::isfinite(check->max_abs_diff)) {
         const bool pass = check->pass;
         ImGui::PushStyleColor(ImGuiCol_Text, pass ? colors.pass : colors.fail);
         text_wrapped(format(tr(state, "%s  max abs diff %s %s %.3g"), pass ? "✓" : "✗",
-                            figure(check->max_abs_diff).c_str(), pass ? "≤" : ">", state.session.tolerance));
+                            figure(check->max_abs_diff).c_str(), pass ? "≤" : ">", task_tolerance(*task, state.session.tolerance)));
         ImGui::PopStyleColor();
         tooltip(tr(state, "Computed in float32 exactly as the notebook's check_query prints it: (target − output).abs().max()."));
     }
@@ -232,6 +300,7 @@ void draw_selected_task(AppState& state) {
         ImGui::PopStyleColor();
     }
 
+    draw_hints(state, *task);
     if (ImGui::Button(tr(state, "Solve"))) solve_selected(state);
     probe_item(state, "solve");
     tooltip(tr(state, "Fill in the analytic answer for this task and explain it (Ctrl+Enter)."));
@@ -252,11 +321,19 @@ void draw_selected_task(AppState& state) {
     draw_explanations(state, *task);
 }
 
+// A long course (the 12 tasks of temperature-masks) folds to the picker too once its list would
+// take more than about half the panel: the task's text and its buttons need the rest.
+bool task_list_too_tall(const AppState& state) {
+    const Course& c = course(state);
+    const float rows = static_cast<float>(c.tasks.size() + c.sections.size());
+    return rows * ImGui::GetTextLineHeightWithSpacing() * 1.15f > 0.55f * ImGui::GetContentRegionAvail().y;
+}
+
 void draw_exercises_tab(AppState& state) {
     const Language lang = language(state);
     if (ImGui::Button(tr(state, "Solve all"))) solve_all_tasks(state);
     probe_item(state, "solve all");
-    tooltip(tr(state, "Solve every task in order; the 1.4 tasks use the 1.3.2 answer (Ctrl+Shift+Enter)."));
+    tooltip(tr(state, "Solve every task in order; a task that builds on another task's query uses that answer (Ctrl+Shift+Enter)."));
     const char* tolerance_label = tr(state, "tolerance");
     same_line_if_fits(em(5) + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(tolerance_label).x);
     ImGui::SetNextItemWidth(em(5));
@@ -266,10 +343,10 @@ void draw_exercises_tab(AppState& state) {
         state.session.tolerance = tolerance;
         commit_edit(state, before);
     }
-    tooltip(course().tolerance_note.get(lang).c_str());
+    tooltip(course(state).tolerance_note.get(lang).c_str());
     // A short panel (a projector with large text) folds the list to a picker, so the selected
     // task's text and its explanation keep the room.
-    if (ImGui::GetContentRegionAvail().y < em(kFullListEm)) draw_task_picker(state);
+    if (ImGui::GetContentRegionAvail().y < em(kFullListEm) || task_list_too_tall(state)) draw_task_picker(state);
     else draw_task_list(state);
     draw_selected_task(state);
 }
@@ -300,7 +377,7 @@ void draw_mode_tabs(AppState& state) {
 }  // namespace
 
 void draw_exercise_panel(AppState& state, const PanelRect& rect) {
-    const std::string title = course().title.get(language(state));
+    const std::string title = course_title(state);
     if (begin_panel(title.c_str(), kExercisesId, rect) && ImGui::BeginTabBar("mode")) {
         draw_mode_tabs(state);
         ImGui::EndTabBar();

@@ -238,7 +238,7 @@ std::optional<Goal> current_goal(const AppState& state, int key_count) {
     if (!w.task) return std::nullopt;
     if (!w.task->discussion) return w.task->target;
     const Task* demo = nullptr;
-    for (const Task& other : course().tasks) {
+    for (const Task& other : course(state).tasks) {
         if (other.section != w.task->section || other.discussion) continue;
         if (other.edit.tensor == TaskEdit::Tensor::KeyRow) return other.target;
         if (other.edit.rows == 1 && !demo) demo = &other;

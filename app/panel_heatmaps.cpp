@@ -199,9 +199,14 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
     l.legend_h = em(0.5f) + em(0.6f) + em(0.15f) + ImGui::GetTextLineHeight();
     const float chrome_h = l.title_h + l.col_label_h + l.legend_h;
 
+    // The gradient bar is as wide as the grid (5 to 16 em), narrower when the "masked" swatch
+    // beside it would otherwise run past the panel's edge (eight masked keys in large text).
+    const auto bar_width = [&](float grid_w) {
+        return std::max(em(3), std::min(std::clamp(grid_w, em(5), em(16)), avail.x - l.row_label_w - legend_extra_w));
+    };
     const auto block_width = [&](float cw) {
         const float grid_w = cw * static_cast<float>(N);
-        const float legend_w = std::clamp(grid_w, em(5), em(16)) + legend_extra_w;
+        const float legend_w = bar_width(grid_w) + legend_extra_w;
         return std::max(title_w, l.row_label_w + std::max(grid_w, legend_w));
     };
 
@@ -227,7 +232,7 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
         l.cw = std::floor(l.cw);
         l.ch = std::floor(l.ch);
     }
-    l.legend_w = std::clamp(l.cw * static_cast<float>(N), em(5), em(16));
+    l.legend_w = bar_width(l.cw * static_cast<float>(N));
     l.block_w = block_width(l.cw);
     l.block_h = chrome_h + l.ch * static_cast<float>(n);
     return l;

@@ -1,6 +1,7 @@
 #include "app/ui.h"
 
 #include "app/i18n.h"
+#include "app/packs.h"
 #include "app/layout.h"
 #include "app/panels.h"
 #include "app/paths.h"
@@ -9,6 +10,7 @@
 #include "core/error.h"
 #include "core/answer_file.h"
 #include "core/json_io.h"
+#include "core/pack.h"
 #include "core/report.h"
 #include "core/text.h"
 
@@ -200,7 +202,7 @@ void draw_help_windows(AppState& state) {
                          ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse)) {
             ImGui::Text("attnlab %s", ATTN_VERSION);
             ImGui::TextUnformatted(tr(state, "Scaled-dot-product attention you can touch."));
-            ImGui::TextUnformatted(course().title.get(language(state)).c_str());
+            ImGui::TextUnformatted(course_title(state).c_str());
             if (!state.font_warning.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.2f, 1), "%s", state.font_warning.c_str());
         }
         ImGui::End();
@@ -241,6 +243,7 @@ void draw_dialogs(AppState& state) {
     if (path_dialog(state, tr(state, "Screenshot folder###shotdir"), d.screenshot_dir,
                     tr(state, "Use"), tr(state, "Save screenshots into:"), false))
         state.settings.screenshot_dir = d.screenshot_dir.path;
+    draw_pack_dialog(state);
     draw_overwrite_question(state);
     draw_help_windows(state);
 }
@@ -356,11 +359,14 @@ bool open_session_file(AppState& state, const std::string& path) {
         // The file's view (language, presentation, zoom, camera) is the author's; the person at
         // this screen keeps theirs.
         loaded.view = state.session.view;
+        const bool other_course = !(loaded.pack == state.session.pack);
         state.session = std::move(loaded);
         state.session_path = path;
         state.session_on_disk = state.session;
         state.hand_in = LoadedHandIn{};  // a session's answers are its own, not a hand-in's
         commit_edit(state, before);
+        if (other_course) state.history.clear();  // undo must not cross into another course
+        reopen_session_pack(state);
         remember_recent(state, path);
         toast(state, std::string(tr(state, "Opened ")) + path);
         return true;
@@ -404,12 +410,24 @@ bool save_session_file(AppState& state, const std::string& path) {
     }
 }
 
+namespace {
+
+// The notebook's answers as before; a pack's as its hand-in ({"pack", "student", "answers"}),
+// which `attnlab check ANSWERS --pack FILE` grades.
+nlohmann::json export_json(const AppState& state) {
+    const Course& c = course(state);
+    return c.id == "notebook" && c.variant_student.empty() ? answers_as_json(c, state.session.answers)
+                                                           : pack_answers_json(c, state.session.answers);
+}
+
+}  // namespace
+
 void export_answers_file(AppState& state, const std::string& path) {
     try {
         const bool python = path.size() >= 3 && path.compare(path.size() - 3, 3, ".py") == 0;
         const AnswerExtras extras{solved_answer_names(state), state.session.notes};
-        const std::string text = python ? answers_as_python(course(), state.session.answers, extras)
-                                        : answers_as_json(course(), state.session.answers).dump(2) + "\n";
+        const std::string text = python ? answers_as_python(course(state), state.session.answers, extras)
+                                        : export_json(state).dump(2) + "\n";
         write_file_atomically(path, text);
         toast(state, std::string(tr(state, "Exported answers to ")) + path);
     } catch (const InputError& e) {

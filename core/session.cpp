@@ -18,10 +18,13 @@
 //    "notes": {"1.2.3": "the student's notes on a discussion task", ...},
 //    "captured": {"file": "/abs/encoder.safetensors", "fingerprint": "0123456789abcdef",
 //                 "layer": 0, "head": 1, "scale": "inv_sqrt_d", "temperature": 1.0, "causal": false,
-//                 "edits": [{"layer": 0, "head": 1, "tensor": "q", "row": 3, "value": [..d numbers]}, ...]}}
+//                 "edits": [{"layer": 0, "head": 1, "tensor": "q", "row": 3, "value": [..d numbers]}, ...]},
+//    "pack": {"builtin": "temperature-masks"} | {"file": "/path/pack.json", "hash": "fnv1a64:..."},
+//            either with "student": "ID" for a variant; absent for the notebook}
 //
-// Version 2 adds "captured" (and mode "captured"); it is written only when a capture was opened,
-// so every other session stays version 1 and older attnlabs keep reading it.
+// Version 2 adds "captured" (and mode "captured") and "pack"; it is written only when a capture
+// was opened or a course pack is in use, so every other session stays version 1 and older
+// attnlabs keep reading it.
 //
 // Reading rules
 // - "format" and "version" are required; every other field (and every field inside "sandbox" and
@@ -44,6 +47,7 @@
 #include "core/session.h"
 
 #include "core/error.h"
+#include "core/pack.h"
 #include "core/exercises.h"
 #include "core/i18n.h"
 #include "core/json_io.h"
@@ -51,6 +55,7 @@
 #include "core/text.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -65,7 +70,7 @@ using nlohmann::json;
 
 constexpr const char* kFormat = "attnlab-session";
 constexpr int kVersion = 2;         // the newest version read
-constexpr int kPlainVersion = 1;    // written when there is no "captured" part
+constexpr int kPlainVersion = 1;    // written when there is neither a "captured" nor a "pack" part
 
 // ---- enum spellings ---------------------------------------------------------------------------
 
@@ -185,6 +190,17 @@ std::string captured_to_json(const CapturedSession& c) {
                          1);
 }
 
+json pack_to_json(const SessionPack& pack) {
+    json out = json::object();
+    if (!pack.builtin.empty()) out["builtin"] = pack.builtin;
+    if (!pack.file.empty()) {
+        out["file"] = pack.file;
+        out["hash"] = pack.hash;
+    }
+    if (!pack.student.empty()) out["student"] = pack.student;
+    return out;
+}
+
 std::string to_json_unchecked(const Session& s) {
     json answers = json::object();
     for (const auto& [name, tensor] : s.answers) {
@@ -217,8 +233,10 @@ std::string to_json_unchecked(const Session& s) {
                                             {"camera_distance", static_cast<double>(v.camera_distance)}},
                                            1);
     const bool captured = !s.captured.path.empty();
+    // Version 2 adds "captured" and "pack"; a session without either stays version 1.
+    const bool newer = captured || !s.pack.empty();
     std::vector<Field> fields{{"format", kFormat},
-                              {"version", captured ? kVersion : kPlainVersion},
+                              {"version", newer ? kVersion : kPlainVersion},
                               {"mode", mode_name(s.mode)},
                               {"answers", answers},
                               {"selected_task", s.selected_task},
@@ -227,6 +245,7 @@ std::string to_json_unchecked(const Session& s) {
                               {"view", view, true},
                               {"notes", json(s.notes)}};
     if (captured) fields.emplace_back("captured", captured_to_json(s.captured), true);
+    if (!s.pack.empty()) fields.emplace_back("pack", pack_to_json(s.pack));
     return pretty_fields(fields, 0) + "\n";
 }
 
@@ -341,7 +360,7 @@ Enum parse_enum(ObjectReader& reader, const std::string& name, Enum current,
     reader.fail(name, "is " + in_quotes(text, 20) + "; expected one of " + expected);
 }
 
-AnswerSet read_answers(const json& value, const std::string& where) {
+AnswerSet read_answers(const json& value, const std::string& where, bool notebook) {
     ObjectReader reader(value, where, "answers");
     AnswerSet answers;
     for (auto it = value.begin(); it != value.end(); ++it) {
@@ -349,6 +368,8 @@ AnswerSet read_answers(const json& value, const std::string& where) {
         const std::string path = "answers." + printable(name);
         bool known = false;
         for (const std::string& valid : answer_names()) known = known || valid == name;
+        if (!notebook) known = is_identifier(name);
+        if (!known && !notebook) reader.fail(name, "is not an answer name (a Python name)");
         if (!known) {
             std::string list;
             for (const std::string& valid : answer_names()) list += (list.empty() ? "" : ", ") + valid;
@@ -455,14 +476,30 @@ void read_view(const json& value, const std::string& where, ViewSession& v) {
     r.refuse_unknown();
 }
 
-std::map<std::string, std::string> read_notes(const json& value, const std::string& where) {
+// A pack's notes are read by any id; the notebook's by its discussion tasks.
+std::map<std::string, std::string> read_notes(const json& value, const std::string& where, bool notebook) {
     ObjectReader reader(value, where, "notes");
     std::map<std::string, std::string> notes;
-    for (const Task& task : notebook_course().tasks)
-        if (task.discussion) reader.read_string(task.id, notes[task.id]);
+    if (notebook) {
+        for (const Task& task : notebook_course().tasks)
+            if (task.discussion) reader.read_string(task.id, notes[task.id]);
+    } else if (value.is_object()) {
+        for (auto it = value.begin(); it != value.end(); ++it) reader.read_string(it.key(), notes[it.key()]);
+    }
     reader.refuse_unknown();
     for (auto it = notes.begin(); it != notes.end();) it = it->second.empty() ? notes.erase(it) : std::next(it);
     return notes;
+}
+
+SessionPack read_pack_ref(const json& value, const std::string& where) {
+    ObjectReader r(value, where, "pack");
+    SessionPack pack;
+    r.read_string("builtin", pack.builtin);
+    r.read_string("file", pack.file);
+    r.read_string("hash", pack.hash);
+    r.read_string("student", pack.student);
+    r.refuse_unknown();
+    return pack;
 }
 
 Session from_json_document(const json& doc, const std::string& where) {
@@ -488,12 +525,13 @@ Session from_json_document(const json& doc, const std::string& where) {
     Session s = default_session();
     s.mode = parse_enum<AppMode>(r, "mode", s.mode,
                                  {{"exercises", AppMode::Exercises}, {"sandbox", AppMode::Sandbox}, {"captured", AppMode::Captured}});
-    if (const json* answers = r.get("answers")) s.answers = read_answers(*answers, where);
+    if (const json* pack = r.get("pack")) s.pack = read_pack_ref(*pack, where);
+    if (const json* answers = r.get("answers")) s.answers = read_answers(*answers, where, s.pack.empty());
     r.read_string("selected_task", s.selected_task);
     r.read_double("tolerance", s.tolerance);
     if (const json* sandbox = r.get("sandbox")) read_sandbox(*sandbox, where, s.sandbox);
     if (const json* view = r.get("view")) read_view(*view, where, s.view);
-    if (const json* notes = r.get("notes")) s.notes = read_notes(*notes, where);
+    if (const json* notes = r.get("notes")) s.notes = read_notes(*notes, where, s.pack.empty());
     if (const json* captured = r.get("captured")) read_captured(*captured, where, s.captured);
     r.refuse_unknown();
     validate_session(s, where);
@@ -565,10 +603,55 @@ Session default_session() {
     return s;
 }
 
+namespace {
+
+void validate_pack_ref(const SessionPack& pack, const std::string& where) {
+    if (pack.empty()) {
+        if (!pack.hash.empty() || !pack.student.empty()) invalid(where, "pack", "names no built-in pack and no file");
+        return;
+    }
+    if (!pack.builtin.empty() && !pack.file.empty()) invalid(where, "pack", "names both a built-in pack and a file");
+    if (!pack.builtin.empty()) {
+        bool known = false;
+        std::string list;
+        for (const BuiltinPack& builtin : builtin_packs()) {
+            known = known || builtin.id == pack.builtin;
+            list += (list.empty() ? "" : ", ") + in_quotes(builtin.id);
+        }
+        if (!known) invalid(where, "pack.builtin", "is " + in_quotes(pack.builtin, 40) + "; expected one of " + list);
+        if (!pack.hash.empty()) invalid(where, "pack.hash", "belongs to a file, not a built-in pack");
+    }
+    if (pack.file.size() > 4096 || pack.file.find('\0') != std::string::npos)
+        invalid(where, "pack.file", "is not a usable path");
+    if (!pack.file.empty() && (pack.hash.size() != 24 || pack.hash.rfind("fnv1a64:", 0) != 0 ||
+                               pack.hash.find_first_not_of("0123456789abcdef", 8) != std::string::npos))
+        invalid(where, "pack.hash", "is " + in_quotes(pack.hash, 40) + "; expected \"fnv1a64:\" and 16 hex digits");
+    if (pack.student.size() > 200 || pack.student.find('\0') != std::string::npos)
+        invalid(where, "pack.student", "must be an ID of at most 200 bytes");
+}
+
+}  // namespace
+
+std::string content_hash(const std::string& bytes) {
+    std::uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a 64
+    for (const unsigned char c : bytes) {
+        hash ^= c;
+        hash *= 0x100000001b3ULL;
+    }
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+    return std::string("fnv1a64:") + text;
+}
+
+bool operator==(const SessionPack& a, const SessionPack& b) {
+    return a.builtin == b.builtin && a.file == b.file && a.hash == b.hash && a.student == b.student;
+}
+
 void validate_session(const Session& s, const std::string& where) {
     for (const auto& [name, tensor] : s.answers) {
         bool known = false;
         for (const std::string& valid : answer_names()) known = known || valid == name;
+        if (!s.pack.empty()) known = is_identifier(name);
         const std::string path = "answers." + printable(name);
         if (!known) invalid(where, path, "is not an answer name");
         check_matrix(tensor.data, where, path + ".value");
@@ -580,7 +663,8 @@ void validate_session(const Session& s, const std::string& where) {
                                      std::to_string(kMaxTensorElements) + " numbers");
         require_magnitude(tensor.data, where + ": " + path, tensor.is_vector, kMaxMagnitude);
     }
-    if (notebook_course().find(s.selected_task) == nullptr)
+    validate_pack_ref(s.pack, where);
+    if (!s.pack.empty() ? !is_identifier(s.selected_task, true) : notebook_course().find(s.selected_task) == nullptr)
         invalid(where, "selected_task", in_quotes(s.selected_task) + " is not a task of the course");
     if (!std::isfinite(s.tolerance) || s.tolerance <= 0) invalid(where, "tolerance", "must be a number above 0");
     if (s.tolerance > kMaxTolerance)
@@ -640,7 +724,8 @@ void validate_session(const Session& s, const std::string& where) {
         invalid(where, "view.camera_distance", "must be a number above 0");
     for (const auto& [id, text] : s.notes) {
         const Task* task = notebook_course().find(id);
-        if (!task || !task->discussion) invalid(where, "notes", "names a task that is not a discussion question");
+        if (s.pack.empty() ? !task || !task->discussion : !is_identifier(id, true))
+            invalid(where, "notes", "names a task that is not a discussion question");
         if (text.size() > kMaxNoteBytes)
             invalid(where, "notes." + id, "is longer than " + std::to_string(kMaxNoteBytes) + " bytes");
     }
@@ -688,7 +773,7 @@ bool operator==(const Session& a, const Session& b) {
     if (!same_matrix(x.data.keys, y.data.keys) || !same_matrix(x.data.values, y.data.values) ||
         !same_matrix(x.queries, y.queries))
         return false;
-    if (a.notes != b.notes || !(a.captured == b.captured)) return false;
+    if (a.notes != b.notes || !(a.captured == b.captured) || !(a.pack == b.pack)) return false;
     const ViewSession& v = a.view;
     const ViewSession& w = b.view;
     return v.language == w.language && v.presentation == w.presentation && v.text_zoom == w.text_zoom &&

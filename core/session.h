@@ -78,6 +78,22 @@ struct ViewSession {
     float camera_distance = 3.2f;
 };
 
+// Which course a session belongs to. Empty (no builtin, no file): the notebook, as in every
+// session written before packs existed. A file is named by its path and the FNV-1a 64 hash of
+// its bytes when it was opened, so reopening can say when the file changed; `student` names the
+// variant (core/pack.h make_variant), empty for the pack itself.
+struct SessionPack {
+    std::string builtin;  // a built-in pack's id ("temperature-masks"), or empty
+    std::string file;     // a pack file's path, or empty (never both)
+    std::string hash;     // "fnv1a64:" + 16 hex digits of the file's bytes (files only)
+    std::string student;  // the variant's student ID, or empty
+    bool empty() const { return builtin.empty() && file.empty(); }
+};
+bool operator==(const SessionPack& a, const SessionPack& b);
+
+// "fnv1a64:" + 16 lowercase hex digits of FNV-1a 64 over `bytes`.
+std::string content_hash(const std::string& bytes);
+
 struct Session {
     AppMode mode = AppMode::Exercises;
     AnswerSet answers;               // the student's tensors by notebook name (query121 ...)
@@ -89,6 +105,9 @@ struct Session {
     // The student's notes on discussion tasks (task id → text), saved and exported with the
     // answers. At most kMaxNoteBytes each.
     std::map<std::string, std::string> notes;
+    // The course the answers belong to (empty: the notebook). With a pack, task ids, answer names
+    // and notes are checked as identifiers only: the app, which holds the pack, keeps what fits.
+    SessionPack pack;
 };
 
 inline constexpr std::size_t kMaxNoteBytes = 8192;

@@ -883,3 +883,92 @@ TEST(Undo, UndoKeepsTheCurrentView) {
     EXPECT_EQ(current.view.camera_pitch, view2.camera_pitch);
     EXPECT_EQ(current.view.camera_yaw, view2.camera_yaw);
 }
+
+// ---- the course pack a session belongs to ------------------------------------------------------
+
+namespace {
+
+Session pack_session() {
+    Session s = attn::default_session();
+    s.pack.file = "/courses/my pack.json";
+    s.pack.hash = attn::content_hash("{\"attnlab_pack\": 1}");
+    s.pack.student = "s-0042";
+    s.selected_task = "2.1.1";
+    attn::AnswerTensor t;
+    t.data = Eigen::MatrixXd::Constant(1, 1, 0.125);
+    t.is_vector = false;
+    s.answers["temperature211"] = t;
+    s.notes["2.1.3"] = "the weights flatten";
+    return s;
+}
+
+}  // namespace
+
+TEST(SessionPack, FileReferenceRoundTripsExactly) {
+    const Session s = pack_session();
+    const std::string text = attn::session_to_json(s);
+    const json doc = json::parse(text);
+    EXPECT_EQ(doc["pack"]["file"], "/courses/my pack.json");
+    EXPECT_EQ(doc["pack"]["student"], "s-0042");
+    EXPECT_EQ(doc["pack"]["hash"].get<std::string>().substr(0, 8), "fnv1a64:");
+    const Session back = attn::session_from_json(text, "t.json");
+    EXPECT_TRUE(back == s);
+    EXPECT_TRUE(back.pack == s.pack);
+}
+
+TEST(SessionPack, BuiltinReferenceRoundTripsAndDiffers) {
+    Session s = attn::default_session();
+    s.pack.builtin = "temperature-masks";
+    s.selected_task = "2.2.3";
+    const Session back = attn::session_from_json(attn::session_to_json(s), "t.json");
+    EXPECT_EQ(back.pack.builtin, "temperature-masks");
+    EXPECT_TRUE(back == s);
+    Session other = s;
+    other.pack.student = "ann";
+    EXPECT_FALSE(other == s);  // undo and "unsaved" see a change of variant
+}
+
+TEST(SessionPack, OldSessionsMeanTheNotebookAndAreWrittenWithoutPack) {
+    const Session s = attn::default_session();
+    const std::string text = attn::session_to_json(s);
+    EXPECT_FALSE(json::parse(text).contains("pack"));
+    EXPECT_TRUE(attn::session_from_json(text, "t.json").pack.empty());
+    // Without a pack the notebook's names are still enforced.
+    json doc = json::parse(text);
+    doc["answers"] = {{"temperature211", {{"value", {{1.0}}}}}};
+    EXPECT_THROW(attn::session_from_json(doc.dump(), "t.json"), InputError);
+}
+
+TEST(SessionPack, BadReferencesAreRefusedWithTheirField) {
+    const json good = json::parse(attn::session_to_json(pack_session()));
+    const auto refused = [&](const std::function<void(json&)>& edit, const std::string& needle) {
+        json doc = good;
+        edit(doc);
+        try {
+            attn::session_from_json(doc.dump(), "t.json");
+            ADD_FAILURE() << "accepted: " << doc["pack"].dump();
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+        }
+    };
+    refused([](json& d) { d["pack"]["hash"] = "md5:00"; }, "pack.hash");
+    refused([](json& d) { d["pack"]["builtin"] = "temperature-masks"; }, "both");
+    refused([](json& d) { d["pack"] = {{"builtin", "no-such-pack"}}; }, "pack.builtin");
+    refused([](json& d) { d["pack"]["colour"] = "red"; }, "colour");
+    refused(
+        [](json& d) {
+            d["pack"] = {{"student", "ann"}};
+            d["answers"] = json::object();
+            d["notes"] = json::object();
+            d["selected_task"] = "1.2.1";
+        },
+        "pack names no built-in pack");
+    refused([](json& d) { d["answers"]["not a name"] = {{"value", {1.0}}}; }, "answers");
+    refused([](json& d) { d["selected_task"] = "2 1"; }, "selected_task");
+}
+
+TEST(SessionPack, ContentHashIsFnv1a64) {
+    EXPECT_EQ(attn::content_hash(""), "fnv1a64:cbf29ce484222325");
+    EXPECT_EQ(attn::content_hash("a"), "fnv1a64:af63dc4c8601ec8c");
+    EXPECT_NE(attn::content_hash("{}"), attn::content_hash("{ }"));
+}

@@ -28,7 +28,7 @@ ZOOMS = 3
 # (core/i18n.h: ATTNLAB_EXTRA_CATALOG, e.g. the pseudo-language of tests/i18n/pseudo_language.py).
 LANGUAGES = len(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "assets", "i18n", "*.json"))) \
     + (1 if os.environ.get("ATTNLAB_EXTRA_CATALOG") else 0)
-TASKS = 9
+TASKS = 9 + 12  # the notebook's and the temperature-masks pack's (app/layout_cases.cpp)
 CASES_PER_SCREEN = TASKS * 2 + 3 + 1  # each task fresh and solved, three sandboxes, a captured head
 EXPECTED_CASES = SIZES * MODES * ZOOMS * LANGUAGES * CASES_PER_SCREEN
 
