@@ -126,12 +126,20 @@ Workspace build_workspace(const AppState& state) {
             if (w.target.rows() == 1 && w.queries.rows() > 1) w.target = w.target.replicate(w.queries.rows(), 1);
         }
     }
+    return w;
+}
+
+// The attention of the new workspace through the cache, which redoes only the rows a slider
+// changed and moves its result into the workspace (no copy of the n×N matrices).
+void compute_attention(AppState& state, Workspace& w) {
+    AttentionCache& cache = state.attention_cache;
+    cache.give_back(std::move(state.workspace.result));
     try {
-        w.result = attention(w.queries, w.keys, w.values, w.options);
+        cache.update(w.queries, w.keys, w.values, w.options);
+        w.result = cache.take_result();
     } catch (const InputError& e) {
         w.error = e.what();
     }
-    return w;
 }
 
 // The answer tensor a query/key edit writes into, created from the workspace when absent.
@@ -149,7 +157,10 @@ AnswerTensor& answer_for(AppState& state, const Task& task) {
 }  // namespace
 
 void refresh(AppState& state) {
-    state.workspace = build_workspace(state);
+    Workspace w = build_workspace(state);
+    compute_attention(state, w);
+    state.workspace = std::move(w);
+    ++state.refresh_count;
     state.checks = check_all(course(), notebook(), state.session.answers, state.session.tolerance, language(state));
     const Task* task = selected_task(state);
     state.diagnosis = task && !task->discussion

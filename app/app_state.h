@@ -13,6 +13,7 @@
 #pragma once
 
 #include "app/layout_audit.h"
+#include "core/attention_cache.h"
 #include "core/diagnosis.h"
 #include "core/limits.h"
 #include "core/exercises.h"
@@ -151,6 +152,8 @@ struct AppState {
     Workspace workspace;
     std::vector<TaskCheck> checks;                    // one per exercise task, notebook order
     Diagnosis diagnosis;                              // of the selected task's current answer
+    AttentionCache attention_cache;                   // refresh() recomputes only the edited rows
+    long long refresh_count = 0;                      // refresh() calls so far (frame benchmark, tests)
 
     std::map<std::string, Explanation> explanations;  // task id → the last Solve of that task
     SandboxExplanation sandbox_solution;

@@ -31,6 +31,11 @@ struct GuiOptions {
     int zoom_steps = 0;           // Ctrl+= steps (negative: Ctrl+-); applied when zoom_given
     bool zoom_given = false;
     std::string layout_report;    // non-empty: render the layout matrix headless, write this JSON, exit
+    // Frame benchmark (issue 12): render this many frames headless, each after one query
+    // component changed through the slider's edit function, and print per-frame timings.
+    int bench_frames = 0;
+    int bench_sandbox_keys = 0, bench_sandbox_dim = 0;  // --sandbox N,d: seeded random data
+    std::string bench_open;                              // --open: a session .json or a capture
 };
 
 int run_gui(const GuiOptions& options);

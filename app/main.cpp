@@ -37,6 +37,15 @@ void parse_size(const std::string& text, int scale, int* width, int* height) {
 // --scale: 1, 2, 3 or 4 (the font atlas is rebuilt at that size).
 int parse_scale(const std::string& text) { return static_cast<int>(attn::parse_whole_number(text, "--scale", 1, 4)); }
 
+// --sandbox "256,16" → N, d for the frame benchmark, within the captured-attention bounds.
+void parse_sandbox_size(const std::string& text, int* count, int* d) {
+    const std::string what = "--sandbox " + attn::in_quotes(text, 30);
+    const auto comma = text.find(',');
+    if (comma == std::string::npos) throw attn::InputError(what + ": expected N,d, e.g. 256,16");
+    *count = static_cast<int>(attn::parse_whole_number(text.substr(0, comma), what + ": N", 1, attn::kMaxCaptureTokens));
+    *d = static_cast<int>(attn::parse_whole_number(text.substr(comma + 1), what + ": d", 1, attn::kMaxCaptureDim));
+}
+
 int run(int argc, char** argv);
 
 }  // namespace
@@ -80,6 +89,12 @@ int run(int argc, char** argv) {
                      ->check(CLI::Range(-4, 7));
     cli.add_option("--layout-report", gui.layout_report,
                    "Render every window size, text size, language and task headless and write what did not fit to this JSON file");
+    std::string bench_sandbox;
+    cli.add_option("--bench-frames", gui.bench_frames,
+                   "Render this many frames headless while a query component changes every frame, and print per-frame timings")
+        ->check(CLI::Range(1, 100000));
+    cli.add_option("--sandbox", bench_sandbox, "With --bench-frames: a seeded random sandbox of N tokens, d components (N,d)");
+    cli.add_option("--open", gui.bench_open, "With --bench-frames: open this session (.json) or captured attention (.safetensors, .npz)");
     bool print_paths = false;
     cli.add_flag("--print-paths", print_paths, "Print where attnlab finds its assets and keeps settings, autosave and screenshots");
     try {
@@ -98,6 +113,11 @@ int run(int argc, char** argv) {
                     attn::app::config_dir().c_str(), attn::app::state_dir().c_str(), attn::app::default_screenshot_dir().c_str());
         return 0;
     }
+    if ((!bench_sandbox.empty() || !gui.bench_open.empty()) && gui.bench_frames == 0) {
+        std::fprintf(stderr, "attnlab: --sandbox and --open go with --bench-frames N\n");
+        return 2;
+    }
+    if (!bench_sandbox.empty()) parse_sandbox_size(bench_sandbox, &gui.bench_sandbox_keys, &gui.bench_sandbox_dim);
     gui.zoom_given = zoom->count() > 0;
     gui.scale = static_cast<float>(parse_scale(scale));
     parse_size(size.empty() ? std::to_string(gui.width) + "x" + std::to_string(gui.height) : size,

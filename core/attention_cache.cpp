@@ -19,11 +19,21 @@ bool same_options(const AttentionOptions& a, const AttentionOptions& b) {
 bool same_shape(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) { return a.rows() == b.rows() && a.cols() == b.cols(); }
 
 // Rows of `now` that differ from `before` (same shape), up to `limit` + 1 of them.
+// Scans in storage order (column-major): a row at a time would stride through memory.
 std::vector<Eigen::Index> changed_rows(const Eigen::MatrixXd& before, const Eigen::MatrixXd& now, std::size_t limit) {
     std::vector<Eigen::Index> rows;
+    if (now == before) return rows;
+    std::vector<char> changed(static_cast<std::size_t>(now.rows()), 0);
+    for (Eigen::Index c = 0; c < now.cols(); ++c)
+        for (Eigen::Index r = 0; r < now.rows(); ++r)
+            if (now(r, c) != before(r, c)) changed[static_cast<std::size_t>(r)] = 1;
     for (Eigen::Index r = 0; r < now.rows() && rows.size() <= limit; ++r)
-        if (now.row(r) != before.row(r)) rows.push_back(r);
+        if (changed[static_cast<std::size_t>(r)]) rows.push_back(r);
     return rows;
+}
+
+void require_ready(bool valid, bool lent) {
+    if (!valid || lent) throw InputError("AttentionCache: a row update needs a computed result held by the cache");
 }
 
 void require_row(const Eigen::MatrixXd& stored, Eigen::Index row, const Eigen::RowVectorXd& given, const char* what) {
@@ -38,6 +48,7 @@ void require_row(const Eigen::MatrixXd& stored, Eigen::Index row, const Eigen::R
 void AttentionCache::full(const Eigen::MatrixXd& queries, const Eigen::MatrixXd& keys, const Eigen::MatrixXd& values,
                           const AttentionOptions& options) {
     valid_ = false;
+    lent_ = false;
     result_ = attention(queries, keys, values, options);  // throws for bad input, cache left empty
     queries_ = queries;
     keys_ = keys;
@@ -49,7 +60,7 @@ void AttentionCache::full(const Eigen::MatrixXd& queries, const Eigen::MatrixXd&
 
 const AttentionResult& AttentionCache::update(const Eigen::MatrixXd& queries, const Eigen::MatrixXd& keys,
                                               const Eigen::MatrixXd& values, const AttentionOptions& options) {
-    if (!valid_ || !same_shape(queries, queries_) || !same_shape(keys, keys_) || !same_shape(values, values_) ||
+    if (!valid_ || lent_ || !same_shape(queries, queries_) || !same_shape(keys, keys_) || !same_shape(values, values_) ||
         !same_options(options, options_)) {
         full(queries, keys, values, options);
         return result_;
@@ -78,7 +89,20 @@ const AttentionResult& AttentionCache::update(const Eigen::MatrixXd& queries, co
     return result_;
 }
 
+AttentionResult AttentionCache::take_result() {
+    require_ready(valid_, lent_);
+    lent_ = true;
+    return std::move(result_);
+}
+
+void AttentionCache::give_back(AttentionResult&& result) {
+    if (!lent_) return;
+    result_ = std::move(result);
+    lent_ = false;
+}
+
 void AttentionCache::update_query_row(Eigen::Index i, const Eigen::RowVectorXd& query) {
+    require_ready(valid_, lent_);
     require_row(queries_, i, query, "queries");
     queries_.row(i) = query;
     for (Eigen::Index j = 0; j < keys_.rows(); ++j)
@@ -89,6 +113,7 @@ void AttentionCache::update_query_row(Eigen::Index i, const Eigen::RowVectorXd& 
 }
 
 void AttentionCache::update_key_row(Eigen::Index j, const Eigen::RowVectorXd& key) {
+    require_ready(valid_, lent_);
     require_row(keys_, j, key, "keys");
     keys_.row(j) = key;
     refresh_rows_seeing_key(j);
@@ -96,6 +121,7 @@ void AttentionCache::update_key_row(Eigen::Index j, const Eigen::RowVectorXd& ke
 }
 
 void AttentionCache::update_value_row(Eigen::Index j, const Eigen::RowVectorXd& value) {
+    require_ready(valid_, lent_);
     require_row(values_, j, value, "values");
     values_.row(j) = value;
     refresh_output();

@@ -17,6 +17,9 @@
 //   recompute what depends on it; call them only after a successful update(). The row must be
 //   finite and of the stored width (InputError otherwise).
 // - stats() counts the work done, so tests and benchmarks can see that nothing was recomputed.
+// - take_result() moves the result out (no copy of n×N matrices; the app keeps it in its
+//   workspace); hand the same storage back with give_back() before the next update(), which
+//   otherwise recomputes in full.
 #pragma once
 
 #include "core/attention.h"
@@ -43,6 +46,8 @@ public:
     const AttentionResult& result() const { return result_; }
     const Stats& stats() const { return stats_; }
     void clear() { valid_ = false; }
+    AttentionResult take_result();
+    void give_back(AttentionResult&& result);
 
 private:
     void full(const Eigen::MatrixXd& queries, const Eigen::MatrixXd& keys, const Eigen::MatrixXd& values,
@@ -51,6 +56,7 @@ private:
     void refresh_output();
 
     bool valid_ = false;
+    bool lent_ = false;  // result_ is out with the caller (take_result)
     Eigen::MatrixXd queries_, keys_, values_;
     AttentionOptions options_;
     AttentionResult result_;

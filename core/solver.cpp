@@ -155,7 +155,7 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
             if (options.cancel && options.cancel->load()) {
                 solution = Solution{};
                 solution.cancelled = true;
-                solution.reason = tr(lang, "The solve was cancelled.", "求解已取消。");
+                solution.reason = tr(lang, "The solve was cancelled.");
                 return solution;
             }
             Goal row_goal{Goal::Kind::Select, {i}};
