@@ -110,14 +110,12 @@ AttentionResultT<Scalar> compute(const Eigen::MatrixXd& q_in, const Eigen::Matri
     AttentionResultT<Scalar> result;
     result.scale = static_cast<Scalar>(attention_scale(options, static_cast<int>(k.cols())));
     const Eigen::Index n = q.rows(), count = k.rows();
-    result.logits.resize(n, count);
+    result.logits.resize(n, count);  // filled by the row-order-preserving sweeps of attention_rows.h
     result.weights.resize(n, count);
     result.output.resize(n, v.cols());
-    for (Eigen::Index i = 0; i < n; ++i) {
-        for (Eigen::Index j = 0; j < count; ++j) result.logits(i, j) = detail::logit_entry(q, k, result.scale, options, i, j);
-        if (!detail::softmax_row(result.logits, result.weights, i)) result.fully_masked_rows.push_back(static_cast<int>(i));
-    }
-    for (Eigen::Index i = 0; i < n; ++i) detail::output_row(result.weights, v, result.output, i);
+    detail::all_logits(q, k, result.scale, options, result.logits);
+    result.fully_masked_rows = detail::all_softmax(result.logits, result.weights);
+    detail::all_outputs(result.weights, v, result.output);
     return result;
 }
 

@@ -128,17 +128,16 @@ void AttentionCache::update_value_row(Eigen::Index j, const Eigen::RowVectorXd& 
     ++stats_.value_rows;
 }
 
+// Column j of the logits changes; every softmax row that sees key j changes with it, which is
+// nearly all of them, so the softmax and output sweeps run over all rows (unchanged rows come
+// out bit for bit the same).
 void AttentionCache::refresh_rows_seeing_key(Eigen::Index j) {
-    for (Eigen::Index i = 0; i < queries_.rows(); ++i) {
-        if (!detail::visible(options_, i, j)) continue;  // that row's logits and weights do not involve key j
+    for (Eigen::Index i = 0; i < queries_.rows(); ++i)
         result_.logits(i, j) = detail::logit_entry(queries_, keys_, result_.scale, options_, i, j);
-        detail::softmax_row(result_.logits, result_.weights, i);
-        detail::output_row(result_.weights, values_, result_.output, i);
-    }
+    result_.fully_masked_rows = detail::all_softmax(result_.logits, result_.weights);
+    detail::all_outputs(result_.weights, values_, result_.output);
 }
 
-void AttentionCache::refresh_output() {
-    for (Eigen::Index i = 0; i < queries_.rows(); ++i) detail::output_row(result_.weights, values_, result_.output, i);
-}
+void AttentionCache::refresh_output() { detail::all_outputs(result_.weights, values_, result_.output); }
 
 }  // namespace attn

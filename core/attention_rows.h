@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace attn::detail {
 
@@ -73,6 +74,88 @@ void output_row(const Matrix& weights, const V& v, Matrix& output, Eigen::Index 
         Scalar sum = 0;
         for (Eigen::Index j = 0; j < weights.cols(); ++j) sum += weights(i, j) * v(j, c);
         output(i, c) = sum;
+    }
+}
+
+// ---- the same steps for every row at once ----
+// Each entry is computed with exactly the operations, in exactly the order, of the row steps
+// above (the sum over c or j runs in the same sequence), so the bits are the same; only the loop
+// nesting differs, so that the inner loop walks contiguous column-major memory and vectorises.
+
+// All logits: row i accumulates Σ_c q(i,c)·k(:,c) into a buffer over j, then scales and clamps.
+template <typename Scalar, typename Matrix>
+void all_logits(const Matrix& q, const Matrix& k, Scalar scale, const AttentionOptions& options, Matrix& logits) {
+    const Eigen::Index count = k.rows();
+    std::vector<Scalar> dot(static_cast<std::size_t>(count));
+    const Scalar limit = std::numeric_limits<Scalar>::max();
+    for (Eigen::Index i = 0; i < q.rows(); ++i) {
+        std::fill(dot.begin(), dot.end(), Scalar(0));
+        for (Eigen::Index c = 0; c < k.cols(); ++c) {
+            const Scalar qc = q(i, c);
+            const Scalar* kc = k.data() + c * count;
+            for (Eigen::Index j = 0; j < count; ++j) dot[j] += qc * kc[j];
+        }
+        for (Eigen::Index j = 0; j < count; ++j) {
+            if (!visible(options, i, j)) {
+                logits(i, j) = -std::numeric_limits<Scalar>::infinity();
+                continue;
+            }
+            Scalar logit = dot[j] * scale;
+            if (!(logit <= limit)) logit = limit;
+            if (!(logit >= -limit)) logit = -limit;
+            logits(i, j) = logit;
+        }
+    }
+}
+
+// All softmax rows, sweeping column by column. Returns the fully masked rows.
+template <typename Matrix>
+std::vector<int> all_softmax(const Matrix& logits, Matrix& weights) {
+    using Scalar = typename Matrix::Scalar;
+    const Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
+    const Eigen::Index n = logits.rows(), count = logits.cols();
+    std::vector<Scalar> row_max(static_cast<std::size_t>(n), minus_inf), sum(static_cast<std::size_t>(n), Scalar(0));
+    for (Eigen::Index j = 0; j < count; ++j)
+        for (Eigen::Index i = 0; i < n; ++i) row_max[i] = std::max(row_max[i], logits(i, j));
+    for (Eigen::Index j = 0; j < count; ++j)
+        for (Eigen::Index i = 0; i < n; ++i) {
+            if (row_max[i] == minus_inf || logits(i, j) == minus_inf) {
+                weights(i, j) = 0;
+                continue;
+            }
+            const Scalar e = std::exp(logits(i, j) - row_max[i]);
+            weights(i, j) = e;
+            sum[i] += e;
+        }
+    std::vector<int> fully_masked;
+    std::vector<Scalar> inverse_sum(static_cast<std::size_t>(n), Scalar(0));
+    for (Eigen::Index i = 0; i < n; ++i) {
+        if (row_max[i] == minus_inf) fully_masked.push_back(static_cast<int>(i));
+        else inverse_sum[i] = Scalar(1) / sum[i];
+    }
+    for (Eigen::Index j = 0; j < count; ++j)
+        for (Eigen::Index i = 0; i < n; ++i)
+            if (row_max[i] != minus_inf) weights(i, j) *= inverse_sum[i];
+    return fully_masked;
+}
+
+// The whole output, in blocks of rows so the weights' block stays in cache across columns.
+template <typename Matrix>
+void all_outputs(const Matrix& weights, const Matrix& v, Matrix& output) {
+    using Scalar = typename Matrix::Scalar;
+    constexpr Eigen::Index kBlock = 32;
+    const Eigen::Index n = weights.rows(), count = weights.cols();
+    output.setZero();
+    for (Eigen::Index i0 = 0; i0 < n; i0 += kBlock) {
+        const Eigen::Index i1 = std::min(n, i0 + kBlock);
+        for (Eigen::Index c = 0; c < v.cols(); ++c) {
+            Scalar* out = output.data() + c * n;
+            for (Eigen::Index j = 0; j < count; ++j) {
+                const Scalar vjc = v(j, c);
+                const Scalar* w = weights.data() + j * n;
+                for (Eigen::Index i = i0; i < i1; ++i) out[i] += w[i] * vjc;
+            }
+        }
     }
 }
 
