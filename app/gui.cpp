@@ -471,8 +471,8 @@ double wall_ms() {
     return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-// Seeded sandbox data: N keys and values, N queries (the heatmaps are N×N), d = dv.
-void use_random_sandbox(AppState& state, int count, int d) {
+// Seeded sandbox data: N keys and values, N queries (the heatmaps are N×N).
+void use_random_sandbox(AppState& state, int count, int d, int dv) {
     std::mt19937 rng(12);
     std::normal_distribution<double> normal;
     const auto random = [&](int rows, int cols) {
@@ -484,15 +484,16 @@ void use_random_sandbox(AppState& state, int count, int d) {
     sandbox.source = DataSource::Typed;
     sandbox.key_count = count;
     sandbox.key_dim = d;
-    sandbox.value_dim = d;
+    sandbox.value_dim = dv;
     sandbox.data.keys = random(count, d);
-    sandbox.data.values = random(count, d);
+    sandbox.data.values = random(count, dv);
     sandbox.queries = random(count, d);
     sandbox.scale_mode = ScaleMode::InvSqrtD;
     state.session.mode = AppMode::Sandbox;
 }
 
-// --open: a session file, or a captured-attention file whose first head goes into the sandbox.
+// --open: a session file, or a captured-attention file whose first head goes into the sandbox
+// (until the window opens captures itself: then this should go through that path).
 void open_for_bench(AppState& state, const std::string& path) {
     const bool capture = path.size() > 5 && (path.rfind(".npz") == path.size() - 4 || path.rfind(".safetensors") != std::string::npos);
     if (!capture) {
@@ -504,9 +505,10 @@ void open_for_bench(AppState& state, const std::string& path) {
     sandbox.source = DataSource::Typed;
     sandbox.key_count = c.tokens;
     sandbox.key_dim = c.d;
-    sandbox.value_dim = c.dv;
+    // The output panel draws a table column per value component (Dear ImGui: at most 64 columns).
+    sandbox.value_dim = std::min(c.dv, kMaxValueDim);
     sandbox.data.keys = c.key(0, 0).cast<double>();
-    sandbox.data.values = c.value(0, 0).cast<double>();
+    sandbox.data.values = c.value(0, 0).leftCols(sandbox.value_dim).cast<double>();
     sandbox.queries = c.query(0, 0).cast<double>();
     sandbox.causal = c.causal;
     sandbox.scale_mode = ScaleMode::InvSqrtD;
@@ -574,8 +576,9 @@ int run_frame_bench(Platform& p, const GuiOptions& options) {
     AppState& state = p.state;
     std::string view = options.exercise.empty() ? "exercise " + state.session.selected_task : "exercise " + options.exercise;
     if (options.bench_sandbox_keys > 0) {
-        use_random_sandbox(state, options.bench_sandbox_keys, options.bench_sandbox_dim);
-        view = "sandbox N=" + std::to_string(options.bench_sandbox_keys) + " d=" + std::to_string(options.bench_sandbox_dim);
+        use_random_sandbox(state, options.bench_sandbox_keys, options.bench_sandbox_dim, options.bench_sandbox_value_dim);
+        view = "sandbox N=" + std::to_string(options.bench_sandbox_keys) + " d=" + std::to_string(options.bench_sandbox_dim) +
+               " dv=" + std::to_string(options.bench_sandbox_value_dim);
     } else if (!options.bench_open.empty()) {
         open_for_bench(state, options.bench_open);
         view = options.bench_open;

@@ -34,7 +34,8 @@ struct GuiOptions {
     // Frame benchmark (issue 12): render this many frames headless, each after one query
     // component changed through the slider's edit function, and print per-frame timings.
     int bench_frames = 0;
-    int bench_sandbox_keys = 0, bench_sandbox_dim = 0;  // --sandbox N,d: seeded random data
+    int bench_sandbox_keys = 0, bench_sandbox_dim = 0;  // --sandbox N,d[,dv]: seeded random data
+    int bench_sandbox_value_dim = 0;
     std::string bench_open;                              // --open: a session .json or a capture
 };
 

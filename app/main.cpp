@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <new>
 
@@ -37,13 +38,19 @@ void parse_size(const std::string& text, int scale, int* width, int* height) {
 // --scale: 1, 2, 3 or 4 (the font atlas is rebuilt at that size).
 int parse_scale(const std::string& text) { return static_cast<int>(attn::parse_whole_number(text, "--scale", 1, 4)); }
 
-// --sandbox "256,16" → N, d for the frame benchmark, within the captured-attention bounds.
-void parse_sandbox_size(const std::string& text, int* count, int* d) {
+// --sandbox "256,16[,dv]" → N, d, dv for the frame benchmark, within the captured-attention
+// bounds. dv defaults to min(d, kMaxValueDim): the output panel draws one table column per value
+// component and Dear ImGui tables hold at most 64.
+void parse_sandbox_size(const std::string& text, int* count, int* d, int* dv) {
     const std::string what = "--sandbox " + attn::in_quotes(text, 30);
     const auto comma = text.find(',');
-    if (comma == std::string::npos) throw attn::InputError(what + ": expected N,d, e.g. 256,16");
+    if (comma == std::string::npos) throw attn::InputError(what + ": expected N,d or N,d,dv, e.g. 256,16");
+    const auto second = text.find(',', comma + 1);
     *count = static_cast<int>(attn::parse_whole_number(text.substr(0, comma), what + ": N", 1, attn::kMaxCaptureTokens));
-    *d = static_cast<int>(attn::parse_whole_number(text.substr(comma + 1), what + ": d", 1, attn::kMaxCaptureDim));
+    *d = static_cast<int>(attn::parse_whole_number(text.substr(comma + 1, second == std::string::npos ? std::string::npos : second - comma - 1),
+                                                   what + ": d", 1, attn::kMaxCaptureDim));
+    *dv = second == std::string::npos ? std::min(*d, attn::kMaxValueDim)
+                                      : static_cast<int>(attn::parse_whole_number(text.substr(second + 1), what + ": dv", 1, attn::kMaxValueDim));
 }
 
 int run(int argc, char** argv);
@@ -93,7 +100,7 @@ int run(int argc, char** argv) {
     cli.add_option("--bench-frames", gui.bench_frames,
                    "Render this many frames headless while a query component changes every frame, and print per-frame timings")
         ->check(CLI::Range(1, 100000));
-    cli.add_option("--sandbox", bench_sandbox, "With --bench-frames: a seeded random sandbox of N tokens, d components (N,d)");
+    cli.add_option("--sandbox", bench_sandbox, "With --bench-frames: a seeded random sandbox of N tokens, d components, dv value components (N,d[,dv])");
     cli.add_option("--open", gui.bench_open, "With --bench-frames: open this session (.json) or captured attention (.safetensors, .npz)");
     bool print_paths = false;
     cli.add_flag("--print-paths", print_paths, "Print where attnlab finds its assets and keeps settings, autosave and screenshots");
@@ -117,7 +124,7 @@ int run(int argc, char** argv) {
         std::fprintf(stderr, "attnlab: --sandbox and --open go with --bench-frames N\n");
         return 2;
     }
-    if (!bench_sandbox.empty()) parse_sandbox_size(bench_sandbox, &gui.bench_sandbox_keys, &gui.bench_sandbox_dim);
+    if (!bench_sandbox.empty()) parse_sandbox_size(bench_sandbox, &gui.bench_sandbox_keys, &gui.bench_sandbox_dim, &gui.bench_sandbox_value_dim);
     gui.zoom_given = zoom->count() > 0;
     gui.scale = static_cast<float>(parse_scale(scale));
     parse_size(size.empty() ? std::to_string(gui.width) + "x" + std::to_string(gui.height) : size,
