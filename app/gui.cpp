@@ -527,10 +527,10 @@ double percentile(std::vector<double> v, double p) {
 
 // One frame of a slider drag: a query component moves (set_query, as the Vectors slider does),
 // the UI is built, and the draw data is rendered off-screen and finished.
-void bench_one_frame(Platform& p, const ImVec2& display, int frame, FrameFigures& f) {
+void bench_one_frame(Platform& p, const ImVec2& display, int frame, FrameFigures& f, bool edit = true) {
     const double wall0 = wall_ms(), cpu0 = thread_cpu_ms();
     Eigen::MatrixXd queries = p.state.workspace.queries;
-    if (queries.size() > 0 && p.state.workspace.queries_editable) {
+    if (edit && queries.size() > 0 && p.state.workspace.queries_editable) {
         const Eigen::Index row = queries.rows() / 2, col = frame % queries.cols();
         queries(row, col) = std::sin(0.05 * frame) * 2.0;  // a smooth sweep, as a hand would drag
         set_query(p.state, queries);
@@ -552,7 +552,8 @@ void bench_one_frame(Platform& p, const ImVec2& display, int frame, FrameFigures
     f.total_ms.push_back(wall3 - wall0);
 }
 
-void print_frame_figures(const std::string& view, const ImVec2& display, int frames, const FrameFigures& f, long long refreshes) {
+void print_frame_figures(const std::string& view, const ImVec2& display, int frames, const FrameFigures& f, long long refreshes,
+                         const FrameFigures& idle, long long idle_refreshes) {
     struct Column {
         const char* name;
         const std::vector<double>* values;
@@ -569,6 +570,10 @@ void print_frame_figures(const std::string& view, const ImVec2& display, int fra
         std::printf("  %-28s %10.3f %10.3f\n", c.name, median, p95);
         json[c.name] = {{"median_ms", median}, {"p95_ms", p95}};
     }
+    const double idle_cpu = percentile(idle.cpu_ms, 0.5);
+    std::printf("  then %zu frames with no edit: app CPU median %.3f ms, refreshes %lld (nothing recomputed)\n", idle.cpu_ms.size(),
+                idle_cpu, idle_refreshes);
+    json["idle"] = {{"frames", idle.cpu_ms.size()}, {"app_cpu_median_ms", idle_cpu}, {"refreshes", idle_refreshes}};
     std::printf("%s\n", json.dump().c_str());
 }
 
@@ -592,7 +597,11 @@ int run_frame_bench(Platform& p, const GuiOptions& options) {
     const long long refreshes_before = state.refresh_count;
     for (int frame = 0; frame < options.bench_frames; ++frame) bench_one_frame(p, display, frame, figures);
     end_edit(state);
-    print_frame_figures(view, display, options.bench_frames, figures, state.refresh_count - refreshes_before);
+    const long long refreshes = state.refresh_count - refreshes_before;
+    FrameFigures idle;
+    const long long idle_before = state.refresh_count;
+    for (int frame = 0; frame < 20; ++frame) bench_one_frame(p, display, frame, idle, false);
+    print_frame_figures(view, display, options.bench_frames, figures, refreshes, idle, state.refresh_count - idle_before);
     return 0;
 }
 
@@ -716,6 +725,7 @@ int run_gui(const GuiOptions& options) {
             glfwShowWindow(p.window);
             while (!glfwWindowShouldClose(p.window) && !p.state.requests.quit) {
                 const bool busy = p.active_frames > 0 || ImGui::IsAnyItemActive() || ImGui::IsAnyMouseDown();
+                const bool solving_now = solving(p.state);  // a worker thread solves: show its progress
                 const bool unsaved = !options.no_autosave && session_for_saving(p.state) != p.autosaved;
                 // Busy (a drag, frames owed): at most one frame per display refresh. Software GL
                 // under Xvfb has no vsync to wait on, and drew as fast as it could. Events that
@@ -723,10 +733,15 @@ int run_gui(const GuiOptions& options) {
                 const double since_frame = glfwGetTime() - p.last_frame_at;
                 if (busy && since_frame < kFrameInterval) glfwWaitEventsTimeout(kFrameInterval - since_frame);
                 if (busy) glfwPollEvents();
+                else if (solving_now) glfwWaitEventsTimeout(0.1);  // the progress bar at 10 frames a second
                 else if (!p.state.toasts.empty() || unsaved) glfwWaitEventsTimeout(0.25);  // toasts expire, autosave runs
                 else glfwWaitEvents();
                 if (glfwGetWindowAttrib(p.window, GLFW_ICONIFIED)) continue;
-                if (!busy && p.active_frames == 0 && p.state.toasts.empty()) {
+                if (solving_now) {
+                    poll_solve(p.state);  // a finished solve becomes one undo step
+                    if (!solving(p.state)) p.active_frames = std::max(p.active_frames, 3);
+                }
+                if (!busy && !solving_now && p.active_frames == 0 && p.state.toasts.empty()) {
                     autosave_if_changed(p, options);
                     continue;
                 }
@@ -766,6 +781,8 @@ int run_gui(const GuiOptions& options) {
                 }
                 if (p.state.requests.rebuild_fonts) p.active_frames = 3;
             }
+            cancel_solve(p.state);  // the worker stops within one row; the job's destructor joins it
+            p.state.solving.job.reset();
             autosave(p, options);
             if (!options.no_autosave && !autosave_path().empty()) std::remove(running_marker_path().c_str());
         }

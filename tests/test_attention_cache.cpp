@@ -5,12 +5,15 @@
 #include "core/attention.h"
 #include "core/attention_cache.h"
 #include "core/attention_fast.h"
+#include "core/background_job.h"
 #include "core/error.h"
 #include "core/solver.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <cmath>
 #include <random>
 
@@ -257,6 +260,56 @@ TEST(SolverProgress, CancelStopsTheIdentitySolve) {
     EXPECT_EQ(s.answer.size(), 0);
     EXPECT_EQ(last, 5) << "no row is solved after the cancel is seen";
     EXPECT_FALSE(s.reason.empty());
+}
+
+// The window's Solve goal path: the identity solve on a worker thread, cancelled from the owning
+// thread while it runs. The worker holds at row 3 until the cancel arrives, so the test does not
+// depend on how fast this machine is.
+TEST(BackgroundSolve, CancelFromAnotherThreadStopsItAndProgressIsMonotone) {
+    const attn::Dataset data = random_data(200, 6, 5);
+    std::vector<int> seen;  // written by the worker only, read after take()
+    attn::BackgroundJob<attn::Solution> job([&data, &seen](const std::atomic<bool>& cancel,
+                                                           const attn::BackgroundJob<attn::Solution>::Progress& progress) {
+        attn::SolveOptions options;
+        options.cancel = &cancel;
+        options.progress = [&](int done, int total) {
+            seen.push_back(done);
+            progress(done, total);
+            const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+            while (done == 3 && !cancel && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+        };
+        return attn::solve_query_goal(data, attn::parse_goal("identity", 200), options);
+    });
+    int last = 0;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (job.progress().first < 3 && std::chrono::steady_clock::now() < until) {
+        EXPECT_GE(job.progress().first, last);
+        last = job.progress().first;
+        std::this_thread::yield();
+    }
+    ASSERT_EQ(job.progress(), std::make_pair(3, 200));
+    job.cancel();
+    while (!job.finished() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_TRUE(job.finished()) << "the solve did not stop after Cancel";
+    const attn::Solution s = job.take();
+    EXPECT_TRUE(s.cancelled);
+    EXPECT_EQ(seen, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(BackgroundSolve, FinishesWithTheSameAnswerAsOnTheCallingThread) {
+    const attn::Dataset data = random_data(16, 4, 6);
+    attn::BackgroundJob<attn::Solution> job([&data](const std::atomic<bool>& cancel, const auto& progress) {
+        attn::SolveOptions options;
+        options.cancel = &cancel;
+        options.progress = progress;
+        return attn::solve_query_goal(data, attn::parse_goal("identity", 16), options);
+    });
+    while (!job.finished()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const attn::Solution background = job.take();
+    const attn::Solution here = attn::solve_query_goal(data, attn::parse_goal("identity", 16), {});
+    ASSERT_TRUE(background.feasible);
+    EXPECT_EQ(background.answer, here.answer);
+    EXPECT_EQ(job.progress(), std::make_pair(16, 16));
 }
 
 }  // namespace
