@@ -147,12 +147,20 @@ Workspace build_workspace(const AppState& state) {
             if (w.target.rows() == 1 && w.queries.rows() > 1) w.target = w.target.replicate(w.queries.rows(), 1);
         }
     }
+    return w;
+}
+
+// The attention of the new workspace through the cache, which redoes only the rows a slider
+// changed and moves its result into the workspace (no copy of the n×N matrices).
+void compute_attention(AppState& state, Workspace& w) {
+    AttentionCache& cache = state.attention_cache;
+    cache.give_back(std::move(state.workspace.result));
     try {
-        w.result = attention(w.queries, w.keys, w.values, w.options);
+        cache.update(w.queries, w.keys, w.values, w.options);
+        w.result = cache.take_result();
     } catch (const InputError& e) {
         w.error = e.what();
     }
-    return w;
 }
 
 // The answer tensor a query/key edit writes into, created from the workspace when absent.
@@ -171,7 +179,10 @@ AnswerTensor& answer_for(AppState& state, const Task& task) {
 
 void refresh(AppState& state) {
     sync_captured_file(state);
-    state.workspace = build_workspace(state);
+    Workspace w = build_workspace(state);
+    compute_attention(state, w);
+    state.workspace = std::move(w);
+    ++state.refresh_count;
     // A loaded hand-in grades as `attnlab check` does: answers it could not compute are shown as
     // "cannot be graded", not silently missing.
     HandIn hand_in{state.session.answers, active_cannot_grade(state)};
@@ -381,11 +392,12 @@ Dataset prefix(const Dataset& data, int rows) {
 // select/average (it goes into row 0) and identity fills every row. With the causal mask, query
 // row r sees keys 0..r only: select/average go into the first row that sees every key of the
 // goal, and identity row i selects key i among keys 0..i.
-Solution solve_sandbox_goal(SandboxSession& sandbox, const Goal& goal, Language language) {
+Solution solve_sandbox_goal(SandboxSession& sandbox, const Goal& goal, Language language, const SolveOptions& base = {}) {
     AttentionOptions attention_options;
     attention_options.scale_mode = sandbox.scale_mode;
     attention_options.temperature = sandbox.temperature;
-    SolveOptions options = solve_options(language);
+    SolveOptions options = base;
+    options.language = language;
     options.scale = attention_scale(attention_options, static_cast<int>(sandbox.data.keys.cols()));
     const int n = static_cast<int>(sandbox.queries.rows());
     if (!sandbox.causal) {
@@ -400,16 +412,24 @@ Solution solve_sandbox_goal(SandboxSession& sandbox, const Goal& goal, Language 
         const int N = static_cast<int>(sandbox.data.keys.rows());
         Eigen::MatrixXd answer(N, sandbox.data.keys.cols());
         Solution last;
+        SolveOptions row_options = options;
+        row_options.progress = nullptr;
         for (int i = 0; i < N; ++i) {
+            if (options.cancel && options.cancel->load()) {
+                Solution cancelled;
+                cancelled.cancelled = true;
+                return cancelled;
+            }
             Goal select;
             select.keys = {i};
-            last = solve_query_goal(prefix(sandbox.data, i + 1), select, options);
+            last = solve_query_goal(prefix(sandbox.data, i + 1), select, row_options);
             if (!last.feasible) {
                 last.reason = format(tr(language, "with the causal mask, row %d sees keys 0..%d only: %s"),
                                      i, i, last.reason.c_str());
                 return last;
             }
             answer.row(i) = last.answer.row(0);
+            if (options.progress) options.progress(i + 1, N);
         }
         sandbox.queries = answer;
         last.answer = answer;
@@ -471,6 +491,88 @@ void solve_selected(AppState& state) {
     std::vector<Solution> explained;
     for (const TaskSolution& s : solved) explained.push_back(s.solution);
     record_explanation(state, *task, explained);
+    commit_edit(state, before);
+}
+
+namespace {
+
+// The sandbox solve of solve_selected(), on copies, for a worker thread: every language, with
+// the progress of all of them as one count.
+SandboxSolveResult solve_sandbox_copy(SandboxSession sandbox, const std::atomic<bool>& cancel,
+                                      const BackgroundJob<SandboxSolveResult>::Progress& progress) {
+    SandboxSolveResult result;
+    try {
+        const Goal goal = parse_goal(sandbox.goal, static_cast<int>(sandbox.data.keys.rows()));
+        const auto& languages = available_languages();
+        const int count = static_cast<int>(languages.size());
+        int index = 0;
+        // English last, on the sandbox itself, as solve_selected() does.
+        for (int pass = 0; pass < 2; ++pass)
+            for (const LanguageInfo& info : languages) {
+                const bool source = info.code == kSourceLanguage;
+                if (source != (pass == 1)) continue;
+                SolveOptions options;
+                options.cancel = &cancel;
+                options.progress = [&, index](int done, int total) { progress(index * total + done, count * total); };
+                SandboxSession scratch = sandbox;
+                const Solution solution = solve_sandbox_goal(source ? sandbox : scratch, goal, Language{info.code}, options);
+                if (solution.cancelled || cancel) {
+                    result.cancelled = true;
+                    return result;
+                }
+                (source ? result.text.en : result.text.in(info.code)) = solution_text(solution, Language{info.code});
+                ++index;
+            }
+    } catch (const InputError& e) {
+        result.text = {e.what(), {}};
+    }
+    result.solved = sandbox;
+    return result;
+}
+
+}  // namespace
+
+void start_solve(AppState& state) {
+    if (state.session.mode != AppMode::Sandbox) {
+        solve_selected(state);
+        return;
+    }
+    if (solving(state)) return;
+    const SandboxSession sandbox = state.session.sandbox;
+    state.solving.started_from = sandbox;
+    state.solving.job = std::make_shared<BackgroundJob<SandboxSolveResult>>(
+        [sandbox](const std::atomic<bool>& cancel, const BackgroundJob<SandboxSolveResult>::Progress& progress) {
+            return solve_sandbox_copy(sandbox, cancel, progress);
+        });
+}
+
+bool solving(const AppState& state) { return state.solving.job != nullptr; }
+
+float solving_progress(const AppState& state) {
+    if (!state.solving.job) return 0;
+    const auto [done, total] = state.solving.job->progress();
+    return total > 0 ? std::clamp(static_cast<float>(done) / static_cast<float>(total), 0.0f, 1.0f) : 0.0f;
+}
+
+void cancel_solve(AppState& state) {
+    if (state.solving.job) state.solving.job->cancel();
+}
+
+void poll_solve(AppState& state) {
+    if (!state.solving.job || !state.solving.job->finished()) return;
+    const SandboxSolveResult result = state.solving.job->take();
+    state.solving.job.reset();
+    if (result.cancelled) {
+        toast(state, tr(state, "Solve cancelled."));
+        return;
+    }
+    if (!same_sandbox(state.session.sandbox, state.solving.started_from) || state.session.mode != AppMode::Sandbox) {
+        toast(state, tr(state, "The sandbox changed while solving: press Solve goal again."), true);
+        return;
+    }
+    const Session before = state.session;
+    state.session.sandbox = result.solved;
+    state.sandbox_solution = {result.text, result.solved};
     commit_edit(state, before);
 }
 

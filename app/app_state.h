@@ -14,6 +14,8 @@
 
 #include "app/layout_audit.h"
 #include "core/class_report.h"
+#include "core/attention_cache.h"
+#include "core/background_job.h"
 #include "core/diagnosis.h"
 #include "core/tensor_file.h"
 #include "core/limits.h"
@@ -166,6 +168,18 @@ struct ClassView {
 };
 
 // Panel memory that is neither document nor settings: borders, slider ranges.
+// A sandbox goal solve running on a worker thread (Solve goal; identity on many keys takes a
+// while). Its result is applied by poll_solve() if the sandbox is still the one it started from.
+struct SandboxSolveResult {
+    bool cancelled = false;
+    SandboxSession solved;  // the sandbox with the answer filled in
+    LocalText text;         // the explanation (or why not), in every language
+};
+struct SolveInBackground {
+    std::shared_ptr<BackgroundJob<SandboxSolveResult>> job;
+    SandboxSession started_from;
+};
+
 struct PanelMemory {
     PanelLayout layout;
     bool layout_reset = false;
@@ -212,6 +226,9 @@ struct AppState {
     Workspace workspace;
     std::vector<TaskCheck> checks;                    // one per exercise task, notebook order
     Diagnosis diagnosis;                              // of the selected task's current answer
+    AttentionCache attention_cache;                   // refresh() recomputes only the edited rows
+    SolveInBackground solving;                        // the sandbox solve in progress, if any
+    long long refresh_count = 0;                      // refresh() calls so far (frame benchmark, tests)
 
     std::map<std::string, Explanation> explanations;  // task id → the last Solve of that task
     SandboxExplanation sandbox_solution;
@@ -278,6 +295,15 @@ void select_next_task(AppState& state, int step);
 void set_mode(AppState& state, AppMode mode);      // the Exercises / Sandbox tabs
 void solve_selected(AppState& state);              // "Solve": the analytic answer + explanation
 void solve_all_tasks(AppState& state);
+// The Sandbox's Solve goal and Ctrl+Enter there: the solve runs on a worker thread and the window
+// keeps drawing (solving_progress for a progress bar, cancel_solve for its Cancel button). In the
+// exercises this is solve_selected(). Call poll_solve() once per frame: it applies a finished
+// solve as one undo step, or drops it with a toast when the sandbox changed meanwhile.
+void start_solve(AppState& state);
+bool solving(const AppState& state);
+float solving_progress(const AppState& state);  // 0..1
+void cancel_solve(AppState& state);
+void poll_solve(AppState& state);
 void reset_selected(AppState& state);              // the selected task's answer (or the sandbox query)
 
 void toast(AppState& state, const std::string& text, bool is_error = false);

@@ -94,12 +94,7 @@ Workspace captured_workspace(const AppState& state) {
     w.options = head.options;
     w.keys_editable = true;
     w.values_editable = true;
-    w.token_labels = file.capture->token_labels;
-    try {
-        w.result = attention(w.queries, w.keys, w.values, w.options);
-    } catch (const InputError& e) {
-        w.error = e.what();
-    }
+    w.token_labels = file.capture->token_labels;  // refresh() computes the attention (incrementally)
     return w;
 }
 

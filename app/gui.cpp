@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/limits.h"
+#include "core/tensor_file.h"
 
 #include <glad/gl.h>
 #define GLFW_INCLUDE_NONE
@@ -34,9 +35,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <random>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -191,7 +195,7 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
     state.settings.screenshot_dir = default_screenshot_dir();
     if (const char* probe = std::getenv("ATTNLAB_PROBE")) state.probe_path = probe;
     load_recent(state);
-    const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty();
+    const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty() || options.bench_frames > 0;
     const bool use_autosave = !headless && !options.no_autosave && !autosave_path().empty();
     load_recent_packs(state);
     if (use_autosave) {
@@ -501,6 +505,156 @@ void autosave_if_changed(Platform& p, const GuiOptions& options) {
     autosave(p, options);
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// [SECTION] Frame benchmark (--bench-frames N)
+
+double thread_cpu_ms() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+double wall_ms() {
+    timespec t{};
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+// Seeded sandbox data: N keys and values, N queries (the heatmaps are N×N).
+void use_random_sandbox(AppState& state, int count, int d, int dv) {
+    std::mt19937 rng(12);
+    std::normal_distribution<double> normal;
+    const auto random = [&](int rows, int cols) {
+        Eigen::MatrixXd m(rows, cols);
+        for (Eigen::Index i = 0; i < m.size(); ++i) m(i) = normal(rng);
+        return m;
+    };
+    SandboxSession& sandbox = state.session.sandbox;
+    sandbox.source = DataSource::Typed;
+    sandbox.key_count = count;
+    sandbox.key_dim = d;
+    sandbox.value_dim = dv;
+    sandbox.data.keys = random(count, d);
+    sandbox.data.values = random(count, dv);
+    sandbox.queries = random(count, d);
+    sandbox.scale_mode = ScaleMode::InvSqrtD;
+    state.session.mode = AppMode::Sandbox;
+}
+
+// --open: a session file, or a captured-attention file whose first head goes into the sandbox
+// (until the window opens captures itself: then this should go through that path).
+void open_for_bench(AppState& state, const std::string& path) {
+    const bool capture = path.size() > 5 && (path.rfind(".npz") == path.size() - 4 || path.rfind(".safetensors") != std::string::npos);
+    if (!capture) {
+        state.session = load_session(path);
+        return;
+    }
+    const AttentionCapture c = load_attention_file(path);
+    SandboxSession& sandbox = state.session.sandbox;
+    sandbox.source = DataSource::Typed;
+    sandbox.key_count = c.tokens;
+    sandbox.key_dim = c.d;
+    // The output panel draws a table column per value component (Dear ImGui: at most 64 columns).
+    sandbox.value_dim = std::min(c.dv, kMaxValueDim);
+    sandbox.data.keys = c.key(0, 0).cast<double>();
+    sandbox.data.values = c.value(0, 0).leftCols(sandbox.value_dim).cast<double>();
+    sandbox.queries = c.query(0, 0).cast<double>();
+    sandbox.causal = c.causal;
+    sandbox.scale_mode = ScaleMode::InvSqrtD;
+    state.session.mode = AppMode::Sandbox;
+}
+
+struct FrameFigures {
+    std::vector<double> core_ms, ui_ms, cpu_ms, gl_ms, total_ms;
+};
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5))];
+}
+
+// One frame of a slider drag: a query component moves (set_query, as the Vectors slider does),
+// the UI is built, and the draw data is rendered off-screen and finished.
+void bench_one_frame(Platform& p, const ImVec2& display, int frame, FrameFigures& f, bool edit = true) {
+    const double wall0 = wall_ms(), cpu0 = thread_cpu_ms();
+    Eigen::MatrixXd queries = p.state.workspace.queries;
+    if (edit && queries.size() > 0 && p.state.workspace.queries_editable) {
+        const Eigen::Index row = queries.rows() / 2, col = frame % queries.cols();
+        queries(row, col) = std::sin(0.05 * frame) * 2.0;  // a smooth sweep, as a hand would drag
+        set_query(p.state, queries);
+    }
+    const double cpu1 = thread_cpu_ms();
+    build_frame(p, &display);
+    const double cpu2 = thread_cpu_ms(), wall2 = wall_ms();
+    const std::string problem = p.offscreen->bind(static_cast<int>(display.x), static_cast<int>(display.y));
+    if (!problem.empty()) throw InputError(problem);
+    clear_background(p);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    glFinish();
+    p.offscreen->unbind();
+    const double wall3 = wall_ms();
+    f.core_ms.push_back(cpu1 - cpu0);
+    f.ui_ms.push_back(cpu2 - cpu1);
+    f.cpu_ms.push_back(cpu2 - cpu0);
+    f.gl_ms.push_back(wall3 - wall2);
+    f.total_ms.push_back(wall3 - wall0);
+}
+
+void print_frame_figures(const std::string& view, const ImVec2& display, int frames, const FrameFigures& f, long long refreshes,
+                         const FrameFigures& idle, long long idle_refreshes) {
+    struct Column {
+        const char* name;
+        const std::vector<double>* values;
+    };
+    const Column columns[] = {{"core (edit + refresh), CPU", &f.core_ms}, {"UI build, CPU", &f.ui_ms},
+                              {"app CPU (core + UI)", &f.cpu_ms},          {"GL submit + glFinish, wall", &f.gl_ms},
+                              {"total, wall", &f.total_ms}};
+    std::printf("frame benchmark: %s, %dx%d, %d frames (one query component changes per frame)\n", view.c_str(),
+                static_cast<int>(display.x), static_cast<int>(display.y), frames);
+    std::printf("  %-28s %10s %10s\n", "per frame", "median ms", "p95 ms");
+    nlohmann::json json = {{"view", view}, {"width", display.x}, {"height", display.y}, {"frames", frames}, {"refreshes", refreshes}};
+    for (const Column& c : columns) {
+        const double median = percentile(*c.values, 0.5), p95 = percentile(*c.values, 0.95);
+        std::printf("  %-28s %10.3f %10.3f\n", c.name, median, p95);
+        json[c.name] = {{"median_ms", median}, {"p95_ms", p95}};
+    }
+    const double idle_cpu = percentile(idle.cpu_ms, 0.5);
+    std::printf("  then %zu frames with no edit: app CPU median %.3f ms, refreshes %lld (nothing recomputed)\n", idle.cpu_ms.size(),
+                idle_cpu, idle_refreshes);
+    json["idle"] = {{"frames", idle.cpu_ms.size()}, {"app_cpu_median_ms", idle_cpu}, {"refreshes", idle_refreshes}};
+    std::printf("%s\n", json.dump().c_str());
+}
+
+int run_frame_bench(Platform& p, const GuiOptions& options) {
+    AppState& state = p.state;
+    std::string view = options.exercise.empty() ? "exercise " + state.session.selected_task : "exercise " + options.exercise;
+    if (options.bench_sandbox_keys > 0) {
+        use_random_sandbox(state, options.bench_sandbox_keys, options.bench_sandbox_dim, options.bench_sandbox_value_dim);
+        view = "sandbox N=" + std::to_string(options.bench_sandbox_keys) + " d=" + std::to_string(options.bench_sandbox_dim) +
+               " dv=" + std::to_string(options.bench_sandbox_value_dim);
+    } else if (!options.bench_open.empty()) {
+        open_for_bench(state, options.bench_open);
+        view = options.bench_open;
+    }
+    refresh(state);
+    if (!state.workspace.error.empty()) throw InputError(state.workspace.error);
+    const ImVec2 display(static_cast<float>(options.width), static_cast<float>(options.height));
+    FrameFigures warmup, figures;
+    for (int frame = 0; frame < 3; ++frame) bench_one_frame(p, display, frame, warmup);  // first-frame layout, textures
+    begin_edit(state);
+    const long long refreshes_before = state.refresh_count;
+    for (int frame = 0; frame < options.bench_frames; ++frame) bench_one_frame(p, display, frame, figures);
+    end_edit(state);
+    const long long refreshes = state.refresh_count - refreshes_before;
+    FrameFigures idle;
+    const long long idle_before = state.refresh_count;
+    for (int frame = 0; frame < 20; ++frame) bench_one_frame(p, display, frame, idle, false);
+    print_frame_figures(view, display, options.bench_frames, figures, refreshes, idle, state.refresh_count - idle_before);
+    return 0;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -520,7 +674,7 @@ int run_gui(const GuiOptions& options) {
                      kMinImageHeight, kMaxImageSide, kMaxImageSide);
         return 2;
     }
-    const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty();
+    const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty() || options.bench_frames > 0;
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
         std::fprintf(stderr, "attnlab: cannot initialise GLFW (is the display reachable?)\n");
@@ -586,7 +740,14 @@ int run_gui(const GuiOptions& options) {
         exit_code = 2;
     } else {
         apply_text_size(p, wanted_font_px(p), 1.0f);
-        if (!options.layout_report.empty()) {
+        if (options.bench_frames > 0) {
+            try {
+                exit_code = run_frame_bench(p, options);
+            } catch (const InputError& e) {
+                std::fprintf(stderr, "attnlab: %s\n", e.what());
+                exit_code = 2;
+            }
+        } else if (!options.layout_report.empty()) {
             try {
                 write_layout_report(p, options.layout_report);
             } catch (const InputError& e) {
@@ -614,6 +775,7 @@ int run_gui(const GuiOptions& options) {
             glfwShowWindow(p.window);
             while (!glfwWindowShouldClose(p.window) && !p.state.requests.quit) {
                 const bool busy = p.active_frames > 0 || ImGui::IsAnyItemActive() || ImGui::IsAnyMouseDown();
+                const bool solving_now = solving(p.state);  // a worker thread solves: show its progress
                 const bool unsaved = !options.no_autosave && session_for_saving(p.state) != p.autosaved;
                 const bool grading = p.state.class_view.grading.valid();
                 // Busy (a drag, frames owed): at most one frame per display refresh. Software GL
@@ -622,11 +784,15 @@ int run_gui(const GuiOptions& options) {
                 const double since_frame = glfwGetTime() - p.last_frame_at;
                 if (busy && since_frame < kFrameInterval) glfwWaitEventsTimeout(kFrameInterval - since_frame);
                 if (busy) glfwPollEvents();
-                else if (grading) glfwWaitEventsTimeout(0.1);  // the Class window shows progress, then the result
+                else if (grading || solving_now) glfwWaitEventsTimeout(0.1);  // progress (Class window, solve bar)
                 else if (!p.state.toasts.empty() || unsaved) glfwWaitEventsTimeout(0.25);  // toasts expire, autosave runs
                 else glfwWaitEvents();
                 if (glfwGetWindowAttrib(p.window, GLFW_ICONIFIED)) continue;
-                if (!busy && !grading && p.active_frames == 0 && p.state.toasts.empty()) {
+                if (solving_now) {
+                    poll_solve(p.state);  // a finished solve becomes one undo step
+                    if (!solving(p.state)) p.active_frames = std::max(p.active_frames, 3);
+                }
+                if (!busy && !grading && !solving_now && p.active_frames == 0 && p.state.toasts.empty()) {
                     autosave_if_changed(p, options);
                     continue;
                 }
@@ -666,6 +832,8 @@ int run_gui(const GuiOptions& options) {
                 }
                 if (p.state.requests.rebuild_fonts) p.active_frames = 3;
             }
+            cancel_solve(p.state);  // the worker stops within one row; the job's destructor joins it
+            p.state.solving.job.reset();
             autosave(p, options);
             if (!options.no_autosave && !autosave_path().empty()) std::remove(running_marker_path().c_str());
         }

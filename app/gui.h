@@ -35,6 +35,12 @@ struct GuiOptions {
     std::string layout_report;    // non-empty: render the layout matrix headless, write this JSON, exit
     std::string pack;             // open this course pack (a built-in id or a file) after the session
     std::string student;          // with pack: that student's variant
+    // Frame benchmark (issue 12): render this many frames headless, each after one query
+    // component changed through the slider's edit function, and print per-frame timings.
+    int bench_frames = 0;
+    int bench_sandbox_keys = 0, bench_sandbox_dim = 0;  // --sandbox N,d[,dv]: seeded random data
+    int bench_sandbox_value_dim = 0;
+    std::string bench_open;                              // --open: a session .json or a capture
 };
 
 int run_gui(const GuiOptions& options);

@@ -16,6 +16,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <new>
 
@@ -57,6 +58,21 @@ bool is_hand_in_file(const std::string& path) {
     } catch (const std::exception&) {
         return false;
     }
+}
+
+// --sandbox "256,16[,dv]" → N, d, dv for the frame benchmark, within the captured-attention
+// bounds. dv defaults to min(d, kMaxValueDim): the output panel draws one table column per value
+// component and Dear ImGui tables hold at most 64.
+void parse_sandbox_size(const std::string& text, int* count, int* d, int* dv) {
+    const std::string what = "--sandbox " + attn::in_quotes(text, 30);
+    const auto comma = text.find(',');
+    if (comma == std::string::npos) throw attn::InputError(what + ": expected N,d or N,d,dv, e.g. 256,16");
+    const auto second = text.find(',', comma + 1);
+    *count = static_cast<int>(attn::parse_whole_number(text.substr(0, comma), what + ": N", 1, attn::kMaxCaptureTokens));
+    *d = static_cast<int>(attn::parse_whole_number(text.substr(comma + 1, second == std::string::npos ? std::string::npos : second - comma - 1),
+                                                   what + ": d", 1, attn::kMaxCaptureDim));
+    *dv = second == std::string::npos ? std::min(*d, attn::kMaxValueDim)
+                                      : static_cast<int>(attn::parse_whole_number(text.substr(second + 1), what + ": dv", 1, attn::kMaxValueDim));
 }
 
 int run(int argc, char** argv);
@@ -107,6 +123,12 @@ int run(int argc, char** argv) {
                    "Render every window size, text size, language and task headless and write what did not fit to this JSON file");
     cli.add_option("--pack", gui.pack, "Open this course pack: a file or a built-in pack's id (notebook, temperature-masks)");
     cli.add_option("--student", gui.student, "With --pack: that student's variant of the pack");
+    std::string bench_sandbox;
+    cli.add_option("--bench-frames", gui.bench_frames,
+                   "Render this many frames headless while a query component changes every frame, and print per-frame timings")
+        ->check(CLI::Range(1, 100000));
+    cli.add_option("--sandbox", bench_sandbox, "With --bench-frames: a seeded random sandbox of N tokens, d components, dv value components (N,d[,dv])");
+    cli.add_option("--open", gui.bench_open, "With --bench-frames: open this session (.json) or captured attention (.safetensors, .npz)");
     bool print_paths = false;
     cli.add_flag("--print-paths", print_paths, "Print where attnlab finds its assets and keeps settings, autosave and screenshots");
     try {
@@ -125,6 +147,11 @@ int run(int argc, char** argv) {
                     attn::app::config_dir().c_str(), attn::app::state_dir().c_str(), attn::app::default_screenshot_dir().c_str());
         return 0;
     }
+    if ((!bench_sandbox.empty() || !gui.bench_open.empty()) && gui.bench_frames == 0) {
+        std::fprintf(stderr, "attnlab: --sandbox and --open go with --bench-frames N\n");
+        return 2;
+    }
+    if (!bench_sandbox.empty()) parse_sandbox_size(bench_sandbox, &gui.bench_sandbox_keys, &gui.bench_sandbox_dim, &gui.bench_sandbox_value_dim);
     gui.zoom_given = zoom->count() > 0;
     gui.scale = static_cast<float>(parse_scale(scale));
     parse_size(size.empty() ? std::to_string(gui.width) + "x" + std::to_string(gui.height) : size,

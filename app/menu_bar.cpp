@@ -91,7 +91,7 @@ void draw_menu_bar(AppState& state) {
         if (ImGui::MenuItem(tr(state, "Undo"), "Ctrl+Z", false, state.history.can_undo())) undo(state);
         if (ImGui::MenuItem(tr(state, "Redo"), "Ctrl+Shift+Z", false, state.history.can_redo())) redo(state);
         ImGui::Separator();
-        if (ImGui::MenuItem(tr(state, "Solve selected task"), "Ctrl+Enter")) solve_selected(state);
+        if (ImGui::MenuItem(tr(state, "Solve selected task"), "Ctrl+Enter")) start_solve(state);
         if (ImGui::MenuItem(tr(state, "Solve all tasks"), "Ctrl+Shift+Enter")) solve_all_tasks(state);
         if (ImGui::MenuItem(tr(state, "Reset selected task"), "Ctrl+R")) reset_selected(state);
         ImGui::EndMenu();

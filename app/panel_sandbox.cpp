@@ -11,6 +11,7 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <random>
 
@@ -170,9 +171,16 @@ void draw_sandbox_controls(AppState& state) {
         text_wrapped(e.what());
         ImGui::PopStyleColor();
     }
-    if (ImGui::Button(tr(state, "Solve goal"))) solve_selected(state);
-    probe_item(state, "solve goal");
-    tooltip(tr(state, "Find a query analytically, or explain why no query can do it."));
+    if (solving(state)) {  // a long solve (identity on many keys) runs on a worker thread
+        ImGui::ProgressBar(solving_progress(state), ImVec2(-FLT_MIN, 0));
+        probe_item(state, "solve progress");
+        if (ImGui::Button(tr(state, "Cancel"))) cancel_solve(state);
+        probe_item(state, "cancel solve");
+    } else {
+        if (ImGui::Button(tr(state, "Solve goal"))) start_solve(state);
+        probe_item(state, "solve goal");
+        tooltip(tr(state, "Find a query analytically, or explain why no query can do it."));
+    }
     // Shown only while the sandbox is still the one it was computed for.
     if (const LocalText* explanation = current_sandbox_explanation(state)) {
         ImGui::BeginChild("goal_explanation", ImVec2(0, 0), true);

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 namespace attn::app {
 
@@ -116,7 +117,12 @@ void write_probe(AppState& state) {
     ImGuiWindow* menu_bar = ImGui::GetCurrentContext() ? ImGui::FindWindowByName("##MainMenuBar") : nullptr;
     nlohmann::json tasks = nlohmann::json::array();
     for (const Task& task : course(state).tasks) tasks.push_back(task.id);
+    // Wall-clock seconds (CLOCK_REALTIME, as `date +%s.%N`) when this frame was presented:
+    // tests/gui/drag_latency.py measures event-to-frame latency with it.
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
     const nlohmann::json doc = {{"frame", frame},
+                                {"frame_time", static_cast<double>(now.tv_sec) + now.tv_nsec * 1e-9},
                                 {"window", {io.DisplaySize.x, io.DisplaySize.y}},
                                 {"modal", modal ? nlohmann::json(modal->Name) : nlohmann::json()},
                                 {"text_input", io.WantTextInput},

@@ -69,7 +69,7 @@ void handle_shortcuts(AppState& state) {
         else if (ctrl && key == GLFW_KEY_E) open_export_dialog(state);
         else if (key == GLFW_KEY_PAGE_DOWN || (ctrl && key == GLFW_KEY_RIGHT)) select_next_task(state, +1);
         else if (key == GLFW_KEY_PAGE_UP || (ctrl && key == GLFW_KEY_LEFT)) select_next_task(state, -1);
-        else if (ctrl && (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER)) shift ? solve_all_tasks(state) : solve_selected(state);
+        else if (ctrl && (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER)) shift ? solve_all_tasks(state) : start_solve(state);
         else if (ctrl && key == GLFW_KEY_R) reset_selected(state);
         else if (key == GLFW_KEY_F12) state.requests.screenshot_window = true;
         else if (key == GLFW_KEY_F5) toggle_presentation(state);

@@ -1,4 +1,5 @@
 #include "core/attention.h"
+#include "core/attention_rows.h"
 
 #include "core/error.h"
 
@@ -67,7 +68,7 @@ double attention_scale(const AttentionOptions& options, int d) {
     return 1.0;
 }
 
-namespace {
+namespace detail {
 
 void check_shapes(const Eigen::MatrixXd& q, const Eigen::MatrixXd& k, const Eigen::MatrixXd& v,
                   const AttentionOptions& options) {
@@ -91,72 +92,30 @@ void check_shapes(const Eigen::MatrixXd& q, const Eigen::MatrixXd& k, const Eige
     require_finite(v, "values");
 }
 
-bool visible(const AttentionOptions& options, Eigen::Index i, Eigen::Index j) {
-    if (options.causal && j > i) return false;
-    if (options.mask.size() != 0 && !options.mask(i, j)) return false;
-    return true;
-}
+}  // namespace detail
+
+namespace {
 
 // One implementation for both precisions: all arithmetic happens in Scalar, in the order
 // PyTorch's CPU kernels use (matmul, then max-subtracted exp, then divide by the row sum).
+// The row steps live in attention_rows.h, shared with the incremental AttentionCache.
 template <typename Scalar>
 AttentionResultT<Scalar> compute(const Eigen::MatrixXd& q_in, const Eigen::MatrixXd& k_in,
                                  const Eigen::MatrixXd& v_in, const AttentionOptions& options) {
-    check_shapes(q_in, k_in, v_in, options);
+    detail::check_shapes(q_in, k_in, v_in, options);
     using Matrix = typename AttentionResultT<Scalar>::Matrix;
     const Matrix q = q_in.cast<Scalar>();
     const Matrix k = k_in.cast<Scalar>();
     const Matrix v = v_in.cast<Scalar>();
     AttentionResultT<Scalar> result;
     result.scale = static_cast<Scalar>(attention_scale(options, static_cast<int>(k.cols())));
-
     const Eigen::Index n = q.rows(), count = k.rows();
-    const Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
-    result.logits.resize(n, count);
-    result.weights.setZero(n, count);
-    for (Eigen::Index i = 0; i < n; ++i) {
-        for (Eigen::Index j = 0; j < count; ++j) {
-            if (!visible(options, i, j)) {
-                result.logits(i, j) = minus_inf;
-                continue;
-            }
-            Scalar dot = 0;
-            for (Eigen::Index c = 0; c < k.cols(); ++c) dot += q(i, c) * k(j, c);
-            // Finite inputs can still overflow the dot product (1e200·1e200); clamp so the
-            // softmax below sees a huge but finite logit rather than inf - inf = NaN.
-            const Scalar limit = std::numeric_limits<Scalar>::max();
-            Scalar logit = dot * result.scale;
-            if (!(logit <= limit)) logit = limit;
-            if (!(logit >= -limit)) logit = -limit;
-            result.logits(i, j) = logit;
-        }
-        Scalar row_max = minus_inf;
-        for (Eigen::Index j = 0; j < count; ++j) row_max = std::max(row_max, result.logits(i, j));
-        if (row_max == minus_inf) {
-            result.fully_masked_rows.push_back(static_cast<int>(i));
-            continue;
-        }
-        Scalar sum = 0;
-        for (Eigen::Index j = 0; j < count; ++j) {
-            if (result.logits(i, j) == minus_inf) continue;
-            // logit - row_max can overflow to -inf only when it would underflow exp anyway.
-            const Scalar e = std::exp(result.logits(i, j) - row_max);
-            result.weights(i, j) = e;
-            sum += e;
-        }
-        // Multiply by the reciprocal as torch's vectorised softmax does (sum ≥ 1: the max term is exp(0)).
-        const Scalar inverse_sum = Scalar(1) / sum;
-        for (Eigen::Index j = 0; j < count; ++j) result.weights(i, j) *= inverse_sum;
-    }
-    // Summed key by key in Scalar, like torch's CPU matmul for these sizes, so float32 results
-    // match it bit for bit instead of differing in the last place from a reordered sum.
-    result.output.setZero(n, v.cols());
-    for (Eigen::Index i = 0; i < n; ++i)
-        for (Eigen::Index c = 0; c < v.cols(); ++c) {
-            Scalar sum = 0;
-            for (Eigen::Index j = 0; j < count; ++j) sum += result.weights(i, j) * v(j, c);
-            result.output(i, c) = sum;
-        }
+    result.logits.resize(n, count);  // filled by the row-order-preserving sweeps of attention_rows.h
+    result.weights.resize(n, count);
+    result.output.resize(n, v.cols());
+    detail::all_logits(q, k, result.scale, options, result.logits);
+    result.fully_masked_rows = detail::all_softmax(result.logits, result.weights);
+    detail::all_outputs(result.weights, v, result.output);
     return result;
 }
 

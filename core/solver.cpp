@@ -149,9 +149,17 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
         const int count = static_cast<int>(data.keys.rows());
         solution.answer.resize(count, d);
         std::string lines;
+        SolveOptions row_options = options;
+        row_options.progress = nullptr;
         for (int i = 0; i < count; ++i) {
+            if (options.cancel && options.cancel->load()) {
+                solution = Solution{};
+                solution.cancelled = true;
+                solution.reason = tr(lang, "The solve was cancelled.");
+                return solution;
+            }
             Goal row_goal{Goal::Kind::Select, {i}};
-            const Solution row = solve_query_goal(data, row_goal, options);
+            const Solution row = solve_query_goal(data, row_goal, row_options);
             if (!row.feasible) {
                 solution.reason = format(tr(lang, "Row %d of the identity cannot be done: %s"), i,
                                          row.reason.c_str());
@@ -164,6 +172,7 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
             if (i == 0) solution.direction = row.direction;
             lines += format(tr(lang, "  row %d selects value[%d]: u = %s, margin %.3f, |q| = %.2f\n"),
                             i, i, vec(row.direction).c_str(), row.margin, row.magnitude);
+            if (options.progress) options.progress(i + 1, count);
         }
         solution.feasible = true;
         solution.explanation =

@@ -25,6 +25,8 @@
 #include "core/text.h"
 
 #include <Eigen/Dense>
+#include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,11 @@ struct SolveOptions {
     double target_error = 1e-7;    // wanted max abs error of the exact output
     double min_magnitude = 0.0;    // a lower bound on |q| (dependent exercises need headroom)
     Language language;  // English by default
+    // Long solves (identity on many keys): `progress` is called after each finished row with
+    // (rows done, rows in all), from the solving thread; once `cancel` reads true the solve stops
+    // within one row and returns feasible = false, cancelled = true. Both optional.
+    const std::atomic<bool>* cancel = nullptr;
+    std::function<void(int done, int total)> progress;
 };
 
 struct Solution {
@@ -59,6 +66,7 @@ struct Solution {
     double magnitude = 0;          // |q| chosen (largest row for identity)
     double margin = 0;             // smallest logit gap per unit |q|
     double predicted_error = 0;    // exact-arithmetic bound on the max abs error
+    bool cancelled = false;        // stopped by SolveOptions::cancel; answer is empty then
 };
 
 Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOptions& options);

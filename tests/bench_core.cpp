@@ -1,6 +1,8 @@
 // Benchmarks of the core (not a test): prints how long the work behind one frame and one Solve
 // takes. Run through `make bench`.
 #include "core/attention.h"
+#include "core/attention_cache.h"
+#include "core/attention_fast.h"
 #include "core/exercises.h"
 #include "core/solver.h"
 #include "core/tensor_file.h"
@@ -178,9 +180,51 @@ void bench_tensor_files() {
     rmdir(dir);
 }
 
+// Self-attention n = N tokens, d = dv, scale 1/√d: the same work as
+// torch.softmax(q @ k.T * scale, -1) @ v in tests/bench_torch.py. Eigen runs on one thread.
+double fast_attention_ms(int count, int d) {
+    const Eigen::MatrixXf q = make_random_data(count, d, 1, 21).keys.cast<float>();
+    const attn::Dataset kv = make_random_data(count, d, d, 22);
+    const Eigen::MatrixXf k = kv.keys.cast<float>(), v = kv.values.cast<float>();
+    attn::AttentionOptions options;
+    options.scale_mode = attn::ScaleMode::InvSqrtD;
+    volatile float sink = 0;
+    const int repeats = count <= 256 ? 201 : 31;
+    return median_ms(repeats, [&] { sink = sink + attn::attention_f32_fast(q, k, v, options).output(0); });
+}
+
+// A slider drag at N tokens: one query component changes per frame; the cache redoes one row.
+void bench_incremental(int count, int d) {
+    const attn::Dataset data = make_random_data(count, d, d, 23);
+    Eigen::MatrixXd queries = make_random_data(count, d, 1, 24).keys;
+    attn::AttentionCache cache;
+    cache.update(queries, data.keys, data.values);
+    volatile double sink = 0;
+    int frame = 0;
+    const double query_edit = median_ms(201, [&] {
+        queries(count / 2, frame++ % d) += 0.01;
+        sink = sink + cache.update(queries, data.keys, data.values).output(0);
+    });
+    Eigen::MatrixXd keys = data.keys;
+    const double key_edit = median_ms(51, [&] {
+        keys(count / 3, frame++ % d) += 0.01;
+        sink = sink + cache.update(queries, keys, data.values).output(0);
+    });
+    const double unchanged = median_ms(201, [&] { sink = sink + cache.update(queries, keys, data.values).output(0); });
+    const double full = median_ms(count <= 256 ? 21 : 5, [&] { sink = sink + attn::attention(queries, keys, data.values).output(0); });
+    std::printf("  drag at %4dx%-4d d=%-3d (double): full %8.3f ms, query edit %7.4f ms, key edit %7.3f ms, unchanged %7.4f ms\n",
+                count, count, d, full, query_edit, key_edit, unchanged);
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]) == "--attention") {
+        // For tests/bench_torch.py: "N d milliseconds" per line.
+        for (const auto& [count, d] : {std::pair{256, 16}, std::pair{1024, 64}})
+            std::printf("%d %d %.4f\n", count, d, fast_attention_ms(count, d));
+        return 0;
+    }
     const attn::Dataset notebook = attn::notebook_dataset();
     const auto& course = attn::notebook_course();
     volatile double sink = 0;
@@ -206,6 +250,13 @@ int main() {
     std::printf("  solve identity on 256 keys, d=16:           %8.4f ms\n", median_ms(3, [&] {
                     sink = sink + attn::solve_query_goal(big, attn::parse_goal("identity", 256), {}).magnitude;
                 }));
+    std::printf("  core float32 attention 256x256, d=16 (fast path, 1 thread):  %8.4f ms\n", fast_attention_ms(256, 16));
+    std::printf("  core float32 attention 1024x1024, d=64 (fast path, 1 thread): %7.4f ms\n", fast_attention_ms(1024, 64));
+    std::printf("  reference float32 attention 256x256, d=16 (grading path):   %8.4f ms\n", median_ms(11, [&] {
+                    sink = sink + attn::attention_f32(queries, big.keys, big.values).output(0);
+                }));
+    bench_incremental(256, 16);
+    bench_incremental(1024, 64);
     bench_tensor_files();
     return sink == 12345.678 ? 1 : 0;
 }

@@ -13,6 +13,21 @@ export HOME=$work XDG_STATE_HOME=$work/state XDG_CONFIG_HOME=$work/config
 
 "$build/bin/bench_core"
 
+# The core's float32 attention next to PyTorch's (Debian's python3-torch, /usr/bin/python3), one
+# thread each. Skipped with a note when torch is not installed.
+if [ -x /usr/bin/python3 ]; then
+  /usr/bin/python3 "$(dirname "$0")/bench_torch.py" "$build/bin/bench_core"
+else
+  echo "  PyTorch comparison skipped: no /usr/bin/python3"
+fi
+
+# One frame of a slider drag, headless: the app's CPU time (core + UI), GL submission + glFinish
+# and the total, median and p95 (issue 12 targets: app CPU <= 1 ms on the exercise view, <= 4 ms
+# at N = 1024, d = 64). Each prints a table and a JSON line.
+"$app" --no-autosave --bench-frames 200 --exercise 1.3.2 --size 1280x720
+"$app" --no-autosave --bench-frames 100 --sandbox 256,16 --size 1280x720
+"$app" --no-autosave --bench-frames 40 --sandbox 1024,64 --size 1280x720
+
 echo "window (Xvfb, Mesa llvmpipe: software OpenGL)"
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
@@ -39,6 +54,9 @@ t1=$(date +%s%N)
 awk -v t=$((end - start)) -v hz="$hz" -v ns=$((t1 - t0)) \
   'BEGIN { printf "  CPU while the mouse moves over it (1600x900): %6.1f %% of one core (target <= 50 %%)\n", 100 * t / hz / (ns / 1e9) }'
 kill $pid; wait $pid 2>/dev/null || true
+
+# Event-to-frame latency of a slider drag in the real window (xdotool motion → probe frame_time).
+python3 "$(dirname "$0")/gui/drag_latency.py" "$(readlink -f "$app")" --size 1280x720 || true
 
 shot_ms() {
   local best=999999

@@ -516,6 +516,12 @@ mkdir adir.json
 expect_bad "solve: a language without a catalog names the available ones" 'unknown language "qq": expected one of en, ' solve --lang qq
 expect_bad "check: a language without a catalog" 'expected one of en' check "$T/trunc.json" --lang qq
 expect_bad "window: a language without a catalog" 'unknown language "qq"' --lang qq --no-autosave
+# The frame benchmark's options (issue 12): checked before any window is opened.
+expect_bad "bench: --sandbox without --bench-frames" '--sandbox and --open go with --bench-frames' --sandbox 256,16
+expect_bad "bench: --sandbox needs N,d" '--sandbox "256": expected N,d' --bench-frames 5 --sandbox 256
+expect_bad "bench: --sandbox N beyond 1024" '--sandbox "2000,16": N' --bench-frames 5 --sandbox 2000,16
+expect_bad "bench: --sandbox d beyond 128" '--sandbox "256,200": d' --bench-frames 5 --sandbox 256,200
+expect_bad "bench: --bench-frames 0" '--bench-frames' --bench-frames 0
 expect_bad "check: malformed JSON" trunc.json check "$T/trunc.json"
 expect_bad "check: NaN in JSON" nan.json check "$T/nan.json"
 expect_bad "check: Inf (1e999) in JSON" inf.json check "$T/inf.json"
