@@ -45,7 +45,7 @@ kill $pid; wait $pid 2>/dev/null || true
 "$app" --no-autosave --size 1600x900 > "$work/app.log" 2>&1 &
 pid=$!
 sleep 3
-window=$(xdotool search --sync --name '^attnlab$' | head -1)
+window=$(timeout 10 xdotool search --sync --name '^attnlab' | head -1)  # the title goes on: "attnlab — file"
 start=$(ticks $pid)
 t0=$(date +%s%N)
 for i in $(seq 100); do xdotool mousemove --window "$window" $((400 + i % 50 * 10)) 300; sleep 0.05; done
