@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -115,8 +116,10 @@ void draw_everywhere(const attn::Session& session) {
     state.session = session;
     attn::app::refresh(state);
     draw_frames(state, textures, 2);
-    for (const attn::Task& task : attn::app::course().tasks) {
-        attn::app::select_task(state, task.id);
+    std::vector<std::string> task_ids;  // of the session's course (the notebook or its pack)
+    for (const attn::Task& task : attn::app::course(state).tasks) task_ids.push_back(task.id);
+    for (const std::string& id : task_ids) {
+        attn::app::select_task(state, id);
         draw_frames(state, textures, 1);
     }
     attn::app::set_mode(state, attn::AppMode::Sandbox);
