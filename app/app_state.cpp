@@ -155,11 +155,30 @@ Workspace build_workspace(const AppState& state) {
 void compute_attention(AppState& state, Workspace& w) {
     AttentionCache& cache = state.attention_cache;
     cache.give_back(std::move(state.workspace.result));
+    w.result_change = AttentionCache::Change{true, {}};
     try {
         cache.update(w.queries, w.keys, w.values, w.options);
         w.result = cache.take_result();
+        w.result_change = cache.last_change();
     } catch (const InputError& e) {
         w.error = e.what();
+    }
+}
+
+// The keys' principal axes: the previous workspace's while the keys are the same (a query drag
+// at N = 1024, d = 64 would otherwise redo a 64×64 eigenproblem every frame).
+void project_keys(const Workspace& previous, Workspace& w) {
+    if (previous.keys.rows() == w.keys.rows() && previous.keys.cols() == w.keys.cols() && previous.keys == w.keys &&
+        previous.key_axes.basis.size() > 0) {
+        w.key_axes = previous.key_axes;
+        return;
+    }
+    w.key_axes = Projection{};
+    if (w.keys.rows() < 1 || w.keys.cols() < 1 || !w.keys.allFinite()) return;
+    try {
+        w.key_axes = principal_axes(w.keys, 3, Centre::Origin);
+    } catch (const InputError&) {
+        w.key_axes = Projection{};  // drawn as "nothing to draw" by the geometry panel
     }
 }
 
@@ -181,8 +200,9 @@ void refresh(AppState& state) {
     sync_captured_file(state);
     Workspace w = build_workspace(state);
     compute_attention(state, w);
+    project_keys(state.workspace, w);
+    w.result_serial = ++state.refresh_count;
     state.workspace = std::move(w);
-    ++state.refresh_count;
     // A loaded hand-in grades as `attnlab check` does: answers it could not compute are shown as
     // "cannot be graded", not silently missing.
     HandIn hand_in{state.session.answers, active_cannot_grade(state)};

@@ -19,6 +19,7 @@
 #include "core/diagnosis.h"
 #include "core/tensor_file.h"
 #include "core/limits.h"
+#include "core/projection.h"
 #include "core/exercises.h"
 #include "core/session.h"
 #include "core/undo.h"
@@ -51,6 +52,13 @@ struct Workspace {
     AttentionOptions options;
     AttentionResult result;           // what the panels draw
     std::string error;                // set when attention could not be computed
+    // Which refresh() made `result`, and the rows of its logits and weights that may differ from
+    // the previous refresh's: a view that drew serial s - 1 redraws only those rows.
+    long long result_serial = 0;
+    AttentionCache::Change result_change;
+    // The keys' top 3 principal axes about the origin (the geometry view's projection), kept
+    // while the keys do not change; empty basis when the keys cannot be projected.
+    Projection key_axes;
     // Captured mode: one label per token (rows of queries and keys); empty = "q0", "k0", ...
     std::vector<std::string> token_labels;
 };

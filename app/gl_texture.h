@@ -4,13 +4,13 @@
 //
 // Calling rules
 // - Create, update and destroy these objects only while the app's GL context is current (after
-//   gladLoadGL, before the window is destroyed): the destructor calls glDeleteTextures. In gui.cpp
-//   declare the HeatmapTextures after the context is made current and let it go out of scope
-//   before glfwDestroyWindow.
+//   gladLoadGL, before the window is destroyed): the destructor calls glDeleteTextures. gui.cpp
+//   creates the HeatmapResources (heatmap_cache.h) after the context is made current and lets
+//   them go before glfwDestroyWindow.
 // - If the GL loader has not run (a test with no renderer), upload() does nothing and id() stays
 //   null; the heatmap panel then shows a note instead of the image.
-// - upload() is cheap to call every frame: it returns at once when `key` matches the image the
-//   texture already holds. The caller derives `key` from everything the pixels depend on.
+// - The caller knows what changed (HeatmapCache::take_dirty_rows): upload() sends the whole
+//   image, upload_rows() only some rows of an image of the size the texture already has.
 #pragma once
 
 #include <imgui.h>
@@ -26,11 +26,14 @@ public:
     GlTexture(const GlTexture&) = delete;
     GlTexture& operator=(const GlTexture&) = delete;
 
-    // True when the texture already holds the image built from `key`.
-    bool holds(std::uint64_t key) const { return name_ != 0 && key_ == key; }
-
     // Uploads width×height RGBA8 pixels, rows top to bottom (row 0 at uv y = 0), 4 bytes each.
-    void upload(int width, int height, const std::uint8_t* rgba, std::uint64_t key);
+    void upload(int width, int height, const std::uint8_t* rgba);
+
+    // Uploads rows first..last (inclusive) of such an image, `rgba` pointing at the whole image.
+    // False, uploading nothing, when the texture does not yet hold a width×height image.
+    bool upload_rows(int width, int height, const std::uint8_t* rgba, int first, int last);
+
+    bool has_size(int width, int height) const { return name_ != 0 && width_ == width && height_ == height; }
 
     // For ImDrawList::AddImage; null until the first successful upload.
     ImTextureID id() const;
@@ -41,15 +44,7 @@ private:
     unsigned int name_ = 0;  // GLuint
     int width_ = 0;
     int height_ = 0;
-    std::uint64_t key_ = 0;
 };
 
-// The two heatmap images, owned by the platform layer and handed to draw_heatmap_panel().
-// (A class, to match the forward declaration in panels.h.)
-class HeatmapTextures {
-public:
-    GlTexture logits;
-    GlTexture weights;
-};
 
 }  // namespace attn::app

@@ -8,7 +8,7 @@
 
 #include "app/app_state.h"
 #include "app/fonts.h"
-#include "app/gl_texture.h"
+#include "app/heatmap_cache.h"
 #include "app/i18n.h"
 #include "app/layout_cases.h"
 #include "app/packs.h"
@@ -62,7 +62,7 @@ constexpr double kFrameInterval = 1.0 / 60;  // the fastest the loop draws, as a
 struct Platform {
     GLFWwindow* window = nullptr;
     AppState state;
-    std::unique_ptr<HeatmapTextures> textures;
+    std::unique_ptr<HeatmapResources> textures;
     std::unique_ptr<OffscreenTarget> offscreen;
     ImVector<ImWchar> glyph_ranges;
     float content_scale = 1.0f;
@@ -721,7 +721,7 @@ int run_gui(const GuiOptions& options) {
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
     ImGui_ImplGlfw_InitForOpenGL(p.window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
-    p.textures = std::make_unique<HeatmapTextures>();
+    p.textures = std::make_unique<HeatmapResources>();
     p.offscreen = std::make_unique<OffscreenTarget>();
 
     // HiDPI: GLFW's content scale, or ATTNLAB_SCALE where X11 reports 1.0 on a HiDPI screen.

@@ -177,7 +177,7 @@ struct Item {
     Vec3 tip;           // display coordinates (projected, queries possibly shortened)
     ImU32 color;
     std::string label;  // empty: not labelled (the tooltip still names it)
-    std::string info;   // the tooltip
+    std::string info;   // the tooltip; keys and values: empty, see key_or_value_info
     std::string short_label = {};  // used when `label` is too wide for the canvas; empty: label only
     bool shortened = false;
     bool faded = false;      // one of many keys (or values) outside the top-k: drawn faint
@@ -200,6 +200,8 @@ struct Scene {
     std::vector<Caption> captions;
     std::vector<int> goal_keys;
     double radius = 1;  // longest display vector, for the fit
+    bool have_weights = false;  // the drawn row's weights are known
+    std::string weight_of;      // "weight from q3"
 };
 
 Vec3 to3(const Eigen::VectorXd& v) {
@@ -266,8 +268,6 @@ struct SceneContext {
     std::function<Vec3(const Eigen::VectorXd&)> project3;  // projects a vector already scaled down
     double largest = 1;   // the divisor that brings every drawn entry to at most 1
     double world = 1;     // display length = true length × world (≤ 1)
-    std::string weight_of;
-    bool have_weights = false;
     std::vector<bool> labelled;  // per key: named in the picture
     // The true vector x drawn in display coordinates: x / largest projected, × largest·world.
     Vec3 display(const Eigen::VectorXd& x) const { return project3(scaled_down(x, largest)) * (largest * world); }
@@ -282,18 +282,20 @@ std::vector<bool> labelled_keys(const SceneContext& c, const Scene& s, int top_k
     if (s.N < kManyKeys) return out;
     std::vector<int> order(s.N);
     std::iota(order.begin(), order.end(), 0);
-    if (c.have_weights)
-        std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-            return c.w.result.weights(s.row, a) > c.w.result.weights(s.row, b);
+    const int shown = std::clamp(top_k, 0, s.N);
+    // Only the first k matter: a partial sort, ties to the lower index (as a stable sort would).
+    if (s.have_weights)
+        std::partial_sort(order.begin(), order.begin() + shown, order.end(), [&](int a, int b) {
+            const double wa = c.w.result.weights(s.row, a), wb = c.w.result.weights(s.row, b);
+            return wa > wb || (wa == wb && a < b);
         });
-    for (int i = 0; i < std::min(top_k, s.N); ++i) out[order[i]] = true;
+    for (int i = 0; i < shown; ++i) out[order[i]] = true;
     if (static_cast<int>(s.goal_keys.size()) <= 8)
         for (const int k : s.goal_keys) out[k] = true;
     return out;
 }
 
 Item key_or_value(const SceneContext& c, const Scene& s, Kind kind, int j, const Vec3& tip, ImU32 color) {
-    const char* letter = kind == Kind::Key ? "k" : "v";
     Item it{kind, j, tip, color, {}, {}};
     it.goal = std::find(s.goal_keys.begin(), s.goal_keys.end(), j) != s.goal_keys.end();
     it.faded = !c.labelled[j] && !it.goal;
@@ -302,29 +304,57 @@ Item key_or_value(const SceneContext& c, const Scene& s, Kind kind, int j, const
     const bool named = c.labelled[j] && (kind == Kind::Key || s.N < kManyKeys || it.goal);
     // A capture's keys are named by their tokens (cut short; the tooltip has the whole token).
     const bool tokens = static_cast<int>(c.w.token_labels.size()) > j;
-    const std::string token = tokens ? visible_token(c.w.token_labels[j]) : std::string();
-    it.label = !named ? std::string() : tokens ? ellipsize(token, em(5)) : format("%s%d", letter, j);
-    const Eigen::VectorXd x = kind == Kind::Key ? c.w.keys.row(j).transpose() : c.w.values.row(j).transpose();
-    it.info = format("%s%d = %s", letter, j, vec_text(x).c_str());
-    if (tokens) it.info = format("%s%d “%s”", letter, j, token.c_str()) + it.info.substr(it.info.find(" ="));
-    if (c.have_weights) {
-        it.weight = c.w.result.weights(s.row, j);
-        it.info += format(", %s %.3f", c.weight_of.c_str(), it.weight);
-        if (kind == Kind::Key)
-            it.info += format(" (%s %s)", tr(c.state, "logit"), compact_number(c.w.result.logits(s.row, j)).c_str());
-    }
-    if (it.goal) it.info += tr(c.state, "\none of the goal's keys");
+    if (named) it.label = tokens ? ellipsize(visible_token(c.w.token_labels[j]), em(5)) : format("%s%d", kind == Kind::Key ? "k" : "v", j);
+    if (s.have_weights) it.weight = c.w.result.weights(s.row, j);
     return it;
 }
 
+// A key's or value's tooltip, written only for the one under the mouse: with 1024 keys of 64
+// numbers, writing every tooltip every frame cost more than the rest of the frame.
+std::string key_or_value_info(const AppState& state, const Scene& s, const Item& it) {
+    const Workspace& w = state.workspace;
+    const char* letter = it.kind == Kind::Key ? "k" : "v";
+    const int j = it.row;
+    const Eigen::VectorXd x = it.kind == Kind::Key ? w.keys.row(j).transpose() : w.values.row(j).transpose();
+    std::string info = static_cast<int>(w.token_labels.size()) > j
+                           ? format("%s%d “%s” = %s", letter, j, visible_token(w.token_labels[j]).c_str(), vec_text(x).c_str())
+                           : format("%s%d = %s", letter, j, vec_text(x).c_str());
+    if (s.have_weights) {
+        info += format(", %s %.3f", s.weight_of.c_str(), it.weight);
+        if (it.kind == Kind::Key)
+            info += format(" (%s %s)", tr(state, "logit"), compact_number(w.result.logits(s.row, j)).c_str());
+    }
+    if (it.goal) info += tr(state, "\none of the goal's keys");
+    return info;
+}
+
+// Every row of m drawn as display() / unprojected() draw one row, in one product: with 1024 keys,
+// projecting them one at a time was the largest part of the geometry panel's frame.
+Eigen::MatrixXd display_rows(const SceneContext& c, const Scene& s, const Eigen::MatrixXd& m, bool projected) {
+    const Eigen::MatrixXd scaled = c.largest > 0 ? Eigen::MatrixXd(m / c.largest) : m;
+    Eigen::MatrixXd tips = Eigen::MatrixXd::Zero(m.rows(), 3);
+    if (projected) {
+        const Eigen::Index axes = std::min<Eigen::Index>(3, s.projection.basis.cols());
+        tips.leftCols(axes) = scaled * s.projection.basis.leftCols(axes);
+    } else {
+        const Eigen::Index axes = std::min<Eigen::Index>(3, m.cols());
+        tips.leftCols(axes) = scaled.leftCols(axes);
+    }
+    return tips * (c.largest * c.world);
+}
+
 void add_keys_and_values(const SceneContext& c, Scene& s, double& radius) {
+    s.items.reserve(static_cast<std::size_t>(s.values_drawn ? 2 * s.N : s.N) + kMaxQueryArrows + 3);
+    const Eigen::MatrixXd key_tips = display_rows(c, s, c.w.keys, true);
     for (int j = 0; j < s.N; ++j) {
-        s.items.push_back(key_or_value(c, s, Kind::Key, j, c.display(c.w.keys.row(j).transpose()), key_color(j, s.N)));
-        radius = std::max(radius, s.items.back().tip.norm());
+        const Vec3 tip = key_tips.row(j).transpose();
+        s.items.push_back(key_or_value(c, s, Kind::Key, j, tip, key_color(j, s.N)));
+        radius = std::max(radius, tip.norm());
     }
     if (!s.values_drawn) return;
+    const Eigen::MatrixXd value_tips = display_rows(c, s, c.w.values, false);
     for (int j = 0; j < s.N; ++j) {
-        const Vec3 tip = c.unprojected(c.w.values.row(j).transpose());
+        const Vec3 tip = value_tips.row(j).transpose();
         s.items.push_back(key_or_value(c, s, Kind::Value, j, tip, value_color(j, s.N)));
         radius = std::max(radius, tip.norm());
     }
@@ -437,20 +467,20 @@ void add_captions(const AppState& state, Scene& s, double world, bool any_shorte
 // The scaling every vector shares and the projection of the keys.
 SceneContext scene_context(const AppState& state, Scene& s) {
     const Workspace& w = state.workspace;
-    SceneContext c{state, w, {}, 1, 1, {}, false, {}};
+    SceneContext c{state, w, {}, 1, 1, {}};
     c.largest = largest_entry(w.keys);
     if (s.values_drawn) {
         c.largest = std::max({c.largest, largest_entry(w.values), largest_entry(w.target)});
         if (w.result.output.allFinite()) c.largest = std::max(c.largest, largest_entry(w.result.output));
     }
-    // The projection of the keys scaled to entries ≤ 1 is the same projection (PCA does not
-    // depend on the scale) computed without squaring 3e38.
-    s.projection = principal_axes(c.largest > 0 ? Eigen::MatrixXd(w.keys / c.largest) : w.keys, 3, Centre::Origin);
+    // refresh() keeps the keys' axes while the keys do not change (principal_axes scales
+    // internally, so keys of 3e38 are not squared).
+    s.projection = w.key_axes.basis.rows() == s.d ? w.key_axes : principal_axes(w.keys, 3, Centre::Origin);
     c.project3 = [&s](const Eigen::VectorXd& x) { return to3(project(s.projection, x)); };
     if (!(c.largest > 0)) c.largest = 1;
     c.world = c.largest > kTrueSizeUpTo ? kTrueSizeUpTo / c.largest : 1.0;
-    c.have_weights = s.n >= 1 && w.result.weights.rows() == s.n && w.result.weights.cols() == s.N;
-    c.weight_of = s.n == 1 ? tr(state, "weight") : format(tr(state, "weight from q%d"), s.row);
+    s.have_weights = s.n >= 1 && w.result.weights.rows() == s.n && w.result.weights.cols() == s.N;
+    s.weight_of = s.n == 1 ? tr(state, "weight") : format(tr(state, "weight from q%d"), s.row);
     return c;
 }
 
@@ -971,10 +1001,12 @@ int handle_mouse(AppState& state, Scene& scene, Camera& cam, const Canvas& canva
     return dragging;
 }
 
-void item_tooltip(const Item& item) {
+void item_tooltip(const AppState& state, const Scene& scene, const Item& item) {
+    const bool key_or_value = item.kind == Kind::Key || item.kind == Kind::Value;
+    const std::string info = key_or_value ? key_or_value_info(state, scene, item) : item.info;
     ImGui::BeginTooltip();
     ImGui::PushTextWrapPos(em(28));
-    ImGui::TextUnformatted(item.info.c_str());
+    ImGui::TextUnformatted(info.c_str());
     ImGui::PopTextWrapPos();
     ImGui::EndTooltip();
 }
@@ -1000,7 +1032,7 @@ void draw_scene(AppState& state, Scene& scene, GeometryMemory& mem) {
     draw_labels(state, dl, scene, cam, canvas.bounds(), axes);
     dl->PopClipRect();
     if (hovered >= 0 && hovered < static_cast<int>(scene.items.size()) && dragging < 0 && !canvas.active)
-        item_tooltip(scene.items[hovered]);
+        item_tooltip(state, scene, scene.items[hovered]);
 }
 
 }  // namespace

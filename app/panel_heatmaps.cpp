@@ -9,7 +9,7 @@
 //
 // Every number drawn comes from state.workspace.result; the tooltips recompute only the
 // intermediate terms (q_c·k_c products, exp shares) to show how core's number arose.
-#include "app/gl_texture.h"
+#include "app/heatmap_cache.h"
 #include "app/i18n.h"
 #include "app/panels.h"
 #include "app/probe.h"
@@ -29,8 +29,6 @@ namespace {
 //-----------------------------------------------------------------------------
 // [SECTION] Names, numbers, colours
 //-----------------------------------------------------------------------------
-
-enum class Map { Logits, Weights };
 
 constexpr int kMaxRectCells = 400;     // above this, one texture instead of a rectangle per cell
 constexpr float kMaxCellEm = 3.5f;     // so a 1×4 matrix does not fill the screen
@@ -82,69 +80,16 @@ std::string num(double x, const char* format = "%.4g") {
 // A factor inside a product: negative numbers get parentheses, "0.5×(-0.3)".
 std::string factor(double x) { return x < 0 ? "(" + num(x) + ")" : num(x); }
 
-// Rounds away a printed "-0.00".
-std::string fixed(double x, int decimals) {
-    const double unit = std::pow(10.0, -decimals) / 2;
-    char format[8];
-    std::snprintf(format, sizeof format, "%%.%df", decimals);
-    return num(std::fabs(x) < unit ? 0.0 : x, format);
-}
-
 // Two decimals while they fit in a cell, the compact form beyond (a logit of 1e13 must not print
 // fourteen digits over its neighbours).
-std::string legend_number(double x) { return std::fabs(x) < 1000 ? fixed(x, 2) : compact_number(x); }
+// The colour scale's end, a round number (nice_ceiling): "6", "1.2", "0.025", "1.5k".
+std::string legend_number(double x) { return std::fabs(x) < 1000 ? num(x, "%.3g") : compact_number(x); }
 
 bool is_masked(const Workspace& ws, int i, int j) { return !std::isfinite(ws.result.logits(i, j)); }
 
 bool row_fully_masked(const Workspace& ws, int i) {
     const auto& rows = ws.result.fully_masked_rows;
     return std::find(rows.begin(), rows.end(), i) != rows.end();
-}
-
-ImU32 masked_color() { return light_theme() ? IM_COL32(200, 200, 204, 255) : IM_COL32(52, 52, 58, 255); }
-
-// max |finite logit|, the half-width of the diverging colour scale.
-double logit_range(const Workspace& ws) {
-    double range = 0;
-    for (Eigen::Index k = 0; k < ws.result.logits.size(); ++k) {
-        const double v = ws.result.logits.data()[k];
-        if (std::isfinite(v))
-            range = std::max(range, std::fabs(v));
-    }
-    return range;
-}
-
-ImU32 cell_color(const Workspace& ws, Map map, int i, int j, double range) {
-    if (is_masked(ws, i, j))
-        return masked_color();
-    if (map == Map::Logits) {
-        const double t = range > 0 ? ws.result.logits(i, j) / range : 0.0;
-        return logit_color(static_cast<float>(std::clamp(t, -1.0, 1.0)));
-    }
-    const double w = ws.result.weights(i, j);
-    return weight_color(std::isfinite(w) ? static_cast<float>(std::clamp(w, 0.0, 1.0)) : 0.0f);
-}
-
-// An FNV-1a-style hash, a word at a time, over what a texture's pixels depend on: it runs every
-// frame over up to 3×65536 doubles, and the texture re-uploads only when it changes.
-std::uint64_t hash_words(std::uint64_t h, const double* data, Eigen::Index count) {
-    for (Eigen::Index k = 0; k < count; ++k) {
-        std::uint64_t word;
-        std::memcpy(&word, data + k, sizeof word);
-        h = (h ^ word) * 1099511628211ull;
-    }
-    return h;
-}
-
-std::uint64_t texture_key(const Workspace& ws, Map map) {
-    const Eigen::MatrixXd& m = map == Map::Logits ? ws.result.logits : ws.result.weights;
-    const double header[4] = {static_cast<double>(map), static_cast<double>(m.rows()), static_cast<double>(m.cols()),
-                              light_theme() ? 1.0 : 0.0};
-    std::uint64_t h = hash_words(1469598103934665603ull, header, 4);
-    h = hash_words(h, m.data(), m.size());
-    if (map == Map::Weights)  // masked cells are coloured from the logits
-        h = hash_words(h, ws.result.logits.data(), ws.result.logits.size());
-    return h;
 }
 
 //-----------------------------------------------------------------------------
@@ -400,21 +345,6 @@ bool draw_cell_number(const AppState& state, Map map, int i, int j, ImVec2 p0, I
     return true;
 }
 
-// The one cell of a row with the largest weight, or -1 when the row has none or a tie (a uniform
-// row has no winner to point at).
-int winning_column(const Workspace& ws, int i) {
-    int best = -1;
-    double best_weight = 0;
-    bool tie = false;
-    for (int j = 0; j < ws.result.weights.cols(); ++j) {
-        const double w = ws.result.weights(i, j);
-        if (!(w > 0)) continue;
-        if (best >= 0 && std::fabs(w - best_weight) <= 1e-12) tie = true;
-        else if (w > best_weight) best = j, best_weight = w, tie = false;
-    }
-    return tie ? -1 : best;
-}
-
 // A row's winning number when its cell is too small to hold it: a small label over the cell, kept
 // inside the grid, so the number that matters most never vanishes.
 void draw_winner_badge(const AppState& state, Map map, int i, int j, ImVec2 cell_min, ImVec2 cell, ImVec2 grid_min,
@@ -510,16 +440,17 @@ void draw_axis_labels(const Workspace& ws, const Grid& grid, int n, int N, float
 }
 
 // A rectangle per cell with its number. Returns the winning cells whose number did not fit.
-std::vector<std::pair<int, int>> draw_number_cells(const AppState& state, Map map, const Grid& grid, double range) {
+std::vector<std::pair<int, int>> draw_number_cells(const AppState& state, const HeatmapCache& cache, Map map,
+                                                   const Grid& grid) {
     const Workspace& ws = state.workspace;
     ImDrawList* dl = ImGui::GetWindowDrawList();
     std::vector<std::pair<int, int>> unlabelled_winners;
-    for (int i = 0; i < ws.result.logits.rows(); ++i) {
-        const int winner = winning_column(ws, i);
-        for (int j = 0; j < ws.result.logits.cols(); ++j) {
+    for (int i = 0; i < cache.rows(); ++i) {
+        const int winner = cache.winner(i);
+        for (int j = 0; j < cache.cols(); ++j) {
             const ImVec2 p0 = grid.cell_min(i, j);
             const ImVec2 p1(p0.x + grid.cw, p0.y + grid.ch);
-            const ImU32 bg = cell_color(ws, map, i, j, range);
+            const ImU32 bg = cache.color(map, i, j);
             dl->AddRectFilled(p0, p1, bg);
             const ImU32 fg = contrasting_text(bg);
             if (is_masked(ws, i, j))  // a faint hatch: masked is not the same as a small value
@@ -530,24 +461,15 @@ std::vector<std::pair<int, int>> draw_number_cells(const AppState& state, Map ma
     return unlabelled_winners;
 }
 
-// One texture for a large heatmap (re-uploaded only when its numbers change).
-void draw_texture_cells(const AppState& state, Map map, const Grid& grid, double range, GlTexture& texture) {
-    const Workspace& ws = state.workspace;
-    const int n = static_cast<int>(ws.result.logits.rows()), N = static_cast<int>(ws.result.logits.cols());
+// One texture for a large heatmap: only the rows the cache recoloured go to the GPU.
+void draw_texture_cells(const AppState& state, HeatmapCache& cache, Map map, const Grid& grid, GlTexture& texture) {
+    const int n = cache.rows(), N = cache.cols();
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    if (!texture.holds(texture_key(ws, map))) {
-        std::vector<std::uint8_t> rgba(static_cast<std::size_t>(n) * static_cast<std::size_t>(N) * 4);
-        std::size_t k = 0;
-        for (int i = 0; i < n; ++i)
-            for (int j = 0; j < N; ++j) {
-                const ImU32 c = cell_color(ws, map, i, j, range);
-                rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_R_SHIFT) & 0xFF);
-                rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_G_SHIFT) & 0xFF);
-                rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_B_SHIFT) & 0xFF);
-                rgba[k++] = static_cast<std::uint8_t>((c >> IM_COL32_A_SHIFT) & 0xFF);
-            }
-        texture.upload(N, n, rgba.data(), texture_key(ws, map));
-    }
+    const HeatmapCache::DirtyRows dirty = cache.take_dirty_rows(map);
+    if (dirty.all || !texture.has_size(N, n))
+        texture.upload(N, n, cache.rgba(map));
+    else if (dirty.any())
+        texture.upload_rows(N, n, cache.rgba(map), dirty.first, dirty.last);
     if (texture.id() != nullptr) {
         // Zoomed in: the visible part of the texture, never a rectangle far outside the window.
         const float rows = static_cast<float>(n), cols = static_cast<float>(N);
@@ -566,17 +488,16 @@ void draw_texture_cells(const AppState& state, Map map, const Grid& grid, double
 // Thin outline on each row's largest weight (every tied cell: a uniform row shows that it is
 // uniform). Skipped when cells are too small for an outline to leave any colour visible, except
 // in the hovered row.
-void draw_row_maxima(const Workspace& ws, Map map, const Grid& grid, double range, const Hover& hover,
-                     const std::vector<double>& row_max) {
+void draw_row_maxima(const Workspace& ws, const HeatmapCache& cache, Map map, const Grid& grid, const Hover& hover) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const bool outline_all = grid.cw >= em(0.5f) && grid.ch >= em(0.5f);
     dl->PushClipRect(grid.min, grid.max, true);
     for (int i = grid.r0; i < grid.r1; ++i) {
-        if (!(row_max[static_cast<std::size_t>(i)] > 0) || !(outline_all || (hover.valid() && hover.row == i))) continue;
+        if (!(cache.row_max(i) > 0) || !(outline_all || (hover.valid() && hover.row == i))) continue;
         for (int j = grid.c0; j < grid.c1; ++j)
-            if (ws.result.weights(i, j) >= row_max[static_cast<std::size_t>(i)] - 1e-12) {
+            if (ws.result.weights(i, j) >= cache.row_max(i) - 1e-12) {
                 const ImVec2 p0 = grid.cell_min(i, j);
-                const ImU32 c = contrasting_text(cell_color(ws, map, i, j, range));
+                const ImU32 c = contrasting_text(cache.color(map, i, j));
                 dl->AddRect(ImVec2(p0.x + 1, p0.y + 1), ImVec2(p0.x + grid.cw - 1, p0.y + grid.ch - 1), c, 0, 0, std::max(1.0f, em(0.06f)));
             }
     }
@@ -607,7 +528,7 @@ void draw_legend(const AppState& state, Map map, const Grid& grid, float legend_
     std::string lo, mid, hi;
     if (map == Map::Weights) {
         lo = "0", mid = "0.5", hi = "1";
-    } else if (range < 0.005) {
+    } else if (!(range > 0)) {
         lo = mid = hi = "0";
     } else {
         lo = "-" + legend_number(range), mid = "0", hi = "+" + legend_number(range);
@@ -627,7 +548,7 @@ void draw_legend(const AppState& state, Map map, const Grid& grid, float legend_
     const float line_h = ImGui::GetTextLineHeight();
     const ImVec2 s0(b1.x + em(0.8f), b0.y);
     const ImVec2 s1(s0.x + em(0.6f), b1.y);
-    dl->AddRectFilled(s0, s1, masked_color());
+    dl->AddRectFilled(s0, s1, masked_cell_color(light_theme()));
     dl->AddRect(s0, s1, pal.grid);
     dl->AddText(ImVec2(s1.x + em(0.3f), s0.y + (em(0.6f) - line_h) / 2), pal.text_dim, tr(state, "masked"));
 }
@@ -650,9 +571,8 @@ void draw_minimap(const AppState& state, const Grid& grid, int n, int N, const G
     probe_rect(state, "heatmap minimap", p0, p1);
 }
 
-void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block, const std::string& title,
-                  double range, bool any_masked, const Hover& hover, const std::vector<double>& row_max,
-                  GlTexture& texture) {
+void draw_heatmap(const AppState& state, HeatmapCache& cache, const Layout& l, Map map, ImVec2 block,
+                  const std::string& title, const Hover& hover, GlTexture& texture) {
     const Workspace& ws = state.workspace;
     const int n = static_cast<int>(ws.result.logits.rows());
     const int N = static_cast<int>(ws.result.logits.cols());
@@ -669,35 +589,18 @@ void draw_heatmap(const AppState& state, const Layout& l, Map map, ImVec2 block,
     // Winning cells whose number did not fit get a badge last, over the outlines.
     std::vector<std::pair<int, int>> badges;
     if (l.text) {
-        badges = draw_number_cells(state, map, grid, range);
+        badges = draw_number_cells(state, cache, map, grid);
     } else {
-        draw_texture_cells(state, map, grid, range, texture);
+        draw_texture_cells(state, cache, map, grid, texture);
         for (int i = grid.r0; i < grid.r1; ++i)
-            if (const int j = winning_column(ws, i); j >= 0 && grid.col_visible(j)) badges.push_back({i, j});
+            if (const int j = cache.winner(i); j >= 0 && grid.col_visible(j)) badges.push_back({i, j});
     }
     ImGui::GetWindowDrawList()->AddRect(ImVec2(grid.min.x - 1, grid.min.y - 1), ImVec2(grid.max.x + 1, grid.max.y + 1), palette().grid);
-    draw_row_maxima(ws, map, grid, range, hover, row_max);
+    draw_row_maxima(ws, cache, map, grid, hover);
     draw_hover(grid, hover);
     for (const auto& [i, j] : badges) draw_winner_badge(state, map, i, j, grid.cell_min(i, j), grid.cell_size(), grid.min, grid.max);
-    draw_legend(state, map, grid, l.legend_w, range, any_masked);
+    draw_legend(state, map, grid, l.legend_w, cache.colour_range(), cache.any_masked());
     if (map == Map::Weights && state.panels.heatmap_zoom > 1) draw_minimap(state, grid, n, N, texture);
-}
-
-bool has_masked_cells(const Workspace& ws) {
-    for (Eigen::Index k = 0; k < ws.result.logits.size(); ++k)
-        if (!std::isfinite(ws.result.logits.data()[k])) return true;
-    return false;
-}
-
-// Each row's largest finite weight (0 for a row without one).
-std::vector<double> row_maxima(const Workspace& ws) {
-    std::vector<double> row_max(static_cast<std::size_t>(ws.result.weights.rows()), 0.0);
-    for (Eigen::Index i = 0; i < ws.result.weights.rows(); ++i)
-        for (Eigen::Index j = 0; j < ws.result.weights.cols(); ++j) {
-            const double w = ws.result.weights(i, j);
-            if (std::isfinite(w)) row_max[static_cast<std::size_t>(i)] = std::max(row_max[static_cast<std::size_t>(i)], w);
-        }
-    return row_max;
 }
 
 // A large map under the mouse: the wheel zooms about the mouse, a drag pans, a double-click shows
@@ -751,7 +654,7 @@ Hover find_hover(AppState& state, const Layout& l, const ImVec2 blocks[2], int n
 // [SECTION] The panel
 //-----------------------------------------------------------------------------
 
-void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures& textures) {
+void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapResources& textures) {
     if (begin_panel(tr(state, "Heatmaps"), kHeatmapsId, rect, ImGuiWindowFlags_HorizontalScrollbar)) {
         const Workspace& ws = state.workspace;
         const int n = static_cast<int>(ws.result.logits.rows());
@@ -763,9 +666,9 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
         } else if (n == 0 || N == 0 || ws.result.weights.rows() != n || ws.result.weights.cols() != N) {
             ImGui::TextDisabled("%s", tr(state, "Nothing to show yet."));
         } else {
-            const double range = logit_range(ws);
-            const bool any_masked = has_masked_cells(ws);
-            const std::vector<double> row_max = row_maxima(ws);
+            HeatmapCache& cache = textures.cache;
+            cache.update(ws, light_theme());
+            const bool any_masked = cache.any_masked();
 
             // Short titles so the two maps fit side by side even with presentation-size text;
             // the formulas are in the cells' tooltips.
@@ -788,8 +691,8 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures&
             clamp_view(state.panels, l, n, N);
             const Hover hover = find_hover(state, l, blocks, n, N);
 
-            draw_heatmap(state, l, Map::Logits, blocks[0], titles[0], range, any_masked, hover, row_max, textures.logits);
-            draw_heatmap(state, l, Map::Weights, blocks[1], titles[1], range, any_masked, hover, row_max, textures.weights);
+            draw_heatmap(state, cache, l, Map::Logits, blocks[0], titles[0], hover, textures.logits);
+            draw_heatmap(state, cache, l, Map::Weights, blocks[1], titles[1], hover, textures.weights);
 
             if (hover.valid()) {
                 ImGui::BeginTooltip();

@@ -20,7 +20,7 @@ struct PanelRect {
     bool tabbed = false;  // shown under a tab strip (layout.h): the tab names it, no title bar
 };
 
-class HeatmapTextures;  // GL textures for large heatmaps (gl_texture.h)
+class HeatmapResources;  // what the heatmap panel keeps between frames (heatmap_cache.h)
 
 // Stable ids, also the names accepted by --panel.
 inline constexpr const char* kExercisesId = "exercises";
@@ -34,7 +34,7 @@ void draw_exercise_panel(AppState& state, const PanelRect& rect);  // Exercises 
 void draw_sandbox_controls(AppState& state);                        // inside the Sandbox tab
 void draw_captured_controls(AppState& state);                       // inside the Real attention tab
 void draw_vector_panel(AppState& state, const PanelRect& rect);
-void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapTextures& textures);
+void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapResources& textures);
 void draw_output_panel(AppState& state, const PanelRect& rect);
 void draw_geometry_panel(AppState& state, const PanelRect& rect);
 // The Class window (File → Grade a folder…): floating, not part of the tiled layout; drawn while

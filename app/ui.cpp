@@ -437,7 +437,7 @@ void export_answers_file(AppState& state, const std::string& path) {
 
 namespace {
 
-void draw_panel(AppState& state, const std::string& id, const PanelRect& rect, HeatmapTextures& textures) {
+void draw_panel(AppState& state, const std::string& id, const PanelRect& rect, HeatmapResources& textures) {
     if (id == kExercisesId) draw_exercise_panel(state, rect);
     else if (id == kVectorsId) draw_vector_panel(state, rect);
     else if (id == kOutputId) draw_output_panel(state, rect);
@@ -514,7 +514,7 @@ void draw_splitters(AppState& state, const LayoutPlan& plan, ImVec2 display, flo
 
 }  // namespace
 
-void draw_ui(AppState& state, HeatmapTextures& textures) {
+void draw_ui(AppState& state, HeatmapResources& textures) {
     state.probes.clear();  // only what this frame draws (the probe lists the visible widgets)
     state.layout_audit.clear();
     handle_shortcuts(state);

@@ -11,9 +11,9 @@
 
 namespace attn::app {
 
-class HeatmapTextures;
+class HeatmapResources;
 
-void draw_ui(AppState& state, HeatmapTextures& textures);
+void draw_ui(AppState& state, HeatmapResources& textures);
 
 // The shortcut table shown in Help → Keyboard shortcuts (and the README).
 struct Shortcut {

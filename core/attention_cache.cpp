@@ -49,6 +49,7 @@ void AttentionCache::full(const Eigen::MatrixXd& queries, const Eigen::MatrixXd&
                           const AttentionOptions& options) {
     valid_ = false;
     lent_ = false;
+    change_ = Change{true, {}};
     result_ = attention(queries, keys, values, options);  // throws for bad input, cache left empty
     queries_ = queries;
     keys_ = keys;
@@ -74,18 +75,29 @@ const AttentionResult& AttentionCache::update(const Eigen::MatrixXd& queries, co
         full(queries, keys, values, options);
         return result_;
     }
+    change_ = Change{};
     if (q_rows.empty() && k_rows.empty() && v_rows.empty()) {
         ++stats_.unchanged;
         return result_;
     }
+    Change change;
     try {
-        for (Eigen::Index j : k_rows) update_key_row(j, keys.row(j));
-        for (Eigen::Index i : q_rows) update_query_row(i, queries.row(i));
+        for (Eigen::Index j : k_rows) {
+            update_key_row(j, keys.row(j));
+            change.all_rows = true;
+        }
+        for (Eigen::Index i : q_rows) {
+            update_query_row(i, queries.row(i));
+            change.rows.push_back(i);
+        }
         for (Eigen::Index j : v_rows) update_value_row(j, values.row(j));
     } catch (...) {
         valid_ = false;
+        change_ = Change{true, {}};
         throw;
     }
+    if (change.all_rows) change.rows.clear();
+    change_ = std::move(change);
     return result_;
 }
 
@@ -105,8 +117,9 @@ void AttentionCache::update_query_row(Eigen::Index i, const Eigen::RowVectorXd& 
     require_ready(valid_, lent_);
     require_row(queries_, i, query, "queries");
     queries_.row(i) = query;
-    for (Eigen::Index j = 0; j < keys_.rows(); ++j)
-        result_.logits(i, j) = detail::logit_entry(queries_, keys_, result_.scale, options_, i, j);
+    change_ = Change{false, {i}};
+    std::vector<double> dot;
+    detail::logits_row(queries_, keys_, result_.scale, options_, i, dot, result_.logits);
     detail::softmax_row(result_.logits, result_.weights, i);  // fully masked rows stay so: the mask is unchanged
     detail::output_row(result_.weights, values_, result_.output, i);
     ++stats_.query_rows;
@@ -116,6 +129,7 @@ void AttentionCache::update_key_row(Eigen::Index j, const Eigen::RowVectorXd& ke
     require_ready(valid_, lent_);
     require_row(keys_, j, key, "keys");
     keys_.row(j) = key;
+    change_ = Change{true, {}};
     refresh_rows_seeing_key(j);
     ++stats_.key_rows;
 }
@@ -124,6 +138,7 @@ void AttentionCache::update_value_row(Eigen::Index j, const Eigen::RowVectorXd& 
     require_ready(valid_, lent_);
     require_row(values_, j, value, "values");
     values_.row(j) = value;
+    change_ = Change{};
     refresh_output();
     ++stats_.value_rows;
 }
@@ -132,8 +147,8 @@ void AttentionCache::update_value_row(Eigen::Index j, const Eigen::RowVectorXd& 
 // nearly all of them, so the softmax and output sweeps run over all rows (unchanged rows come
 // out bit for bit the same).
 void AttentionCache::refresh_rows_seeing_key(Eigen::Index j) {
-    for (Eigen::Index i = 0; i < queries_.rows(); ++i)
-        result_.logits(i, j) = detail::logit_entry(queries_, keys_, result_.scale, options_, i, j);
+    std::vector<double> dot;
+    detail::logits_column(queries_, keys_, result_.scale, options_, j, dot, result_.logits);
     result_.fully_masked_rows = detail::all_softmax(result_.logits, result_.weights);
     detail::all_outputs(result_.weights, values_, result_.output);
 }

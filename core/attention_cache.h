@@ -17,12 +17,16 @@
 //   recompute what depends on it; call them only after a successful update(). The row must be
 //   finite and of the stored width (InputError otherwise).
 // - stats() counts the work done, so tests and benchmarks can see that nothing was recomputed.
+// - last_change() says which rows of the logits and weights the last update() (or row update)
+//   may have changed, so a view can redraw only those rows (the heatmap's texture).
 // - take_result() moves the result out (no copy of n×N matrices; the app keeps it in its
 //   workspace); hand the same storage back with give_back() before the next update(), which
 //   otherwise recomputes in full.
 #pragma once
 
 #include "core/attention.h"
+
+#include <vector>
 
 namespace attn {
 
@@ -36,6 +40,13 @@ public:
         long long unchanged = 0;    // update() calls that found nothing to do
     };
 
+    // Rows of the logits and weights that may differ from the result before the last call.
+    struct Change {
+        bool all_rows = false;             // a full recompute or a key edit: any row may differ
+        std::vector<Eigen::Index> rows;    // otherwise these rows (empty: logits and weights unchanged)
+        bool any() const { return all_rows || !rows.empty(); }
+    };
+
     const AttentionResult& update(const Eigen::MatrixXd& queries, const Eigen::MatrixXd& keys,
                                   const Eigen::MatrixXd& values, const AttentionOptions& options = {});
     void update_query_row(Eigen::Index i, const Eigen::RowVectorXd& query);
@@ -45,6 +56,7 @@ public:
     bool valid() const { return valid_; }
     const AttentionResult& result() const { return result_; }
     const Stats& stats() const { return stats_; }
+    const Change& last_change() const { return change_; }
     void clear() { valid_ = false; }
     AttentionResult take_result();
     void give_back(AttentionResult&& result);
@@ -61,6 +73,7 @@ private:
     AttentionOptions options_;
     AttentionResult result_;
     Stats stats_;
+    Change change_;
 };
 
 }  // namespace attn

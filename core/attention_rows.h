@@ -23,19 +23,49 @@ inline bool visible(const AttentionOptions& options, Eigen::Index i, Eigen::Inde
     return true;
 }
 
-// scale·q_i·k_j summed component by component in Scalar, clamped to ±max (1e200·1e200 stays
-// a huge finite logit, so the softmax never sees inf - inf); -inf when hidden.
-template <typename Scalar, typename Q, typename K>
-Scalar logit_entry(const Q& q, const K& k, Scalar scale, const AttentionOptions& options, Eigen::Index i,
-                   Eigen::Index j) {
-    if (!visible(options, i, j)) return -std::numeric_limits<Scalar>::infinity();
-    Scalar dot = 0;
-    for (Eigen::Index c = 0; c < k.cols(); ++c) dot += q(i, c) * k(j, c);
+// scale·dot clamped to ±max (1e200·1e200 stays a huge finite logit, so the softmax never sees
+// inf - inf).
+template <typename Scalar>
+Scalar clamped_logit(Scalar dot, Scalar scale) {
     const Scalar limit = std::numeric_limits<Scalar>::max();
     Scalar logit = dot * scale;
     if (!(logit <= limit)) logit = limit;
     if (!(logit >= -limit)) logit = -limit;
     return logit;
+}
+
+// Every logit is scale·Σ_c q(i,c)·k(j,c) with c ascending, then clamped; -inf when hidden. The
+// row, column and whole-matrix forms below all sum in that order (same bits); they differ only
+// in which index the inner loop walks, so it runs along contiguous column-major memory.
+
+// Row i of the logits: the keys read a column at a time.
+template <typename Scalar, typename Matrix>
+void logits_row(const Matrix& q, const Matrix& k, Scalar scale, const AttentionOptions& options, Eigen::Index i,
+                std::vector<Scalar>& dot, Matrix& logits) {
+    const Eigen::Index count = k.rows();
+    dot.assign(static_cast<std::size_t>(count), Scalar(0));
+    for (Eigen::Index c = 0; c < k.cols(); ++c) {
+        const Scalar qc = q(i, c);
+        const Scalar* kc = k.data() + c * count;
+        for (Eigen::Index j = 0; j < count; ++j) dot[j] += qc * kc[j];
+    }
+    for (Eigen::Index j = 0; j < count; ++j)
+        logits(i, j) = visible(options, i, j) ? clamped_logit(dot[j], scale) : -std::numeric_limits<Scalar>::infinity();
+}
+
+// Column j of the logits (key j changed): the queries read a column at a time.
+template <typename Scalar, typename Matrix>
+void logits_column(const Matrix& q, const Matrix& k, Scalar scale, const AttentionOptions& options, Eigen::Index j,
+                   std::vector<Scalar>& dot, Matrix& logits) {
+    const Eigen::Index n = q.rows();
+    dot.assign(static_cast<std::size_t>(n), Scalar(0));
+    for (Eigen::Index c = 0; c < q.cols(); ++c) {
+        const Scalar kc = k(j, c);
+        const Scalar* qc = q.data() + c * n;
+        for (Eigen::Index i = 0; i < n; ++i) dot[i] += qc[i] * kc;
+    }
+    for (Eigen::Index i = 0; i < n; ++i)
+        logits(i, j) = visible(options, i, j) ? clamped_logit(dot[i], scale) : -std::numeric_limits<Scalar>::infinity();
 }
 
 // Row i of the weights from row i of the logits: max subtracted, exp, times 1/sum (as torch's
@@ -45,24 +75,28 @@ bool softmax_row(const Matrix& logits, Matrix& weights, Eigen::Index i) {
     using Scalar = typename Matrix::Scalar;
     const Scalar minus_inf = -std::numeric_limits<Scalar>::infinity();
     const Eigen::Index count = logits.cols();
+    // Row i is strided in column-major storage: read it once into a contiguous buffer.
+    std::vector<Scalar> row(static_cast<std::size_t>(count));
     Scalar row_max = minus_inf;
-    for (Eigen::Index j = 0; j < count; ++j) row_max = std::max(row_max, logits(i, j));
+    for (Eigen::Index j = 0; j < count; ++j) {
+        row[j] = logits(i, j);
+        row_max = std::max(row_max, row[j]);
+    }
     if (row_max == minus_inf) {
         for (Eigen::Index j = 0; j < count; ++j) weights(i, j) = 0;
         return false;
     }
     Scalar sum = 0;
     for (Eigen::Index j = 0; j < count; ++j) {
-        if (logits(i, j) == minus_inf) {
-            weights(i, j) = 0;
+        if (row[j] == minus_inf) {
+            row[j] = 0;
             continue;
         }
-        const Scalar e = std::exp(logits(i, j) - row_max);
-        weights(i, j) = e;
-        sum += e;
+        row[j] = std::exp(row[j] - row_max);
+        sum += row[j];
     }
     const Scalar inverse_sum = Scalar(1) / sum;  // sum ≥ 1: the max term is exp(0)
-    for (Eigen::Index j = 0; j < count; ++j) weights(i, j) *= inverse_sum;
+    for (Eigen::Index j = 0; j < count; ++j) weights(i, j) = row[j] * inverse_sum;
     return true;
 }
 
@@ -70,9 +104,12 @@ bool softmax_row(const Matrix& logits, Matrix& weights, Eigen::Index i) {
 template <typename Matrix, typename V>
 void output_row(const Matrix& weights, const V& v, Matrix& output, Eigen::Index i) {
     using Scalar = typename Matrix::Scalar;
+    const Eigen::Index count = weights.cols();
+    std::vector<Scalar> w(static_cast<std::size_t>(count));  // row i, contiguous
+    for (Eigen::Index j = 0; j < count; ++j) w[j] = weights(i, j);
     for (Eigen::Index c = 0; c < v.cols(); ++c) {
         Scalar sum = 0;
-        for (Eigen::Index j = 0; j < weights.cols(); ++j) sum += weights(i, j) * v(j, c);
+        for (Eigen::Index j = 0; j < count; ++j) sum += w[j] * v(j, c);
         output(i, c) = sum;
     }
 }
@@ -82,30 +119,11 @@ void output_row(const Matrix& weights, const V& v, Matrix& output, Eigen::Index 
 // above (the sum over c or j runs in the same sequence), so the bits are the same; only the loop
 // nesting differs, so that the inner loop walks contiguous column-major memory and vectorises.
 
-// All logits: row i accumulates Σ_c q(i,c)·k(:,c) into a buffer over j, then scales and clamps.
+// All logits, a row at a time.
 template <typename Scalar, typename Matrix>
 void all_logits(const Matrix& q, const Matrix& k, Scalar scale, const AttentionOptions& options, Matrix& logits) {
-    const Eigen::Index count = k.rows();
-    std::vector<Scalar> dot(static_cast<std::size_t>(count));
-    const Scalar limit = std::numeric_limits<Scalar>::max();
-    for (Eigen::Index i = 0; i < q.rows(); ++i) {
-        std::fill(dot.begin(), dot.end(), Scalar(0));
-        for (Eigen::Index c = 0; c < k.cols(); ++c) {
-            const Scalar qc = q(i, c);
-            const Scalar* kc = k.data() + c * count;
-            for (Eigen::Index j = 0; j < count; ++j) dot[j] += qc * kc[j];
-        }
-        for (Eigen::Index j = 0; j < count; ++j) {
-            if (!visible(options, i, j)) {
-                logits(i, j) = -std::numeric_limits<Scalar>::infinity();
-                continue;
-            }
-            Scalar logit = dot[j] * scale;
-            if (!(logit <= limit)) logit = limit;
-            if (!(logit >= -limit)) logit = -limit;
-            logits(i, j) = logit;
-        }
-    }
+    std::vector<Scalar> dot;
+    for (Eigen::Index i = 0; i < q.rows(); ++i) logits_row(q, k, scale, options, i, dot, logits);
 }
 
 // All softmax rows, sweeping column by column. Returns the fully masked rows.

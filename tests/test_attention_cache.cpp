@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -39,6 +40,19 @@ void expect_same_result(const attn::AttentionResult& got, const attn::AttentionR
     expect_identical(got.weights, want.weights, "weights");
     expect_identical(got.output, want.output, "output");
     EXPECT_EQ(got.fully_masked_rows, want.fully_masked_rows);
+}
+
+// Every row of the logits and weights that last_change() leaves out is bit for bit the row
+// before the update (a view redraws only the rows it names).
+void expect_change_covers(const attn::AttentionCache& cache, const attn::AttentionResult& before) {
+    const attn::AttentionCache::Change& change = cache.last_change();
+    if (change.all_rows) return;
+    const attn::AttentionResult& now = cache.result();
+    for (Eigen::Index i = 0; i < now.logits.rows(); ++i) {
+        if (std::find(change.rows.begin(), change.rows.end(), i) != change.rows.end()) continue;
+        expect_identical(now.logits.row(i), before.logits.row(i), "logits row outside the change");
+        expect_identical(now.weights.row(i), before.weights.row(i), "weights row outside the change");
+    }
 }
 
 struct CacheCase {
@@ -74,7 +88,9 @@ TEST_P(CacheEdits, RandomEditSequencesMatchFullRecompute) {
         else if (what == 1) k(r, col(rng)) = normal(rng);
         else v(r, vcol(rng)) = normal(rng);
         if (step % 17 == 0) k.row(row(rng)) = random_matrix(rng, 1, d);  // two rows in one update
+        const attn::AttentionResult before = cache.result();
         expect_same_result(cache.update(q, k, v, options), attn::attention(q, k, v, options));
+        expect_change_covers(cache, before);
     }
     EXPECT_EQ(cache.stats().full, 1) << "every edit above changes at most two rows: none needs a full pass";
     EXPECT_GT(cache.stats().query_rows, 50);
@@ -97,6 +113,29 @@ TEST(AttentionCache, NothingChangedMeansNothingRecomputed) {
     EXPECT_EQ(cache.stats().full, 1);
     EXPECT_EQ(cache.stats().unchanged, 10);
     EXPECT_EQ(cache.stats().query_rows + cache.stats().key_rows + cache.stats().value_rows, 0);
+}
+
+TEST(AttentionCache, LastChangeNamesTheEditedRows) {
+    std::mt19937 rng(11);
+    Eigen::MatrixXd q = random_matrix(rng, 6, 3), k = random_matrix(rng, 6, 3), v = random_matrix(rng, 6, 2);
+    attn::AttentionCache cache;
+    cache.update(q, k, v);
+    EXPECT_TRUE(cache.last_change().all_rows) << "the first update computes everything";
+    cache.update(q, k, v);
+    EXPECT_FALSE(cache.last_change().any()) << "nothing changed";
+    q(4, 1) += 1;
+    q(1, 0) -= 1;
+    cache.update(q, k, v);
+    EXPECT_FALSE(cache.last_change().all_rows);
+    EXPECT_EQ(cache.last_change().rows, (std::vector<Eigen::Index>{1, 4}));
+    v(2, 1) += 1;  // the output changes, the logits and weights do not
+    cache.update(q, k, v);
+    EXPECT_FALSE(cache.last_change().any());
+    k(3, 2) += 1;  // a key: every softmax row
+    cache.update(q, k, v);
+    EXPECT_TRUE(cache.last_change().all_rows);
+    cache.update(random_matrix(rng, 6, 3), k, v);  // every query row: a full pass
+    EXPECT_TRUE(cache.last_change().all_rows);
 }
 
 TEST(AttentionCache, ShapeOrOptionChangesRecomputeFully) {

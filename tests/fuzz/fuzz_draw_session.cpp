@@ -10,7 +10,7 @@
 //   drawable" (typed values, computed ones, a future loader with other limits).
 // After each frame every vertex ImGui was handed must be finite and on a sane scale.
 #include "app/app_state.h"
-#include "app/gl_texture.h"
+#include "app/heatmap_cache.h"
 #include "app/panels.h"
 #include "app/theme.h"
 #include "app/ui.h"
@@ -99,7 +99,7 @@ void check_vertices() {
     }
 }
 
-void draw_frames(attn::app::AppState& state, attn::app::HeatmapTextures& textures, int frames) {
+void draw_frames(attn::app::AppState& state, attn::app::HeatmapResources& textures, int frames) {
     for (int f = 0; f < frames; ++f) {
         ImGui::NewFrame();
         attn::app::draw_ui(state, textures);
@@ -112,7 +112,7 @@ void draw_frames(attn::app::AppState& state, attn::app::HeatmapTextures& texture
 void draw_everywhere(const attn::Session& session) {
     static Headless headless;  // one ImGui context for the whole fuzzing run
     attn::app::AppState state;
-    attn::app::HeatmapTextures textures;  // no GL: uploads do nothing, the panel says so
+    attn::app::HeatmapResources textures;  // no GL: uploads do nothing, the panel says so
     state.session = session;
     attn::app::refresh(state);
     draw_frames(state, textures, 2);
