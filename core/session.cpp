@@ -757,7 +757,14 @@ Session load_session(const std::string& path) {
     return session_from_json(read_text_file(path, kMaxSessionFileBytes), path);
 }
 
-bool operator==(const Session& a, const Session& b) {
+bool operator==(const ViewSession& v, const ViewSession& w) {
+    return v.language == w.language && v.presentation == w.presentation && v.text_zoom == w.text_zoom &&
+           v.camera_yaw == w.camera_yaw && v.camera_pitch == w.camera_pitch && v.camera_distance == w.camera_distance;
+}
+
+bool operator==(const Session& a, const Session& b) { return same_document(a, b) && a.view == b.view; }
+
+bool same_document(const Session& a, const Session& b) {
     if (a.mode != b.mode || a.selected_task != b.selected_task || a.tolerance != b.tolerance) return false;
     if (a.answers.size() != b.answers.size()) return false;
     for (auto ia = a.answers.begin(), ib = b.answers.begin(); ia != a.answers.end(); ++ia, ++ib)
@@ -773,11 +780,7 @@ bool operator==(const Session& a, const Session& b) {
     if (!same_matrix(x.data.keys, y.data.keys) || !same_matrix(x.data.values, y.data.values) ||
         !same_matrix(x.queries, y.queries))
         return false;
-    if (a.notes != b.notes || !(a.captured == b.captured) || !(a.pack == b.pack)) return false;
-    const ViewSession& v = a.view;
-    const ViewSession& w = b.view;
-    return v.language == w.language && v.presentation == w.presentation && v.text_zoom == w.text_zoom &&
-           v.camera_yaw == w.camera_yaw && v.camera_pitch == w.camera_pitch && v.camera_distance == w.camera_distance;
+    return a.notes == b.notes && a.captured == b.captured && a.pack == b.pack;
 }
 
 }  // namespace attn

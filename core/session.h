@@ -131,6 +131,9 @@ Session load_session(const std::string& path);
 // Exact: every field, matrices by shape and entries, answers by name, data and is_vector.
 // AnswerTensor::line (where an answer file had it) is provenance, not saved and not compared.
 bool operator==(const Session& a, const Session& b);
+bool operator==(const ViewSession& a, const ViewSession& b);
+// Equal in everything but `view` (the viewer's settings): compares without copying either.
+bool same_document(const Session& a, const Session& b);
 inline bool operator!=(const Session& a, const Session& b) { return !(a == b); }
 
 }  // namespace attn

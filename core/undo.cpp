@@ -4,12 +4,6 @@
 
 namespace attn {
 
-bool same_document(const Session& a, const Session& b) {
-    Session copy = b;  // compare with a's view so only the document decides
-    copy.view = a.view;
-    return a == copy;
-}
-
 UndoHistory::UndoHistory(std::size_t limit) : limit_(limit) {}
 
 namespace {

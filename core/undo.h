@@ -24,9 +24,6 @@
 
 namespace attn {
 
-// True when a and b differ at most in their view (ViewSession); exact otherwise (operator==).
-bool same_document(const Session& a, const Session& b);
-
 class UndoHistory {
 public:
     // At most `limit` steps, and the oldest steps are dropped once the kept sessions' numbers pass

@@ -972,3 +972,21 @@ TEST(SessionPack, ContentHashIsFnv1a64) {
     EXPECT_EQ(attn::content_hash("a"), "fnv1a64:af63dc4c8601ec8c");
     EXPECT_NE(attn::content_hash("{}"), attn::content_hash("{ }"));
 }
+
+TEST(Session, SameDocumentIgnoresOnlyTheViewersSettings) {
+    attn::Session a = attn::default_session();
+    attn::Session b = a;
+    b.view.text_zoom = 2.0f;
+    b.view.language = "zh";
+    EXPECT_TRUE(attn::same_document(a, b)) << "the view belongs to the person at the screen";
+    EXPECT_FALSE(a == b) << "a saved file still records the view";
+    b = a;
+    b.sandbox.queries(0, 0) += 1;
+    EXPECT_FALSE(attn::same_document(a, b));
+    b = a;
+    b.notes["2.1"] = "a note";
+    EXPECT_FALSE(attn::same_document(a, b));
+    b = a;
+    b.pack.builtin = "temperature-masks";
+    EXPECT_FALSE(attn::same_document(a, b));
+}
