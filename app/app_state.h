@@ -131,6 +131,10 @@ struct Dialogs {
     // File → Open course pack…: built-in packs, recent packs, a path and an optional student ID.
     PathDialog open_pack;
     std::string pack_student;
+    // The built-in packs' titles as listed, read from their JSON when the dialog opens (not
+    // every frame it stays open), with the language they were read in.
+    std::vector<std::string> builtin_pack_titles;
+    std::string builtin_pack_titles_language;
 };
 
 // What Solve said, kept with the answer it explains: shown only while that answer (and, for the

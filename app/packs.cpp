@@ -236,10 +236,24 @@ std::string builtin_title(const BuiltinPack& pack, const std::string& language_c
     }
 }
 
+// Each built-in pack's title in the current language, parsed once per opening of the dialog.
+const std::vector<std::string>& builtin_titles(AppState& state) {
+    Dialogs& d = state.dialogs;
+    const std::string& code = state.settings.view.language;
+    if (d.builtin_pack_titles.size() != builtin_packs().size() || d.builtin_pack_titles_language != code) {
+        d.builtin_pack_titles.clear();
+        for (const BuiltinPack& pack : builtin_packs()) d.builtin_pack_titles.push_back(builtin_title(pack, code));
+        d.builtin_pack_titles_language = code;
+    }
+    return d.builtin_pack_titles;
+}
+
 void pack_choices(AppState& state, PathDialog& dialog) {
     ImGui::TextDisabled("%s", tr(state, "Built-in packs:"));
-    for (const BuiltinPack& pack : builtin_packs()) {
-        const std::string label = builtin_title(pack, state.settings.view.language) + "  (" + pack.id + ")";
+    const std::vector<std::string>& titles = builtin_titles(state);
+    for (std::size_t k = 0; k < builtin_packs().size(); ++k) {
+        const BuiltinPack& pack = builtin_packs()[k];
+        const std::string label = titles[k] + "  (" + pack.id + ")";
         if (ImGui::Selectable(label.c_str(), dialog.path == pack.id)) dialog.path = pack.id;
         probe_item(state, "pack builtin " + pack.id);
     }
@@ -258,6 +272,7 @@ void draw_pack_dialog(AppState& state) {
     if (dialog.open_requested) {
         ImGui::OpenPopup(title);
         dialog.open_requested = false;
+        state.dialogs.builtin_pack_titles.clear();  // read again: cheap once, not every frame
     }
     ImGui::SetNextWindowSize(em2(36, 0), ImGuiCond_Appearing);
     if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
