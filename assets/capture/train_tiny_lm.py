@@ -61,7 +61,7 @@ def make_vocab(words, min_count=2):
     return ["<unk>"] + kept
 
 
-def tiny_lm(torch, vocab_size, context, layers, heads, d_model, positions="learned"):
+def tiny_lm(torch, vocab_size, context, layers, heads, d_model):
     class TinyLM(torch.nn.Module):
         def __init__(self):
             super().__init__()
@@ -71,13 +71,6 @@ def tiny_lm(torch, vocab_size, context, layers, heads, d_model, positions="learn
             self.ln_f = torch.nn.LayerNorm(d_model)
             for table in (self.wte, self.wpe):  # GPT-2's init; N(0, 1) would start the tied logits huge
                 torch.nn.init.normal_(table.weight, std=0.02)
-            if positions == "sinusoidal":  # fixed, as in "Attention is all you need"
-                pos = torch.arange(context, dtype=torch.float32)[:, None]
-                freq = torch.exp(torch.arange(0, d_model, 2, dtype=torch.float32) * (-9.2103 / d_model))
-                with torch.no_grad():
-                    self.wpe.weight[:, 0::2] = torch.sin(pos * freq)
-                    self.wpe.weight[:, 1::2] = torch.cos(pos * freq)
-                self.wpe.weight.requires_grad_(False)
 
         def forward(self, ids):  # ids: (B, T) → logits (B, T, vocab)
             x = self.wte(ids) + self.wpe(torch.arange(ids.shape[1]))
@@ -143,7 +136,7 @@ def print_scores(title, scores):
 
 def train(torch, model, data, args):
     gen = torch.Generator().manual_seed(args.seed)
-    opt = torch.optim.AdamW([t for t in model.parameters() if t.requires_grad], lr=args.lr, weight_decay=args.weight_decay)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / 200) * 0.5 * (1 + __import__("math").cos(__import__("math").pi * s / args.steps)))
     loss_fn = torch.nn.functional.cross_entropy
@@ -182,9 +175,6 @@ def main(argv=None):
     p.add_argument("--context", type=int, default=32)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--positions", choices=("learned", "sinusoidal"), default="learned",
-                   help="position embeddings: learned (GPT-2) or fixed sinusoids")
-    p.add_argument("--weight-decay", type=float, default=0.01)
     p.add_argument("--corpus-dir", default=CORPUS_DIR)
     p.add_argument("--save-weights", help="also write the trained state_dict and vocabulary here (.pt)")
     p.add_argument("--load-weights", help="skip training: load a state_dict saved with --save-weights")
@@ -206,13 +196,13 @@ def main(argv=None):
     print(f"corpus: {', '.join(CORPUS)} in {args.corpus_dir}: {len(words)} words, vocabulary {len(vocab)}, "
           f"sha256 {digest[:16]}…; train {len(train_ids)}, held out {len(test_ids)}")
 
-    model = tiny_lm(torch, len(vocab), args.context, layers=2, heads=4, d_model=64, positions=args.positions)
-    print(f"model: 2 layers × 4 heads, d_model 64, head dim 16, context {args.context}, {args.positions} positions, "
+    model = tiny_lm(torch, len(vocab), args.context, layers=2, heads=4, d_model=64)
+    print(f"model: 2 layers × 4 heads, d_model 64, head dim 16, context {args.context}, "
           f"{sum(t.numel() for t in model.parameters())} parameters")
     if args.load_weights:
         saved = torch.load(args.load_weights)
-        if saved["vocab"] != vocab or saved.get("positions", "learned") != args.positions:
-            raise SystemExit("train_tiny_lm: the saved vocabulary or --positions differ from this run's")
+        if saved["vocab"] != vocab:
+            raise SystemExit("train_tiny_lm: the saved vocabulary differs from this corpus's")
         model.load_state_dict(saved["state_dict"])
     else:
         model.train()
@@ -221,7 +211,7 @@ def main(argv=None):
     print(f"held-out loss {held_out_loss(torch, model, test_ids, args.context):.3f} "
           f"(uniform guess: {torch.log(torch.tensor(float(len(vocab)))).item():.3f})")
     if args.save_weights:
-        torch.save({"vocab": vocab, "positions": args.positions, "state_dict": model.state_dict()}, args.save_weights)
+        torch.save({"vocab": vocab, "state_dict": model.state_dict()}, args.save_weights)
 
     gen = torch.Generator().manual_seed(1234)
     starts = torch.randint(0, len(test_ids) - args.context, (16,), generator=gen)
