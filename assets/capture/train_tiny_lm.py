@@ -15,19 +15,21 @@ next-word prediction over /usr/share/common-licenses/{GPL-3,GPL-2,LGPL-2.1,Apach
 GFDL-1.3} (the base-files package), deterministically: fixed seeds, one thread, AdamW.
 
 Printed: the corpus size and its SHA-256, the training loss every few hundred steps, the held-out
-loss, and for every layer and head four pattern scores (attention weight averaged over query rows):
-  prev     weight on the previous token (i → i-1), on held-out text
-  diag     weight on the token itself (i → i), on held-out text
-  first    weight on the first token (i → 0), on held-out text
+loss, and for every layer and head four pattern scores (attention weight averaged over query rows
+1..T-1), on held-out text, on random words repeated twice (A B C … A B C …) and on the captured
+sentence:
+  prev     weight on the previous token (i → i-1)
+  diag     weight on the token itself (i → i)
+  first    weight on the first token (i → 0)
   induct   for each token seen before, weight on the token just after its previous occurrence
-           (where an induction head looks); shown on held-out text, on random words repeated twice
-           (A B C … A B C …) and on the captured sentence
-Then the capture is written with capture_attention.py's hooks and writer (tokens, causal true,
-scale inv_sqrt_d), and the scores of every head on the captured sentence itself.
+           (where an induction head looks)
+`attnlab tensors info --patterns FILE` computes the same scores from a capture. The capture is
+written with capture_attention.py's hooks and writer (tokens, causal true, scale inv_sqrt_d).
 """
 import argparse
 import collections
 import hashlib
+import math
 import os
 import re
 import sys
@@ -137,8 +139,9 @@ def print_scores(title, scores):
 def train(torch, model, data, args):
     gen = torch.Generator().manual_seed(args.seed)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    # 200 steps of warm-up, then a cosine decay to zero.
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / 200) * 0.5 * (1 + __import__("math").cos(__import__("math").pi * s / args.steps)))
+        opt, lambda s: min(1.0, (s + 1) / 200) * 0.5 * (1 + math.cos(math.pi * s / args.steps)))
     loss_fn = torch.nn.functional.cross_entropy
     start, running = time.time(), 0.0
     for step in range(1, args.steps + 1):
