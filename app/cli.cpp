@@ -3,6 +3,7 @@
 #include "app/i18n.h"
 
 #include "core/answer_file.h"
+#include "core/captured.h"
 #include "core/class_report.h"
 #include "core/error.h"
 #include "core/exercises.h"
@@ -58,6 +59,7 @@ struct CommandLine {
     bool no_normalize = false;
 
     std::string tensors_file;
+    bool tensors_patterns = false;  // tensors info --patterns
 };
 
 namespace {
@@ -244,6 +246,18 @@ int run_tensors_info(const CommandLine& c) {
     for (int t = 0; t < shown; ++t) line += " " + in_quotes(capture.token_labels[static_cast<std::size_t>(t)], 24);
     if (shown < capture.tokens) line += " ... (" + std::to_string(capture.tokens - shown) + " more)";
     std::printf("%s\n", line.c_str());
+    if (!c.tensors_patterns) return 0;
+    std::printf("patterns: mean weight over query rows 1..%d on the previous token, on itself, on the first token; "
+                "induction: on the token after the previous occurrence of the query's token\n",
+                capture.tokens - 1);
+    for (int layer = 0; layer < capture.layers; ++layer) {
+        for (int head = 0; head < capture.heads; ++head) {
+            const HeadPatternScores s = head_pattern_scores(capture, layer, head);
+            const std::string induction = s.induction_rows > 0 ? format("%.3f (%d rows)", s.induction, s.induction_rows) : "none";
+            std::printf("layer %d head %d: previous %.3f, self %.3f, first %.3f, induction %s\n", layer, head, s.previous_token,
+                        s.same_token, s.first_token, induction.c_str());
+        }
+    }
     return 0;
 }
 
@@ -362,6 +376,9 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     c->tensors->require_subcommand(1);
     c->tensors_info = c->tensors->add_subcommand("info", "Print the layers, heads, tokens and d of a captured-attention file");
     c->tensors_info->add_option("FILE", c->tensors_file, "FILE.safetensors or FILE.npz")->required();
+    c->tensors_info->add_flag("--patterns", c->tensors_patterns,
+                              "Also print, for every head, its mean attention weight on the previous token, on itself, on the "
+                              "first token and on the induction target");
     return c;
 }
 

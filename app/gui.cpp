@@ -206,6 +206,8 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
         // `attnlab FILE.safetensors`: the capture opens in the Real attention tab.
         if (!open_tensors_file(state, options.session_file) && headless)
             return state.toasts.empty() ? options.session_file : state.toasts.back().text;
+        // --head was checked against the file by main(); select_captured_head clamps anyway.
+        if (options.captured_layer >= 0) select_captured_head(state, options.captured_layer, options.captured_head);
     } else if (!options.session_file.empty()) {
         try {
             Session opened = load_session(options.session_file);

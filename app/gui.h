@@ -26,6 +26,8 @@ struct GuiOptions {
     std::string language;         // a catalog's code ("en", "zh"); empty = the session's
     std::string panel;            // screenshot of one panel only (exercises, vectors, heatmaps, output, geometry)
     std::string session_file;     // open this session instead of the autosave
+    int captured_layer = -1;      // --head: when session_file is a capture, open it on this layer
+    int captured_head = -1;       // and head (-1: layer 0, head 0)
     std::string answers_file;     // then open this hand-in as the answers (File → Open answers…)
     std::string grade_folder;     // grade this folder and show the Class window (File → Grade a folder…)
     bool presentation = false;    // start in presentation mode

@@ -75,6 +75,16 @@ void parse_sandbox_size(const std::string& text, int* count, int* d, int* dv) {
                                       : static_cast<int>(attn::parse_whole_number(text.substr(second + 1), what + ": dv", 1, attn::kMaxValueDim));
 }
 
+// --head "L,H" → the layer and head a capture opens on (0-based; checked against the file when
+// it is open).
+void parse_head(const std::string& text, int* layer, int* head) {
+    const std::string what = "--head " + attn::in_quotes(text, 30);
+    const auto comma = text.find(',');
+    if (comma == std::string::npos) throw attn::InputError(what + ": expected LAYER,HEAD, e.g. 1,2");
+    *layer = static_cast<int>(attn::parse_whole_number(text.substr(0, comma), what + ": layer", 0, attn::kMaxCaptureLayers - 1));
+    *head = static_cast<int>(attn::parse_whole_number(text.substr(comma + 1), what + ": head", 0, attn::kMaxCaptureHeads - 1));
+}
+
 int run(int argc, char** argv);
 
 }  // namespace
@@ -129,6 +139,8 @@ int run(int argc, char** argv) {
         ->check(CLI::Range(1, 100000));
     cli.add_option("--sandbox", bench_sandbox, "With --bench-frames: a seeded random sandbox of N tokens, d components, dv value components (N,d[,dv])");
     cli.add_option("--open", gui.bench_open, "With --bench-frames: open this session (.json) or captured attention (.safetensors, .npz)");
+    std::string captured_head;
+    cli.add_option("--head", captured_head, "With a captured-attention FILE: open it on this layer and head (0-based LAYER,HEAD)");
     bool print_paths = false;
     cli.add_flag("--print-paths", print_paths, "Print where attnlab finds its assets and keeps settings, autosave and screenshots");
     try {
@@ -150,6 +162,19 @@ int run(int argc, char** argv) {
     if ((!bench_sandbox.empty() || !gui.bench_open.empty()) && gui.bench_frames == 0) {
         std::fprintf(stderr, "attnlab: --sandbox and --open go with --bench-frames N\n");
         return 2;
+    }
+    if (!captured_head.empty()) {
+        if (!attn::app::is_tensor_file(open_file)) {
+            std::fprintf(stderr, "attnlab: --head goes with a captured-attention FILE (.safetensors, .npz)\n");
+            return 2;
+        }
+        parse_head(captured_head, &gui.captured_layer, &gui.captured_head);
+        const attn::AttentionCapture capture = attn::load_attention_file(open_file);
+        if (gui.captured_layer >= capture.layers || gui.captured_head >= capture.heads) {
+            std::fprintf(stderr, "attnlab: --head %s: %s has %d layers × %d heads (counted from 0)\n", captured_head.c_str(),
+                         attn::printable_path(open_file).c_str(), capture.layers, capture.heads);
+            return 2;
+        }
     }
     if (!bench_sandbox.empty()) parse_sandbox_size(bench_sandbox, &gui.bench_sandbox_keys, &gui.bench_sandbox_dim, &gui.bench_sandbox_value_dim);
     gui.zoom_given = zoom->count() > 0;

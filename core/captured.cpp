@@ -5,6 +5,8 @@
 #include "core/text.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <sys/stat.h>
 
 namespace attn {
@@ -99,6 +101,34 @@ void record_captured_row(CapturedSession& c, const AttentionCapture& capture, ch
 void reset_captured_head(CapturedSession& c) {
     for (auto it = c.edits.begin(); it != c.edits.end();)
         it = it->first.layer == c.layer && it->first.head == c.head ? c.edits.erase(it) : std::next(it);
+}
+
+HeadPatternScores head_pattern_scores(const AttentionCapture& capture, int layer, int head) {
+    CapturedSession c = captured_session_for(capture, "");
+    c.layer = layer;
+    c.head = head;
+    const CapturedHead h = captured_head(capture, c);
+    const Eigen::MatrixXd weights = attention(h.queries, h.keys, h.values, h.options).weights;
+    HeadPatternScores scores;
+    const int rows = capture.tokens - 1;
+    if (rows < 1) return scores;
+    std::map<std::string, int> last_seen;  // token label → its most recent position
+    last_seen[capture.token_labels[0]] = 0;
+    double induction_sum = 0;
+    for (int i = 1; i <= rows; ++i) {
+        scores.previous_token += weights(i, i - 1) / rows;
+        scores.same_token += weights(i, i) / rows;
+        scores.first_token += weights(i, 0) / rows;
+        const std::string& token = capture.token_labels[static_cast<std::size_t>(i)];
+        const auto seen = last_seen.find(token);
+        if (seen != last_seen.end() && seen->second + 1 < i) {
+            induction_sum += weights(i, seen->second + 1);
+            ++scores.induction_rows;
+        }
+        last_seen[token] = i;
+    }
+    scores.induction = scores.induction_rows > 0 ? induction_sum / scores.induction_rows : std::nan("");
+    return scores;
 }
 
 }  // namespace attn

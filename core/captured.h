@@ -10,6 +10,8 @@
 //   edited rows whose length does not fit the head (a changed file) are skipped.
 // - record_captured_row() stores a row only when it differs from the file's; a row set back to
 //   the file's value is forgotten, so the session holds just the real edits.
+// - head_pattern_scores() reads the file's numbers (no edits) with the file's mask and scale;
+//   layer and head must be inside the capture (asserted).
 // - Pure functions; an OpenedCapture shares its capture read-only.
 #pragma once
 
@@ -48,5 +50,19 @@ void record_captured_row(CapturedSession& c, const AttentionCapture& capture, ch
                          const Eigen::RowVectorXd& values);
 // Forgets every edit of the selected head.
 void reset_captured_head(CapturedSession& c);
+
+// What one head of a capture attends to: attention weights averaged over the query rows 1..T-1
+// (row 0 has only itself under a causal mask). `induction` averages, over every row i whose
+// token (the same label) occurred before at j < i - 1 (the most recent such j), the weight on
+// key j + 1: the token that followed it last time, where an induction head looks; NaN when no
+// token repeats. Used to say measured, not guessed, which head a lesson shows.
+struct HeadPatternScores {
+    double previous_token = 0;  // weight on key i-1
+    double same_token = 0;      // weight on key i (the diagonal)
+    double first_token = 0;     // weight on key 0
+    double induction = 0;       // see above
+    int induction_rows = 0;     // rows that have an induction target
+};
+HeadPatternScores head_pattern_scores(const AttentionCapture& capture, int layer, int head);
 
 }  // namespace attn

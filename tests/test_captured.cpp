@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -190,6 +191,56 @@ TEST(Captured, UndoKeepsLargeSandboxesWithinItsBudget) {
     EXPECT_GE(history.size(), 40u);  // still many steps
     ASSERT_TRUE(history.undo(s));
     EXPECT_EQ(s.sandbox.queries(0, 0), 59);
+}
+
+// Two heads over tokens "a b c a b c": head 0 puts (almost) all weight on the previous token
+// (one-hot keys by position, each query the previous position's key × 20); head 1 is uniform.
+attn::AttentionCapture two_patterned_heads() {
+    attn::AttentionCapture c;
+    c.layers = 1;
+    c.heads = 2;
+    c.tokens = 6;
+    c.d = c.dv = 6;
+    c.token_labels = {"a", "b", "c", "a", "b", "c"};
+    c.causal = true;
+    c.scale_mode = attn::ScaleMode::One;
+    c.scale = 1;
+    c.q.assign(2 * 6 * 6, 0.0f);
+    c.k.assign(2 * 6 * 6, 0.0f);
+    c.v.assign(2 * 6 * 6, 1.0f);
+    for (int i = 0; i < 6; ++i) {
+        c.k[static_cast<std::size_t>(i * 6 + i)] = 1;                            // head 0: key i = e_i
+        if (i > 0) c.q[static_cast<std::size_t>(i * 6 + i - 1)] = 20;           // query i = 20·e_{i-1}
+    }
+    return c;
+}
+
+TEST(Captured, HeadPatternScoresMeasureThePreviousTokenAndInductionWeights) {
+    const attn::AttentionCapture capture = two_patterned_heads();
+    const attn::HeadPatternScores previous = attn::head_pattern_scores(capture, 0, 0);
+    EXPECT_GT(previous.previous_token, 0.999);
+    EXPECT_LT(previous.same_token, 1e-6);
+    // Rows 1..5: row 1's previous token is the first token.
+    EXPECT_NEAR(previous.first_token, 1.0 / 5, 1e-6);
+    // "a b c a b c": rows 3, 4, 5 repeat a token seen at 0, 1, 2; their targets 1, 2, 3 are not
+    // their previous tokens (2, 3, 4), so a previous-token head scores ~0 there.
+    EXPECT_EQ(previous.induction_rows, 3);
+    EXPECT_LT(previous.induction, 1e-6);
+
+    const attn::HeadPatternScores uniform = attn::head_pattern_scores(capture, 0, 1);
+    // Row i spreads 1/(i+1) over keys 0..i: the mean over rows 1..5 of 1/(i+1).
+    const double mean = (1.0 / 2 + 1.0 / 3 + 1.0 / 4 + 1.0 / 5 + 1.0 / 6) / 5;
+    EXPECT_NEAR(uniform.previous_token, mean, 1e-9);
+    EXPECT_NEAR(uniform.same_token, mean, 1e-9);
+    EXPECT_NEAR(uniform.induction, (1.0 / 4 + 1.0 / 5 + 1.0 / 6) / 3, 1e-9);
+}
+
+TEST(Captured, HeadPatternScoresWithoutRepeatsHaveNoInduction) {
+    attn::AttentionCapture capture = two_patterned_heads();
+    capture.token_labels = {"a", "b", "c", "d", "e", "f"};
+    const attn::HeadPatternScores scores = attn::head_pattern_scores(capture, 0, 1);
+    EXPECT_EQ(scores.induction_rows, 0);
+    EXPECT_TRUE(std::isnan(scores.induction));
 }
 
 }  // namespace

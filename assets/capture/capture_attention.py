@@ -118,7 +118,10 @@ def encoder_demo(text, seed=0, layers=2, heads=2, d_model=16):
     return {"model": model, "inputs": (x,), "tokens": tokens, "causal": False}
 
 
-def gpt2_style(text, seed=0, layers=2, heads=2, d_model=16):
+def gpt2_blocks(layers, heads, d_model):
+    """A stack of GPT-2-style pre-norm decoder blocks (c_attn projects to q|k|v, causal mask,
+    scale 1/√d), as torch.nn.Sequential mapping (B, T, d_model) to (B, T, d_model). The capture
+    hooks record it; train_tiny_lm.py trains one."""
     import torch
 
     class Attention(torch.nn.Module):
@@ -133,7 +136,7 @@ def gpt2_style(text, seed=0, layers=2, heads=2, d_model=16):
             q, k, v = self.c_attn(x).split(E, dim=2)
             q, k, v = (t.view(B, T, heads, E // heads).transpose(1, 2) for t in (q, k, v))
             logits = q @ k.transpose(-1, -2) / (E // heads) ** 0.5
-            logits = logits.masked_fill(torch.ones(T, T, dtype=torch.bool).triu(1), float("-inf"))
+            logits = logits.masked_fill(torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1), float("-inf"))
             y = (logits.softmax(-1) @ v).transpose(1, 2).reshape(B, T, E)
             return self.c_proj(y)
 
@@ -150,8 +153,13 @@ def gpt2_style(text, seed=0, layers=2, heads=2, d_model=16):
             x = x + self.attn(self.ln_1(x))
             return x + self.mlp(self.ln_2(x))
 
+    return torch.nn.Sequential(*[Block() for _ in range(layers)])
+
+
+def gpt2_style(text, seed=0, layers=2, heads=2, d_model=16):
+    import torch
     torch.manual_seed(seed)
-    model = torch.nn.Sequential(*[Block() for _ in range(layers)]).eval()
+    model = gpt2_blocks(layers, heads, d_model).eval()
     tokens = whitespace_tokens(text)
     x = _word_embedding(torch, tokens, d_model, seed)[None]  # (1, T, E)
     return {"model": model, "inputs": (x,), "tokens": tokens, "causal": True}

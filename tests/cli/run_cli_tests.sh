@@ -728,6 +728,16 @@ expect_bad "tensors info: zip bomb" "zip bomb" tensors info "$TENSORS/bad/zip_bo
 expect_bad "tensors info: a lone .npy" "numpy.savez" tensors info "$TENSORS/bad/lone.npy"
 expect_bad "tensors info: a directory" "not a regular file" tensors info "$TENSORS"
 expect_bad "tensors info: a FIFO" "not a regular file" tensors info "$T/fifo.png"
+run tensors_patterns tensors info --patterns "$TENSORS/encoder.safetensors"
+pycase "tensors info --patterns prints four scores for every head" tensors_patterns <<'PY'
+    c.expect_rc(0)
+    import re
+    lines = re.findall(r"^layer (\d) head (\d): previous [01]\.\d{3}, self [01]\.\d{3}, first [01]\.\d{3}, induction ", c.out, re.M)
+    assert lines == [("0", "0"), ("0", "1"), ("1", "0"), ("1", "1")], c.out
+PY
+expect_bad "--head past the capture's heads" "has 2 layers × 2 heads" --head 0,2 "$TENSORS/encoder.safetensors"
+expect_bad "--head that is not a number" "--head" --head 1,x "$TENSORS/encoder.safetensors"
+expect_bad "--head without a capture" "goes with a captured-attention FILE" --head 0,0
 
 # --- content checks, in one python process ----------------------------------------------------
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Real attention in the real window (issue 12): a capture opens through File → Open tensors… and
-# as the FILE argument, on layer 0, head 0; the layer and head pickers switch heads and the weights
+# as the FILE argument, on layer 0, head 0 (or the --head LAYER,HEAD given); the layer and head pickers switch heads and the weights
 # shown are core's attention for that head (checked against the file's numbers here, in numpy-free
 # Python); typing a query component changes the weights, undo brings them back, and a saved
 # session reopens with the edit. A sandbox of N = 1024, d = 128 renders, and a key at row 900 takes
@@ -101,6 +101,14 @@ stop_app
 start_app --no-autosave "$work/here.safetensors"
 check "attnlab FILE.safetensors opens the capture" "d['mode'] == 'captured' and d['captured']['file'].endswith('here.safetensors')" \
   "d['mode'], d['captured'], d['toasts']"
+stop_app
+
+start_app --no-autosave --head 1,1 "$work/here.safetensors"
+check "--head 1,1 opens the capture on layer 1, head 1" "d['mode'] == 'captured' and d['captured']['layer'] == 1 and d['captured']['head'] == 1" \
+  "d['captured'], d['toasts']"
+sleep 0.3
+[ "$(weights_match 1 1)" = True ] && ok "--head 1,1: the weights shown are that head's" \
+  || not_ok "--head 1,1 weights ($(python3 expected.py "$encoder" 1 1 "$ATTNLAB_PROBE"))"
 stop_app
 
 # A sandbox at the new limits: N = 1024, d = dv = 128, one query per key.
