@@ -6,11 +6,15 @@
 // - narrower: two columns, exercises over vectors | heatmaps over output and geometry; a column
 //   too short to stack its panels shows some of them as tabs, never squeezed below a usable size.
 //
+// The heatmaps ask for the height their grids need (a 14-token capture's two maps with a number in
+// every cell): while the geometry keeps kMinGeometryShare of the column, they get it.
+//
 // Calling rules: plan_layout() is pure (no ImGui calls); pass sizes in pixels and the font size.
 #pragma once
 
 #include "app/app_state.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,7 +35,12 @@ struct LayoutPlan {
     float left_border = 0, middle_border = 0, vectors_border = 0, heatmaps_border = 0;
 };
 
+// The heatmap panel's wish: for a panel width in pixels, the height (pixels) that shows both maps
+// whole; 0 for no wish (the usual share).
+using HeightForWidth = std::function<float(float)>;
+
 // display: window size; top: the menu bar's height; font_px: the current font size.
-LayoutPlan plan_layout(float display_w, float display_h, float top, float font_px, const PanelLayout& fractions);
+LayoutPlan plan_layout(float display_w, float display_h, float top, float font_px, const PanelLayout& fractions,
+                       const HeightForWidth& heatmaps_height = {});
 
 }  // namespace attn::app

@@ -135,13 +135,18 @@ ImVec2 min_cell_size(int n, int N) {
                   std::ceil(ImGui::GetTextLineHeight() * kMinNumberFontScale + 2));
 }
 
-Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w, float row_label_w) {
-    Layout l;
+// The title, column labels and legend of one map, and the gap between the two maps.
+void set_chrome(Layout& l) {
     l.gap = em(1.2f);
-    l.row_label_w = row_label_w + em(0.4f);
     l.title_h = ImGui::GetTextLineHeightWithSpacing();
     l.col_label_h = ImGui::GetTextLineHeight() + em(0.2f);
     l.legend_h = em(0.5f) + em(0.6f) + em(0.15f) + ImGui::GetTextLineHeight();
+}
+
+Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w, float row_label_w) {
+    Layout l;
+    set_chrome(l);
+    l.row_label_w = row_label_w + em(0.4f);
     const float chrome_h = l.title_h + l.col_label_h + l.legend_h;
 
     // The gradient bar is as wide as the grid (5 to 16 em), narrower when the "masked" swatch
@@ -653,6 +658,24 @@ Hover find_hover(AppState& state, const Layout& l, const ImVec2 blocks[2], int n
 //-----------------------------------------------------------------------------
 // [SECTION] The panel
 //-----------------------------------------------------------------------------
+
+float heatmap_panel_wanted_height(const AppState& state, float width) {
+    const Workspace& ws = state.workspace;
+    const int n = static_cast<int>(ws.result.logits.rows()), N = static_cast<int>(ws.result.logits.cols());
+    if (!ws.error.empty() || n == 0 || N == 0 || n * N > kMaxRectCells) return 0;
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float inner_w = width - 2 * style.WindowPadding.x - style.ScrollbarSize;
+    Layout l;
+    set_chrome(l);
+    l.row_label_w = row_label_width(ws, n, std::min(em(kTokenRowEm), inner_w / 6)) + em(0.4f);
+    const ImVec2 min_cell = min_cell_size(n, N);
+    // Rows a full line high: every row keeps its name and its number at full size.
+    const float row_h = std::max(min_cell.y, ImGui::GetTextLineHeight() + em(0.15f));
+    const float map_h = l.title_h + l.col_label_h + l.legend_h + row_h * static_cast<float>(n);
+    const bool side_by_side = 2 * (l.row_label_w + min_cell.x * static_cast<float>(N)) + l.gap <= inner_w;
+    const float maps_h = side_by_side ? map_h : 2 * map_h + l.gap;
+    return maps_h + ImGui::GetFrameHeight() + 2 * style.WindowPadding.y + em(0.5f);
+}
 
 void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapResources& textures) {
     if (begin_panel(tr(state, "Heatmaps"), kHeatmapsId, rect, ImGuiWindowFlags_HorizontalScrollbar)) {

@@ -35,6 +35,10 @@ void draw_sandbox_controls(AppState& state);                        // inside th
 void draw_captured_controls(AppState& state);                       // inside the Real attention tab
 void draw_vector_panel(AppState& state, const PanelRect& rect);
 void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapResources& textures);
+// The height (pixels) a heatmap panel `width` pixels wide needs to show both maps with a number in
+// every cell and every row named; 0 when the maps are textures (large) or there is nothing to
+// show. For the layout (layout.h); call inside a frame (it measures text).
+float heatmap_panel_wanted_height(const AppState& state, float width);
 void draw_output_panel(AppState& state, const PanelRect& rect);
 void draw_geometry_panel(AppState& state, const PanelRect& rect);
 // The Class window (File → Grade a folder…): floating, not part of the tiled layout; drawn while

@@ -522,7 +522,8 @@ void draw_ui(AppState& state, HeatmapResources& textures) {
 
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     const float top = ImGui::GetFrameHeight();
-    const LayoutPlan plan = plan_layout(display.x, display.y, top, ImGui::GetFontSize(), state.panels.layout);
+    const auto heatmaps_wish = [&state](float width) { return heatmap_panel_wanted_height(state, width); };
+    const LayoutPlan plan = plan_layout(display.x, display.y, top, ImGui::GetFontSize(), state.panels.layout, heatmaps_wish);
     for (const Region& region : plan.regions) {
         PanelRect rect{ImVec2(region.x, region.y), ImVec2(region.w, region.h)};
         std::string shown = region.panels.front();
