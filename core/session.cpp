@@ -393,6 +393,16 @@ AnswerSet read_answers(const json& value, const std::string& where, bool noteboo
     return answers;
 }
 
+// "scale", "temperature" and "causal", shared by the sandbox and a capture.
+void read_scale_and_mask(ObjectReader& r, ScaleMode& scale_mode, double& temperature, bool& causal) {
+    scale_mode = parse_enum<ScaleMode>(r, "scale", scale_mode,
+                                       {{"one", ScaleMode::One},
+                                        {"inv_sqrt_d", ScaleMode::InvSqrtD},
+                                        {"temperature", ScaleMode::Temperature}});
+    r.read_double("temperature", temperature);
+    r.read_bool("causal", causal);
+}
+
 void read_sandbox(const json& value, const std::string& where, SandboxSession& b) {
     ObjectReader r(value, where, "sandbox");
     b.source = parse_enum<DataSource>(r, "source", b.source,
@@ -414,12 +424,7 @@ void read_sandbox(const json& value, const std::string& where, SandboxSession& b
     b.key_count = has_count || has_keys ? key_count : b.key_count;
     b.key_dim = has_dim || has_keys ? key_dim : b.key_dim;
     b.value_dim = has_vdim || has_values ? value_dim : b.value_dim;
-    b.scale_mode = parse_enum<ScaleMode>(r, "scale", b.scale_mode,
-                                         {{"one", ScaleMode::One},
-                                          {"inv_sqrt_d", ScaleMode::InvSqrtD},
-                                          {"temperature", ScaleMode::Temperature}});
-    r.read_double("temperature", b.temperature);
-    r.read_bool("causal", b.causal);
+    read_scale_and_mask(r, b.scale_mode, b.temperature, b.causal);
     r.read_string("goal", b.goal);
     r.refuse_unknown();
 }
@@ -454,12 +459,7 @@ void read_captured(const json& value, const std::string& where, CapturedSession&
     r.read_string("fingerprint", c.fingerprint);
     r.read_int("layer", c.layer);
     r.read_int("head", c.head);
-    c.scale_mode = parse_enum<ScaleMode>(r, "scale", c.scale_mode,
-                                         {{"one", ScaleMode::One},
-                                          {"inv_sqrt_d", ScaleMode::InvSqrtD},
-                                          {"temperature", ScaleMode::Temperature}});
-    r.read_double("temperature", c.temperature);
-    r.read_bool("causal", c.causal);
+    read_scale_and_mask(r, c.scale_mode, c.temperature, c.causal);
     if (const json* edits = r.get("edits")) read_captured_edits(*edits, where, c);
     r.refuse_unknown();
     if (c.path.empty()) r.fail("file", "must name the opened file");
