@@ -20,7 +20,7 @@ namespace attn::app {
 namespace {
 
 constexpr float kFullListEm = 30.0f;  // below this panel height the task list folds to a picker
-constexpr float kMinTaskTextEm = 3.0f; // the task's text box never shrinks below this
+constexpr float kMinTaskTextEm = 1.5f; // the task's text box never shrinks below this (a line and a half: it scrolls)
 
 const TaskCheck* check_of(const AppState& state, const std::string& id) {
     for (const TaskCheck& check : state.checks)
