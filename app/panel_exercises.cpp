@@ -340,8 +340,8 @@ void draw_task_text(AppState& state, const Task* task) {
     draw_explanations(state, *task);
 }
 
-// The task's text in a box as tall as it needs, at most what leaves room for the buttons below
-// it: on a projector with large text the explanation scrolls and Solve / Reset stay in view.
+// The task's text scrolls in a box above the buttons, which sit at the panel's bottom edge: on a
+// projector with large text the explanation scrolls and Solve / Reset stay in view.
 void draw_selected_task(AppState& state) {
     const Task* task = course(state).find(state.session.selected_task);
     if (!task) return;
@@ -356,11 +356,13 @@ void draw_selected_task(AppState& state) {
     const ImGuiStyle& style = ImGui::GetStyle();
     const float buttons_h = wrapped_buttons_height(task_button_labels(state, *task), ImGui::GetContentRegionAvail().x);
     const float room = ImGui::GetContentRegionAvail().y - buttons_h - style.ItemSpacing.y;
-    if (begin_fitted_box("task text", em(kMinTaskTextEm), room)) {
+    // The box takes all the room above the buttons, computed in this frame: a height taken from
+    // the last frame moved the buttons after the window had gone idle, and a click there missed.
+    if (ImGui::BeginChild("task text", ImVec2(0, std::max(em(kMinTaskTextEm), room)))) {
         draw_task_text(state, task);
         audit_window_width(state.layout_audit, kExercisesId);
     }
-    end_fitted_box("task text");
+    ImGui::EndChild();
     draw_task_buttons(state, *task);
 }
 

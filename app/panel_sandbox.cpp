@@ -205,7 +205,7 @@ bool draw_goal_solver(AppState& state, SandboxSession& s) {
 }  // namespace
 
 // The settings scroll in a box above the goal solver, so Solve goal (and Cancel) stay in view on
-// a projector with large text; the solve's explanation takes the room left below.
+// a projector with large text; a solve's explanation shares the room with the settings.
 void draw_sandbox_controls(AppState& state) {
     SandboxSession& s = state.session.sandbox;
     const Session before = state.session;
@@ -213,14 +213,20 @@ void draw_sandbox_controls(AppState& state) {
     ImGuiStorage* storage = ImGui::GetStateStorage();
     const ImGuiID goal_height_id = ImGui::GetID("goal solver height");
     const LocalText* explanation = current_sandbox_explanation(state);  // only while the sandbox is the one solved
-    const float below = storage->GetFloat(goal_height_id, em(6)) + (explanation ? em(kMinExplanationEm) + style.ItemSpacing.y : 0.0f);
+    // The goal section's height from the last frame: it changes only when the goal's error line
+    // comes or goes, while the student types (every key press draws frames).
+    const float goal_h = storage->GetFloat(goal_height_id, em(4));
+    const float room = ImGui::GetContentRegionAvail().y - goal_h - 2 * style.ItemSpacing.y;
+    // Computed in this frame, never from the box's own content: a box that follows its content
+    // settles a frame late and moved Solve goal after the window had gone idle.
+    const float settings_h = explanation ? std::max(em(kMinSettingsEm), room * 0.5f) : std::max(em(kMinSettingsEm), room);
     bool data_changed = false, changed = false;
-    if (begin_fitted_box("sandbox settings", em(kMinSettingsEm), ImGui::GetContentRegionAvail().y - below - style.ItemSpacing.y)) {
+    if (ImGui::BeginChild("sandbox settings", ImVec2(0, settings_h))) {
         data_changed = draw_data_controls(state, s);
         changed = draw_query_controls(state, s);
         audit_window_width(state.layout_audit, kExercisesId);
     }
-    end_fitted_box("sandbox settings");
+    ImGui::EndChild();
     const float goal_top = ImGui::GetCursorPosY();
     changed |= draw_goal_solver(state, s);
     storage->SetFloat(goal_height_id, ImGui::GetCursorPosY() - goal_top - style.ItemSpacing.y);

@@ -158,24 +158,6 @@ std::string fit_label(const char* label, float preferred) {
     return std::string("##") + label;
 }
 
-namespace {
-ImGuiID fitted_box_height_id(const char* id) { return ImGui::GetID((std::string(id) + " content height").c_str()); }
-}  // namespace
-
-bool begin_fitted_box(const char* id, float min_h, float max_h) {
-    // The height lives in the parent window's storage (ImGui's own per-window memory).
-    const float last = ImGui::GetStateStorage()->GetFloat(fitted_box_height_id(id), max_h);
-    return ImGui::BeginChild(id, ImVec2(0, std::max(min_h, std::min(max_h, last))));
-}
-
-void end_fitted_box(const char* id) {
-    // A child without a border has no padding: the content ends one item spacing above the cursor.
-    const bool drawn = !ImGui::GetCurrentWindowRead()->SkipItems;  // a box scrolled out of view measured nothing
-    const float content_h = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y;
-    ImGui::EndChild();
-    if (drawn) ImGui::GetStateStorage()->SetFloat(fitted_box_height_id(id), std::max(1.0f, content_h));
-}
-
 float wrapped_buttons_height(const std::vector<std::string>& labels, float width) {
     const ImGuiStyle& style = ImGui::GetStyle();
     int lines = labels.empty() ? 0 : 1;

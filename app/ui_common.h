@@ -73,13 +73,6 @@ void same_line_if_fits(float width);
 // control takes the line. Returns the label to pass to the widget ("##label" once it went above).
 std::string fit_label(const char* label, float preferred);
 
-// A scrolling box as tall as its content was in the last frame, between min_h and max_h pixels:
-// text that fits flows on with what follows right under it; text that does not scrolls inside
-// the box, so what follows (a row of buttons) stays in view. Always pair with end_fitted_box(id),
-// whatever begin returned.
-bool begin_fitted_box(const char* id, float min_h, float max_h);
-void end_fitted_box(const char* id);
-
 // The width ImGui::Button(label) will take.
 float button_width(const char* label);
 // The height a row of buttons with these labels takes when each joins the line with
