@@ -167,11 +167,17 @@ struct LoadedHandIn {
 
 // The Class window (File → Grade a folder…): a class graded by core/class_report, in the
 // background so a large folder never freezes the window.
+// A folder being graded on a worker thread (BackgroundJob: progress per hand-in, Cancel).
+struct ClassGrading {
+    std::shared_ptr<BackgroundJob<ClassReport>> job;
+    bool valid() const { return job != nullptr; }
+};
+
 struct ClassView {
     bool open = false;
     std::string folder;
     std::shared_ptr<const ClassReport> report;  // the last class graded (null: none yet)
-    std::future<ClassReport> grading;           // valid while a folder is being graded
+    ClassGrading grading;                       // valid while a folder is being graded
     double grading_since = 0;                   // state.now when it started
     std::string error;                          // why the last folder could not be graded
     std::string opened_student;                 // the row last opened in the main window

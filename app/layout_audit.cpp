@@ -32,4 +32,18 @@ void audit_window_width(LayoutAudit& audit, const std::string& panel) {
                          " px wide in " + std::to_string(static_cast<int>(visible_right - window->Pos.x)) + " px");
 }
 
+void audit_item_in_view(LayoutAudit& audit, const std::string& panel, const std::string& what) {
+    const ImGuiWindow* window = ImGui::GetCurrentWindowRead();
+    if (!window || window->SkipItems) return;
+    // InnerClipRect is already cut by the parent's clip rectangle, so an item in a child window
+    // that itself runs under its panel's edge counts as out of view too.
+    const ImRect visible = window->InnerClipRect;
+    const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+    if (min.y < visible.Min.y - 1.0f || max.y > visible.Max.y + 1.0f || max.x > visible.Max.x + 1.0f)
+        audit.report(panel, kOutOfView,
+                     what + ": spans y " + std::to_string(static_cast<int>(min.y)) + ".." + std::to_string(static_cast<int>(max.y)) +
+                         ", visible " + std::to_string(static_cast<int>(visible.Min.y)) + ".." +
+                         std::to_string(static_cast<int>(visible.Max.y)) + " in " + window->Name);
+}
+
 }  // namespace attn::app

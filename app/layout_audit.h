@@ -25,6 +25,7 @@ inline constexpr const char* kOverflow = "overflow";          // content wider t
 inline constexpr const char* kBlankCell = "blank cell";       // a heatmap cell drawn without its number
 inline constexpr const char* kLabelOverlap = "label overlap"; // two geometry labels cover each other
 inline constexpr const char* kLabelOutside = "label outside"; // a geometry label left its panel
+inline constexpr const char* kOutOfView = "out of view";      // a control a teacher needs is (partly) below the panel's edge
 inline constexpr int kMaxLayoutProblems = 64;
 
 struct LayoutProblem {
@@ -48,5 +49,10 @@ bool audit_text_fits(LayoutAudit& audit, const std::string& panel, const std::st
 // Records kOverflow when the current window's content is wider than the window can show
 // (ImGui would clip it or add a horizontal scroll bar). Call before ImGui::End()/EndChild().
 void audit_window_width(LayoutAudit& audit, const std::string& panel);
+
+// Records kOutOfView when the last item is not wholly inside the current window's visible area,
+// as drawn (scrolled to the top unless the user scrolled): for the controls a teacher must reach
+// without scrolling (Solve, Reset, Solve goal, Cancel). Call right after the item; `what` names it.
+void audit_item_in_view(LayoutAudit& audit, const std::string& panel, const std::string& what);
 
 }  // namespace attn::app

@@ -11,7 +11,7 @@
 #include "core/json_io.h"
 
 #include <algorithm>
-#include <chrono>
+#include <cfloat>
 #include <cmath>
 #include <string>
 
@@ -287,25 +287,59 @@ void draw_report(AppState& state, const ClassReport& r) {
     draw_student_table(state, r);
 }
 
+// While a folder is graded: how far it is, and Cancel (stops before the next hand-in).
+void draw_grading_progress(AppState& state) {
+    const ClassView& view = state.class_view;
+    const auto [done, total] = view.grading.job->progress();
+    text_wrapped(format(tr(state, "Grading %s… %.0f s"), printable_path(view.folder).c_str(),
+                        std::max(0.0, state.now - view.grading_since)));
+    const std::string overlay = total > 0 ? format(tr(state, "%d of %d hand-ins"), done, total) : std::string();
+    ImGui::ProgressBar(total > 0 ? static_cast<float>(done) / static_cast<float>(total) : 0.0f, ImVec2(-FLT_MIN, 0),
+                       overlay.c_str());
+    probe_item(state, "class progress");
+    const bool stopping = view.grading.job->cancelled();
+    ImGui::BeginDisabled(stopping);
+    if (ImGui::Button(tr(state, "Cancel"))) cancel_grading(state);
+    ImGui::EndDisabled();
+    probe_item(state, "class cancel");
+    audit_item_in_view(state.layout_audit, kClassId, "Cancel (grading)");
+    tooltip(tr(state, "Stop grading; the hand-ins graded so far are dropped."));
+}
+
 }  // namespace
 
 void start_grading(AppState& state, const std::string& folder) {
     ClassView& view = state.class_view;
-    if (view.grading.valid()) return;  // one at a time; the running one finishes first
+    if (view.grading.valid()) return;  // one at a time; the running one finishes (or is cancelled) first
     view.open = true;
     view.folder = folder;
     view.error.clear();
     view.grading_since = state.now;
     const double tolerance = state.session.tolerance;
-    // Core's grading is pure and thread-safe (class_report.h); the window keeps drawing meanwhile.
-    view.grading = std::async(std::launch::async, grade, folder, tolerance);
+    // Core's grading is pure and thread-safe (class_report.h); the window keeps drawing meanwhile,
+    // with a progress bar per hand-in and a Cancel button that stops before the next hand-in.
+    view.grading.job = std::make_shared<BackgroundJob<ClassReport>>(
+        [folder, tolerance](const std::atomic<bool>& cancel, const BackgroundJob<ClassReport>::Progress& progress) {
+            return grade_class(find_hand_ins({folder}), tolerance, &cancel, progress);
+        });
+}
+
+void cancel_grading(AppState& state) {
+    if (state.class_view.grading.valid()) state.class_view.grading.job->cancel();
 }
 
 void poll_grading(AppState& state) {
     ClassView& view = state.class_view;
-    if (!view.grading.valid() || view.grading.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+    if (!view.grading.valid() || !view.grading.job->finished()) return;
+    const std::shared_ptr<BackgroundJob<ClassReport>> job = std::move(view.grading.job);
+    view.grading = ClassGrading{};
     try {
-        take_report(state, view.grading.get());
+        ClassReport report = job->take();
+        if (report.cancelled) {
+            toast(state, tr(state, "Grading cancelled"));
+            return;  // the class graded before, if any, stays on screen
+        }
+        take_report(state, std::move(report));
     } catch (const InputError& e) {
         take_error(state, e.what());
     } catch (const std::exception& e) {  // bad_alloc: the folder is too much, the app carries on
@@ -359,14 +393,15 @@ void draw_class_window(AppState& state) {
     const std::string title = std::string(tr(state, "Class")) + " — " + printable(view.folder, 60) + "###" + kClassId;
     if (ImGui::Begin(title.c_str(), &view.open, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
         if (view.grading.valid()) {
-            text_wrapped(format(tr(state, "Grading %s… %.0f s"), printable_path(view.folder).c_str(),
-                                std::max(0.0, state.now - view.grading_since)));
+            draw_grading_progress(state);
         } else if (!view.error.empty()) {
             ImGui::PushStyleColor(ImGuiCol_Text, palette().fail);
             text_wrapped(view.error);
             ImGui::PopStyleColor();
         } else if (view.report) {
             draw_report(state, *view.report);
+        } else {
+            text_wrapped(tr(state, "Grading was cancelled: nothing graded."));
         }
         audit_window_width(state.layout_audit, kClassId);
     }

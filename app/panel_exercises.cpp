@@ -13,12 +13,14 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace attn::app {
 
 namespace {
 
 constexpr float kFullListEm = 30.0f;  // below this panel height the task list folds to a picker
+constexpr float kMinTaskTextEm = 1.5f; // the task's text box never shrinks below this (a line and a half: it scrolls)
 
 const TaskCheck* check_of(const AppState& state, const std::string& id) {
     for (const TaskCheck& check : state.checks)
@@ -222,34 +224,72 @@ void draw_mask_note(AppState& state, const Task& task) {
 
 // Hints between nothing and Solve: each press of Hint shows one more (what must hold, then the
 // direction or the key to change), made by core from the goal and the data in this language.
-void draw_hints(AppState& state, const Task& task) {
-    int& shown = state.panels.hints_shown[task.id];
-    if (shown > 0) {
-        const TaskHints hints = task_hints(course(state), task, course_data(state), state.session.answers, language(state));
-        ImGui::TextDisabled("%s", tr(state, "Hint 1:"));
-        probe_item(state, "hint 1");
-        text_wrapped(hints.must_hold);
-        if (shown > 1) {
-            ImGui::TextDisabled("%s", tr(state, "Hint 2:"));
-            probe_item(state, "hint 2");
-            text_wrapped(hints.direction);
-        }
+// The texts scroll with the task; the Hint button sits in the pinned button row.
+void draw_hint_texts(AppState& state, const Task& task) {
+    const int shown = state.panels.hints_shown[task.id];
+    if (shown <= 0) return;
+    const TaskHints hints = task_hints(course(state), task, course_data(state), state.session.answers, language(state));
+    ImGui::TextDisabled("%s", tr(state, "Hint 1:"));
+    probe_item(state, "hint 1");
+    text_wrapped(hints.must_hold);
+    if (shown > 1) {
+        ImGui::TextDisabled("%s", tr(state, "Hint 2:"));
+        probe_item(state, "hint 2");
+        text_wrapped(hints.direction);
     }
+}
+
+// The button row's labels, in order; Hint while there is a hint left to show.
+std::vector<std::string> task_button_labels(AppState& state, const Task& task) {
+    std::vector<std::string> labels;
+    const int shown = state.panels.hints_shown[task.id];
+    if (shown < 2) labels.push_back(shown == 0 ? tr(state, "Hint") : tr(state, "Next hint"));
+    for (const char* label : {tr(state, "Solve"), tr(state, "Reset"), tr(state, "Copy PyTorch")}) labels.push_back(label);
+    return labels;
+}
+
+// A control the teacher must reach without scrolling: the layout audit reports it when it is not.
+void must_be_in_view(AppState& state, const char* what) { audit_item_in_view(state.layout_audit, kExercisesId, what); }
+
+// Hint, Solve, Reset, Copy PyTorch: wrapped to the panel's width (task_button_labels, same order).
+void draw_task_buttons(AppState& state, const Task& task) {
+    int& shown = state.panels.hints_shown[task.id];
     if (shown < 2) {
         const std::string label = shown == 0 ? tr(state, "Hint") : tr(state, "Next hint");
         if (ImGui::Button((label + "###hint").c_str())) ++shown;
         probe_item(state, "hint");
+        must_be_in_view(state, "Hint");
         tooltip(tr(state, "Hint 1 says what must hold; hint 2 the direction or the key to change; Solve gives the answer."));
         same_line_if_fits(button_width(tr(state, "Solve")));
     }
+    if (ImGui::Button(tr(state, "Solve"))) solve_selected(state);
+    probe_item(state, "solve");
+    must_be_in_view(state, "Solve");
+    tooltip(tr(state, "Fill in the analytic answer for this task and explain it (Ctrl+Enter)."));
+    same_line_if_fits(button_width(tr(state, "Reset")));
+    if (ImGui::Button(tr(state, "Reset"))) reset_selected(state);
+    probe_item(state, "reset");
+    must_be_in_view(state, "Reset");
+    tooltip(tr(state, "Clear your answer to this task (Ctrl+R). Undo with Ctrl+Z."));
+    same_line_if_fits(button_width(tr(state, "Copy PyTorch")));
+    const auto answer = state.session.answers.find(task.answer);
+    ImGui::BeginDisabled(answer == state.session.answers.end());
+    if (ImGui::Button(tr(state, "Copy PyTorch"))) {
+        const AnswerOrigin origin = solved_answer_names(state).count(task.answer) ? AnswerOrigin::Solved : AnswerOrigin::Typed;
+        ImGui::SetClipboardText(answer_as_python(task, answer->second, origin).c_str());
+        toast(state, tr(state, "Copied the answer as a PyTorch line"));
+    }
+    ImGui::EndDisabled();
+    probe_item(state, "copy pytorch");
+    must_be_in_view(state, "Copy PyTorch");
+    tooltip(tr(state, "Copy `name = torch.tensor([...])` for the notebook to the clipboard."));
 }
 
-void draw_selected_task(AppState& state) {
+// What the task says and how the answer stands: the prompt, what is edited, the check, hints and
+// the explanations. Scrolls above the pinned button row when it is long.
+void draw_task_text(AppState& state, const Task* task) {
     const Language lang = language(state);
-    const Task* task = course(state).find(state.session.selected_task);
-    if (!task) return;
     const Palette colors = palette();
-    ImGui::Separator();
     text_wrapped(task->id + "  " + task->title.get(lang));
     text_wrapped(task->prompt.get(lang));
     const auto dim = [&](const std::string& text) {
@@ -257,10 +297,6 @@ void draw_selected_task(AppState& state) {
         text_wrapped(text);
         ImGui::PopStyleColor();
     };
-    if (task->discussion) {
-        draw_discussion(state, *task);
-        return;
-    }
     const Workspace& w = state.workspace;
     if (task->edit.tensor == TaskEdit::Tensor::KeyRow) {
         const Task* source = course(state).find(task->edit.query_from);
@@ -300,25 +336,34 @@ void draw_selected_task(AppState& state) {
         ImGui::PopStyleColor();
     }
 
-    draw_hints(state, *task);
-    if (ImGui::Button(tr(state, "Solve"))) solve_selected(state);
-    probe_item(state, "solve");
-    tooltip(tr(state, "Fill in the analytic answer for this task and explain it (Ctrl+Enter)."));
-    same_line_if_fits(button_width(tr(state, "Reset")));
-    if (ImGui::Button(tr(state, "Reset"))) reset_selected(state);
-    tooltip(tr(state, "Clear your answer to this task (Ctrl+R). Undo with Ctrl+Z."));
-    same_line_if_fits(button_width(tr(state, "Copy PyTorch")));
-    const auto answer = state.session.answers.find(task->answer);
-    ImGui::BeginDisabled(answer == state.session.answers.end());
-    if (ImGui::Button(tr(state, "Copy PyTorch"))) {
-        const AnswerOrigin origin = solved_answer_names(state).count(task->answer) ? AnswerOrigin::Solved : AnswerOrigin::Typed;
-        ImGui::SetClipboardText(answer_as_python(*task, answer->second, origin).c_str());
-        toast(state, tr(state, "Copied the answer as a PyTorch line"));
-    }
-    ImGui::EndDisabled();
-    tooltip(tr(state, "Copy `name = torch.tensor([...])` for the notebook to the clipboard."));
-
+    draw_hint_texts(state, *task);
     draw_explanations(state, *task);
+}
+
+// The task's text scrolls in a box above the buttons, which sit at the panel's bottom edge: on a
+// projector with large text the explanation scrolls and Solve / Reset stay in view.
+void draw_selected_task(AppState& state) {
+    const Task* task = course(state).find(state.session.selected_task);
+    if (!task) return;
+    ImGui::Separator();
+    if (task->discussion) {
+        const Language lang = language(state);
+        text_wrapped(task->id + "  " + task->title.get(lang));
+        text_wrapped(task->prompt.get(lang));
+        draw_discussion(state, *task);
+        return;
+    }
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float buttons_h = wrapped_buttons_height(task_button_labels(state, *task), ImGui::GetContentRegionAvail().x);
+    const float room = ImGui::GetContentRegionAvail().y - buttons_h - style.ItemSpacing.y;
+    // The box takes all the room above the buttons, computed in this frame: a height taken from
+    // the last frame moved the buttons after the window had gone idle, and a click there missed.
+    if (ImGui::BeginChild("task text", ImVec2(0, std::max(em(kMinTaskTextEm), room)))) {
+        draw_task_text(state, task);
+        audit_window_width(state.layout_audit, kExercisesId);
+    }
+    ImGui::EndChild();
+    draw_task_buttons(state, *task);
 }
 
 // A long course (the 12 tasks of temperature-masks) folds to the picker too once its list would
@@ -333,6 +378,7 @@ void draw_exercises_tab(AppState& state) {
     const Language lang = language(state);
     if (ImGui::Button(tr(state, "Solve all"))) solve_all_tasks(state);
     probe_item(state, "solve all");
+    must_be_in_view(state, "Solve all");
     tooltip(tr(state, "Solve every task in order; a task that builds on another task's query uses that answer (Ctrl+Shift+Enter)."));
     const char* tolerance_label = tr(state, "tolerance");
     same_line_if_fits(em(5) + ImGui::GetStyle().ItemInnerSpacing.x + ImGui::CalcTextSize(tolerance_label).x);

@@ -153,7 +153,7 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
             const float bars_h = std::max(em(3.5f), (ImGui::GetContentRegionAvail().y - em(2.2f) * (rows_shown + 1)) / rows_shown * 0.6f);
             for (int i = 0; i < rows_shown; ++i) {
                 ImGui::PushID(i);
-                if (out.rows() > 1) ImGui::TextDisabled("%s%d", tr(state, "row "), i);
+                if (out.rows() > 1) ImGui::TextDisabled("%s", format(tr(state, "row %d"), i).c_str());
                 // Wide values (dv up to 128) wrap: at most one table of 32 components per line, as
                 // many as have room (a table holds 64 columns at most).
                 const int dv = static_cast<int>(out.cols());

@@ -21,6 +21,8 @@ namespace {
 
 constexpr float kMinSandboxTemperature = 0.01f;
 constexpr float kMaxSandboxTemperature = 100.0f;
+constexpr float kMinSettingsEm = 3.0f;     // the settings box never shrinks below this
+constexpr float kMinExplanationEm = 5.0f;  // nor the solve's explanation below it
 static_assert(kMinSandboxTemperature >= kMinTemperature && kMaxSandboxTemperature <= kMaxTemperature,
               "the slider's range lies inside what sessions accept");
 
@@ -73,50 +75,52 @@ void regenerate(AppState& state) {
     if (s.queries.cols() != s.data.keys.cols()) s.queries = Eigen::MatrixXd::Zero(std::max<Eigen::Index>(1, s.queries.rows()), s.data.keys.cols());
 }
 
-}  // namespace
-
-void draw_sandbox_controls(AppState& state) {
-    SandboxSession& s = state.session.sandbox;
-    const Session before = state.session;
-    bool data_changed = false, changed = false;
-
+// Where the data comes from and its sizes; true when the data must be made again.
+bool draw_data_controls(AppState& state, SandboxSession& s) {
+    bool data_changed = false;
     ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
     text_wrapped(tr(state, "Free exploration: your own data, sizes and goals."));
     ImGui::PopStyleColor();
     const char* sources[] = {tr(state, "Notebook data"), tr(state, "PyTorch seed"),
                              tr(state, "Random"), tr(state, "Typed (sliders)")};
     int source = static_cast<int>(s.source);
-    ImGui::SetNextItemWidth(em(11));
-    if (ImGui::Combo(tr(state, "data"), &source, sources, 4)) {
+    const std::string data_label = fit_label(tr(state, "data"), em(11));
+    if (ImGui::Combo(data_label.c_str(), &source, sources, 4)) {
         s.source = static_cast<DataSource>(source);
         data_changed = true;
     }
     tooltip(tr(state, "Where keys and values come from. The seed reproduces torch.manual_seed(s); torch.randn(N, d) bit for bit."));
     if (s.source == DataSource::TorchSeed) {
         int seed = static_cast<int>(std::min<uint64_t>(s.torch_seed, 2147483647u));
-        ImGui::SetNextItemWidth(em(8));
-        if (ImGui::InputInt(tr(state, "seed"), &seed) && seed >= 0) {
+        const std::string seed_label = fit_label(tr(state, "seed"), em(8));
+        if (ImGui::InputInt(seed_label.c_str(), &seed) && seed >= 0) {
             s.torch_seed = static_cast<uint64_t>(seed);
             data_changed = true;
         }
     }
     ImGui::BeginDisabled(s.source == DataSource::Notebook);
-    ImGui::SetNextItemWidth(em(8));
-    data_changed |= ImGui::SliderInt(tr(state, "N keys"), &s.key_count, 1, kMaxKeys, "%d", ImGuiSliderFlags_AlwaysClamp);
+    const std::string keys_label = fit_label(tr(state, "N keys"), em(8));
+    data_changed |= ImGui::SliderInt(keys_label.c_str(), &s.key_count, 1, kMaxKeys, "%d", ImGuiSliderFlags_AlwaysClamp);
     tooltip(tr(state, "Number of keys (and values), 1 to 1024."));
-    ImGui::SetNextItemWidth(em(8));
-    data_changed |= ImGui::SliderInt(tr(state, "d (key width)"), &s.key_dim, 1, kMaxKeyDim, "%d", ImGuiSliderFlags_AlwaysClamp);
+    const std::string d_label = fit_label(tr(state, "d (key width)"), em(8));
+    data_changed |= ImGui::SliderInt(d_label.c_str(), &s.key_dim, 1, kMaxKeyDim, "%d", ImGuiSliderFlags_AlwaysClamp);
     tooltip(tr(state, "Components per query and key, 1 to 128."));
-    ImGui::SetNextItemWidth(em(8));
-    data_changed |= ImGui::SliderInt(tr(state, "dv (value width)"), &s.value_dim, 1, kMaxValueDim, "%d", ImGuiSliderFlags_AlwaysClamp);
+    const std::string dv_label = fit_label(tr(state, "dv (value width)"), em(8));
+    data_changed |= ImGui::SliderInt(dv_label.c_str(), &s.value_dim, 1, kMaxValueDim, "%d", ImGuiSliderFlags_AlwaysClamp);
     tooltip(tr(state, "Components per value, independent of d."));
     ImGui::EndDisabled();
     if (ImGui::Button(tr(state, "Generate"))) data_changed = true;
     tooltip(tr(state, "Make the data again from the chosen source."));
 
+    return data_changed;
+}
+
+// How many queries and how they are scored (scale, temperature, causal mask); true on a change.
+bool draw_query_controls(AppState& state, SandboxSession& s) {
+    bool changed = false;
     int queries = static_cast<int>(s.queries.rows());
-    ImGui::SetNextItemWidth(em(8));
-    if (ImGui::SliderInt(tr(state, "queries"), &queries, 1, kMaxQueries, "%d", ImGuiSliderFlags_AlwaysClamp) &&
+    const std::string queries_label = fit_label(tr(state, "queries"), em(8));
+    if (ImGui::SliderInt(queries_label.c_str(), &queries, 1, kMaxQueries, "%d", ImGuiSliderFlags_AlwaysClamp) &&
         queries != s.queries.rows()) {
         Eigen::MatrixXd resized = Eigen::MatrixXd::Zero(queries, s.queries.cols());
         const Eigen::Index keep = std::min<Eigen::Index>(queries, s.queries.rows());
@@ -128,8 +132,8 @@ void draw_sandbox_controls(AppState& state) {
 
     const char* scales[] = {tr(state, "1 (notebook)"), "1/√d", tr(state, "1/temperature")};
     const char* scale_ids[] = {"scale one", "scale inv_sqrt_d", "scale temperature"};
-    ImGui::SetNextItemWidth(em(8));
-    if (ImGui::BeginCombo(tr(state, "scale"), scales[static_cast<int>(s.scale_mode)])) {
+    const std::string scale_label = fit_label(tr(state, "scale"), em(8));
+    if (ImGui::BeginCombo(scale_label.c_str(), scales[static_cast<int>(s.scale_mode)])) {
         for (int mode = 0; mode < 3; ++mode) {
             if (ImGui::Selectable(scales[mode], mode == static_cast<int>(s.scale_mode))) {
                 s.scale_mode = static_cast<ScaleMode>(mode);
@@ -143,10 +147,10 @@ void draw_sandbox_controls(AppState& state) {
     tooltip(tr(state, "Logits = scale · q·k. The notebook uses 1; transformers use 1/√d."));
     if (s.scale_mode == ScaleMode::Temperature) {
         float temperature = static_cast<float>(s.temperature);
-        ImGui::SetNextItemWidth(em(8));
+        const std::string temperature_label = fit_label(tr(state, "temperature"), em(8));
         // 0.01 to 100 spans "one key takes all" to "uniform" for any data worth exploring; a
         // typed value is clamped there too (1e-30 or 1e30 teach nothing and break the legends).
-        if (ImGui::SliderFloat(tr(state, "temperature"), &temperature, kMinSandboxTemperature, kMaxSandboxTemperature,
+        if (ImGui::SliderFloat(temperature_label.c_str(), &temperature, kMinSandboxTemperature, kMaxSandboxTemperature,
                                "%.3g", ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp) &&
             std::isfinite(temperature) && temperature > 0) {
             s.temperature = temperature;
@@ -154,16 +158,40 @@ void draw_sandbox_controls(AppState& state) {
         }
         probe_item(state, "temperature");
     }
-    changed |= ImGui::Checkbox(tr(state, "causal mask"), &s.causal);
+    // A checkbox cannot wrap its label: the label goes on its own line when the box and it do not fit.
+    const std::string causal_label = fit_label(tr(state, "causal mask"), ImGui::GetFrameHeight());
+    changed |= ImGui::Checkbox(causal_label.c_str(), &s.causal);
     probe_item(state, "causal");
     tooltip(tr(state, "Query i only sees keys 0..i, as in a decoder."));
 
+    return changed;
+}
+
+// The goal, its error, and Solve goal (or the running solve's progress and Cancel); true when
+// the goal was edited.
+bool draw_goal_solver(AppState& state, SandboxSession& s) {
+    bool changed = false;
     ImGui::Separator();
-    ImGui::TextUnformatted(tr(state, "Goal solver"));
-    ImGui::SetNextItemWidth(em(10));
-    changed |= ImGui::InputText(tr(state, "goal"), &s.goal);
+    text_wrapped(tr(state, "Goal solver"));
+    const std::string goal_label = fit_label(tr(state, "goal"), em(7));
+    changed |= ImGui::InputText(goal_label.c_str(), &s.goal);
     probe_item(state, "goal");
     tooltip(tr(state, "select:I, average:I,J,... or identity (one query per key)."));
+    // The button joins the goal's line when there is room: one line less on a short panel.
+    if (solving(state)) {  // a long solve (identity on many keys) runs on a worker thread
+        same_line_if_fits(button_width(tr(state, "Cancel")));
+        if (ImGui::Button(tr(state, "Cancel"))) cancel_solve(state);
+        probe_item(state, "cancel solve");
+        audit_item_in_view(state.layout_audit, kExercisesId, "Cancel (sandbox solve)");
+        ImGui::ProgressBar(solving_progress(state), ImVec2(-FLT_MIN, 0));
+        probe_item(state, "solve progress");
+    } else {
+        same_line_if_fits(button_width(tr(state, "Solve goal")));
+        if (ImGui::Button(tr(state, "Solve goal"))) start_solve(state);
+        probe_item(state, "solve goal");
+        audit_item_in_view(state.layout_audit, kExercisesId, "Solve goal");
+        tooltip(tr(state, "Find a query analytically, or explain why no query can do it."));
+    }
     try {
         parse_goal(s.goal, static_cast<int>(s.data.keys.rows()));
     } catch (const InputError& e) {
@@ -171,19 +199,39 @@ void draw_sandbox_controls(AppState& state) {
         text_wrapped(e.what());
         ImGui::PopStyleColor();
     }
-    if (solving(state)) {  // a long solve (identity on many keys) runs on a worker thread
-        ImGui::ProgressBar(solving_progress(state), ImVec2(-FLT_MIN, 0));
-        probe_item(state, "solve progress");
-        if (ImGui::Button(tr(state, "Cancel"))) cancel_solve(state);
-        probe_item(state, "cancel solve");
-    } else {
-        if (ImGui::Button(tr(state, "Solve goal"))) start_solve(state);
-        probe_item(state, "solve goal");
-        tooltip(tr(state, "Find a query analytically, or explain why no query can do it."));
+    return changed;
+}
+
+}  // namespace
+
+// The settings scroll in a box above the goal solver, so Solve goal (and Cancel) stay in view on
+// a projector with large text; a solve's explanation shares the room with the settings.
+void draw_sandbox_controls(AppState& state) {
+    SandboxSession& s = state.session.sandbox;
+    const Session before = state.session;
+    const ImGuiStyle& style = ImGui::GetStyle();
+    ImGuiStorage* storage = ImGui::GetStateStorage();
+    const ImGuiID goal_height_id = ImGui::GetID("goal solver height");
+    const LocalText* explanation = current_sandbox_explanation(state);  // only while the sandbox is the one solved
+    // The goal section's height from the last frame: it changes only when the goal's error line
+    // comes or goes, while the student types (every key press draws frames).
+    const float goal_h = storage->GetFloat(goal_height_id, em(4));
+    const float room = ImGui::GetContentRegionAvail().y - goal_h - 2 * style.ItemSpacing.y;
+    // Computed in this frame, never from the box's own content: a box that follows its content
+    // settles a frame late and moved Solve goal after the window had gone idle.
+    const float settings_h = explanation ? std::max(em(kMinSettingsEm), room * 0.5f) : std::max(em(kMinSettingsEm), room);
+    bool data_changed = false, changed = false;
+    if (ImGui::BeginChild("sandbox settings", ImVec2(0, settings_h))) {
+        data_changed = draw_data_controls(state, s);
+        changed = draw_query_controls(state, s);
+        audit_window_width(state.layout_audit, kExercisesId);
     }
-    // Shown only while the sandbox is still the one it was computed for.
-    if (const LocalText* explanation = current_sandbox_explanation(state)) {
-        ImGui::BeginChild("goal_explanation", ImVec2(0, 0), true);
+    ImGui::EndChild();
+    const float goal_top = ImGui::GetCursorPosY();
+    changed |= draw_goal_solver(state, s);
+    storage->SetFloat(goal_height_id, ImGui::GetCursorPosY() - goal_top - style.ItemSpacing.y);
+    if (explanation) {
+        ImGui::BeginChild("goal_explanation", ImVec2(0, std::max(em(kMinExplanationEm), ImGui::GetContentRegionAvail().y)), true);
         text_wrapped(explanation->get(language(state)));
         ImGui::EndChild();
     }

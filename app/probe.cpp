@@ -50,6 +50,11 @@ nlohmann::json class_probe(const AppState& state) {
     const ClassView& view = state.class_view;
     nlohmann::json out = {{"open", view.open}, {"folder", view.folder}, {"grading", view.grading.valid()},
                           {"error", view.error}, {"opened_student", view.opened_student}};
+    if (view.grading.valid()) {  // hand-ins graded so far, of how many
+        const auto [done, total] = view.grading.job->progress();
+        out["grading_done"] = done;
+        out["grading_total"] = total;
+    }
     if (!view.report) return out;
     nlohmann::json passed = nlohmann::json::object();
     for (const TaskSummary& t : view.report->tasks) passed[t.id] = t.passed;

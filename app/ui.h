@@ -49,6 +49,9 @@ bool open_answers_file(AppState& state, const std::string& path, const std::stri
 // in. grade_folder_now() does the same on this thread (headless --grade).
 void start_grading(AppState& state, const std::string& folder);
 void poll_grading(AppState& state);
+// The Class window's Cancel: the grading stops before its next hand-in; poll_grading() then drops
+// it with a toast and leaves the class graded before (if any) on screen.
+void cancel_grading(AppState& state);
 void grade_folder_now(AppState& state, const std::string& folder);
 // A student of the Class window's report opens in the main window (open_answers_file); false,
 // with an error toast, when their hand-in could not be read.

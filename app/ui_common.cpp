@@ -143,6 +143,37 @@ float button_width(const char* label) {
     return ImGui::CalcTextSize(label, nullptr, true).x + 2 * ImGui::GetStyle().FramePadding.x;
 }
 
+std::string fit_label(const char* label, float preferred) {
+    const char* shown_end = ImGui::FindRenderedTextEnd(label);
+    const float label_w = ImGui::CalcTextSize(label, shown_end).x;
+    const float avail = ImGui::GetContentRegionAvail().x;
+    const float spacing = label_w > 0 ? ImGui::GetStyle().ItemInnerSpacing.x : 0.0f;
+    const float beside = avail - spacing - label_w;
+    if (beside >= std::min(preferred, avail / 3)) {
+        ImGui::SetNextItemWidth(std::min(preferred, beside));
+        return label;
+    }
+    text_wrapped(std::string(label, shown_end));
+    ImGui::SetNextItemWidth(std::min(preferred, avail));
+    return std::string("##") + label;
+}
+
+float wrapped_buttons_height(const std::vector<std::string>& labels, float width) {
+    const ImGuiStyle& style = ImGui::GetStyle();
+    int lines = labels.empty() ? 0 : 1;
+    float line_w = -1;  // no button on the line yet
+    for (const std::string& label : labels) {
+        const float w = button_width(label.c_str());
+        if (line_w >= 0 && line_w + style.ItemSpacing.x + w <= width) {
+            line_w += style.ItemSpacing.x + w;
+            continue;
+        }
+        if (line_w >= 0) ++lines;
+        line_w = w;
+    }
+    return static_cast<float>(lines) * ImGui::GetFrameHeight() + static_cast<float>(std::max(0, lines - 1)) * style.ItemSpacing.y;
+}
+
 std::optional<Eigen::RowVectorXd> parse_row(const std::string& text, int count) {
     std::string cleaned = text;
     for (char& c : cleaned)

@@ -67,8 +67,17 @@ std::string ellipsize(const std::string& text, float width);
 // SameLine() when an item `width` pixels wide still fits on the current line, else nothing (the
 // next item starts a new line): rows of buttons wrap instead of running out of the panel.
 void same_line_if_fits(float width);
+// Prepares a control with its label on the right (InputInt, SliderInt, Combo, ...) that should be
+// `preferred` pixels wide: sets the next item's width so control and label fit the line, narrower
+// down to a third of the line; past that the label goes on its own line above (wrapped) and the
+// control takes the line. Returns the label to pass to the widget ("##label" once it went above).
+std::string fit_label(const char* label, float preferred);
+
 // The width ImGui::Button(label) will take.
 float button_width(const char* label);
+// The height a row of buttons with these labels takes when each joins the line with
+// same_line_if_fits and `width` pixels are available: one frame height per line they wrap to.
+float wrapped_buttons_height(const std::vector<std::string>& labels, float width);
 
 // "0.694, 0.719, 0.006" (commas and/or spaces, brackets allowed) → a row of exactly `count`
 // finite numbers, or nothing when the text is anything else.

@@ -309,14 +309,25 @@ StudentResult grade_one(const HandInSource& source, const Course& course, const 
 
 }  // namespace
 
-ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolerance) {
+ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolerance, const std::atomic<bool>* cancel,
+                        const std::function<void(int done, int total)>& progress) {
     const Course& course = notebook_course();
     const Dataset data = notebook_dataset();
     ClassReport report;
     report.tolerance = tolerance;
     for (const Task& task : course.tasks)
         if (!task.discussion) report.tasks.push_back(TaskSummary{task.id});
-    for (const HandInSource& source : hand_ins) report.students.push_back(grade_one(source, course, data, tolerance));
+    const int total = static_cast<int>(hand_ins.size());
+    for (const HandInSource& source : hand_ins) {
+        if (cancel && *cancel) {
+            ClassReport stopped;
+            stopped.tolerance = tolerance;
+            stopped.cancelled = true;
+            return stopped;
+        }
+        report.students.push_back(grade_one(source, course, data, tolerance));
+        if (progress) progress(static_cast<int>(report.students.size()), total);
+    }
 
     std::map<std::pair<std::string, std::string>, ReasonCount> reasons;
     for (const StudentResult& s : report.students) {

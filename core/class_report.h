@@ -53,6 +53,8 @@
 #include "core/exercises.h"
 
 #include <array>
+#include <atomic>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -114,9 +116,15 @@ struct ClassReport {
     std::vector<ReasonCount> reasons;     // most frequent first, then by task and text
     int unreadable = 0;
     int all_passed = 0;  // students with every task passed
+    bool cancelled = false;  // grading stopped at *cancel: the report is empty, not partial
 };
 
-ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolerance);
+// Grades every hand-in. For a worker thread (the Class window): `cancel` is checked before each
+// hand-in, and a set flag returns an empty report with `cancelled`; `progress(done, total)` is
+// called after each hand-in (from the grading thread). Both may be left out.
+ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolerance,
+                        const std::atomic<bool>* cancel = nullptr,
+                        const std::function<void(int done, int total)>& progress = {});
 
 // The grouping key of a reason: decimal numbers become '#', except inside task ids (1.3.2) and
 // names (k2, query132). "|q| = 3.2, needs ≥ 12" → "|q| = #, needs ≥ #".

@@ -4,8 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <limits>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace attn {
 namespace {
@@ -67,6 +71,29 @@ TEST(ClassReport, UnreadableHandInsFailTheExitStatusAndCountInEveryTask) {
         EXPECT_EQ(t.pass_rate, 0.0);
     }
     EXPECT_EQ(report.students.front().student, "=HYPERLINK(\"x\")");  // in the order given (find_hand_ins sorts)
+}
+
+// The Class window grades on a worker thread: progress after each hand-in, and a set cancel flag
+// stops before the next one with an empty report marked cancelled (not a partial class).
+TEST(ClassReport, GradingReportsProgressAndStopsWhenCancelled) {
+    std::vector<HandInSource> hand_ins;
+    for (int i = 0; i < 5; ++i) hand_ins.push_back({"student" + std::to_string(i), "", "no file"});
+    std::vector<std::pair<int, int>> seen;
+    std::atomic<bool> cancel{false};
+    const ClassReport full = grade_class(hand_ins, 0.05, &cancel, [&](int done, int total) { seen.emplace_back(done, total); });
+    EXPECT_FALSE(full.cancelled);
+    EXPECT_EQ(full.students.size(), 5u);
+    ASSERT_EQ(seen.size(), 5u);
+    EXPECT_EQ(seen.back(), std::make_pair(5, 5));
+
+    seen.clear();
+    const ClassReport stopped = grade_class(hand_ins, 0.05, &cancel, [&](int done, int total) {
+        seen.emplace_back(done, total);
+        if (done == 2) cancel = true;
+    });
+    EXPECT_TRUE(stopped.cancelled);
+    EXPECT_TRUE(stopped.students.empty());
+    EXPECT_EQ(seen.size(), 2u);  // no hand-in graded after the flag was set
 }
 
 TEST(ClassReport, NoArgumentsOrMissingPathsAreUsageErrors) {

@@ -6,7 +6,8 @@ Runs `attnlab --layout-report`, which renders headless every case of
 x {every language with a catalog: en, zh, ...} x {each of the nine tasks, fresh and solved; sandbox N = 8, 32, 256; a captured head of 8 tokens}
 and records what the layout audit saw (app/layout_audit.h): text cut by its box, content
 wider than its panel, heatmap cells without their number (N <= 16, or a row's winning cell),
-and geometry labels that overlap or left the panel. Any such entry fails the test, listing the
+geometry labels that overlap or left the panel, and a control a teacher needs (Solve, Reset,
+Solve goal, Cancel) not wholly in view without scrolling. Any such entry fails the test, listing the
 first few with their case, panel and what; the allowed exceptions are named in ALLOWED below.
 
 A second run proves the audit is alive: a window far too small for its text (800x600,

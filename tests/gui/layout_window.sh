@@ -2,7 +2,8 @@
 # The adaptive layout in the real window, as a teacher uses it on a 1280×720 projector:
 # presentation mode, then Ctrl+= twice with real key presses. The panels that no longer fit side
 # by side become tabs, the task list folds to a picker, and both work with real clicks; nothing
-# the audit watches (clipped text, blank cells, overlapping labels) appears on the way.
+# the audit watches (clipped text, blank cells, overlapping labels, a button out of view) appears
+# on the way, and Solve takes a real click.
 # Usage: layout_window.sh BINARY   (needs an X display: ctest runs under a virtual one)
 set -u
 binary=$1
@@ -19,6 +20,11 @@ start_app --no-autosave --presentation
 check "presentation at 1280x720: heatmaps, output and geometry all in view, no tabs" \
   "not any(k.startswith('panel tab') for k in d['items']) and 'logits 0,0' in d['items']" "sorted(d['items'])[:12]"
 check "presentation at 1280x720: nothing clipped" "$no_problems" "d['layout_problems']"
+# The task panel is short here: its buttons stay under the task's text, never below the panel's
+# edge (a click at a half-hidden Solve landed on the Vectors panel).
+click "solve"
+check "presentation at 1280x720: a real click on Solve solves 1.2.1 (the button is in view)" \
+  "[c for c in d['checks'] if c['id'] == '1.2.1'][0]['pass']" "[c for c in d['checks'] if c['id'] == '1.2.1']"
 
 frame=$(probe "d['frame']")
 xdotool key ctrl+equal; sleep 0.4; xdotool key ctrl+equal
