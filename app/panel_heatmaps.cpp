@@ -127,10 +127,9 @@ bool fit_cells(float grid_w, float grid_h, int n, int N, ImVec2 min_cell, float*
 // The smallest cell that holds a number of a small heatmap ("-3e-5", "-.25") at the smallest
 // number font (fit_number); a pixel for large heatmaps, whose numbers live in the tooltips.
 ImVec2 min_cell_size(int n, int N) {
-    // Beyond 256 (a capture, a large sandbox) the whole map fits the panel at a fraction of a
-    // pixel per cell; the wheel zooms in to see the cells.
-    if (n > 256 || N > 256) return ImVec2(0.25f, 0.25f);
-    if (n > kSmallHeatmap || N > kSmallHeatmap) return ImVec2(1, 1);
+    // A large map (a capture, a large sandbox) fits the panel at a fraction of a pixel per cell
+    // rather than push the weights out of view; the wheel zooms in to see the cells.
+    if (n > kSmallHeatmap || N > kSmallHeatmap) return ImVec2(0.25f, 0.25f);
     return ImVec2(std::ceil(ImGui::CalcTextSize("-3e-5").x * kMinNumberFontScale + em(0.25f)),
                   std::ceil(ImGui::GetTextLineHeight() * kMinNumberFontScale + 2));
 }

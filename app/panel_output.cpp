@@ -113,6 +113,21 @@ void component_bars(const Eigen::RowVectorXd& output, const Eigen::RowVectorXd* 
     }
 }
 
+// The height of one line of bars and numbers, measured when one is drawn (the table's height
+// depends on the font and style), kept in the window's storage for lines out of view.
+ImGuiID line_height_id(float bars_h, bool has_target) {
+    return ImGui::GetID(format("output line %.1f %d", bars_h, has_target ? 1 : 0).c_str());
+}
+
+float remembered_line_height(float bars_h, bool has_target) {
+    const float estimate = bars_h + (has_target ? 2.0f : 1.0f) * ImGui::GetFrameHeightWithSpacing();
+    return ImGui::GetStateStorage()->GetFloat(line_height_id(bars_h, has_target), estimate);
+}
+
+void remember_line_height(float bars_h, bool has_target, float height) {
+    if (height > 0) ImGui::GetStateStorage()->SetFloat(line_height_id(bars_h, has_target), height);
+}
+
 }  // namespace
 
 void draw_output_panel(AppState& state, const PanelRect& rect) {
@@ -160,6 +175,14 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                 const int per_line = std::clamp(static_cast<int>(ImGui::GetContentRegionAvail().x / em(3.2f)), 1, 32);
                 for (int first = 0; first < dv; first += per_line) {
                     const int count = std::min(per_line, dv - first);
+                    // A line scrolled out of view keeps its height but draws nothing: 8 rows of
+                    // dv = 64 are a thousand numbers to format, most of them off screen.
+                    const float line_h = remembered_line_height(bars_h, has_target);
+                    if (!ImGui::IsRectVisible(ImVec2(ImGui::GetContentRegionAvail().x, line_h))) {
+                        ImGui::Dummy(ImVec2(1, line_h));
+                        continue;
+                    }
+                    const float line_top = ImGui::GetCursorPosY();
                     ImGui::PushID(first);
                     const Eigen::RowVectorXd out_part = out.row(i).segment(first, count);
                     const Eigen::RowVectorXd target_part =
@@ -168,6 +191,7 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                     if (first == 0) probe_item(state, "bars " + std::to_string(i));
                     number_table(state, out_part, has_target ? &target_part : nullptr);
                     ImGui::PopID();
+                    remember_line_height(bars_h, has_target, ImGui::GetCursorPosY() - line_top - ImGui::GetStyle().ItemSpacing.y);
                 }
                 ImGui::PopID();
             }

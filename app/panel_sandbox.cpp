@@ -75,8 +75,46 @@ void regenerate(AppState& state) {
     if (s.queries.cols() != s.data.keys.cols()) s.queries = Eigen::MatrixXd::Zero(std::max<Eigen::Index>(1, s.queries.rows()), s.data.keys.cols());
 }
 
+// What the controls edit: every sandbox setting but the matrices. The widgets change this small
+// copy and the document changes once, with its undo step, only when something was edited
+// (copying a 1024-token session every frame to have a "before" cost half a millisecond).
+struct SandboxSettings {
+    DataSource source = DataSource::Notebook;
+    uint64_t torch_seed = 0;
+    int key_count = 0, key_dim = 0, value_dim = 0;
+    int queries = 1;
+    ScaleMode scale_mode = ScaleMode::One;
+    double temperature = 1;
+    bool causal = false;
+    std::string goal;
+};
+
+SandboxSettings settings_of(const SandboxSession& s) {
+    return {s.source, s.torch_seed, s.key_count, s.key_dim, s.value_dim, static_cast<int>(s.queries.rows()),
+            s.scale_mode, s.temperature, s.causal, s.goal};
+}
+
+// Writes the edited settings into the sandbox; more or fewer queries keep the rows that stay.
+void apply_settings(const SandboxSettings& c, SandboxSession& s) {
+    s.source = c.source;
+    s.torch_seed = c.torch_seed;
+    s.key_count = c.key_count;
+    s.key_dim = c.key_dim;
+    s.value_dim = c.value_dim;
+    if (c.queries != s.queries.rows()) {
+        Eigen::MatrixXd resized = Eigen::MatrixXd::Zero(c.queries, s.queries.cols());
+        const Eigen::Index keep = std::min<Eigen::Index>(c.queries, s.queries.rows());
+        resized.topRows(keep) = s.queries.topRows(keep);
+        s.queries = resized;
+    }
+    s.scale_mode = c.scale_mode;
+    s.temperature = c.temperature;
+    s.causal = c.causal;
+    s.goal = c.goal;
+}
+
 // Where the data comes from and its sizes; true when the data must be made again.
-bool draw_data_controls(AppState& state, SandboxSession& s) {
+bool draw_data_controls(AppState& state, SandboxSettings& s) {
     bool data_changed = false;
     ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
     text_wrapped(tr(state, "Free exploration: your own data, sizes and goals."));
@@ -116,18 +154,13 @@ bool draw_data_controls(AppState& state, SandboxSession& s) {
 }
 
 // How many queries and how they are scored (scale, temperature, causal mask); true on a change.
-bool draw_query_controls(AppState& state, SandboxSession& s) {
+bool draw_query_controls(AppState& state, SandboxSettings& s) {
     bool changed = false;
-    int queries = static_cast<int>(s.queries.rows());
+    const int queries_before = s.queries;
     const std::string queries_label = fit_label(tr(state, "queries"), em(8));
-    if (ImGui::SliderInt(queries_label.c_str(), &queries, 1, kMaxQueries, "%d", ImGuiSliderFlags_AlwaysClamp) &&
-        queries != s.queries.rows()) {
-        Eigen::MatrixXd resized = Eigen::MatrixXd::Zero(queries, s.queries.cols());
-        const Eigen::Index keep = std::min<Eigen::Index>(queries, s.queries.rows());
-        resized.topRows(keep) = s.queries.topRows(keep);
-        s.queries = resized;
+    if (ImGui::SliderInt(queries_label.c_str(), &s.queries, 1, kMaxQueries, "%d", ImGuiSliderFlags_AlwaysClamp) &&
+        s.queries != queries_before)
         changed = true;
-    }
     tooltip(tr(state, "Number of query rows (the heatmaps get one row each)."));
 
     const char* scales[] = {tr(state, "1 (notebook)"), "1/√d", tr(state, "1/temperature")};
@@ -169,7 +202,7 @@ bool draw_query_controls(AppState& state, SandboxSession& s) {
 
 // The goal, its error, and Solve goal (or the running solve's progress and Cancel); true when
 // the goal was edited.
-bool draw_goal_solver(AppState& state, SandboxSession& s) {
+bool draw_goal_solver(AppState& state, SandboxSettings& s, int key_count) {
     bool changed = false;
     ImGui::Separator();
     text_wrapped(tr(state, "Goal solver"));
@@ -193,7 +226,7 @@ bool draw_goal_solver(AppState& state, SandboxSession& s) {
         tooltip(tr(state, "Find a query analytically, or explain why no query can do it."));
     }
     try {
-        parse_goal(s.goal, static_cast<int>(s.data.keys.rows()));
+        parse_goal(s.goal, key_count);
     } catch (const InputError& e) {
         ImGui::PushStyleColor(ImGuiCol_Text, palette().fail);
         text_wrapped(e.what());
@@ -207,8 +240,8 @@ bool draw_goal_solver(AppState& state, SandboxSession& s) {
 // The settings scroll in a box above the goal solver, so Solve goal (and Cancel) stay in view on
 // a projector with large text; a solve's explanation shares the room with the settings.
 void draw_sandbox_controls(AppState& state) {
-    SandboxSession& s = state.session.sandbox;
-    const Session before = state.session;
+    SandboxSettings edited = settings_of(state.session.sandbox);
+    const int key_count = static_cast<int>(state.session.sandbox.data.keys.rows());
     const ImGuiStyle& style = ImGui::GetStyle();
     ImGuiStorage* storage = ImGui::GetStateStorage();
     const ImGuiID goal_height_id = ImGui::GetID("goal solver height");
@@ -222,13 +255,13 @@ void draw_sandbox_controls(AppState& state) {
     const float settings_h = explanation ? std::max(em(kMinSettingsEm), room * 0.5f) : std::max(em(kMinSettingsEm), room);
     bool data_changed = false, changed = false;
     if (ImGui::BeginChild("sandbox settings", ImVec2(0, settings_h))) {
-        data_changed = draw_data_controls(state, s);
-        changed = draw_query_controls(state, s);
+        data_changed = draw_data_controls(state, edited);
+        changed = draw_query_controls(state, edited);
         audit_window_width(state.layout_audit, kExercisesId);
     }
     ImGui::EndChild();
     const float goal_top = ImGui::GetCursorPosY();
-    changed |= draw_goal_solver(state, s);
+    changed |= draw_goal_solver(state, edited, key_count);
     storage->SetFloat(goal_height_id, ImGui::GetCursorPosY() - goal_top - style.ItemSpacing.y);
     if (explanation) {
         ImGui::BeginChild("goal_explanation", ImVec2(0, std::max(em(kMinExplanationEm), ImGui::GetContentRegionAvail().y)), true);
@@ -236,11 +269,13 @@ void draw_sandbox_controls(AppState& state) {
         ImGui::EndChild();
     }
 
+    if (!data_changed && !changed) return;
+    const Session before = state.session;
+    SandboxSession& s = state.session.sandbox;
+    apply_settings(edited, s);
     if (data_changed) regenerate(state);
-    if (data_changed || changed) {
-        if (s.goal.empty()) s.goal = "select:0";
-        commit_edit(state, before);
-    }
+    if (s.goal.empty()) s.goal = "select:0";
+    commit_edit(state, before);
 }
 
 }  // namespace attn::app
