@@ -253,3 +253,26 @@ TEST(NotebookHandIn, CodeCellsAreGradedWithCellAndLineInMessages) {
     EXPECT_THROW(attn::parse_notebook_hand_in("{\"cells\": 3}", "a.ipynb", attn::notebook_dataset()), attn::InputError);
     EXPECT_THROW(attn::parse_notebook_hand_in("[1,", "a.ipynb", attn::notebook_dataset()), attn::InputError);
 }
+
+// A cell whose "cell_type" has another JSON type escaped as nlohmann's type_error (a crash in
+// fuzz_answer_file, tests/regress/handin_cell_type_number_type_error.ipynb) instead of an
+// InputError naming the cell.
+TEST(NotebookHandIn, CellTypeOfAnotherJsonTypeIsRefusedByCell) {
+    const attn::Dataset data = attn::notebook_dataset();
+    for (const char* cells : {R"([{"cell_type": 3, "source": "query121 = key[0]\n"}])",
+                              R"([{"cell_type": ["code"], "source": "query121 = key[0]\n"}])",
+                              R"([{"cell_type": null, "source": "query121 = key[0]\n"}])"}) {
+        const std::string nb = std::string("{\"cells\": ") + cells + "}";
+        try {
+            attn::parse_notebook_hand_in(nb, "a.ipynb", data);
+            ADD_FAILURE() << nb << ": accepted";
+        } catch (const attn::InputError& e) {
+            EXPECT_EQ(std::string(e.what()), "a.ipynb: cell 1: \"cell_type\" is not a string (not a Jupyter notebook)");
+        }
+    }
+    // A code cell's source of another type is an empty cell; the other cells still count.
+    const attn::HandIn h = attn::parse_notebook_hand_in(
+        R"({"cells": [{"cell_type": "code", "source": 7}, {"cell_type": "code", "source": "query121 = key[0] * 100\n"}]})",
+        "a.ipynb", data);
+    EXPECT_EQ(h.answers.count("query121"), 1u);
+}
