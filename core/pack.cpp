@@ -75,6 +75,16 @@ public:
     }
 
     bool whole(const json& value, const std::string& path, int low, int high, int& out) {
+        // JSON has one kind of number: 2.0 is the whole number 2 (as the schema's "integer" says).
+        if (value.is_number_float() && std::isfinite(value.get<double>()) && std::floor(value.get<double>()) == value.get<double>()) {
+            const double x = value.get<double>();
+            if (x < low || x > high) {
+                problem(path, "out of range (" + std::to_string(low) + " to " + std::to_string(high) + ")");
+                return false;
+            }
+            out = static_cast<int>(x);
+            return true;
+        }
         if (!value.is_number_integer()) {
             problem(path, "must be a whole number");
             return false;
@@ -167,11 +177,14 @@ void read_data(const json& doc, PackReader& r, Course& course) {
     TorchDatasetSpec spec;
     bool ok = true;
     if (const json* seed = r.field(torch, at, "seed")) {
-        if (!seed->is_number_unsigned()) {
+        const double as_float = seed->is_number_float() ? seed->get<double>() : -1;
+        if (seed->is_number_unsigned()) {
+            spec.seed = seed->get<std::uint64_t>();
+        } else if (as_float >= 0 && as_float < 18446744073709551616.0 && std::floor(as_float) == as_float) {
+            spec.seed = static_cast<std::uint64_t>(as_float);  // 447.0 is the whole number 447
+        } else {
             r.problem(at + ".seed", "must be a whole number from 0 to 2^64-1");
             ok = false;
-        } else {
-            spec.seed = seed->get<std::uint64_t>();
         }
     } else {
         ok = false;
@@ -473,6 +486,8 @@ void read_course_body(const json& doc, PackReader& r, Course& course) {
     read_languages(doc, r);
     course.languages = r.languages;
     course.title = r.text(doc, "$", "title");
+    r.text(doc, "$", "description", false);     // not shown by attnlab, but a text like the title
+    r.string_field(doc, "$", "source", false);  // where the data come from, for the teacher
     course.tolerance_note = r.text(doc, "$", "tolerance_note", false);
     if (const json* tol = r.field(doc, "$", "tolerance")) r.tolerance(*tol, "$.tolerance", course.tolerance);
     read_data(doc, r, course);
