@@ -417,6 +417,7 @@ Task read_task(const json& item, const std::string& at, PackReader& r, const Cou
     r.known_fields(item, at, {"id", "section", "title", "prompt", "discussion", "answer", "edit", "goal", "target",
                               "tolerance", "scale", "mask"});
     task.id = r.string_field(item, at, "id");
+    if (task.id.empty() && item.contains("id") && item["id"].is_string()) r.problem(at + ".id", "must not be empty");
     if (!task.id.empty() && !ids.insert(task.id).second) r.problem(at + ".id", "task " + in_quotes(task.id) + " is listed twice");
     task.section = r.string_field(item, at, "section");
     if (!task.section.empty() &&
@@ -500,7 +501,10 @@ void read_course_body(const json& doc, PackReader& r, Course& course) {
             for (std::size_t i = 0; i < sections->size(); ++i) {
                 const std::string at = item_path("$.sections", i);
                 r.known_fields((*sections)[i], at, {"id", "title"});
-                course.sections.push_back({r.string_field((*sections)[i], at, "id"), r.text((*sections)[i], at, "title")});
+                const json& section = (*sections)[i];
+                course.sections.push_back({r.string_field(section, at, "id"), r.text(section, at, "title")});
+                if (course.sections.back().id.empty() && section.is_object() && section.contains("id") && section["id"].is_string())
+                    r.problem(at + ".id", "must not be empty");
             }
     }
     const json* tasks = r.field(doc, "$", "tasks");

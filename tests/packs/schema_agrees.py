@@ -117,6 +117,9 @@ BROKEN = {
     'weight goal "."': on_task('temperature', setter('goal', 'weight:0>=.')),
     'weight goal 0.0': on_task('temperature', setter('goal', 'weight:0>=0.0')),
     'query rows 1025': on_task('query', setter('edit', 'rows', 1025)),
+    'empty task id': on_task('query', setter('id', '')),
+    'empty discussion id': lambda doc: next(t for t in doc['tasks'] if t.get('discussion')).__setitem__('id', ''),
+    'empty section id': lambda doc: doc['sections'].append({'id': '', 'title': {'en': 'More', 'zh': '更多'}}),
 }
 
 # Changes both must accept (JSON's numbers: 2.0 is the integer 2 for the schema, so for attnlab).
