@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <memory>
@@ -1112,10 +1113,14 @@ public:
                 const Value v = eval(item);
                 if (v.kind != Value::Kind::Number || !v.is_int)
                     throw Unsupported{"indexing with something other than whole numbers and slices", item.line};
-                long long i = static_cast<long long>(v.num);
-                if (i < -size || i >= size)
-                    throw TorchError{"index " + std::to_string(i) + " is out of range for size " + std::to_string(size),
+                // Compared as doubles: a whole number past long long's range cannot be cast (UB).
+                if (v.num < -size || v.num >= size) {
+                    char figure[32];
+                    std::snprintf(figure, sizeof figure, std::fabs(v.num) < 1e15 ? "%.0f" : "%g", v.num);
+                    throw TorchError{std::string("index ") + figure + " is out of range for size " + std::to_string(size),
                                      item.line};
+                }
+                long long i = static_cast<long long>(v.num);
                 if (i < 0) i += size;
                 picks[d] = {static_cast<int>(i)};
                 kept[d] = false;
@@ -1151,7 +1156,9 @@ private:
         if (n == nullptr) return fallback;
         const Value v = eval(*n);
         if (v.kind != Value::Kind::Number || !v.is_int) throw Unsupported{"a slice bound that is not a whole number", n->line};
-        return static_cast<long long>(v.num);
+        // Python clamps any bound to the size; clamping first keeps the cast defined (2**62 > any size).
+        const double limit = 4611686018427387904.0;
+        return static_cast<long long>(std::min(std::max(v.num, -limit), limit));
     }
 
     std::vector<int> slice_indices(const Node& slice, int size) {

@@ -276,3 +276,20 @@ TEST(NotebookHandIn, CellTypeOfAnotherJsonTypeIsRefusedByCell) {
         "a.ipynb", data);
     EXPECT_EQ(h.answers.count("query121"), 1u);
 }
+
+// Found by fuzz_pyexpr (tests/regress/pyexpr_slice_bound_3.9e24_ub.py): a whole number past the
+// range of long long as a slice bound or an index was cast to long long, which is undefined
+// behaviour (UBSan: "outside the range of representable values"). Slices clamp any bound, as in
+// Python; an index that large is out of range, as PyTorch says too.
+TEST(PyExprHostile, WholeNumbersPastLongLongInSlicesAndIndices) {
+    const std::map<std::string, Tensor> names = notebook_names();
+    const Tensor all = attn::pyexpr::evaluate("key[:3888888888888888888888888]", names);
+    EXPECT_EQ(all.shape, (std::vector<int>{4, 3}));
+    EXPECT_EQ(attn::pyexpr::evaluate("torch.eye(4)[:, :3888888888888888888888888]", names).shape, (std::vector<int>{4, 4}));
+    EXPECT_EQ(attn::pyexpr::evaluate("key[-3888888888888888888888888:, 0]", names).shape, (std::vector<int>{4}));
+    EXPECT_EQ(attn::pyexpr::evaluate("key[::3888888888888888888888888]", names).shape, (std::vector<int>{1, 3}));
+    EXPECT_EQ(problem_of("key[3888888888888888888888888]"),
+              "line 1: index 3.88889e+24 is out of range for size 4 (PyTorch raises an error here too)");
+    EXPECT_EQ(problem_of("key[-3888888888888888888888888]"),
+              "line 1: index -3.88889e+24 is out of range for size 4 (PyTorch raises an error here too)");
+}
