@@ -677,10 +677,18 @@ Tensor transpose2(const Tensor& t) {
     return out;
 }
 
+// A whole number (a Python int, kept as a double) for a message; one past long long's range is
+// never cast (undefined behaviour) but written as 3.88889e+24.
+std::string whole_text(double x) {
+    char figure[32];
+    std::snprintf(figure, sizeof figure, std::fabs(x) < 1e15 ? "%.0f" : "%g", x);
+    return figure;
+}
+
 int normalize_dim(double dim, int rank, int line) {
     const int r = std::max(rank, 1);
     if (dim < -r || dim >= r)
-        throw TorchError{"dimension " + std::to_string(static_cast<long long>(dim)) + " is out of range for a tensor of " +
+        throw TorchError{"dimension " + whole_text(dim) + " is out of range for a tensor of " +
                              std::to_string(rank) + " dimensions",
                          line};
     return static_cast<int>(dim < 0 ? dim + r : dim);
@@ -1114,12 +1122,9 @@ public:
                 if (v.kind != Value::Kind::Number || !v.is_int)
                     throw Unsupported{"indexing with something other than whole numbers and slices", item.line};
                 // Compared as doubles: a whole number past long long's range cannot be cast (UB).
-                if (v.num < -size || v.num >= size) {
-                    char figure[32];
-                    std::snprintf(figure, sizeof figure, std::fabs(v.num) < 1e15 ? "%.0f" : "%g", v.num);
-                    throw TorchError{std::string("index ") + figure + " is out of range for size " + std::to_string(size),
+                if (v.num < -size || v.num >= size)
+                    throw TorchError{"index " + whole_text(v.num) + " is out of range for size " + std::to_string(size),
                                      item.line};
-                }
                 long long i = static_cast<long long>(v.num);
                 if (i < 0) i += size;
                 picks[d] = {static_cast<int>(i)};

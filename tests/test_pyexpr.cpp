@@ -278,7 +278,7 @@ TEST(NotebookHandIn, CellTypeOfAnotherJsonTypeIsRefusedByCell) {
 }
 
 // Found by fuzz_pyexpr (tests/regress/pyexpr_slice_bound_3.9e24_ub.py): a whole number past the
-// range of long long as a slice bound or an index was cast to long long, which is undefined
+// range of long long as a slice bound, an index or a dimension was cast to long long, which is undefined
 // behaviour (UBSan: "outside the range of representable values"). Slices clamp any bound, as in
 // Python; an index that large is out of range, as PyTorch says too.
 TEST(PyExprHostile, WholeNumbersPastLongLongInSlicesAndIndices) {
@@ -292,4 +292,9 @@ TEST(PyExprHostile, WholeNumbersPastLongLongInSlicesAndIndices) {
               "line 1: index 3.88889e+24 is out of range for size 4 (PyTorch raises an error here too)");
     EXPECT_EQ(problem_of("key[-3888888888888888888888888]"),
               "line 1: index -3.88889e+24 is out of range for size 4 (PyTorch raises an error here too)");
+    // The same number as a dimension (tests/regress/pyexpr_dim_5.6e25_ub.py).
+    EXPECT_EQ(problem_of("torch.cat([key, value], 55555555555555555555555555)"),
+              "line 1: dimension 5.55556e+25 is out of range for a tensor of 2 dimensions (PyTorch raises an error here too)");
+    EXPECT_EQ(problem_of("key.sum(-55555555555555555555555555)"),
+              "line 1: dimension -5.55556e+25 is out of range for a tensor of 2 dimensions (PyTorch raises an error here too)");
 }
