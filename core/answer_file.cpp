@@ -807,7 +807,11 @@ HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, c
     int cell_number = 0;
     for (const auto& cell : nb["cells"]) {
         ++cell_number;
-        if (!cell.is_object() || cell.value("cell_type", "") != "code" || !cell.contains("source")) continue;
+        if (!cell.is_object()) continue;
+        const auto type = cell.find("cell_type");
+        if (type != cell.end() && !type->is_string())  // nbformat: a string; value() would throw type_error
+            report.fail(0, "cell " + std::to_string(cell_number) + ": \"cell_type\" is not a string (not a Jupyter notebook)");
+        if (type == cell.end() || type->get<std::string>() != "code" || !cell.contains("source")) continue;
         std::string cell_text;
         const auto& src = cell["source"];
         if (src.is_string()) {

@@ -75,6 +75,16 @@ public:
     }
 
     bool whole(const json& value, const std::string& path, int low, int high, int& out) {
+        // JSON has one kind of number: 2.0 is the whole number 2 (as the schema's "integer" says).
+        if (value.is_number_float() && std::isfinite(value.get<double>()) && std::floor(value.get<double>()) == value.get<double>()) {
+            const double x = value.get<double>();
+            if (x < low || x > high) {
+                problem(path, "out of range (" + std::to_string(low) + " to " + std::to_string(high) + ")");
+                return false;
+            }
+            out = static_cast<int>(x);
+            return true;
+        }
         if (!value.is_number_integer()) {
             problem(path, "must be a whole number");
             return false;
@@ -167,11 +177,14 @@ void read_data(const json& doc, PackReader& r, Course& course) {
     TorchDatasetSpec spec;
     bool ok = true;
     if (const json* seed = r.field(torch, at, "seed")) {
-        if (!seed->is_number_unsigned()) {
+        const double as_float = seed->is_number_float() ? seed->get<double>() : -1;
+        if (seed->is_number_unsigned()) {
+            spec.seed = seed->get<std::uint64_t>();
+        } else if (as_float >= 0 && as_float < 18446744073709551616.0 && std::floor(as_float) == as_float) {
+            spec.seed = static_cast<std::uint64_t>(as_float);  // 447.0 is the whole number 447
+        } else {
             r.problem(at + ".seed", "must be a whole number from 0 to 2^64-1");
             ok = false;
-        } else {
-            spec.seed = seed->get<std::uint64_t>();
         }
     } else {
         ok = false;
@@ -404,6 +417,7 @@ Task read_task(const json& item, const std::string& at, PackReader& r, const Cou
     r.known_fields(item, at, {"id", "section", "title", "prompt", "discussion", "answer", "edit", "goal", "target",
                               "tolerance", "scale", "mask"});
     task.id = r.string_field(item, at, "id");
+    if (task.id.empty() && item.contains("id") && item["id"].is_string()) r.problem(at + ".id", "must not be empty");
     if (!task.id.empty() && !ids.insert(task.id).second) r.problem(at + ".id", "task " + in_quotes(task.id) + " is listed twice");
     task.section = r.string_field(item, at, "section");
     if (!task.section.empty() &&
@@ -473,6 +487,8 @@ void read_course_body(const json& doc, PackReader& r, Course& course) {
     read_languages(doc, r);
     course.languages = r.languages;
     course.title = r.text(doc, "$", "title");
+    r.text(doc, "$", "description", false);     // not shown by attnlab, but a text like the title
+    r.string_field(doc, "$", "source", false);  // where the data come from, for the teacher
     course.tolerance_note = r.text(doc, "$", "tolerance_note", false);
     if (const json* tol = r.field(doc, "$", "tolerance")) r.tolerance(*tol, "$.tolerance", course.tolerance);
     read_data(doc, r, course);
@@ -485,7 +501,10 @@ void read_course_body(const json& doc, PackReader& r, Course& course) {
             for (std::size_t i = 0; i < sections->size(); ++i) {
                 const std::string at = item_path("$.sections", i);
                 r.known_fields((*sections)[i], at, {"id", "title"});
-                course.sections.push_back({r.string_field((*sections)[i], at, "id"), r.text((*sections)[i], at, "title")});
+                const json& section = (*sections)[i];
+                course.sections.push_back({r.string_field(section, at, "id"), r.text(section, at, "title")});
+                if (course.sections.back().id.empty() && section.is_object() && section.contains("id") && section["id"].is_string())
+                    r.problem(at + ".id", "must not be empty");
             }
     }
     const json* tasks = r.field(doc, "$", "tasks");

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <memory>
@@ -676,10 +677,18 @@ Tensor transpose2(const Tensor& t) {
     return out;
 }
 
+// A whole number (a Python int, kept as a double) for a message; one past long long's range is
+// never cast (undefined behaviour) but written as 3.88889e+24.
+std::string whole_text(double x) {
+    char figure[32];
+    std::snprintf(figure, sizeof figure, std::fabs(x) < 1e15 ? "%.0f" : "%g", x);
+    return figure;
+}
+
 int normalize_dim(double dim, int rank, int line) {
     const int r = std::max(rank, 1);
     if (dim < -r || dim >= r)
-        throw TorchError{"dimension " + std::to_string(static_cast<long long>(dim)) + " is out of range for a tensor of " +
+        throw TorchError{"dimension " + whole_text(dim) + " is out of range for a tensor of " +
                              std::to_string(rank) + " dimensions",
                          line};
     return static_cast<int>(dim < 0 ? dim + r : dim);
@@ -1112,10 +1121,11 @@ public:
                 const Value v = eval(item);
                 if (v.kind != Value::Kind::Number || !v.is_int)
                     throw Unsupported{"indexing with something other than whole numbers and slices", item.line};
-                long long i = static_cast<long long>(v.num);
-                if (i < -size || i >= size)
-                    throw TorchError{"index " + std::to_string(i) + " is out of range for size " + std::to_string(size),
+                // Compared as doubles: a whole number past long long's range cannot be cast (UB).
+                if (v.num < -size || v.num >= size)
+                    throw TorchError{"index " + whole_text(v.num) + " is out of range for size " + std::to_string(size),
                                      item.line};
+                long long i = static_cast<long long>(v.num);
                 if (i < 0) i += size;
                 picks[d] = {static_cast<int>(i)};
                 kept[d] = false;
@@ -1151,7 +1161,9 @@ private:
         if (n == nullptr) return fallback;
         const Value v = eval(*n);
         if (v.kind != Value::Kind::Number || !v.is_int) throw Unsupported{"a slice bound that is not a whole number", n->line};
-        return static_cast<long long>(v.num);
+        // Python clamps any bound to the size; clamping first keeps the cast defined (2**62 > any size).
+        const double limit = 4611686018427387904.0;
+        return static_cast<long long>(std::min(std::max(v.num, -limit), limit));
     }
 
     std::vector<int> slice_indices(const Node& slice, int size) {

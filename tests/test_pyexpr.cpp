@@ -253,3 +253,48 @@ TEST(NotebookHandIn, CodeCellsAreGradedWithCellAndLineInMessages) {
     EXPECT_THROW(attn::parse_notebook_hand_in("{\"cells\": 3}", "a.ipynb", attn::notebook_dataset()), attn::InputError);
     EXPECT_THROW(attn::parse_notebook_hand_in("[1,", "a.ipynb", attn::notebook_dataset()), attn::InputError);
 }
+
+// A cell whose "cell_type" has another JSON type escaped as nlohmann's type_error (a crash in
+// fuzz_answer_file, tests/regress/handin_cell_type_number_type_error.ipynb) instead of an
+// InputError naming the cell.
+TEST(NotebookHandIn, CellTypeOfAnotherJsonTypeIsRefusedByCell) {
+    const attn::Dataset data = attn::notebook_dataset();
+    for (const char* cells : {R"([{"cell_type": 3, "source": "query121 = key[0]\n"}])",
+                              R"([{"cell_type": ["code"], "source": "query121 = key[0]\n"}])",
+                              R"([{"cell_type": null, "source": "query121 = key[0]\n"}])"}) {
+        const std::string nb = std::string("{\"cells\": ") + cells + "}";
+        try {
+            attn::parse_notebook_hand_in(nb, "a.ipynb", data);
+            ADD_FAILURE() << nb << ": accepted";
+        } catch (const attn::InputError& e) {
+            EXPECT_EQ(std::string(e.what()), "a.ipynb: cell 1: \"cell_type\" is not a string (not a Jupyter notebook)");
+        }
+    }
+    // A code cell's source of another type is an empty cell; the other cells still count.
+    const attn::HandIn h = attn::parse_notebook_hand_in(
+        R"({"cells": [{"cell_type": "code", "source": 7}, {"cell_type": "code", "source": "query121 = key[0] * 100\n"}]})",
+        "a.ipynb", data);
+    EXPECT_EQ(h.answers.count("query121"), 1u);
+}
+
+// Found by fuzz_pyexpr (tests/regress/pyexpr_slice_bound_3.9e24_ub.py): a whole number past the
+// range of long long as a slice bound, an index or a dimension was cast to long long, which is undefined
+// behaviour (UBSan: "outside the range of representable values"). Slices clamp any bound, as in
+// Python; an index that large is out of range, as PyTorch says too.
+TEST(PyExprHostile, WholeNumbersPastLongLongInSlicesAndIndices) {
+    const std::map<std::string, Tensor> names = notebook_names();
+    const Tensor all = attn::pyexpr::evaluate("key[:3888888888888888888888888]", names);
+    EXPECT_EQ(all.shape, (std::vector<int>{4, 3}));
+    EXPECT_EQ(attn::pyexpr::evaluate("torch.eye(4)[:, :3888888888888888888888888]", names).shape, (std::vector<int>{4, 4}));
+    EXPECT_EQ(attn::pyexpr::evaluate("key[-3888888888888888888888888:, 0]", names).shape, (std::vector<int>{4}));
+    EXPECT_EQ(attn::pyexpr::evaluate("key[::3888888888888888888888888]", names).shape, (std::vector<int>{1, 3}));
+    EXPECT_EQ(problem_of("key[3888888888888888888888888]"),
+              "line 1: index 3.88889e+24 is out of range for size 4 (PyTorch raises an error here too)");
+    EXPECT_EQ(problem_of("key[-3888888888888888888888888]"),
+              "line 1: index -3.88889e+24 is out of range for size 4 (PyTorch raises an error here too)");
+    // The same number as a dimension (tests/regress/pyexpr_dim_5.6e25_ub.py).
+    EXPECT_EQ(problem_of("torch.cat([key, value], 55555555555555555555555555)"),
+              "line 1: dimension 5.55556e+25 is out of range for a tensor of 2 dimensions (PyTorch raises an error here too)");
+    EXPECT_EQ(problem_of("key.sum(-55555555555555555555555555)"),
+              "line 1: dimension -5.55556e+25 is out of range for a tensor of 2 dimensions (PyTorch raises an error here too)");
+}

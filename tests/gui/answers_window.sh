@@ -6,15 +6,12 @@
 # grading in the main window, Export report… writes the HTML, and FILE opens a hand-in.
 # Usage: answers_window.sh BINARY   (needs an X display: ctest runs under a virtual one)
 set -u
-binary=$1
 here=$(cd "$(dirname "$0")" && pwd)
-fixtures=$(cd "$here/../fixtures" && pwd)
-class_dir=$fixtures/class/hand-ins
-work=$(mktemp -d)
-trap 'kill -9 "$app" 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work" || exit 1
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+gui_test_begin "$1"
+fixtures=$(cd "$here/../fixtures" && pwd)
+class_dir=$fixtures/class/hand-ins
 
 # The A2S1.py form of the expression fixtures: the notebook's own file, answers filled in.
 python3 - "$fixtures/expr/forms.json" "$work/A2S1.py" <<'PY'

@@ -4,13 +4,10 @@
 # stops a running solve without changing the sandbox. Real X input, results from the probe.
 # Usage: background_solve.sh BINARY   (needs an X display: ctest runs under a virtual one)
 set -u
-binary=$1
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'kill -9 "$app" 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work" || exit 1
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+gui_test_begin "$1"
 
 # 256 keys on the unit sphere in d = 16 (each one can win alone), identity goal, queries zero.
 python3 - "$work/big.json" <<'PY'

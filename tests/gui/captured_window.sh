@@ -7,14 +7,11 @@
 # a typed value after scrolling there.
 # Usage: captured_window.sh BINARY FIXTURES_DIR   (needs an X display: ctest runs under a virtual one)
 set -u
-binary=$1
-fixtures=$2
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'kill -9 "$app" 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work" || exit 1
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+gui_test_begin "$1"
+fixtures=$2
 encoder=$fixtures/tensors/encoder.safetensors
 
 # Core's attention for the probed head, from the file's own numbers: softmax(scale·q·kᵀ) per row.

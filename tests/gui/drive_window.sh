@@ -3,13 +3,10 @@
 # what the app reports in its probe file (ATTNLAB_PROBE, see app/probe.h).
 # Usage: drive_window.sh BINARY   (needs an X display: ctest runs under xvfb-run -a)
 set -u
-binary=$1
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'kill "$app" 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work" || exit 1
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+gui_test_begin "$1"
 
 "$binary" --size 1280x720 > "$work/app.log" 2>&1 &
 app=$!

@@ -1,6 +1,16 @@
+# shellcheck shell=bash
 # Shared helpers for the GUI tests that drive the real window with xdotool and read the app's
-# probe file (ATTNLAB_PROBE, see app/probe.h). Source it after setting `binary` and `work`.
+# probe file (ATTNLAB_PROBE, see app/probe.h). Each script begins
 #
+#   set -u
+#   here=$(cd "$(dirname "$0")" && pwd)
+#   # shellcheck source=lib.sh
+#   source "$here/lib.sh"
+#   gui_test_begin "$1"
+#
+#   gui_test_begin BINARY set `binary` (an absolute path), make the scratch directory `work` (removed
+#                         on exit, the app killed), cd into it, and point HOME, the XDG dirs and
+#                         ATTNLAB_PROBE inside it
 #   start_app [ARGS...]   start attnlab at 1280x720 in $work (HOME and XDG dirs inside it)
 #   stop_app              Ctrl+Q, then wait; returns the exit status (kills after 5 s)
 #   probe EXPR            a Python expression over the probe document `d`
@@ -15,7 +25,14 @@ passed=0 failed=0
 ok() { echo "ok - $1"; passed=$((passed + 1)); }
 not_ok() { echo "not ok - $1"; failed=$((failed + 1)); }
 
-export HOME=$work XDG_STATE_HOME=$work/state XDG_CONFIG_HOME=$work/config ATTNLAB_PROBE=$work/probe.json
+app=""
+gui_test_begin() {
+  binary=$1
+  work=$(mktemp -d)
+  trap 'kill -9 "$app" 2>/dev/null; rm -rf "$work"' EXIT
+  cd "$work" || exit 1
+  export HOME=$work XDG_STATE_HOME=$work/state XDG_CONFIG_HOME=$work/config ATTNLAB_PROBE=$work/probe.json
+}
 
 probe() { python3 - "$ATTNLAB_PROBE" "$1" <<'PY'
 import json, sys
@@ -69,7 +86,6 @@ dialog_enter() {
   sleep 0.3
 }
 
-app=""
 start_app() {
   rm -f "$ATTNLAB_PROBE"
   "$binary" --size 1280x720 "$@" >> "$work/app.log" 2>&1 &

@@ -5,14 +5,11 @@
 # that reopens with its pack after another course was opened.
 # Usage: pack_window.sh BINARY   (needs an X display: ctest runs under a virtual one)
 set -u
-binary=$1
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-work=$(mktemp -d)
-trap 'kill -9 "$app" 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work" || exit 1
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+gui_test_begin "$1"
+root=$(cd "$here/../.." && pwd)
 
 # File → Open course pack… (the File menu sits at the left of the menu bar; the window is at 0,0).
 open_pack_dialog() {

@@ -4,13 +4,10 @@
 # app's probe file. Every block starts the app afresh unless it needs the state before it.
 # Usage: trust_regressions.sh BINARY   (needs an X display: ctest runs under a virtual one)
 set -u
-binary=$1
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'kill -9 "$app" 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work" || exit 1
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+gui_test_begin "$1"
 
 solve_task() { click "task $1" && wait_for "d['selected_task'] == '$1'" && click solve; wait_for "$(task_check "$1")['answered']"; }
 

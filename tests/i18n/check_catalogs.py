@@ -3,7 +3,8 @@
 and the course (assets/exercises/notebook.json) has every text in every catalog's language.
 
 Fails, naming file:line (or the JSON path) and the string, when
-  - a catalog is not valid ({"language": its file name, "name": ..., "strings": {English: text},
+  - a catalog is not valid JSON, or has the same key twice in one object (json.load would keep
+    the last one silently), or is not ({"language": its file name, "name": ..., "strings": {English: text},
     optional "script": "cjk", optional "word_separator": text}), or the source language's
     catalog (en.json) carries strings;
   - a catalog lacks a string the code (app/*.cpp, app/*.h, core/*.cpp) passes to tr(x, "...")
@@ -19,6 +20,9 @@ Calls whose English is not a literal (tr(state, row.what)) are not checked here:
 come from must carry N_().
 
 Usage: check_catalogs.py SOURCE_DIR            exit 1 on any finding
+       check_catalogs.py SOURCE_DIR --catalog FILE...
+                                               only read the given catalogs (JSON, duplicate keys,
+                                               the fields above); tests/i18n/test_check_catalogs.py
        check_catalogs.py SOURCE_DIR --audit    also list English literals shown without tr()
        check_catalogs.py SOURCE_DIR --list     print the strings the code uses as a JSON list
                                                (tests/i18n/pseudo_language.py builds its catalog from it)
@@ -76,13 +80,42 @@ def used_strings(problems):
     return used, inline
 
 
-def load_catalogs(problems):
+class DuplicateKey(ValueError):
+    def __init__(self, key):
+        super().__init__(key)
+        self.key = key
+
+
+def unique_object(pairs):
+    """object_pairs_hook for json.load: a dict, or DuplicateKey for a key given twice."""
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def read_catalog(path):
+    """The catalog's JSON; ValueError for invalid JSON, DuplicateKey for a key given twice."""
+    with open(path, encoding='utf-8') as f:
+        return json.load(f, object_pairs_hook=unique_object)
+
+
+def catalog_paths():
+    return sorted(glob.glob(os.path.join(ROOT, 'assets', 'i18n', '*.json')))
+
+
+def load_catalogs(problems, paths=None):
     catalogs = {}
-    for path in sorted(glob.glob(os.path.join(ROOT, 'assets', 'i18n', '*.json'))):
+    for path in catalog_paths() if paths is None else paths:
         rel = os.path.relpath(path, ROOT)
         code = os.path.splitext(os.path.basename(path))[0]
         try:
-            doc = json.load(open(path, encoding='utf-8'))
+            doc = read_catalog(path)
+        except DuplicateKey as e:
+            problems.append(f'{rel}: the key {e.key!r} appears twice in one object (only one can count)')
+            continue
         except ValueError as e:
             problems.append(f'{rel}: not valid JSON: {e}')
             continue
@@ -103,7 +136,7 @@ def load_catalogs(problems):
             problems.append(f'{rel}: English is the source language: its catalog carries only its name')
             continue
         catalogs[code] = (rel, strings)
-    if SOURCE_LANGUAGE not in catalogs:
+    if SOURCE_LANGUAGE not in catalogs and paths is None:
         problems.append(f'assets/i18n/{SOURCE_LANGUAGE}.json is missing (it names the source language)')
     return catalogs
 
@@ -184,8 +217,8 @@ NOTATION = {'exp', 'max', 'min', 'abs', 'log', 'logit_j', 'argmax'}
 def latin_words_of_catalogs():
     """Latin words a translation keeps (logits, softmax, PyTorch, ...): no finding when shown as is."""
     words = set(NOTATION)
-    for path in glob.glob(os.path.join(ROOT, 'assets', 'i18n', '*.json')):
-        doc = json.load(open(path, encoding='utf-8'))
+    for path in catalog_paths():
+        doc = read_catalog(path)
         if doc.get('language') != SOURCE_LANGUAGE:
             for text in doc.get('strings', {}).values():
                 words.update(w.lower() for w in WORD.findall(text))
@@ -245,6 +278,13 @@ def untranslated_literals():
 
 def main():
     problems = []
+    if '--catalog' in sys.argv:
+        paths = [os.path.abspath(p) for p in sys.argv[sys.argv.index('--catalog') + 1:]]
+        catalogs = load_catalogs(problems, paths)
+        for line in problems:
+            print(line)
+        print(f'{len(paths)} catalogs read ({", ".join(sorted(catalogs))}); {len(problems)} problems')
+        return 1 if problems or not paths else 0
     used, catalogs = check(problems)
     if '--list' in sys.argv:
         print(json.dumps(sorted(used), ensure_ascii=False, indent=1))

@@ -1,0 +1,2 @@
+target = value * 3
+query122 = torch.linalg.lstsq(key, target).solution.T

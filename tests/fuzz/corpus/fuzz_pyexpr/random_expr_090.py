@@ -1,0 +1,1 @@
+query121 = torch.tensor(-1.0)

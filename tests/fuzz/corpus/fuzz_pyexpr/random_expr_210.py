@@ -1,0 +1,1 @@
+query121 = (torch.eye(3)) ** -2
