@@ -5,14 +5,11 @@
 # and the window answers throughout. Real X input, results from the probe.
 # Usage: class_cancel.sh BINARY   (needs an X display: ctest runs under a virtual one)
 set -u
-binary=$1
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures=$(cd "$here/../fixtures" && pwd)
-work=$(mktemp -d)
-trap 'kill -9 "$app" 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work" || exit 1
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+gui_test_begin "$1"
 
 # 150 hand-ins of about 0.7 MB each (A2S1.py after 3000 lines of other tensors): grading one
 # takes about 0.1 s, the class many seconds, so Cancel lands while it runs.

@@ -6,13 +6,10 @@
 # at once) — a row left stale or uploaded in the wrong place shows up here.
 # Usage: heatmap_texture_window.sh BINARY   (needs an X display: ctest runs under a virtual one)
 set -u
-binary=$1
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'kill -9 "$app" 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work" || exit 1
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+gui_test_begin "$1"
 
 python3 - <<'PY'
 import json, math
