@@ -656,7 +656,7 @@ void load_hand_in(AppState& state, const HandIn& hand_in, const std::string& pat
 }
 
 void toast(AppState& state, const std::string& text, bool is_error) {
-    state.toasts.push_back({text, is_error, state.now + (is_error ? 8.0 : 4.0)});
+    state.toasts.push_back({text, is_error, state.platform.now + (is_error ? 8.0 : 4.0)});
 }
 
 const Explanation* current_explanation(const AppState& state, const std::string& task_id) {

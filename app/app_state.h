@@ -212,6 +212,24 @@ struct PanelMemory {
     std::map<std::string, int> hints_shown;             // task id → hints revealed (0, 1, 2)
 };
 
+// Between the app and the platform layer (gui.cpp): what the platform hands in each frame and
+// what a panel asks it to do after the frame.
+struct PlatformLink {
+    std::string font_warning;           // shown when a font file is missing
+    std::vector<KeyPress> key_presses;  // since the last frame, filled by the platform
+    Requests requests;
+    double now = 0;                     // seconds, set by the platform each frame
+};
+
+// Instrumentation for GUI tests (probe.h): the widgets drawn this frame, written to `path` as
+// JSON when it changes. Empty path: off.
+struct ProbeState {
+    std::string path;
+    mutable std::map<std::string, ImRect4> items;
+    std::string written;   // the last JSON written
+    long long frames = 0;  // frames probed so far: a test sees the window still answers
+};
+
 // The capture session.captured names, read from its file (core/captured.h). Not part of the
 // document: undo and Save keep only the path and the edited rows; refresh() re-reads the file
 // when the path changes.
@@ -259,18 +277,8 @@ struct AppState {
     Dialogs dialogs;
     std::vector<Toast> toasts;
 
-    // Platform: fonts, input, requests for after the frame.
-    bool fonts_have_cjk = false;
-    std::string font_warning;                         // shown when a font file is missing
-    std::vector<KeyPress> key_presses;                // since the last frame, filled by the platform
-    Requests requests;
-    double now = 0;                                   // seconds, set by the platform each frame
-
-    // Instrumentation for GUI tests (probe.h); empty probe_path = off.
-    std::string probe_path;
-    mutable std::map<std::string, ImRect4> probes;
-    std::string probe_written;
-    long long probe_frames = 0;  // frames probed so far: a test sees the window still answers
+    PlatformLink platform;   // input from the platform layer, and what the frame asks of it
+    ProbeState probe;        // instrumentation for GUI tests (probe.h)
     mutable LayoutAudit layout_audit;  // what the last frame could not show in full (layout_audit.h)
 
     CurrentCourse current_course;      // what course(state) returns

@@ -193,7 +193,7 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
     AppState& state = p.state;
     state.session = default_session();
     state.settings.screenshot_dir = default_screenshot_dir();
-    if (const char* probe = std::getenv("ATTNLAB_PROBE")) state.probe_path = probe;
+    if (const char* probe = std::getenv("ATTNLAB_PROBE")) state.probe.path = probe;
     load_recent(state);
     const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty() || options.bench_frames > 0;
     const bool use_autosave = !headless && !options.no_autosave && !autosave_path().empty();
@@ -283,7 +283,7 @@ void apply_text_size(Platform& p, float px, float export_scale) {
     ImGuiIO& io = ImGui::GetIO();
     const bool want_cjk = language_info(p.state.settings.view.language).script == "cjk";
     const FontResult fonts = build_fonts(io, px * export_scale, want_cjk, p.glyph_ranges);
-    p.state.font_warning = fonts.warning;
+    p.state.platform.font_warning = fonts.warning;
     if (want_cjk && !fonts.cjk) {
         p.state.settings.view.language = "en";  // English rather than rows of '?'
         refresh(p.state);
@@ -298,8 +298,8 @@ void apply_text_size(Platform& p, float px, float export_scale) {
 void sync_fonts(Platform& p) {
     const float px = wanted_font_px(p);
     const bool want_cjk = language_info(p.state.settings.view.language).script == "cjk";
-    if (p.state.requests.rebuild_fonts || px != p.font_px || want_cjk != p.atlas_cjk) apply_text_size(p, px, 1.0f);
-    p.state.requests.rebuild_fonts = false;
+    if (p.state.platform.requests.rebuild_fonts || px != p.font_px || want_cjk != p.atlas_cjk) apply_text_size(p, px, 1.0f);
+    p.state.platform.requests.rebuild_fonts = false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,7 +317,7 @@ void build_frame(Platform& p, const ImVec2* display) {
         io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
         for (bool& down : io.MouseDown) down = false;
     }
-    p.state.now = glfwGetTime();
+    p.state.platform.now = glfwGetTime();
     ImGui::NewFrame();
     draw_ui(p.state, *p.textures);
     ImGui::Render();
@@ -431,7 +431,7 @@ void on_key(GLFWwindow* w, int key, int, int action, int mods) {
     on_input(w);
     if (action != GLFW_PRESS && action != GLFW_REPEAT) return;
     if (auto* p = static_cast<Platform*>(glfwGetWindowUserPointer(w))) {
-        p->state.key_presses.push_back({key, (mods & GLFW_MOD_CONTROL) != 0, (mods & GLFW_MOD_SHIFT) != 0, (mods & GLFW_MOD_ALT) != 0});
+        p->state.platform.key_presses.push_back({key, (mods & GLFW_MOD_CONTROL) != 0, (mods & GLFW_MOD_SHIFT) != 0, (mods & GLFW_MOD_ALT) != 0});
         if (key >= 0 && key < 512) p->pressed_this_poll.push_back(key);
     }
 }
@@ -776,7 +776,7 @@ int run_gui(const GuiOptions& options) {
         } else {
             p.autosaved = session_for_saving(p.state);
             glfwShowWindow(p.window);
-            while (!glfwWindowShouldClose(p.window) && !p.state.requests.quit) {
+            while (!glfwWindowShouldClose(p.window) && !p.state.platform.requests.quit) {
                 const bool busy = p.active_frames > 0 || ImGui::IsAnyItemActive() || ImGui::IsAnyMouseDown();
                 const bool solving_now = solving(p.state);  // a worker thread solves: show its progress
                 const bool unsaved = !options.no_autosave && session_for_saving(p.state) != p.autosaved;
@@ -819,7 +819,7 @@ int run_gui(const GuiOptions& options) {
                 write_probe(p.state);
                 autosave_if_changed(p, options);
 
-                Requests& requests = p.state.requests;
+                Requests& requests = p.state.platform.requests;
                 if (requests.screenshot_window || !requests.screenshot_panel.empty()) {
                     const int scale = std::max(1, requests.screenshot_scale);
                     const std::string panel = requests.screenshot_panel;
@@ -833,7 +833,7 @@ int run_gui(const GuiOptions& options) {
                     requests.toggle_fullscreen = false;
                     toggle_fullscreen(p);
                 }
-                if (p.state.requests.rebuild_fonts) p.active_frames = 3;
+                if (p.state.platform.requests.rebuild_fonts) p.active_frames = 3;
             }
             cancel_solve(p.state);  // the worker stops within one row; the job's destructor joins it
             p.state.solving.job.reset();

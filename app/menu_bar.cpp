@@ -69,12 +69,12 @@ void draw_menu_bar(AppState& state) {
         if (state.class_view.report && !state.class_view.open && ImGui::MenuItem(tr(state, "Show the class")))
             state.class_view.open = true;
         ImGui::Separator();
-        if (ImGui::MenuItem(tr(state, "Save screenshot"), "F12")) state.requests.screenshot_window = true;
+        if (ImGui::MenuItem(tr(state, "Save screenshot"), "F12")) state.platform.requests.screenshot_window = true;
         for (int scale = 2; scale <= 3; ++scale) {
             const std::string label = std::string(tr(state, "Save screenshot for slides ×")) + std::to_string(scale);
             if (ImGui::MenuItem(label.c_str())) {
-                state.requests.screenshot_window = true;
-                state.requests.screenshot_scale = scale;
+                state.platform.requests.screenshot_window = true;
+                state.platform.requests.screenshot_scale = scale;
             }
             tooltip(tr(state, "Rendered again off-screen at this size with fonts built for it: crisp text, not scaled pixels."));
         }
@@ -84,7 +84,7 @@ void draw_menu_bar(AppState& state) {
         }
         tooltip(state.settings.screenshot_dir.c_str());
         ImGui::Separator();
-        if (ImGui::MenuItem(tr(state, "Quit"), "Ctrl+Q")) state.requests.quit = true;
+        if (ImGui::MenuItem(tr(state, "Quit"), "Ctrl+Q")) state.platform.requests.quit = true;
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu(tr(state, "Edit"))) {
@@ -100,7 +100,7 @@ void draw_menu_bar(AppState& state) {
         if (ImGui::MenuItem(tr(state, "Presentation mode"), "F5", state.settings.view.presentation))
             toggle_presentation(state);
         tooltip(tr(state, "Large text and a light, high-contrast theme for projectors."));
-        if (ImGui::MenuItem(tr(state, "Full screen"), "F11")) state.requests.toggle_fullscreen = true;
+        if (ImGui::MenuItem(tr(state, "Full screen"), "F11")) state.platform.requests.toggle_fullscreen = true;
         ImGui::Separator();
         if (ImGui::MenuItem(tr(state, "Larger text"), "Ctrl+="))
             set_text_zoom(state, state.settings.view.text_zoom * kZoomStep);
@@ -122,14 +122,14 @@ void draw_menu_bar(AppState& state) {
         if (ImGui::MenuItem(tr(state, "About attnlab"))) state.dialogs.show_about = true;
         ImGui::EndMenu();
     }
-    if (!state.font_warning.empty()) {
-        ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.2f, 1.0f), "  %s", state.font_warning.c_str());
+    if (!state.platform.font_warning.empty()) {
+        ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.2f, 1.0f), "  %s", state.platform.font_warning.c_str());
     }
     // A visible screenshot button at the right end, for people who never open menus.
     const char* shot_label = tr(state, "Screenshot");
     const float shot_w = ImGui::CalcTextSize(shot_label).x + ImGui::GetStyle().FramePadding.x * 2;
     ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowWidth() - shot_w - em(0.6f)));
-    if (ImGui::SmallButton(shot_label)) state.requests.screenshot_window = true;
+    if (ImGui::SmallButton(shot_label)) state.platform.requests.screenshot_window = true;
     tooltip(tr(state, "Save the whole window as a PNG in the screenshot folder (F12). Right-click the heatmaps or the geometry for one panel."));
     ImGui::EndMainMenuBar();
 }

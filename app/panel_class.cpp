@@ -292,7 +292,7 @@ void draw_grading_progress(AppState& state) {
     const ClassView& view = state.class_view;
     const auto [done, total] = view.grading.job->progress();
     text_wrapped(format(tr(state, "Grading %s… %.0f s"), printable_path(view.folder).c_str(),
-                        std::max(0.0, state.now - view.grading_since)));
+                        std::max(0.0, state.platform.now - view.grading_since)));
     const std::string overlay = total > 0 ? format(tr(state, "%d of %d hand-ins"), done, total) : std::string();
     ImGui::ProgressBar(total > 0 ? static_cast<float>(done) / static_cast<float>(total) : 0.0f, ImVec2(-FLT_MIN, 0),
                        overlay.c_str());
@@ -314,7 +314,7 @@ void start_grading(AppState& state, const std::string& folder) {
     view.open = true;
     view.folder = folder;
     view.error.clear();
-    view.grading_since = state.now;
+    view.grading_since = state.platform.now;
     const double tolerance = state.session.tolerance;
     // Core's grading is pure and thread-safe (class_report.h); the window keeps drawing meanwhile,
     // with a progress bar per hand-in and a Cancel button that stops before the next hand-in.

@@ -53,8 +53,8 @@ void panel_screenshot_context_menu(AppState& state, const char* id) {
                                                  : std::string(tr(state, "Save this panel as PNG ×")) +
                                                        std::to_string(scale);
             if (ImGui::MenuItem(label.c_str())) {
-                state.requests.screenshot_panel = id;
-                state.requests.screenshot_scale = scale;
+                state.platform.requests.screenshot_panel = id;
+                state.platform.requests.screenshot_scale = scale;
             }
         }
         ImGui::EndPopup();

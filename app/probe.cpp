@@ -69,14 +69,14 @@ nlohmann::json class_probe(const AppState& state) {
 }  // namespace
 
 void probe_item(AppState& state, const std::string& name) {
-    if (state.probe_path.empty()) return;
+    if (state.probe.path.empty()) return;
     const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
-    state.probes[name] = {min.x, min.y, max.x - min.x, max.y - min.y};
+    state.probe.items[name] = {min.x, min.y, max.x - min.x, max.y - min.y};
 }
 
 void probe_rect(const AppState& state, const std::string& name, ImVec2 min, ImVec2 max) {
-    if (state.probe_path.empty()) return;
-    state.probes[name] = {min.x, min.y, max.x - min.x, max.y - min.y};
+    if (state.probe.path.empty()) return;
+    state.probe.items[name] = {min.x, min.y, max.x - min.x, max.y - min.y};
 }
 
 namespace {
@@ -105,9 +105,9 @@ nlohmann::json captured_probe(const AppState& state) {
 }  // namespace
 
 void write_probe(AppState& state) {
-    if (state.probe_path.empty()) return;
+    if (state.probe.path.empty()) return;
     nlohmann::json items = nlohmann::json::object();
-    for (const auto& [name, r] : state.probes) items[name] = {r.x, r.y, r.w, r.h};
+    for (const auto& [name, r] : state.probe.items) items[name] = {r.x, r.y, r.w, r.h};
     nlohmann::json checks = nlohmann::json::array();
     for (const TaskCheck& check : state.checks)
         checks.push_back({{"id", check.id}, {"answered", check.answered}, {"pass", check.pass}, {"graded", check.graded},
@@ -116,7 +116,7 @@ void write_probe(AppState& state) {
     const Workspace& w = state.workspace;
     // Liveness for GUI tests: frames drawn so far (a test sends an input event and waits for the
     // count to grow), the window size, the open modal dialog and the menu bar's height.
-    const long long frame = ++state.probe_frames;
+    const long long frame = ++state.probe.frames;
     const ImGuiIO& io = ImGui::GetIO();
     ImGuiWindow* modal = ImGui::GetCurrentContext() ? ImGui::GetTopMostPopupModal() : nullptr;
     ImGuiWindow* menu_bar = ImGui::GetCurrentContext() ? ImGui::FindWindowByName("##MainMenuBar") : nullptr;
@@ -193,14 +193,14 @@ void write_probe(AppState& state) {
                                 {"items", items}};
     // Student file names and answers come from outside: invalid UTF-8 is replaced, never thrown.
     const std::string text = doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (text == state.probe_written) return;
+    if (text == state.probe.written) return;
     // Written every frame (the frame count changes), so no fsync: a temporary file and rename()
     // keep readers from seeing half a document. A failure is a harness problem; the app carries on.
-    const std::string temp = state.probe_path + ".tmp";
+    const std::string temp = state.probe.path + ".tmp";
     if (std::FILE* f = std::fopen(temp.c_str(), "wb")) {
         const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-        if (std::fclose(f) == 0 && ok && std::rename(temp.c_str(), state.probe_path.c_str()) == 0)
-            state.probe_written = text;
+        if (std::fclose(f) == 0 && ok && std::rename(temp.c_str(), state.probe.path.c_str()) == 0)
+            state.probe.written = text;
     }
 }
 

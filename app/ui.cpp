@@ -55,7 +55,7 @@ const Shortcut kShortcuts[] = {
 
 void handle_shortcuts(AppState& state) {
     std::vector<KeyPress> presses;
-    presses.swap(state.key_presses);
+    presses.swap(state.platform.key_presses);
     const bool typing = ImGui::GetIO().WantTextInput;
     for (const KeyPress& press : presses) {
         const int key = press.key;
@@ -71,14 +71,14 @@ void handle_shortcuts(AppState& state) {
         else if (key == GLFW_KEY_PAGE_UP || (ctrl && key == GLFW_KEY_LEFT)) select_next_task(state, -1);
         else if (ctrl && (key == GLFW_KEY_ENTER || key == GLFW_KEY_KP_ENTER)) shift ? solve_all_tasks(state) : start_solve(state);
         else if (ctrl && key == GLFW_KEY_R) reset_selected(state);
-        else if (key == GLFW_KEY_F12) state.requests.screenshot_window = true;
+        else if (key == GLFW_KEY_F12) state.platform.requests.screenshot_window = true;
         else if (key == GLFW_KEY_F5) toggle_presentation(state);
-        else if (key == GLFW_KEY_F11) state.requests.toggle_fullscreen = true;
+        else if (key == GLFW_KEY_F11) state.platform.requests.toggle_fullscreen = true;
         else if (ctrl && (key == GLFW_KEY_EQUAL || key == GLFW_KEY_KP_ADD)) set_text_zoom(state, state.settings.view.text_zoom * kZoomStep);
         else if (ctrl && (key == GLFW_KEY_MINUS || key == GLFW_KEY_KP_SUBTRACT)) set_text_zoom(state, state.settings.view.text_zoom / kZoomStep);
         else if (ctrl && (key == GLFW_KEY_0 || key == GLFW_KEY_KP_0)) set_text_zoom(state, 1.0f);
         else if (ctrl && key == GLFW_KEY_L) set_language(state, next_language(state.settings.view.language));
-        else if (ctrl && key == GLFW_KEY_Q) state.requests.quit = true;
+        else if (ctrl && key == GLFW_KEY_Q) state.platform.requests.quit = true;
     }
 }
 
@@ -203,7 +203,7 @@ void draw_help_windows(AppState& state) {
             ImGui::Text("attnlab %s", ATTN_VERSION);
             ImGui::TextUnformatted(tr(state, "Scaled-dot-product attention you can touch."));
             ImGui::TextUnformatted(course_title(state).c_str());
-            if (!state.font_warning.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.2f, 1), "%s", state.font_warning.c_str());
+            if (!state.platform.font_warning.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.2f, 1), "%s", state.platform.font_warning.c_str());
         }
         ImGui::End();
     }
@@ -253,7 +253,7 @@ void draw_dialogs(AppState& state) {
 // toasts that appeared together overlapped), and wraps to fit inside the window.
 void draw_toasts(AppState& state) {
     state.toasts.erase(std::remove_if(state.toasts.begin(), state.toasts.end(),
-                                      [&](const Toast& t) { return t.expires_at < state.now; }),
+                                      [&](const Toast& t) { return t.expires_at < state.platform.now; }),
                        state.toasts.end());
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     const ImVec2 padding = ImGui::GetStyle().WindowPadding;
@@ -316,17 +316,17 @@ bool splitter(AppState& state, const char* id, ImVec2 pos, ImVec2 size, bool ver
 
 void set_text_zoom(AppState& state, float zoom) {
     state.settings.view.text_zoom = std::clamp(zoom, 0.5f, 3.0f);
-    state.requests.rebuild_fonts = true;
+    state.platform.requests.rebuild_fonts = true;
 }
 
 void toggle_presentation(AppState& state) {
     state.settings.view.presentation = !state.settings.view.presentation;
-    state.requests.rebuild_fonts = true;
+    state.platform.requests.rebuild_fonts = true;
 }
 
 void set_language(AppState& state, const std::string& code) {
     state.settings.view.language = code;
-    state.requests.rebuild_fonts = true;
+    state.platform.requests.rebuild_fonts = true;
     refresh(state);  // checks and explanations carry text in the language
 }
 
@@ -515,7 +515,7 @@ void draw_splitters(AppState& state, const LayoutPlan& plan, ImVec2 display, flo
 }  // namespace
 
 void draw_ui(AppState& state, HeatmapResources& textures) {
-    state.probes.clear();  // only what this frame draws (the probe lists the visible widgets)
+    state.probe.items.clear();  // only what this frame draws (the probe lists the visible widgets)
     state.layout_audit.clear();
     handle_shortcuts(state);
     draw_menu_bar(state);

@@ -3,7 +3,7 @@
 //
 // Calling rules
 // - draw_ui() runs between ImGui::NewFrame() and ImGui::Render(), once per frame.
-// - It leaves platform work (screenshots, font rebuilds, full screen, quit) in state.requests
+// - It leaves platform work (screenshots, font rebuilds, full screen, quit) in state.platform.requests
 //   for the platform layer to carry out after the frame.
 #pragma once
 

@@ -224,7 +224,7 @@ def main(argv=None):
     rand = common[torch.randint(0, len(common), (16, half), generator=gen)]
     repeated = torch.cat([rand, rand], dim=1)
     print_scores("pattern scores on held-out text:", pattern_scores(torch, attention_maps(torch, model, held), held))
-    print_scores("pattern scores on 16 sequences of 32 random words, each repeated twice:",
+    print_scores(f"pattern scores on 16 sequences of {half} random words, each repeated twice:",
                  pattern_scores(torch, attention_maps(torch, model, repeated), repeated))
 
     tokens = words_of(args.text)
