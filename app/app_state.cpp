@@ -2,8 +2,8 @@
 
 #include "app/i18n.h"
 
-#include "core/error.h"
-#include "core/solver.h"
+#include "core/base/error.h"
+#include "core/math/solver.h"
 
 #include <algorithm>
 #include <cmath>

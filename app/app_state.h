@@ -12,17 +12,17 @@
 //   (float32, as the notebook grades).
 #pragma once
 
-#include "app/layout_audit.h"
-#include "core/class_report.h"
-#include "core/attention_cache.h"
-#include "core/background_job.h"
-#include "core/diagnosis.h"
-#include "core/tensor_file.h"
-#include "core/limits.h"
-#include "core/projection.h"
-#include "core/exercises.h"
-#include "core/session.h"
-#include "core/undo.h"
+#include "app/layout/layout_audit.h"
+#include "core/course/class_report.h"
+#include "core/math/attention_cache.h"
+#include "core/base/background_job.h"
+#include "core/course/diagnosis.h"
+#include "core/formats/tensor_file.h"
+#include "core/base/limits.h"
+#include "core/math/projection.h"
+#include "core/course/exercises.h"
+#include "core/formats/session.h"
+#include "core/formats/undo.h"
 
 #include <future>
 #include <map>
@@ -230,7 +230,7 @@ struct ProbeState {
     long long frames = 0;  // frames probed so far: a test sees the window still answers
 };
 
-// The capture session.captured names, read from its file (core/captured.h). Not part of the
+// The capture session.captured names, read from its file (core/formats/captured.h). Not part of the
 // document: undo and Save keep only the path and the edited rows; refresh() re-reads the file
 // when the path changes.
 struct CapturedFile {
@@ -299,7 +299,7 @@ void undo(AppState& state);
 void redo(AppState& state);
 
 // Edits of the workspace's tensors; they route to the selected task's answer or the sandbox.
-// Entries stay within ±kMaxComponent (core/limits.h, the bound every loader applies too).
+// Entries stay within ±kMaxComponent (core/base/limits.h, the bound every loader applies too).
 inline constexpr double kMaxComponent = kMaxMagnitude;
 
 // A row longer than that is shortened to fit, direction kept (never clamped per component,

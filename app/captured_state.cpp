@@ -3,9 +3,9 @@
 #include "app/app_state.h"
 
 #include "app/i18n.h"
-#include "core/captured.h"
-#include "core/error.h"
-#include "core/text.h"
+#include "core/formats/captured.h"
+#include "core/base/error.h"
+#include "core/base/text.h"
 
 #include <algorithm>
 #include <cstdlib>

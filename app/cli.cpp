@@ -2,19 +2,19 @@
 
 #include "app/i18n.h"
 
-#include "core/answer_file.h"
-#include "core/captured.h"
-#include "core/class_report.h"
-#include "core/error.h"
-#include "core/exercises.h"
-#include "core/i18n.h"
-#include "core/hints.h"
-#include "core/json_io.h"
-#include "core/limits.h"
-#include "core/pack.h"
-#include "core/report.h"
-#include "core/tensor_file.h"
-#include "core/torch_random.h"
+#include "core/course/answer_file.h"
+#include "core/formats/captured.h"
+#include "core/course/class_report.h"
+#include "core/base/error.h"
+#include "core/course/exercises.h"
+#include "core/base/i18n.h"
+#include "core/course/hints.h"
+#include "core/base/json_io.h"
+#include "core/base/limits.h"
+#include "core/course/pack.h"
+#include "core/course/report.h"
+#include "core/formats/tensor_file.h"
+#include "core/math/torch_random.h"
 
 #include <algorithm>
 #include <cmath>

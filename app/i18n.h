@@ -1,4 +1,4 @@
-// attnlab app: the interface's translations. The catalogs and their rules live in core/i18n.h
+// attnlab app: the interface's translations. The catalogs and their rules live in core/base/i18n.h
 // (assets/i18n/<code>.json, compiled in; adding a language is adding one file); this header adds
 // the UI's lookup, tr(state, english), which follows the language the view is set to.
 //
@@ -14,7 +14,7 @@
 //   pointer that was passed in. Lookups are one hash, cheap enough for hundreds of calls a frame.
 #pragma once
 
-#include "core/i18n.h"
+#include "core/base/i18n.h"
 
 #include <string>
 #include <vector>

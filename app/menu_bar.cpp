@@ -1,12 +1,12 @@
 // The main menu bar: File, Edit, View, Help. Every item also has a shortcut (ui.cpp) and a tooltip.
 #include "app/i18n.h"
 #include "app/packs.h"
-#include "app/panels.h"
+#include "app/panels/panels.h"
 #include "app/probe.h"
 #include "app/ui.h"
 #include "app/ui_common.h"
 
-#include "core/pack.h"
+#include "core/course/pack.h"
 
 #include <imgui.h>
 

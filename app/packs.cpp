@@ -1,14 +1,14 @@
 #include "app/packs.h"
 
 #include "app/i18n.h"
-#include "app/paths.h"
+#include "app/platform/paths.h"
 #include "app/probe.h"
 #include "app/ui_common.h"
 
-#include "core/error.h"
-#include "core/json_io.h"
-#include "core/limits.h"
-#include "core/pack.h"
+#include "core/base/error.h"
+#include "core/base/json_io.h"
+#include "core/base/limits.h"
+#include "core/course/pack.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>

@@ -3,7 +3,7 @@
 // which, so a saved session reopens with its pack.
 //
 // Calling rules
-// - open_builtin_pack() / open_pack_file() read the pack with core (core/pack.h). A bad pack
+// - open_builtin_pack() / open_pack_file() read the pack with core (core/course/pack.h). A bad pack
 //   changes nothing: the problems (each with its JSON path) go to an error toast and the current
 //   course stays. A good one starts a new document for it: no answers, its first task, no undo
 //   history, no session file (Save asks where).

@@ -1,8 +1,8 @@
 #include "app/probe.h"
 
-#include "core/error.h"
-#include "core/hints.h"
-#include "core/json_io.h"
+#include "core/base/error.h"
+#include "core/course/hints.h"
+#include "core/base/json_io.h"
 
 #include <imgui.h>
 #include <imgui_internal.h>  // ImTextCharFromUtf8

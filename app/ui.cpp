@@ -2,17 +2,18 @@
 
 #include "app/i18n.h"
 #include "app/packs.h"
-#include "app/layout.h"
-#include "app/panels.h"
-#include "app/paths.h"
+#include "app/layout/layout.h"
+#include "app/panels/panels.h"
+#include "app/platform/paths.h"
 #include "app/probe.h"
 #include "app/ui_common.h"
-#include "core/error.h"
-#include "core/answer_file.h"
-#include "core/json_io.h"
-#include "core/pack.h"
-#include "core/report.h"
-#include "core/text.h"
+#include "core/base/error.h"
+#include "core/course/course_session.h"
+#include "core/course/answer_file.h"
+#include "core/base/json_io.h"
+#include "core/course/pack.h"
+#include "core/course/report.h"
+#include "core/base/text.h"
 
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>  // key codes only: ImGui 1.86 indexes io.KeysDown by the backend's codes

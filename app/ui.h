@@ -39,7 +39,7 @@ bool open_session_file(AppState& state, const std::string& path);   // toasts th
 // Opening keeps the viewer's settings (language, presentation, zoom): they are not the file's.
 bool save_session_file(AppState& state, const std::string& path);   // writes the session + the view
 void export_answers_file(AppState& state, const std::string& path);  // .py → python, else json
-// File → Open answers…: a student's hand-in (.py, .ipynb, .json; core/answer_file.h read_hand_in)
+// File → Open answers…: a student's hand-in (.py, .ipynb, .json; core/course/answer_file.h read_hand_in)
 // becomes the current answers as one undoable edit (load_hand_in); toasts what was loaded, or the
 // error (nothing changes then). `student` names them (default: the file name).
 bool open_answers_file(AppState& state, const std::string& path, const std::string& student = "");

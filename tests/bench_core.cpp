@@ -1,11 +1,11 @@
 // Benchmarks of the core (not a test): prints how long the work behind one frame and one Solve
 // takes. Run through `make bench`.
-#include "core/attention.h"
-#include "core/attention_cache.h"
-#include "core/attention_fast.h"
-#include "core/exercises.h"
-#include "core/solver.h"
-#include "core/tensor_file.h"
+#include "core/math/attention.h"
+#include "core/math/attention_cache.h"
+#include "core/math/attention_fast.h"
+#include "core/course/exercises.h"
+#include "core/math/solver.h"
+#include "core/formats/tensor_file.h"
 
 #include <zlib.h>
 

@@ -8,7 +8,7 @@ Rewrites, in app/*.cpp, app/*.h and core/*.cpp (core's tr(language, "English", "
   const char* what_en; const char* what_zh;   (a struct's pair of fields) -> const char* what;
   {"Ctrl+Z", "Undo", "撤销"}              -> {"Ctrl+Z", N_("Undo")}   (a table row whose last
       literal is Chinese; N_ marks a string that is translated later, through tr)
-and adds #include "app/i18n.h" (core: "core/i18n.h") where a rewritten file lacks it. The Chinese goes into
+and adds #include "app/i18n.h" (core: "core/base/i18n.h") where a rewritten file lacks it. The Chinese goes into
 assets/i18n/zh.json ("strings": English -> Chinese, sorted keys, two-space indent).
 
 Idempotent: a second run changes nothing. Refuses, writing nothing, when one English text has two
@@ -35,7 +35,7 @@ def sources():
 
 
 def include_for(path):
-    """The header that declares the 2-argument tr: app/i18n.h in app/, core/i18n.h in core/."""
+    """The header that declares the 2-argument tr: app/i18n.h in app/, core/base/i18n.h in core/."""
     return f'#include "{os.path.basename(os.path.dirname(os.path.abspath(path)))}/i18n.h"'
 
 

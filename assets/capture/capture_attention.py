@@ -33,7 +33,7 @@ What is recorded (forward hooks; the model itself is not changed)
     projections of the module's first input (self-attention).
   Each call of such a module is one layer, in call order; batch element 0 only.
 
-Output: the interchange layout of attnlab's core/tensor_file.h: tensors q, k, v of shape
+Output: the interchange layout of attnlab's core/formats/tensor_file.h: tensors q, k, v of shape
 [layers, heads, tokens, d] (float32, float16 or bfloat16), and the metadata tokens, causal and
 scale, as safetensors (written here, no safetensors package needed) or .npz (numpy; bfloat16 is
 stored as uint16 bit patterns). torch is needed only to capture; the writers below are plain
@@ -346,7 +346,7 @@ def main(argv=None):
     q, k, v, causal = capture(spec)
     write_capture(args.output, q, k, v, spec["tokens"], causal, args.dtype, args.format, args.compress)
     L, H, T, d = q.shape
-    # attnlab's limits (core/limits.h): warn here rather than let the app refuse the file later.
+    # attnlab's limits (core/base/limits.h): warn here rather than let the app refuse the file later.
     if T > 1024 or max(d, v.shape[3]) > 128 or L * H > 1024:
         print(f"warning: attnlab opens at most 1024 tokens, d and dv up to 128 and 1024 heads in all; "
               f"this file has {T} tokens, d = {d}, dv = {v.shape[3]}, {L * H} heads", file=sys.stderr)

@@ -2,9 +2,9 @@
 // (a .py file of expressions, a .ipynb notebook), then the checker on what they accept (every
 // answered task with the right shape has a finite max abs diff). A hand-in's reasons for not
 // grading a name obey the message rule and name only answer names.
-#include "core/answer_file.h"
-#include "core/dataset.h"
-#include "core/exercises.h"
+#include "core/course/answer_file.h"
+#include "core/math/dataset.h"
+#include "core/course/exercises.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <algorithm>

@@ -7,7 +7,7 @@
 //   to libFuzzer and is reported as a crash, as are sanitizer findings and fuzz_assert failures.
 #pragma once
 
-#include "core/error.h"
+#include "core/base/error.h"
 
 #include <cstdio>
 #include <cstdlib>

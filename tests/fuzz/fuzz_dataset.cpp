@@ -1,8 +1,8 @@
 // libFuzzer target: the data-set loader, then the solver on what it accepts (select, an average
 // and, for small N, identity). Feasible answers must give a finite error.
-#include "core/attention.h"
-#include "core/dataset.h"
-#include "core/solver.h"
+#include "core/math/attention.h"
+#include "core/math/dataset.h"
+#include "core/math/solver.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <cmath>

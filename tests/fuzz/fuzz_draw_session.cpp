@@ -10,11 +10,11 @@
 //   drawable" (typed values, computed ones, a future loader with other limits).
 // After each frame every vertex ImGui was handed must be finite and on a sane scale.
 #include "app/app_state.h"
-#include "app/heatmap_cache.h"
-#include "app/panels.h"
+#include "app/panels/heatmap_cache.h"
+#include "app/panels/panels.h"
 #include "app/theme.h"
 #include "app/ui.h"
-#include "core/session.h"
+#include "core/course/course_session.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <imgui.h>

@@ -1,7 +1,7 @@
 // libFuzzer target: the exercise (course) loader, then the checker on an empty answer set with
 // what it accepts.
-#include "core/dataset.h"
-#include "core/exercises.h"
+#include "core/math/dataset.h"
+#include "core/course/exercises.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <cstdint>

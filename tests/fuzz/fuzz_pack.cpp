@@ -1,11 +1,11 @@
-// libFuzzer target: course packs (core/pack.h) and the hints generated for them (core/hints.h).
+// libFuzzer target: course packs (core/course/pack.h) and the hints generated for them (core/course/hints.h).
 // read_pack() must never throw, whatever the bytes, and every problem it reports obeys the
 // message rule; a pack it accepts gets hints for every task (never throwing) in English and
 // Chinese, load_pack() accepts it too, and its answers file (the same bytes read as answers to
 // it) is refused only by InputError. A pack with torch data also gets a student's variant.
-#include "core/error.h"
-#include "core/hints.h"
-#include "core/pack.h"
+#include "core/base/error.h"
+#include "core/course/hints.h"
+#include "core/course/pack.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <cstdint>

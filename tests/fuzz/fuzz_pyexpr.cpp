@@ -1,12 +1,12 @@
-// libFuzzer target: the safe Python-expression evaluator (core/pyexpr.h). The bytes are read as
+// libFuzzer target: the safe Python-expression evaluator (core/course/pyexpr.h). The bytes are read as
 // a script over the notebook's data (key, value) and as one expression over the same names.
 // Whatever the script says, run_script() refuses only whole-source limits by InputError, every
 // computed name has a consistent tensor (rank 0 to 2, data size = product of the shape, within
 // the tensor limits), and every problem recorded on a name obeys the message rule.
-#include "core/dataset.h"
-#include "core/error.h"
-#include "core/limits.h"
-#include "core/pyexpr.h"
+#include "core/math/dataset.h"
+#include "core/base/error.h"
+#include "core/base/limits.h"
+#include "core/course/pyexpr.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <cstdint>

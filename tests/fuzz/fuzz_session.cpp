@@ -1,6 +1,6 @@
 // libFuzzer target: the session loader, as a round trip. What loads must save, load again and
 // compare equal, and saving twice gives the same text.
-#include "core/session.h"
+#include "core/course/course_session.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <cstdint>

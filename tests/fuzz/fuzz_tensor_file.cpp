@@ -1,8 +1,8 @@
 // libFuzzer target: the captured-attention loader (safetensors, .npz, .npy refusal) on arbitrary
 // bytes, then, on what it accepts, the invariants the app relies on: consistent sizes, one label
 // per token, every number finite, and finite attention weights for layer 0, head 0.
-#include "core/attention.h"
-#include "core/tensor_file.h"
+#include "core/math/attention.h"
+#include "core/formats/tensor_file.h"
 #include "tests/fuzz/fuzz_common.h"
 
 #include <cmath>

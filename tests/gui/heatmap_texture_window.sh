@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Large heatmaps are one texture each, and an edit of a query sends only the rows it changed to
-# the GPU (app/heatmap_cache.h). This drives the real window: a 48×48 sandbox (a texture, not a
+# the GPU (app/panels/heatmap_cache.h). This drives the real window: a 48×48 sandbox (a texture, not a
 # rectangle per cell), typed query components in rows 0 and 1 (in view at 1280×720), then F12. The heatmaps in that
 # screenshot must be pixel for pixel those of the same session opened fresh (everything uploaded
 # at once) — a row left stale or uploaded in the wrong place shows up here.

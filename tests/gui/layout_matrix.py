@@ -4,7 +4,7 @@
 Runs `attnlab --layout-report`, which renders headless every case of
 {1280x720, 1366x768, 1600x900, 1920x1080} x {normal, presentation} x {zoom 0, +1, +2}
 x {every language with a catalog: en, zh, ...} x {each of the nine tasks, fresh and solved; sandbox N = 8, 32, 256; a captured head of 8 tokens}
-and records what the layout audit saw (app/layout_audit.h): text cut by its box, content
+and records what the layout audit saw (app/layout/layout_audit.h): text cut by its box, content
 wider than its panel, heatmap cells without their number (N <= 16, or a row's winning cell),
 geometry labels that overlap or left the panel, and a control a teacher needs (Solve, Reset,
 Solve goal, Cancel) not wholly in view without scrolling. Any such entry fails the test, listing the
@@ -26,10 +26,10 @@ SIZES = 4
 MODES = 2
 ZOOMS = 3
 # One per catalog compiled in (assets/i18n/*.json), plus the test hook's when it is set
-# (core/i18n.h: ATTNLAB_EXTRA_CATALOG, e.g. the pseudo-language of tests/i18n/pseudo_language.py).
+# (core/base/i18n.h: ATTNLAB_EXTRA_CATALOG, e.g. the pseudo-language of tests/i18n/pseudo_language.py).
 LANGUAGES = len(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "assets", "i18n", "*.json"))) \
     + (1 if os.environ.get("ATTNLAB_EXTRA_CATALOG") else 0)
-TASKS = 9 + 12  # the notebook's and the temperature-masks pack's (app/layout_cases.cpp)
+TASKS = 9 + 12  # the notebook's and the temperature-masks pack's (app/layout/layout_cases.cpp)
 CASES_PER_SCREEN = TASKS * 2 + 3 + 1  # each task fresh and solved, three sandboxes, a captured head
 EXPECTED_CASES = SIZES * MODES * ZOOMS * LANGUAGES * CASES_PER_SCREEN
 

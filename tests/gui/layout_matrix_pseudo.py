@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The layout test in a language whose strings are longer than English: the pseudo-language of
 tests/i18n/pseudo_language.py (every letter accented, the whole between «...», about 10 % longer
-than the English), loaded through the test hook ATTNLAB_EXTRA_CATALOG (core/i18n.h).
+than the English), loaded through the test hook ATTNLAB_EXTRA_CATALOG (core/base/i18n.h).
 
 Builds xx.json in a temporary folder from the strings the code uses (check_catalogs.py --list),
 then runs the layout matrix (layout_matrix.py) with it, so every screen size, presentation mode

@@ -43,7 +43,7 @@ import time
 from gui_util import rss_mb  # noqa: E402 (the tests folder is on sys.path when run as a script)
 
 SIZES = ["1280x720", "1366x768", "1600x900"]
-MAX_COMPONENT = 1e6  # core/limits.h kMaxMagnitude: edits keep entries within it
+MAX_COMPONENT = 1e6  # core/base/limits.h kMaxMagnitude: edits keep entries within it
 ANSWER_TIMEOUT = 20.0  # seconds for the window to draw a frame (the sanitizer build is slow)
 MAX_RSS_MB = 2000  # resident memory; the app needs ~150 MB (a few hundred under the sanitizers)
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Property test: every session the loader accepts can be drawn; every other one is refused cleanly.
 
-Generates random sessions in the format of core/session.cpp (N 1..256 keys, d 1..16, dv 1..16,
+Generates random sessions in the format of core/formats/session.cpp (N 1..256 keys, d 1..16, dv 1..16,
 both modes, every task and scale mode, answers of right and wrong shapes, presentation, Chinese,
-text zoom, camera extremes, entries up to the ±1e6 limit of core/limits.h and a few beyond it or
+text zoom, camera extremes, entries up to the ±1e6 limit of core/base/limits.h and a few beyond it or
 beyond the temperature and tolerance limits), adds the regression sessions in tests/regress/
 (*session*.json, and sessions/*.json),
 and renders each one with the app itself, one process per session:
@@ -40,7 +40,7 @@ import zlib
 
 from gui_util import rss_mb  # noqa: E402 (the tests folder is on sys.path when run as a script)
 
-MAX_MAGNITUDE = 1e6  # core/limits.h kMaxMagnitude
+MAX_MAGNITUDE = 1e6  # core/base/limits.h kMaxMagnitude
 MIN_TEMPERATURE, MAX_TEMPERATURE = 1e-3, 1e3
 MAX_TOLERANCE = 1e6
 TIMEOUT = 20.0  # a run is stopped after this (like `timeout 20`)
@@ -64,7 +64,7 @@ def numbers(value):
 
 
 def expected_verdict(doc):
-    """'refuse' when a limit of core/limits.h or a format rule is broken, else 'accept'."""
+    """'refuse' when a limit of core/base/limits.h or a format rule is broken, else 'accept'."""
     if not isinstance(doc, dict) or doc.get("format") != "attnlab-session" or doc.get("version") != 1:
         return "refuse"
     known = {"format", "version", "mode", "answers", "selected_task", "tolerance", "sandbox", "view", "notes"}

@@ -10,13 +10,13 @@
 // Exit 2 when the language has no catalog or an input cannot be read.
 #include "app/app_state.h"
 #include "app/i18n.h"
-#include "core/diagnosis.h"
-#include "core/error.h"
-#include "core/exercises.h"
-#include "core/json_io.h"
-#include "core/report.h"
-#include "core/session.h"
-#include "core/solver.h"
+#include "core/course/diagnosis.h"
+#include "core/base/error.h"
+#include "core/course/exercises.h"
+#include "core/base/json_io.h"
+#include "core/course/report.h"
+#include "core/formats/session.h"
+#include "core/math/solver.h"
 
 #include <nlohmann/json.hpp>
 

@@ -7,7 +7,7 @@ The pseudo-language "xx" is built in a temporary folder, never in assets/i18n/:
                    words accented (a -> á, e -> é, ...) and the whole between «...»; printf
                    conversions, escapes and ###id suffixes kept as they are
   notebook.json    the course with an "xx" text next to every "en" one
-It is loaded through the documented test hook ATTNLAB_EXTRA_CATALOG (core/i18n.h); the dump
+It is loaded through the documented test hook ATTNLAB_EXTRA_CATALOG (core/base/i18n.h); the dump
 program (tests/i18n/dump_texts.cpp) then writes every UI string, every course text and every
 explanation core and the app produce (solves, diagnoses of many answers, checks, reports, sandbox
 goals) in xx, and this script looks for English words left in them. A word counts as English

@@ -72,7 +72,7 @@ write("n1024_d1000.json", [[((i * 7919 + j * 104729) % 1000) / 1000.0 for j in r
 n = 1001
 write("n1001_d1000.json", [[((i * 31 + j * 17) % 101) / 101.0 for j in range(1000)] for i in range(n)],
       [[float(i % 5)] for i in range(n)])
-# The largest accepted data set: N = 1024 keys, d = dv = 128 (core/limits.h).
+# The largest accepted data set: N = 1024 keys, d = dv = 128 (core/base/limits.h).
 write("max_shape.json", [[((i * 13 + j * 7) % 29) / 29.0 - 0.5 for j in range(128)] for i in range(1024)],
       [[((i + j) % 5) / 5.0 for j in range(128)] for i in range(1024)])
 PY

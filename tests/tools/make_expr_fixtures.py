@@ -7,14 +7,14 @@ Run by hand, never by the tests (they must not need torch). With Debian's torch:
     /usr/bin/python3 tests/tools/make_expr_fixtures.py [--count 600] [--seed 14]
 
 Outputs
-  random.json  `count` random expressions over the subset core/pyexpr.h accepts (seeded), each
+  random.json  `count` random expressions over the subset core/course/pyexpr.h accepts (seeded), each
                {"expr", "shape", "bits"} with the float32 result as 8-hex-digit bit patterns, or
                {"expr", "error"} when torch raises. "linalg": true marks results that went through
                linalg.inv/lstsq (LAPACK in float32 versus our double: compared with a tolerance).
   forms.json   one hand-written case per form of the issue (the four examples, the multi-line
                A2S1.py form): {"name", "source", "answers": {name: {"shape", "bits"}}}.
 The names are the notebook's data: torch.manual_seed(447), randn(4, 3) keys then values, each
-row normalized and rounded to 2 decimals, exactly as core/dataset.cpp builds them.
+row normalized and rounded to 2 decimals, exactly as core/math/dataset.cpp builds them.
 """
 import argparse
 import json

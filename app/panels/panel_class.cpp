@@ -1,0 +1,411 @@
+// The Class window (File → Grade a folder…): a class graded by core/class_report, with the same
+// numbers as `attnlab check DIR` and its HTML report: per-task pass-rate bars and error
+// histograms, the most common reasons, and a sortable table of students. Clicking a student opens
+// their answers in the main window. A floating window, not part of the tiled layout.
+#include "app/i18n.h"
+#include "app/panels/panels.h"
+#include "app/probe.h"
+#include "app/ui.h"
+#include "app/ui_common.h"
+#include "core/base/error.h"
+#include "core/base/json_io.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <string>
+
+namespace attn::app {
+
+namespace {
+
+constexpr int kReasonsShown = 5;
+
+ImU32 not_graded_color() { return light_theme() ? IM_COL32(176, 110, 0, 255) : IM_COL32(232, 170, 60, 255); }
+
+ImU32 state_color(TaskState s) {
+    const Palette colors = palette();
+    switch (s) {
+        case TaskState::Pass: return colors.pass;
+        case TaskState::Fail: return colors.fail;
+        case TaskState::NotGraded: return not_graded_color();
+        case TaskState::Missing: break;
+    }
+    return colors.text_dim;
+}
+
+// "dir/hand-ins/" → "dir/hand-ins-report.html": next to the folder, named after it.
+std::string default_report_path(std::string folder) {
+    while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
+    return (folder.empty() ? std::string("class") : folder) + "-report.html";
+}
+
+ClassReport grade(const std::string& folder, double tolerance) {
+    return grade_class(find_hand_ins({folder}), tolerance);
+}
+
+void take_report(AppState& state, ClassReport report) {
+    ClassView& view = state.class_view;
+    const int students = static_cast<int>(report.students.size());
+    view.report = std::make_shared<const ClassReport>(std::move(report));
+    view.error.clear();
+    view.order.clear();
+    toast(state, format(tr(state, "Graded %d hand-ins in %s"), students,
+                        printable_path(view.folder).c_str()));
+}
+
+void take_error(AppState& state, const std::string& error) {
+    state.class_view.report.reset();
+    state.class_view.error = error;
+    toast(state, std::string(tr(state, "Could not grade: ")) + error, true);
+}
+
+// A bar of the task's states over the students, left to right: passed, failed, cannot be
+// graded, missing, unreadable.
+void pass_rate_bar(const AppState& state, const TaskSummary& t, int students, float width) {
+    const ImVec2 size(std::max(width, em(3)), em(0.9f));
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    ImGui::Dummy(size);
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(at, ImVec2(at.x + size.x, at.y + size.y), palette().grid);
+    const int counts[] = {t.passed, t.failed, t.not_graded, t.missing, t.unreadable};
+    const ImU32 colors[] = {palette().pass, palette().fail, not_graded_color(), palette().text_dim, palette().grid};
+    float x = at.x;
+    for (int i = 0; i < 5 && students > 0; ++i) {
+        const float w = size.x * static_cast<float>(counts[i]) / static_cast<float>(students);
+        if (w > 0) draw->AddRectFilled(ImVec2(x, at.y), ImVec2(x + w, at.y + size.y), colors[i]);
+        x += w;
+    }
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(tr(state, "passed %d, failed %d, cannot be graded %d, missing %d, unreadable %d"),
+                          t.passed, t.failed, t.not_graded, t.missing, t.unreadable);
+}
+
+// The decades of max abs diff, as the HTML report draws them: bins below the tolerance green,
+// above it red, the one holding it grey, and a line at the tolerance itself (log scale).
+void error_histogram(const AppState& state, const TaskSummary& t, double tolerance, float width) {
+    const ImVec2 size(width, em(1.3f));
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    ImGui::Dummy(size);
+    const bool hovered = ImGui::IsItemHovered();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const int largest = std::max(1, *std::max_element(t.histogram.begin(), t.histogram.end()));
+    const float bin_w = size.x / static_cast<float>(kErrorBins);
+    const int tolerance_bin = error_bin(tolerance);
+    int hovered_bin = -1;
+    for (int b = 0; b < kErrorBins; ++b) {
+        const float x0 = at.x + bin_w * static_cast<float>(b), h = size.y * static_cast<float>(t.histogram[b]) / largest;
+        const ImU32 color = b < tolerance_bin ? palette().pass : b > tolerance_bin ? palette().fail : palette().text_dim;
+        draw->AddRectFilled(ImVec2(x0 + 1, at.y + size.y - h), ImVec2(x0 + bin_w - 1, at.y + size.y), color);
+        if (hovered && ImGui::GetIO().MousePos.x >= x0 && ImGui::GetIO().MousePos.x < x0 + bin_w) hovered_bin = b;
+    }
+    draw->AddLine(ImVec2(at.x, at.y + size.y), ImVec2(at.x + size.x, at.y + size.y), palette().text_dim);
+    // Bin b spans [10^(b-7), 10^(b-6)): the tolerance sits log10(tol) + 7 bins from the left.
+    const float tolerance_x = static_cast<float>(std::clamp(std::log10(tolerance) + 7.0, 1.0, double{kErrorBins} - 1));
+    draw->AddLine(ImVec2(at.x + bin_w * tolerance_x, at.y), ImVec2(at.x + bin_w * tolerance_x, at.y + size.y),
+                  ImGui::GetColorU32(ImGuiCol_Text), 1.5f);
+    if (hovered_bin >= 0)
+        ImGui::SetTooltip(tr(state, "max abs diff %s: %d answers (bins 1e-6 … ≥10; the line is the tolerance, %g)"),
+                          error_bin_label(hovered_bin).c_str(), t.histogram[hovered_bin], tolerance);
+}
+
+void draw_task_charts(AppState& state, const ClassReport& r) {
+    const int students = static_cast<int>(r.students.size());
+    const float histogram_w = em(10);
+    if (!ImGui::BeginTable("class tasks", 4, ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_RowBg)) return;
+    ImGui::TableSetupColumn(tr(state, "Task"), ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn(tr(state, "Passed"), ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("##count", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn(tr(state, "max abs diff"),
+                            ImGuiTableColumnFlags_WidthFixed, histogram_w);
+    ImGui::TableHeadersRow();
+    for (const TaskSummary& t : r.tasks) {
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(t.id.c_str());
+        ImGui::TableNextColumn();
+        pass_rate_bar(state, t, students, ImGui::GetContentRegionAvail().x);
+        probe_item(state, "class pass rate " + t.id);
+        ImGui::TableNextColumn();
+        ImGui::Text("%d/%d", t.passed, students);
+        ImGui::TableNextColumn();
+        error_histogram(state, t, r.tolerance, histogram_w);
+    }
+    ImGui::EndTable();
+}
+
+void draw_reasons(AppState& state, const ClassReport& r) {
+    if (r.reasons.empty()) return;
+    ImGui::TextDisabled("%s", tr(state, "Most common reasons"));
+    const int shown = std::min(kReasonsShown, static_cast<int>(r.reasons.size()));
+    for (int i = 0; i < shown; ++i) {
+        const ReasonCount& reason = r.reasons[static_cast<std::size_t>(i)];
+        text_wrapped(format("×%d  %s  %s", reason.count, reason.task.c_str(), printable(reason.reason, 240).c_str()));
+        if (ImGui::IsItemHovered()) {
+            std::string names;
+            for (const std::string& s : reason.students) names += (names.empty() ? "" : ", ") + printable(s, 40);
+            ImGui::SetNextWindowSize(ImVec2(em(28), 0));
+            ImGui::BeginTooltip();
+            text_wrapped(names);
+            ImGui::EndTooltip();
+        }
+    }
+}
+
+// Rows sorted by the table's sort specs: name, or passed count (ties by name).
+void sort_students(AppState& state, const ClassReport& r) {
+    std::vector<std::size_t>& order = state.class_view.order;
+    ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs();
+    const bool dirty = specs && specs->SpecsDirty;
+    if (!dirty && order.size() == r.students.size()) return;
+    order.resize(r.students.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    const bool by_passed = specs && specs->SpecsCount > 0 && specs->Specs[0].ColumnIndex == 1;
+    const bool descending = specs && specs->SpecsCount > 0 && specs->Specs[0].SortDirection == ImGuiSortDirection_Descending;
+    const auto passed = [&](std::size_t i) { return r.students[i].error.empty() ? r.students[i].passed() : -1; };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        if (by_passed && passed(a) != passed(b)) return descending ? passed(a) > passed(b) : passed(a) < passed(b);
+        if (by_passed) return a < b;  // the report's order is by name
+        return descending ? a > b : a < b;
+    });
+    if (specs) specs->SpecsDirty = false;
+}
+
+// The most precise true form of x (number_forms) that fits `width` after the mark.
+std::string cell_text(const char* mark, double x, float width) {
+    std::string text = mark;
+    for (const std::string& form : number_forms(x, 4)) {
+        text = std::string(mark) + " " + form;
+        if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
+    }
+    return mark;  // the tooltip still has the reason; the mark alone says pass or fail
+}
+
+void task_cell(AppState& state, const StudentTask& task) {
+    const float width = ImGui::GetContentRegionAvail().x;
+    std::string text;
+    switch (task.state) {
+        case TaskState::Pass: text = cell_text("✓", task.max_abs_diff, width); break;
+        case TaskState::Fail: text = std::isfinite(task.max_abs_diff) ? cell_text("✗", task.max_abs_diff, width) : "✗"; break;
+        case TaskState::NotGraded: text = "n/a"; break;
+        case TaskState::Missing: text = "–"; break;
+    }
+    ImGui::PushStyleColor(ImGuiCol_Text, state_color(task.state));
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::PopStyleColor();
+    audit_text_fits(state.layout_audit, kClassId, text, width + 0.5f);
+    if (!task.reason.empty() && ImGui::IsItemHovered()) {
+        ImGui::SetNextWindowSize(ImVec2(em(28), 0));
+        ImGui::BeginTooltip();
+        text_wrapped(printable(task.reason, 400));
+        ImGui::EndTooltip();
+    }
+}
+
+// A long name is cut to the column with "…" (the tooltip has it whole); cut at a UTF-8 boundary.
+std::string fitted_name(std::string name, float width) {
+    if (ImGui::CalcTextSize(name.c_str()).x <= width) return name;
+    while (!name.empty()) {
+        do name.pop_back();
+        while (!name.empty() && (static_cast<unsigned char>(name.back()) & 0xC0) == 0x80);
+        if (!name.empty() && static_cast<unsigned char>(name.back()) >= 0xC0) name.pop_back();  // a lead byte left alone
+        if (ImGui::CalcTextSize((name + "…").c_str()).x <= width) break;
+    }
+    return name + "…";
+}
+
+void student_row(AppState& state, const StudentResult& s, std::size_t index) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    const std::string full_name = printable(s.student, 60);
+    const std::string name = fitted_name(full_name, ImGui::GetContentRegionAvail().x);
+    const bool opened = state.class_view.opened_student == s.student;
+    audit_text_fits(state.layout_audit, kClassId, name, ImGui::GetContentRegionAvail().x + 0.5f);
+    if (ImGui::Selectable((name + "##student" + std::to_string(index)).c_str(), opened,
+                          ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap))
+        open_class_student(state, index);
+    probe_item(state, "class student " + s.student);
+    const std::string hint = full_name + "\n" + (s.error.empty() ? tr(state, "Open these answers in the main window")
+                                                                   : printable(s.error, 400));
+    tooltip(hint.c_str());
+    ImGui::TableNextColumn();
+    if (!s.error.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, palette().fail);
+        ImGui::TextUnformatted(tr(state, "unreadable"));
+        ImGui::PopStyleColor();
+        tooltip(printable(s.error, 400).c_str());
+        return;
+    }
+    ImGui::Text("%d", s.passed());
+    for (const StudentTask& task : s.tasks) {
+        ImGui::TableNextColumn();
+        task_cell(state, task);
+    }
+}
+
+void draw_student_table(AppState& state, const ClassReport& r) {
+    const int columns = 2 + static_cast<int>(r.tasks.size());
+    const float height = std::max(em(8), ImGui::GetContentRegionAvail().y);
+    // Fixed columns and a horizontal scroll bar: a narrow window scrolls the table instead of
+    // squeezing the names to nothing.
+    const ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                                  ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit;
+    if (!ImGui::BeginTable("class students", columns, flags, ImVec2(0, height))) return;
+    ImGui::TableSetupScrollFreeze(1, 1);
+    ImGui::TableSetupColumn(tr(state, "Student"), ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_WidthFixed, em(10));
+    ImGui::TableSetupColumn(tr(state, "Passed"), ImGuiTableColumnFlags_PreferSortDescending);
+    for (const TaskSummary& t : r.tasks) ImGui::TableSetupColumn(t.id.c_str(), ImGuiTableColumnFlags_NoSort, em(4.2f));
+    ImGui::TableHeadersRow();
+    sort_students(state, r);
+    ImGuiListClipper clipper;  // a class of 2000 draws only the rows on screen
+    clipper.Begin(static_cast<int>(state.class_view.order.size()));
+    while (clipper.Step())
+        for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
+            const std::size_t index = state.class_view.order[static_cast<std::size_t>(row)];
+            student_row(state, r.students[index], index);
+        }
+    ImGui::EndTable();
+}
+
+void draw_report(AppState& state, const ClassReport& r) {
+    const int students = static_cast<int>(r.students.size());
+    text_wrapped(format(tr(state, "%d hand-ins, %d unreadable, %d passed every task (tolerance %g)"),
+                        students, r.unreadable, r.all_passed, r.tolerance));
+    if (ImGui::Button(tr(state, "Export report…"))) {
+        PathDialog& dialog = state.dialogs.export_class;
+        if (dialog.path.empty()) dialog.path = default_report_path(state.class_view.folder);
+        dialog.open_requested = true;
+    }
+    probe_item(state, "class export");
+    tooltip(tr(state, "One HTML page with this table and the charts, as `attnlab check DIR --report` writes it."));
+    same_line_if_fits(button_width(tr(state, "Grade again")));
+    if (ImGui::Button(tr(state, "Grade again"))) start_grading(state, state.class_view.folder);
+    tooltip(tr(state, "Read the folder again (after students handed in new files)."));
+    draw_task_charts(state, r);
+    draw_reasons(state, r);
+    ImGui::Separator();
+    draw_student_table(state, r);
+}
+
+// While a folder is graded: how far it is, and Cancel (stops before the next hand-in).
+void draw_grading_progress(AppState& state) {
+    const ClassView& view = state.class_view;
+    const auto [done, total] = view.grading.job->progress();
+    text_wrapped(format(tr(state, "Grading %s… %.0f s"), printable_path(view.folder).c_str(),
+                        std::max(0.0, state.platform.now - view.grading_since)));
+    const std::string overlay = total > 0 ? format(tr(state, "%d of %d hand-ins"), done, total) : std::string();
+    ImGui::ProgressBar(total > 0 ? static_cast<float>(done) / static_cast<float>(total) : 0.0f, ImVec2(-FLT_MIN, 0),
+                       overlay.c_str());
+    probe_item(state, "class progress");
+    const bool stopping = view.grading.job->cancelled();
+    ImGui::BeginDisabled(stopping);
+    if (ImGui::Button(tr(state, "Cancel"))) cancel_grading(state);
+    ImGui::EndDisabled();
+    probe_item(state, "class cancel");
+    audit_item_in_view(state.layout_audit, kClassId, "Cancel (grading)");
+    tooltip(tr(state, "Stop grading; the hand-ins graded so far are dropped."));
+}
+
+}  // namespace
+
+void start_grading(AppState& state, const std::string& folder) {
+    ClassView& view = state.class_view;
+    if (view.grading.valid()) return;  // one at a time; the running one finishes (or is cancelled) first
+    view.open = true;
+    view.folder = folder;
+    view.error.clear();
+    view.grading_since = state.platform.now;
+    const double tolerance = state.session.tolerance;
+    // Core's grading is pure and thread-safe (class_report.h); the window keeps drawing meanwhile,
+    // with a progress bar per hand-in and a Cancel button that stops before the next hand-in.
+    view.grading.job = std::make_shared<BackgroundJob<ClassReport>>(
+        [folder, tolerance](const std::atomic<bool>& cancel, const BackgroundJob<ClassReport>::Progress& progress) {
+            return grade_class(find_hand_ins({folder}), tolerance, &cancel, progress);
+        });
+}
+
+void cancel_grading(AppState& state) {
+    if (state.class_view.grading.valid()) state.class_view.grading.job->cancel();
+}
+
+void poll_grading(AppState& state) {
+    ClassView& view = state.class_view;
+    if (!view.grading.valid() || !view.grading.job->finished()) return;
+    const std::shared_ptr<BackgroundJob<ClassReport>> job = std::move(view.grading.job);
+    view.grading = ClassGrading{};
+    try {
+        ClassReport report = job->take();
+        if (report.cancelled) {
+            toast(state, tr(state, "Grading cancelled"));
+            return;  // the class graded before, if any, stays on screen
+        }
+        take_report(state, std::move(report));
+    } catch (const InputError& e) {
+        take_error(state, e.what());
+    } catch (const std::exception& e) {  // bad_alloc: the folder is too much, the app carries on
+        take_error(state, printable_path(view.folder) + ": " + e.what());
+    }
+}
+
+void grade_folder_now(AppState& state, const std::string& folder) {
+    state.class_view.open = true;
+    state.class_view.folder = folder;
+    take_report(state, grade(folder, state.session.tolerance));  // InputError goes to the caller
+}
+
+bool open_class_student(AppState& state, std::size_t index) {
+    const auto report = state.class_view.report;
+    if (!report || index >= report->students.size()) return false;
+    const StudentResult& s = report->students[index];
+    if (!s.error.empty()) {
+        toast(state, std::string(tr(state, "Could not open: ")) + s.error, true);
+        return false;
+    }
+    if (!open_answers_file(state, s.path, s.student)) return false;
+    state.class_view.opened_student = s.student;
+    toast(state, format(tr(state, "%s's answers are now in the main window"),
+                        printable(s.student, 60).c_str()));
+    return true;
+}
+
+void export_class_report(AppState& state, const std::string& path) {
+    if (!state.class_view.report) return;
+    try {
+        write_file_atomically(path, class_report_html(*state.class_view.report));
+        toast(state, std::string(tr(state, "Exported the class report to ")) + path);
+    } catch (const InputError& e) {
+        toast(state, std::string(tr(state, "Could not export: ")) + e.what(), true);
+    }
+}
+
+void draw_class_window(AppState& state) {
+    ClassView& view = state.class_view;
+    if (!view.open) return;
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const float top = ImGui::GetFrameHeight();
+    const ImVec2 room(std::max(display.x - em(1), em(10)), std::max(display.y - top - em(1), em(8)));
+    // Sized in em when it appears and again when the text size changes (presentation, Ctrl+=).
+    const ImGuiCond fit = view.font_size != ImGui::GetFontSize() ? ImGuiCond_Always : ImGuiCond_Appearing;
+    view.font_size = ImGui::GetFontSize();
+    ImGui::SetNextWindowSize(ImVec2(std::min(em(52), room.x), std::min(em(40), room.y)), fit);
+    ImGui::SetNextWindowPos(ImVec2(display.x / 2, top + (display.y - top) / 2), fit, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSizeConstraints(ImVec2(std::min(em(20), room.x), std::min(em(12), room.y)), room);
+    const std::string title = std::string(tr(state, "Class")) + " — " + printable(view.folder, 60) + "###" + kClassId;
+    if (ImGui::Begin(title.c_str(), &view.open, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings)) {
+        if (view.grading.valid()) {
+            draw_grading_progress(state);
+        } else if (!view.error.empty()) {
+            ImGui::PushStyleColor(ImGuiCol_Text, palette().fail);
+            text_wrapped(view.error);
+            ImGui::PopStyleColor();
+        } else if (view.report) {
+            draw_report(state, *view.report);
+        } else {
+            text_wrapped(tr(state, "Grading was cancelled: nothing graded."));
+        }
+        audit_window_width(state.layout_audit, kClassId);
+    }
+    ImGui::End();
+}
+
+}  // namespace attn::app

@@ -1,0 +1,754 @@
+// [SECTION] finding the hand-ins
+// [SECTION] grading and the summary
+// [SECTION] text, JSON, CSV
+// [SECTION] HTML (inline CSS and SVG)
+#include "core/course/class_report.h"
+
+#include "core/math/dataset.h"
+#include "core/course/diagnosis.h"
+#include "core/base/error.h"
+#include "core/base/limits.h"
+#include "core/base/text.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <dirent.h>
+#include <map>
+#include <new>
+#include <set>
+#include <sys/stat.h>
+
+namespace attn {
+
+namespace {
+
+// ---- [SECTION] finding the hand-ins -----------------------------------------------------------
+
+bool ends_with(const std::string& s, const char* suffix) {
+    const std::size_t n = std::strlen(suffix);
+    return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+bool is_hand_in_name(const std::string& name) {
+    return ends_with(name, ".py") || ends_with(name, ".ipynb") || ends_with(name, ".json");
+}
+
+bool skipped_name(const std::string& name) { return name.empty() || name[0] == '.' || name == "__pycache__"; }
+
+std::string base_name(const std::string& path) {
+    std::string p = path;
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    const auto slash = p.find_last_of('/');
+    return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+std::string stem(const std::string& name) {
+    const auto dot = name.find_last_of('.');
+    return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+}
+
+std::string join_path(const std::string& folder, const std::string& name) {
+    return !folder.empty() && folder.back() == '/' ? folder + name : folder + "/" + name;
+}
+
+// The names in a folder (no "." and ".."), sorted; refuses a folder with too many entries.
+// Returns false with `error` set when it cannot be opened.
+bool list_folder(const std::string& path, std::vector<std::string>& names, std::string& error) {
+    DIR* dir = ::opendir(path.c_str());
+    if (dir == nullptr) {
+        error = std::string("cannot open the folder (") + std::strerror(errno) + ")";
+        return false;
+    }
+    names.clear();
+    while (const dirent* entry = ::readdir(dir)) {
+        const std::string name = entry->d_name;
+        if (name == "." || name == "..") continue;
+        if (names.size() >= static_cast<std::size_t>(kMaxClassFolderEntries)) {
+            ::closedir(dir);
+            throw InputError(printable_path(path) + ": more than " + std::to_string(kMaxClassFolderEntries) +
+                             " entries in the folder (the limit)");
+        }
+        names.push_back(name);
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());
+    return true;
+}
+
+struct Found {
+    HandInSource source;
+    std::string long_name;  // the name used when the short one clashes
+};
+
+// One student folder: the single hand-in file in it.
+Found student_folder(const std::string& path, const std::string& name) {
+    Found f;
+    f.source.student = name;
+    f.long_name = name + "/";
+    std::vector<std::string> names;
+    std::string error;
+    if (!list_folder(path, names, error)) {
+        f.source.error = printable_path(path) + ": " + error;
+        return f;
+    }
+    std::vector<std::string> files;
+    for (const std::string& entry : names)
+        if (!skipped_name(entry) && is_hand_in_name(entry)) files.push_back(entry);
+    if (files.size() == 1) {
+        f.source.path = join_path(path, files.front());
+    } else if (files.empty()) {
+        f.source.error = printable_path(path) + ": no .py, .ipynb or .json file in the folder";
+    } else {
+        std::string list;
+        for (std::size_t i = 0; i < files.size() && i < 3; ++i) list += (i ? ", " : "") + printable(files[i], 30);
+        if (files.size() > 3) list += ", ...";
+        f.source.error = printable_path(path) + ": " + std::to_string(files.size()) + " hand-in files in the folder (" +
+                         list + "): keep one";
+    }
+    return f;
+}
+
+Found student_file(const std::string& path) {
+    Found f;
+    const std::string name = base_name(path);
+    f.source.student = stem(name);
+    f.source.path = path;
+    f.long_name = name;
+    return f;
+}
+
+void add_class_folder(const std::string& folder, std::vector<Found>& out) {
+    std::vector<std::string> names;
+    std::string error;
+    if (!list_folder(folder, names, error)) throw InputError(printable_path(folder) + ": " + error);
+    const std::size_t before = out.size();
+    for (const std::string& name : names) {
+        if (skipped_name(name)) continue;
+        const std::string path = join_path(folder, name);
+        struct stat info {};
+        if (::stat(path.c_str(), &info) != 0) {  // a dangling link or a loop (ELOOP)
+            if (!is_hand_in_name(name)) {
+                struct stat link {};
+                if (::lstat(path.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) continue;
+            }
+            Found f;
+            f.source.student = is_hand_in_name(name) ? stem(name) : name;
+            f.long_name = name;
+            f.source.error = printable_path(path) + ": cannot open (" + std::strerror(errno) + ")";
+            out.push_back(f);
+        } else if (S_ISDIR(info.st_mode)) {
+            out.push_back(student_folder(path, name));
+        } else if (is_hand_in_name(name)) {
+            out.push_back(student_file(path));  // FIFOs and devices are refused by the reader
+        }
+        if (out.size() > static_cast<std::size_t>(kMaxClassHandIns))
+            throw InputError(printable_path(folder) + ": more than " + std::to_string(kMaxClassHandIns) +
+                             " hand-ins (the limit)");
+    }
+    if (out.size() == before)
+        throw InputError(printable_path(folder) +
+                         ": nothing to grade: no .py, .ipynb or .json file and no student folder in it");
+}
+
+}  // namespace
+
+std::vector<HandInSource> find_hand_ins(const std::vector<std::string>& arguments) {
+    if (arguments.empty()) throw InputError("check: no hand-ins given (files or folders)");
+    std::vector<Found> found;
+    for (const std::string& argument : arguments) {
+        struct stat info {};
+        if (::stat(argument.c_str(), &info) != 0)
+            throw InputError(printable_path(argument) + ": cannot open (" + std::strerror(errno) + ")");
+        if (S_ISDIR(info.st_mode)) add_class_folder(argument, found);
+        else found.push_back(student_file(argument));
+        if (found.size() > static_cast<std::size_t>(kMaxClassHandIns))
+            throw InputError("check: more than " + std::to_string(kMaxClassHandIns) + " hand-ins (the limit)");
+    }
+    // Clashing names: the file name (or "folder/"), then the path.
+    for (int pass = 0; pass < 2; ++pass) {
+        std::map<std::string, int> seen;
+        for (const Found& f : found) ++seen[f.source.student];
+        for (Found& f : found)
+            if (seen[f.source.student] > 1)
+                f.source.student = pass == 0 ? f.long_name : (f.source.path.empty() ? f.long_name : f.source.path);
+    }
+    std::vector<HandInSource> out;
+    out.reserve(found.size());
+    for (Found& f : found) out.push_back(std::move(f.source));
+    std::stable_sort(out.begin(), out.end(),
+                     [](const HandInSource& a, const HandInSource& b) { return a.student < b.student; });
+    return out;
+}
+
+// ---- [SECTION] grading and the summary --------------------------------------------------------
+
+const char* task_state_name(TaskState state) {
+    switch (state) {
+    case TaskState::Pass: return "pass";
+    case TaskState::Fail: return "fail";
+    case TaskState::NotGraded: return "n/a";
+    case TaskState::Missing: return "missing";
+    }
+    return "?";
+}
+
+int StudentResult::passed() const {
+    return static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [](const StudentTask& t) { return t.state == TaskState::Pass; }));
+}
+
+int error_bin(double max_abs_diff) {
+    if (!(max_abs_diff >= 1e-6)) return 0;  // NaN never reaches here (only graded answers)
+    const int bin = static_cast<int>(std::floor(std::log10(max_abs_diff))) + 7;
+    return std::clamp(bin, 1, kErrorBins - 1);
+}
+
+std::string error_bin_label(int bin) {
+    static const char* labels[kErrorBins] = {"<1e-6", "1e-6", "1e-5", "1e-4", "1e-3", "0.01", "0.1", "1", "≥10"};
+    return bin >= 0 && bin < kErrorBins ? labels[bin] : "?";
+}
+
+std::string normalize_reason(const std::string& reason) {
+    std::string out;
+    const std::size_t n = reason.size();
+    auto digit = [&](std::size_t i) { return i < n && reason[i] >= '0' && reason[i] <= '9'; };
+    auto word = [&](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9');
+    };
+    std::size_t i = 0;
+    while (i < n) {
+        const bool starts = digit(i) || (reason[i] == '.' && digit(i + 1) && (i == 0 || !word(reason[i - 1])));
+        if (!starts || (i > 0 && word(reason[i - 1]))) {
+            // part of a name (k2, query132): copy the whole word
+            if (word(reason[i])) {
+                while (i < n && word(reason[i])) out += reason[i++];
+            } else {
+                out += reason[i++];
+            }
+            continue;
+        }
+        std::size_t j = i;
+        int dots = 0;
+        bool id = true;  // digits separated by single dots, as in 1.3.2
+        while (j < n && (digit(j) || (reason[j] == '.' && digit(j + 1)))) {
+            if (reason[j] == '.') ++dots;
+            ++j;
+        }
+        if (reason[i] == '.') id = false;
+        if (j < n && (reason[j] == 'e' || reason[j] == 'E') &&
+            (digit(j + 1) || ((reason[j + 1] == '-' || reason[j + 1] == '+') && digit(j + 2)))) {
+            id = false;
+            j += 2;
+            while (digit(j)) ++j;
+        }
+        if (id && dots == 2) out.append(reason, i, j - i);
+        else out += '#';
+        i = j;
+    }
+    return out;
+}
+
+namespace {
+
+// The diagnosis's reason without its verdict ("Fails: max error 0.42 > 0.05. ").
+std::string failure_reason(const Course& course, const Task& task, const Dataset& data, const AnswerSet& answers,
+                           const TaskCheck& check, double tolerance) {
+    if (!check.problem.empty()) return check.problem;
+    std::string summary;
+    try {
+        summary = diagnose_task(course, task, data, answers, tolerance).summary.en;
+    } catch (const std::exception&) {
+        summary.clear();
+    }
+    if (summary.rfind("Fails:", 0) == 0) {
+        const auto end = summary.find(". ");
+        summary = end == std::string::npos ? "" : summary.substr(end + 2);
+    }
+    return summary.empty() ? std::string("max abs diff above the tolerance") : summary;
+}
+
+StudentResult grade_one(const HandInSource& source, const Course& course, const Dataset& data, double tolerance) {
+    StudentResult r;
+    r.student = source.student;
+    r.path = source.path;
+    if (source.path.empty()) {
+        r.error = source.error;
+        return r;
+    }
+    HandIn hand_in;
+    try {
+        hand_in = read_hand_in(source.path, data);
+    } catch (const InputError& e) {
+        r.error = e.what();
+        return r;
+    } catch (const std::bad_alloc&) {
+        r.error = printable_path(source.path) + ": input too large (out of memory)";
+        return r;
+    }
+    for (const TaskCheck& check : check_hand_in(course, data, hand_in, tolerance)) {
+        StudentTask t;
+        t.id = check.id;
+        t.max_abs_diff = std::numeric_limits<float>::quiet_NaN();
+        if (!check.answered) {
+            t.state = TaskState::Missing;
+            t.reason = check.problem;
+        } else if (!check.graded) {
+            t.state = TaskState::NotGraded;
+            t.reason = check.problem;
+        } else {
+            t.max_abs_diff = check.max_abs_diff;
+            t.state = check.pass ? TaskState::Pass : TaskState::Fail;
+            const Task* task = course.find(check.id);
+            if (!check.pass && task) t.reason = failure_reason(course, *task, data, hand_in.answers, check, tolerance);
+        }
+        r.tasks.push_back(std::move(t));
+    }
+    return r;
+}
+
+}  // namespace
+
+ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolerance, const std::atomic<bool>* cancel,
+                        const std::function<void(int done, int total)>& progress) {
+    const Course& course = notebook_course();
+    const Dataset data = notebook_dataset();
+    ClassReport report;
+    report.tolerance = tolerance;
+    for (const Task& task : course.tasks)
+        if (!task.discussion) report.tasks.push_back(TaskSummary{task.id});
+    const int total = static_cast<int>(hand_ins.size());
+    for (const HandInSource& source : hand_ins) {
+        if (cancel && *cancel) {
+            ClassReport stopped;
+            stopped.tolerance = tolerance;
+            stopped.cancelled = true;
+            return stopped;
+        }
+        report.students.push_back(grade_one(source, course, data, tolerance));
+        if (progress) progress(static_cast<int>(report.students.size()), total);
+    }
+
+    std::map<std::pair<std::string, std::string>, ReasonCount> reasons;
+    for (const StudentResult& s : report.students) {
+        if (!s.error.empty()) {
+            ++report.unreadable;
+            for (TaskSummary& t : report.tasks) ++t.unreadable;
+            continue;
+        }
+        if (s.passed() == static_cast<int>(s.tasks.size())) ++report.all_passed;
+        for (const StudentTask& t : s.tasks) {
+            const auto summary = std::find_if(report.tasks.begin(), report.tasks.end(),
+                                              [&](const TaskSummary& x) { return x.id == t.id; });
+            if (summary == report.tasks.end()) continue;
+            switch (t.state) {
+            case TaskState::Pass: ++summary->passed; break;
+            case TaskState::Fail: ++summary->failed; break;
+            case TaskState::NotGraded: ++summary->not_graded; break;
+            case TaskState::Missing: ++summary->missing; break;
+            }
+            if (std::isfinite(t.max_abs_diff)) ++summary->histogram[static_cast<std::size_t>(error_bin(t.max_abs_diff))];
+            if (t.state == TaskState::Pass || t.state == TaskState::Missing) continue;  // missing: counted above
+            ReasonCount& r = reasons[{t.id, normalize_reason(t.reason)}];
+            r.task = t.id;
+            r.reason = normalize_reason(t.reason);
+            ++r.count;
+            r.students.push_back(s.student);
+        }
+    }
+    const double students = static_cast<double>(report.students.size());
+    for (TaskSummary& t : report.tasks) t.pass_rate = students > 0 ? t.passed / students : 0.0;
+    for (auto& [key, r] : reasons) {
+        std::sort(r.students.begin(), r.students.end());
+        report.reasons.push_back(std::move(r));
+    }
+    std::stable_sort(report.reasons.begin(), report.reasons.end(),
+                     [](const ReasonCount& a, const ReasonCount& b) { return a.count > b.count; });
+    return report;
+}
+
+int class_exit_status(const ClassReport& report) {
+    if (report.unreadable > 0) return 1;
+    for (const TaskSummary& t : report.tasks)
+        if (t.failed > 0 || t.not_graded > 0) return 1;
+    return 0;
+}
+
+// ---- [SECTION] text, JSON, CSV ----------------------------------------------------------------
+
+namespace {
+
+// A student-provided string made safe for any output: kept when it is clean UTF-8 on one line.
+std::string shown(const std::string& s, std::size_t max_bytes = 400) {
+    if (s.size() <= max_bytes && message_is_clean(s)) return s;
+    return printable(s, max_bytes);
+}
+
+std::size_t columns(const std::string& s) {  // code points (the names and labels are not CJK-wide here)
+    std::size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+}
+
+std::string pad(const std::string& s, std::size_t width) {
+    const std::size_t w = columns(s);
+    return w >= width ? s : s + std::string(width - w, ' ');
+}
+
+std::string short_name(const std::string& student, std::size_t width) {
+    std::string s = printable(student, 60);
+    if (columns(s) <= width) return s;
+    std::string out;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if ((c & 0xC0) != 0x80 && ++n > width - 1) break;
+        out += s[i];
+    }
+    return out + "…";
+}
+
+std::string figure(float x) { return std::isfinite(x) ? format("%.2g", static_cast<double>(x)) : "-"; }
+
+std::string cell_text(const StudentTask& t) {
+    switch (t.state) {
+    case TaskState::Pass: return "pass";
+    case TaskState::Fail: return std::isfinite(t.max_abs_diff) ? "fail " + figure(t.max_abs_diff) : "fail";
+    case TaskState::NotGraded: return "n/a";
+    case TaskState::Missing: return "-";
+    }
+    return "?";
+}
+
+std::string exit_reason(const ClassReport& r) {
+    int failed = 0, not_graded = 0;
+    for (const TaskSummary& t : r.tasks) failed += t.failed, not_graded += t.not_graded;
+    if (class_exit_status(r) == 0) return "every hand-in was read and every answered task passes";
+    std::vector<std::string> parts;
+    if (r.unreadable) parts.push_back(format("%d hand-in%s could not be read", r.unreadable, r.unreadable == 1 ? "" : "s"));
+    if (failed) parts.push_back(format("%d task answer%s failed", failed, failed == 1 ? "" : "s"));
+    if (not_graded) parts.push_back(format("%d cannot be graded", not_graded));
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+    return out;
+}
+
+}  // namespace
+
+std::string class_report_text(const ClassReport& r) {
+    const std::size_t name_width = 22, cell_width = 11;
+    std::string out = format("Class of %zu hand-ins (%zu read, %d unreadable), tolerance %g: %d passed every task\n\n",
+                             r.students.size(), r.students.size() - static_cast<std::size_t>(r.unreadable),
+                             r.unreadable, r.tolerance, r.all_passed);
+    std::string header = pad("student", name_width);
+    for (const TaskSummary& t : r.tasks) header += pad(t.id, cell_width);
+    out += header + "passed\n";
+    for (const StudentResult& s : r.students) {
+        std::string line = pad(short_name(s.student, name_width - 2), name_width);
+        if (!s.error.empty()) {
+            out += line + "could not be read (below)\n";
+            continue;
+        }
+        for (const StudentTask& t : s.tasks) line += pad(cell_text(t), cell_width);
+        out += line + format("%d/%zu\n", s.passed(), s.tasks.size());
+    }
+    out += "\nPass rate per task (of all hand-ins)\n";
+    for (const TaskSummary& t : r.tasks) {
+        const int bar = static_cast<int>(std::lround(t.pass_rate * 20));
+        std::string bars;
+        for (int i = 0; i < 20; ++i) bars += i < bar ? "#" : ".";
+        out += format("  %-6s %4.0f%%  %s  %d pass, %d fail, %d n/a, %d missing, %d unreadable\n", t.id.c_str(),
+                      t.pass_rate * 100, bars.c_str(), t.passed, t.failed, t.not_graded, t.missing, t.unreadable);
+    }
+    out += "\nMax abs diff per task (hand-ins per decade)\n  " + pad("task", 7);
+    for (int b = 0; b < kErrorBins; ++b) out += pad(error_bin_label(b), 6);
+    out += "\n";
+    for (const TaskSummary& t : r.tasks) {
+        out += "  " + pad(t.id, 7);
+        for (int count : t.histogram) out += pad(count ? std::to_string(count) : ".", 6);
+        out += "\n";
+    }
+    if (!r.reasons.empty()) {
+        out += "\nMost common reasons a task failed or could not be graded\n";
+        for (std::size_t i = 0; i < r.reasons.size() && i < 10; ++i)
+            out += format("  %3d×  %s: %s\n", r.reasons[i].count, r.reasons[i].task.c_str(), shown(r.reasons[i].reason).c_str());
+        if (r.reasons.size() > 10) out += format("  (%zu more in --format json)\n", r.reasons.size() - 10);
+    }
+    bool any = false;
+    for (const StudentResult& s : r.students) {
+        std::vector<std::string> lines;
+        if (!s.error.empty()) lines.push_back("could not be read: " + shown(s.error));
+        std::string missing;
+        for (const StudentTask& t : s.tasks) {
+            if (t.state == TaskState::Missing) missing += (missing.empty() ? "" : ", ") + t.id;
+            else if (t.state != TaskState::Pass) lines.push_back(t.id + " " + task_state_name(t.state) + ": " + shown(t.reason));
+        }
+        if (!missing.empty()) lines.push_back("not answered: " + missing);
+        if (lines.empty()) continue;
+        if (!any) out += "\nWhat did not pass, per student\n";
+        any = true;
+        out += "  " + printable(s.student, 60) + "\n";
+        for (const std::string& l : lines) out += "    " + l + "\n";
+    }
+    out += format("\nexit status %d: %s\n", class_exit_status(r), exit_reason(r).c_str());
+    return out;
+}
+
+nlohmann::json class_report_json(const ClassReport& r) {
+    using nlohmann::json;
+    json ids = json::array(), students = json::array(), tasks = json::array(), reasons = json::array();
+    for (const TaskSummary& t : r.tasks) ids.push_back(t.id);
+    for (const StudentResult& s : r.students) {
+        json item{{"student", shown(s.student)}, {"file", shown(s.path)}};
+        if (!s.error.empty()) item["error"] = shown(s.error);
+        json list = json::array();
+        for (const StudentTask& t : s.tasks) {
+            json task{{"id", t.id}, {"state", task_state_name(t.state)}};
+            task["max_abs_diff"] = std::isfinite(t.max_abs_diff) ? json(t.max_abs_diff) : json(nullptr);
+            if (!t.reason.empty()) task["reason"] = shown(t.reason);
+            list.push_back(task);
+        }
+        item["passed"] = s.passed();
+        item["tasks"] = list;
+        students.push_back(item);
+    }
+    json bins = json::array();
+    for (int b = 0; b < kErrorBins; ++b) bins.push_back(error_bin_label(b));
+    for (const TaskSummary& t : r.tasks) {
+        json counts = json::array();
+        for (int c : t.histogram) counts.push_back(c);
+        tasks.push_back({{"id", t.id}, {"passed", t.passed}, {"failed", t.failed}, {"not_graded", t.not_graded},
+                         {"missing", t.missing}, {"unreadable", t.unreadable}, {"pass_rate", t.pass_rate},
+                         {"histogram", {{"bins", bins}, {"counts", counts}}}});
+    }
+    for (const ReasonCount& c : r.reasons) {
+        json names = json::array();
+        for (const std::string& s : c.students) names.push_back(shown(s));
+        reasons.push_back({{"task", c.task}, {"reason", shown(c.reason)}, {"count", c.count}, {"students", names}});
+    }
+    json summary{{"hand_ins", r.students.size()}, {"read", r.students.size() - static_cast<std::size_t>(r.unreadable)},
+                 {"unreadable", r.unreadable}, {"all_passed", r.all_passed}, {"tasks", tasks}, {"reasons", reasons}};
+    return {{"tolerance", r.tolerance}, {"tasks", ids}, {"students", students}, {"summary", summary},
+            {"exit_status", class_exit_status(r)}};
+}
+
+namespace {
+
+// RFC 4180 field; text that a spreadsheet would run as a formula gets a leading '.
+std::string csv_field(const std::string& raw, bool text = true) {
+    std::string s = text ? shown(raw) : raw;
+    if (text && !s.empty() && std::strchr("=+-@", s[0]) != nullptr) s = "'" + s;
+    if (s.find_first_of(",\"\r\n") == std::string::npos && (s.empty() || (s.front() != ' ' && s.back() != ' '))) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+}  // namespace
+
+std::string class_report_csv(const ClassReport& r) {
+    std::string out = "student,file,error";
+    for (const TaskSummary& t : r.tasks) out += "," + t.id + "," + t.id + " max_abs_diff," + t.id + " reason";
+    out += ",passed\r\n";
+    for (const StudentResult& s : r.students) {
+        out += csv_field(s.student) + "," + csv_field(s.path) + "," + csv_field(s.error);
+        if (!s.error.empty()) {
+            for (std::size_t i = 0; i < r.tasks.size(); ++i) out += ",,,";
+            out += ",\r\n";
+            continue;
+        }
+        for (const StudentTask& t : s.tasks)
+            out += "," + std::string(task_state_name(t.state)) + "," +
+                   (std::isfinite(t.max_abs_diff) ? format("%.9g", static_cast<double>(t.max_abs_diff)) : "") + "," +
+                   csv_field(t.reason);
+        out += "," + std::to_string(s.passed()) + "\r\n";
+    }
+    return out;
+}
+
+// ---- [SECTION] HTML (inline CSS and SVG) ------------------------------------------------------
+
+namespace {
+
+std::string html(const std::string& raw) {
+    std::string out;
+    for (char c : shown(raw, 1000)) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+// Okabe-Ito, as the app's palette: pass, fail, n/a, missing, unreadable; histogram bars.
+constexpr const char* kPassColour = "#009E73";
+constexpr const char* kFailColour = "#D55E00";
+constexpr const char* kNotGradedColour = "#E69F00";
+constexpr const char* kMissingColour = "#BBBBBB";
+constexpr const char* kUnreadableColour = "#555555";
+constexpr const char* kBarColour = "#0072B2";
+
+// Stacked 100 % bars, one per task: pass at the bottom, its percentage on top.
+std::string pass_rate_chart(const ClassReport& r) {
+    const int n = static_cast<int>(r.tasks.size());
+    const double left = 50, top = 30, height = 220, bar = 70, gap = 40;
+    const double width = left + n * (bar + gap) + 20;
+    std::string svg = format("<svg class=\"chart\" role=\"img\" aria-label=\"pass rate per task\" width=\"%.0f\" "
+                             "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
+                             width, top + height + 50, width, top + height + 50);
+    for (int p = 0; p <= 100; p += 25) {
+        const double y = top + height * (1 - p / 100.0);
+        svg += format("<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                      "<text x=\"%.0f\" y=\"%.1f\" class=\"axis\" text-anchor=\"end\">%d%%</text>\n",
+                      left - 4, y, width - 10, y, left - 8, y + 4, p);
+    }
+    const double total = std::max<double>(1, static_cast<double>(r.students.size()));
+    for (int i = 0; i < n; ++i) {
+        const TaskSummary& t = r.tasks[static_cast<std::size_t>(i)];
+        const double x = left + gap / 2 + i * (bar + gap);
+        const std::pair<int, const char*> parts[] = {{t.passed, kPassColour},      {t.failed, kFailColour},
+                                                     {t.not_graded, kNotGradedColour}, {t.missing, kMissingColour},
+                                                     {t.unreadable, kUnreadableColour}};
+        double y = top + height;
+        for (const auto& [count, colour] : parts) {
+            if (count == 0) continue;
+            const double h = height * count / total;
+            y -= h;
+            svg += format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\" fill=\"%s\"><title>%s: %d</title></rect>\n",
+                          x, y, bar, h, colour, t.id.c_str(), count);
+        }
+        svg += format("<text x=\"%.1f\" y=\"%.1f\" class=\"value\" text-anchor=\"middle\">%.0f%%</text>\n", x + bar / 2,
+                      top - 8, t.pass_rate * 100);
+        svg += format("<text x=\"%.1f\" y=\"%.1f\" class=\"label\" text-anchor=\"middle\">%s</text>\n", x + bar / 2,
+                      top + height + 20, t.id.c_str());
+        svg += format("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"middle\">%d/%zu</text>\n", x + bar / 2,
+                      top + height + 36, t.passed, r.students.size());
+    }
+    return svg + "</svg>\n";
+}
+
+// One small histogram per task: hand-ins per decade of max abs diff, the tolerance dashed.
+std::string histogram_chart(const ClassReport& r, const TaskSummary& t) {
+    const double left = 30, top = 36, width = 9 * 26.0, height = 110;
+    const int most = std::max(1, *std::max_element(t.histogram.begin(), t.histogram.end()));
+    std::string svg = format("<svg class=\"hist\" role=\"img\" aria-label=\"errors of %s\" width=\"%.0f\" height=\"%.0f\" "
+                             "viewBox=\"0 0 %.0f %.0f\">\n"
+                             "<text x=\"%.0f\" y=\"16\" class=\"label\">%s</text>\n",
+                             t.id.c_str(), left + width + 10, top + height + 34, left + width + 10, top + height + 34,
+                             left, t.id.c_str());
+    svg += format("<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#999\"/>\n", left, top + height,
+                  left + width, top + height);
+    const double bin_width = width / kErrorBins;
+    for (int b = 0; b < kErrorBins; ++b) {
+        const int count = t.histogram[static_cast<std::size_t>(b)];
+        const double x = left + b * bin_width;
+        if (count > 0) {
+            const double h = height * count / most;
+            svg += format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %d</title></rect>\n"
+                          "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"middle\">%d</text>\n",
+                          x + 2, top + height - h, bin_width - 4, h, kBarColour, error_bin_label(b).c_str(), count,
+                          x + bin_width / 2, top + height - h - 3, count);
+        }
+        if (b % 2 == 0 || b == kErrorBins - 1)
+            svg += format("<text x=\"%.1f\" y=\"%.0f\" class=\"axis\" text-anchor=\"middle\">%s</text>\n", x + bin_width / 2,
+                          top + height + 14, error_bin_label(b).c_str());
+    }
+    // The tolerance on the same log axis: bin i covers [10^(i-7), 10^(i-6)).
+    const double position = std::clamp(std::log10(r.tolerance) + 7, 1.0, static_cast<double>(kErrorBins - 1));
+    const double tx = left + position * bin_width;
+    svg += format("<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"%s\" stroke-dasharray=\"4 3\"/>"
+                  "<text x=\"%.1f\" y=\"16\" class=\"axis\" text-anchor=\"middle\">tol %g</text>\n",
+                  tx, top - 12, tx, top + height, kFailColour, tx, r.tolerance);
+    return svg + "</svg>\n";
+}
+
+const char* kCss = R"(body{font-family:"DejaVu Sans",Arial,sans-serif;margin:24px;color:#222;background:#fff}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px}
+p.sub{color:#555;margin:0 0 12px}
+.legend span{display:inline-block;margin-right:14px;font-size:13px}
+.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
+svg text{font-family:"DejaVu Sans",Arial,sans-serif}
+svg .axis{font-size:11px;fill:#555}svg .label{font-size:13px;fill:#222;font-weight:bold}svg .value{font-size:13px;fill:#222}
+.hists{display:flex;flex-wrap:wrap;gap:8px}
+table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}
+th{background:#f2f2f2}td.pass{background:#d7f0e7}td.fail{background:#f8dccb}td.na{background:#fbecc9}td.missing{color:#888}
+td.err{background:#e4e4e4}td.num{text-align:right}td.pass,td.fail,td.na,td.missing{white-space:nowrap}.reasons{font-size:12px;color:#444}
+)";
+
+std::string legend() {
+    return format("<p class=\"legend\"><span><i style=\"background:%s\"></i>pass</span><span><i style=\"background:%s\"></i>fail</span>"
+                  "<span><i style=\"background:%s\"></i>cannot be graded</span><span><i style=\"background:%s\"></i>not answered</span>"
+                  "<span><i style=\"background:%s\"></i>could not be read</span></p>\n",
+                  kPassColour, kFailColour, kNotGradedColour, kMissingColour, kUnreadableColour);
+}
+
+std::string students_table(const ClassReport& r) {
+    std::string out = "<table>\n<tr><th>student</th>";
+    for (const TaskSummary& t : r.tasks) out += "<th>" + t.id + "</th>";
+    out += "<th>passed</th><th>why not</th></tr>\n";
+    for (const StudentResult& s : r.students) {
+        out += "<tr><td>" + html(s.student) + "</td>";
+        if (!s.error.empty()) {
+            out += format("<td class=\"err\" colspan=\"%zu\">could not be read</td><td class=\"num\">0</td>", r.tasks.size());
+            out += "<td class=\"reasons\">" + html(s.error) + "</td></tr>\n";
+            continue;
+        }
+        std::string why, missing;
+        for (const StudentTask& t : s.tasks) {
+            const char* cls = t.state == TaskState::Pass ? "pass" : t.state == TaskState::Fail ? "fail"
+                              : t.state == TaskState::NotGraded ? "na" : "missing";
+            std::string text = t.state == TaskState::Pass || t.state == TaskState::Fail ? figure(t.max_abs_diff)
+                               : t.state == TaskState::NotGraded ? "n/a" : "–";
+            out += format("<td class=\"%s\" title=\"%s\">", cls, html(t.reason.empty() ? task_state_name(t.state) : t.reason).c_str()) +
+                   html(text) + "</td>";
+            if (t.state == TaskState::Missing) missing += (missing.empty() ? "" : ", ") + t.id;
+            else if (t.state != TaskState::Pass) why += (why.empty() ? "" : "<br>") + t.id + ": " + html(t.reason);
+        }
+        if (!missing.empty()) why += (why.empty() ? "" : "<br>") + std::string("not answered: ") + missing;
+        out += format("<td class=\"num\">%d/%zu</td><td class=\"reasons\">%s</td></tr>\n", s.passed(), s.tasks.size(), why.c_str());
+    }
+    return out + "</table>\n";
+}
+
+}  // namespace
+
+std::string class_report_html(const ClassReport& r) {
+    std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
+                      "<title>attnlab class report</title>\n<style>\n";
+    out += kCss;
+    out += "</style>\n</head>\n<body>\n<h1>Class report</h1>\n";
+    out += format("<p class=\"sub\">%zu hand-ins, %zu read, %d could not be read; tolerance %g; %d passed every task. "
+                  "Exit status %d: %s.</p>\n",
+                  r.students.size(), r.students.size() - static_cast<std::size_t>(r.unreadable), r.unreadable, r.tolerance,
+                  r.all_passed, class_exit_status(r), exit_reason(r).c_str());
+    out += "<h2>Pass rate per task</h2>\n" + legend() + pass_rate_chart(r);
+    out += "<h2>Max abs diff per task</h2>\n<p class=\"sub\">Hand-ins per decade of the error (graded answers only).</p>\n"
+           "<div class=\"hists\">\n";
+    for (const TaskSummary& t : r.tasks) out += histogram_chart(r, t);
+    out += "</div>\n<h2>Most common reasons a task failed or could not be graded</h2>\n";
+    if (r.reasons.empty()) {
+        out += "<p>None: every answered task passed.</p>\n";
+    } else {
+        out += "<table>\n<tr><th>count</th><th>task</th><th>reason (numbers as #)</th><th>students</th></tr>\n";
+        for (std::size_t i = 0; i < r.reasons.size() && i < 15; ++i) {
+            const ReasonCount& c = r.reasons[i];
+            std::string names;
+            for (std::size_t k = 0; k < c.students.size() && k < 8; ++k) names += (k ? ", " : "") + html(c.students[k]);
+            if (c.students.size() > 8) names += format(", and %zu more", c.students.size() - 8);
+            out += format("<tr><td class=\"num\">%d</td><td>%s</td><td>", c.count, c.task.c_str()) + html(c.reason) +
+                   "</td><td class=\"reasons\">" + names + "</td></tr>\n";
+        }
+        out += "</table>\n";
+    }
+    out += "<h2>Students</h2>\n" + students_table(r);
+    out += "</body>\n</html>\n";
+    return out;
+}
+
+}  // namespace attn

@@ -1,0 +1,152 @@
+// attnlab core: grading a whole class (`attnlab check DIR_OR_FILES...`, issue 14).
+//
+// [SECTION] finding the hand-ins   find_hand_ins()
+// [SECTION] grading                grade_class()
+// [SECTION] writing                class_report_text / _json / _csv / _html, class_exit_status
+//
+// What a hand-in is
+// - A file argument is one student, named by its file stem ("alice.py" → alice).
+// - A folder argument is a class:
+//     * each .py, .ipynb or .json file directly inside is one student, named by its stem;
+//     * each sub-folder is one student, named by the folder; their hand-in is the single .py,
+//       .ipynb or .json file in it. A folder with none or with several is listed as a student
+//       whose hand-in could not be read, and the error says which ("no .py, .ipynb or .json file
+//       in the folder", "2 hand-in files in the folder (a.py, b.py): keep one").
+//     * names starting with '.' (.ipynb_checkpoints, .DS_Store) and __pycache__ are skipped, and
+//       so is any other file (README.txt); deeper folders are never entered.
+//   When two students get the same name (alice.py and alice.ipynb), both are named by their
+//   file name instead. Students are sorted by name (bytewise), so every output is deterministic.
+// - Symbolic links are followed one step, as the file or folder they point to; a dangling link
+//   or a loop is a student with an error, never a hang: nothing is entered deeper than one level.
+//   FIFOs and devices are refused by the reader (core/course/answer_file.h), without blocking.
+//
+// Grading is read_hand_in() + check_hand_in() per student, exactly as `attnlab check FILE`; a
+// student file is parsed, never executed. A task is in one of four states:
+//   pass         graded and within the tolerance
+//   fail         graded and outside it, or its answer has the wrong shape (reason: the checker's
+//                problem, else the live diagnosis's reason: "k0 leads, but q is too short ...")
+//   n/a          cannot be graded ("cannot be graded: uses `os` at line 3")
+//   missing      not answered
+// A student whose file cannot be read has no task states, only `error`.
+//
+// The class summary
+// - per task: counts of the four states over the students whose file was read, and pass_rate =
+//   passed / all students (an unreadable hand-in passes nothing);
+// - per task: a histogram of max abs diff over the graded answers in decades, bins
+//   [0, 1e-6), [1e-6, 1e-5), ..., [1, 10), [10, inf) (kErrorBins edges below);
+// - the most common reasons a task failed or could not be graded (not-answered tasks are only
+//   counted), grouped after numbers are replaced by '#'
+//   (task ids such as 1.3.2 and names such as k2 or query132 are kept), most frequent first.
+//
+// Calling rules
+// - find_hand_ins() throws InputError for problems with the command itself: an argument that
+//   does not exist, no arguments, a folder that holds nothing to grade, more than
+//   kMaxClassHandIns students or a folder with more than kMaxClassFolderEntries entries.
+//   Problems with one student's hand-in never throw: they become that student's error.
+// - grade_class() never throws InputError for a student's file; tolerance > 0 and finite.
+// - Every string from the students (file names, reasons quoting their code) goes through
+//   printable() for text, RFC 4180 quoting (and a leading ' against spreadsheet formulas) for
+//   CSV, and HTML escaping for the report. The HTML has no scripts and no external URLs.
+#pragma once
+
+#include "core/base/error.h"
+#include "core/course/exercises.h"
+
+#include <array>
+#include <atomic>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace attn {
+
+// ---- [SECTION] finding the hand-ins -----------------------------------------------------------
+struct HandInSource {
+    std::string student;  // display name (raw bytes of the file or folder name)
+    std::string path;     // the file to grade; empty when there is none (error says why)
+    std::string error;    // why this student has no gradable file (empty when path is set)
+};
+
+std::vector<HandInSource> find_hand_ins(const std::vector<std::string>& arguments);
+
+// ---- [SECTION] grading ------------------------------------------------------------------------
+enum class TaskState { Pass, Fail, NotGraded, Missing };
+const char* task_state_name(TaskState state);  // "pass", "fail", "n/a", "missing"
+
+struct StudentTask {
+    std::string id;
+    TaskState state = TaskState::Missing;
+    float max_abs_diff = 0;  // NaN unless graded
+    std::string reason;      // empty for pass; why it failed, could not be graded or is missing
+};
+
+struct StudentResult {
+    std::string student;
+    std::string path;
+    std::string error;  // non-empty: the hand-in could not be read; tasks is empty
+    std::vector<StudentTask> tasks;
+    int passed() const;
+};
+
+// Decade edges of the error histogram: bin 0 is [0, 1e-6), bin i is [10^(i-7), 10^(i-6)), the
+// last is [10, inf).
+inline constexpr int kErrorBins = 9;
+int error_bin(double max_abs_diff);           // 0 .. kErrorBins-1
+std::string error_bin_label(int bin);         // "<1e-6", "1e-6", ..., "1", "≥10"
+
+struct TaskSummary {
+    std::string id;
+    int passed = 0, failed = 0, not_graded = 0, missing = 0, unreadable = 0;
+    double pass_rate = 0;  // passed / students
+    std::array<int, kErrorBins> histogram{};
+};
+
+struct ReasonCount {
+    std::string task;    // "1.4.2"
+    std::string reason;  // numbers replaced by '#'
+    int count = 0;
+    std::vector<std::string> students;  // sorted
+};
+
+struct ClassReport {
+    double tolerance = 0.05;
+    std::vector<StudentResult> students;  // in the order of hand_ins (find_hand_ins sorts by name)
+    std::vector<TaskSummary> tasks;       // notebook order
+    std::vector<ReasonCount> reasons;     // most frequent first, then by task and text
+    int unreadable = 0;
+    int all_passed = 0;  // students with every task passed
+    bool cancelled = false;  // grading stopped at *cancel: the report is empty, not partial
+};
+
+// Grades every hand-in. For a worker thread (the Class window): `cancel` is checked before each
+// hand-in, and a set flag returns an empty report with `cancelled`; `progress(done, total)` is
+// called after each hand-in (from the grading thread). Both may be left out.
+ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolerance,
+                        const std::atomic<bool>* cancel = nullptr,
+                        const std::function<void(int done, int total)>& progress = {});
+
+// The grouping key of a reason: decimal numbers become '#', except inside task ids (1.3.2) and
+// names (k2, query132). "|q| = 3.2, needs ≥ 12" → "|q| = #, needs ≥ #".
+std::string normalize_reason(const std::string& reason);
+
+// ---- [SECTION] writing ------------------------------------------------------------------------
+// 0: every hand-in was read and every answered task passed (a missing answer is shown but, as
+// for `check FILE`, does not fail); 1: otherwise.
+int class_exit_status(const ClassReport& report);
+
+std::string class_report_text(const ClassReport& report);
+// {"tolerance", "tasks": [ids], "students": [{"student", "file", "error"?, "passed",
+//  "tasks": [{"id", "state", "max_abs_diff" (null unless graded), "reason"?}]}],
+//  "summary": {"hand_ins", "read", "unreadable", "all_passed",
+//              "tasks": [{"id", "passed", "failed", "not_graded", "missing", "unreadable",
+//                         "pass_rate", "histogram": {"bins": [labels], "counts": [...]}}],
+//              "reasons": [{"task", "reason", "count", "students"}]}, "exit_status"}
+nlohmann::json class_report_json(const ClassReport& report);
+// Header: student,file,error,<id>,<id> max_abs_diff,... ,passed; one row per student, cells
+// pass / fail / n/a / missing (empty for an unreadable hand-in); CRLF line ends (RFC 4180).
+std::string class_report_csv(const ClassReport& report);
+// One self-contained HTML page: inline CSS, inline SVG charts, no scripts, no URLs.
+std::string class_report_html(const ClassReport& report);
+
+}  // namespace attn
