@@ -7,7 +7,7 @@ Fails, naming file:line (or the JSON path) and the string, when
     the last one silently), or is not ({"language": its file name, "name": ..., "strings": {English: text},
     optional "script": "cjk", optional "word_separator": text}), or the source language's
     catalog (en.json) carries strings;
-  - a catalog lacks a string the code (app/*.cpp, app/*.h, core/*.cpp) passes to tr(x, "...")
+  - a catalog lacks a string the code (app/**/*.cpp, app/**/*.h, core/**/*.cpp) passes to tr(x, "...")
     or marks with N_("..."), or translates it as "";
   - a course text ({"en": ..., "zh": ...} anywhere in notebook.json) lacks a catalog's language,
     or has it empty;
@@ -39,7 +39,7 @@ sys.path.insert(0, os.path.join(ROOT, 'app', 'i18n'))
 import cpp_source as cs  # noqa: E402
 
 SOURCE_LANGUAGE = 'en'
-CODE = ('app/*.cpp', 'app/*.h', 'core/*.cpp')  # where tr() and N_() are looked for
+CODE = ('app/**/*.cpp', 'app/**/*.h', 'core/**/*.cpp')  # where tr() and N_() are looked for (any depth)
 COURSE = os.path.join('assets', 'exercises', 'notebook.json')
 CONVERSION = re.compile(r'%(?:%|[-+ #0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(hh|h|ll|l|j|z|t|L)?([diouxXeEfFgGaAcspn]))')
 
@@ -56,7 +56,7 @@ def id_suffix(text):
 def used_strings(problems):
     """{english: [file:line, ...]} and {english: [(chinese, file:line), ...]} for the calls still bilingual."""
     used, inline = {}, {}
-    for path in sorted(p for pattern in CODE for p in glob.glob(os.path.join(ROOT, pattern))):
+    for path in sorted({p for pattern in CODE for p in glob.glob(os.path.join(ROOT, pattern), recursive=True)}):
         rel = os.path.relpath(path, ROOT)
         src = open(path, encoding='utf-8').read()
         for call in cs.find_calls(cs.tokenize(src), {'tr', 'N_'}):
@@ -236,7 +236,7 @@ def untranslated_literals():
     format() inside them), and literals joined to a tr() result in one expression."""
     kept = latin_words_of_catalogs()
     found = []
-    for path in sorted(glob.glob(os.path.join(ROOT, 'app', '*.cpp'))):
+    for path in sorted(glob.glob(os.path.join(ROOT, 'app', '**', '*.cpp'), recursive=True)):
         rel = os.path.relpath(path, ROOT)
         src = open(path, encoding='utf-8').read()
         tokens = cs.tokenize(src)
