@@ -664,7 +664,11 @@ int run_frame_bench(Platform& p, const GuiOptions& options) {
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Event loop
 
-int run_gui(const GuiOptions& options) {
+namespace {
+
+// The checks that need no window: a display to open one on, and a size within the limits.
+// Returns 0 when the window may be opened, else the exit code after printing why not.
+int check_display_and_size(const GuiOptions& options) {
     if (!display_available()) {
         std::fprintf(stderr,
                      "attnlab: no display (DISPLAY is not set). Run it on a desktop, or under a virtual display: "
@@ -678,44 +682,55 @@ int run_gui(const GuiOptions& options) {
                      kMinImageHeight, kMaxImageSide, kMaxImageSide);
         return 2;
     }
-    const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty() || options.bench_frames > 0;
+    return 0;
+}
+
+void install_callbacks(GLFWwindow* window) {
+    glfwSetKeyCallback(window, on_key);
+    glfwSetCharCallback(window, on_char);
+    glfwSetMouseButtonCallback(window, on_mouse_button);
+    glfwSetCursorPosCallback(window, on_cursor);
+    glfwSetScrollCallback(window, on_scroll);
+    glfwSetFramebufferSizeCallback(window, on_window_change);
+    glfwSetWindowFocusCallback(window, on_focus);
+    glfwSetWindowRefreshCallback(window, on_refresh);
+}
+
+// GLFW, an OpenGL 3.3 core window (hidden when headless) and its loader. Returns false after
+// printing why, with GLFW shut down again.
+bool open_window(Platform& p, const GuiOptions& options, bool headless) {
     glfwSetErrorCallback(on_glfw_error);
     if (!glfwInit()) {
         std::fprintf(stderr, "attnlab: cannot initialise GLFW (is the display reachable?)\n");
-        return 2;
+        return false;
     }
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
     if (headless) glfwWindowHint(GLFW_VISIBLE, GLFW_FALSE);
-    auto platform = std::make_unique<Platform>();
-    Platform& p = *platform;
     p.window = glfwCreateWindow(options.width, options.height, "attnlab", nullptr, nullptr);
     if (!p.window) {
         std::fprintf(stderr, "attnlab: cannot open a window with OpenGL 3.3\n");
         glfwTerminate();
-        return 2;
+        return false;
     }
     glfwMakeContextCurrent(p.window);
     if (!gladLoadGL(glfwGetProcAddress)) {
         std::fprintf(stderr, "attnlab: cannot load OpenGL functions\n");
         glfwDestroyWindow(p.window);
         glfwTerminate();
-        return 2;
+        return false;
     }
     glfwSwapInterval(1);
     set_window_icon(p.window);
     glfwSetWindowUserPointer(p.window, &p);
-    glfwSetKeyCallback(p.window, on_key);
-    glfwSetCharCallback(p.window, on_char);
-    glfwSetMouseButtonCallback(p.window, on_mouse_button);
-    glfwSetCursorPosCallback(p.window, on_cursor);
-    glfwSetScrollCallback(p.window, on_scroll);
-    glfwSetFramebufferSizeCallback(p.window, on_window_change);
-    glfwSetWindowFocusCallback(p.window, on_focus);
-    glfwSetWindowRefreshCallback(p.window, on_refresh);
+    install_callbacks(p.window);
+    return true;
+}
 
+// ImGui on the window, the GL resources the frames need, and the content scale.
+void start_imgui(Platform& p, bool headless) {
     IMGUI_CHECKVERSION();
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
@@ -736,113 +751,9 @@ int run_gui(const GuiOptions& options) {
         const float value = std::strtof(forced, nullptr);
         if (value >= 0.5f && value <= 4.0f) p.content_scale = value;
     }
+}
 
-    int exit_code = 0;
-    const std::string problem = initial_state(p, options);
-    if (!problem.empty()) {
-        std::fprintf(stderr, "attnlab: %s\n", problem.c_str());
-        exit_code = 2;
-    } else {
-        apply_text_size(p, wanted_font_px(p), 1.0f);
-        if (options.bench_frames > 0) {
-            try {
-                exit_code = run_frame_bench(p, options);
-            } catch (const InputError& e) {
-                std::fprintf(stderr, "attnlab: %s\n", e.what());
-                exit_code = 2;
-            }
-        } else if (!options.layout_report.empty()) {
-            try {
-                write_layout_report(p, options.layout_report);
-            } catch (const InputError& e) {
-                std::fprintf(stderr, "attnlab: %s\n", e.what());
-                exit_code = 1;
-            }
-        } else if (headless) {
-            try {
-                const int scale = static_cast<int>(std::lround(options.scale));
-                if (scale < 1 || scale > 4 || std::fabs(options.scale - static_cast<float>(scale)) > 1e-6f)
-                    throw InputError("--scale must be 1, 2, 3 or 4");
-                // Draw a couple of normal frames first so first-frame layout (auto-sized windows,
-                // tables) is settled exactly as on screen.
-                for (int frame = 0; frame < 2; ++frame) build_frame(p, nullptr);
-                const Image image = capture(p, scale, options.panel);
-                write_png(options.screenshot_path, image);
-                write_probe(p.state);  // rectangles at the captured scale, for the screenshot tests
-                std::printf("%s (%d×%d)\n", options.screenshot_path.c_str(), image.width, image.height);
-            } catch (const InputError& e) {
-                std::fprintf(stderr, "attnlab: %s\n", e.what());
-                exit_code = 1;
-            }
-        } else {
-            p.autosaved = session_for_saving(p.state);
-            glfwShowWindow(p.window);
-            while (!glfwWindowShouldClose(p.window) && !p.state.platform.requests.quit) {
-                const bool busy = p.active_frames > 0 || ImGui::IsAnyItemActive() || ImGui::IsAnyMouseDown();
-                const bool solving_now = solving(p.state);  // a worker thread solves: show its progress
-                const bool unsaved = !options.no_autosave && session_for_saving(p.state) != p.autosaved;
-                const bool grading = p.state.class_view.grading.valid();
-                // Busy (a drag, frames owed): at most one frame per display refresh. Software GL
-                // under Xvfb has no vsync to wait on, and drew as fast as it could. Events that
-                // arrive meanwhile are taken in, so the next frame shows all of them.
-                const double since_frame = glfwGetTime() - p.last_frame_at;
-                if (busy && since_frame < kFrameInterval) glfwWaitEventsTimeout(kFrameInterval - since_frame);
-                if (busy) glfwPollEvents();
-                else if (grading || solving_now) glfwWaitEventsTimeout(0.1);  // progress (Class window, solve bar)
-                else if (!p.state.toasts.empty() || unsaved) glfwWaitEventsTimeout(0.25);  // toasts expire, autosave runs
-                else glfwWaitEvents();
-                if (glfwGetWindowAttrib(p.window, GLFW_ICONIFIED)) continue;
-                if (solving_now) {
-                    poll_solve(p.state);  // a finished solve becomes one undo step
-                    if (!solving(p.state)) p.active_frames = std::max(p.active_frames, 3);
-                }
-                if (!busy && !grading && !solving_now && p.active_frames == 0 && p.state.toasts.empty()) {
-                    autosave_if_changed(p, options);
-                    continue;
-                }
-                if (p.active_frames > 0) --p.active_frames;
-
-                sync_fonts(p);
-                hold_quick_taps(p);
-                p.last_frame_at = glfwGetTime();
-                build_frame(p, nullptr);
-                release_held_keys(p);
-                if (const std::string title = window_title(p.state); title != p.title) {
-                    glfwSetWindowTitle(p.window, title.c_str());
-                    p.title = title;
-                }
-                int fb_width = 0, fb_height = 0;
-                glfwGetFramebufferSize(p.window, &fb_width, &fb_height);
-                glViewport(0, 0, fb_width, fb_height);
-                clear_background(p);
-                ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-                glfwSwapBuffers(p.window);
-                write_probe(p.state);
-                autosave_if_changed(p, options);
-
-                Requests& requests = p.state.platform.requests;
-                if (requests.screenshot_window || !requests.screenshot_panel.empty()) {
-                    const int scale = std::max(1, requests.screenshot_scale);
-                    const std::string panel = requests.screenshot_panel;
-                    requests.screenshot_window = false;
-                    requests.screenshot_panel.clear();
-                    requests.screenshot_scale = 1;
-                    save_screenshot(p, scale, panel);
-                    p.active_frames = 3;
-                }
-                if (requests.toggle_fullscreen) {
-                    requests.toggle_fullscreen = false;
-                    toggle_fullscreen(p);
-                }
-                if (p.state.platform.requests.rebuild_fonts) p.active_frames = 3;
-            }
-            cancel_solve(p.state);  // the worker stops within one row; the job's destructor joins it
-            p.state.solving.job.reset();
-            autosave(p, options);
-            if (!options.no_autosave && !autosave_path().empty()) std::remove(running_marker_path().c_str());
-        }
-    }
-
+void stop_imgui_and_window(Platform& p) {
     p.textures.reset();
     p.offscreen.reset();
     ImGui_ImplOpenGL3_Shutdown();
@@ -850,6 +761,152 @@ int run_gui(const GuiOptions& options) {
     ImGui::DestroyContext();
     glfwDestroyWindow(p.window);
     glfwTerminate();
+}
+
+// --screenshot: a couple of normal frames first, so first-frame layout (auto-sized windows,
+// tables) is settled exactly as on screen, then the capture at the asked scale.
+void write_screenshot_and_probe(Platform& p, const GuiOptions& options) {
+    const int scale = static_cast<int>(std::lround(options.scale));
+    if (scale < 1 || scale > 4 || std::fabs(options.scale - static_cast<float>(scale)) > 1e-6f)
+        throw InputError("--scale must be 1, 2, 3 or 4");
+    for (int frame = 0; frame < 2; ++frame) build_frame(p, nullptr);
+    const Image image = capture(p, scale, options.panel);
+    write_png(options.screenshot_path, image);
+    write_probe(p.state);  // rectangles at the captured scale, for the screenshot tests
+    std::printf("%s (%d×%d)\n", options.screenshot_path.c_str(), image.width, image.height);
+}
+
+// Runs `work`, turning an InputError into its message on stderr and `error_code`.
+template <typename Work>
+int exit_code_of(Work&& work, int error_code) {
+    try {
+        return work();
+    } catch (const InputError& e) {
+        std::fprintf(stderr, "attnlab: %s\n", e.what());
+        return error_code;
+    }
+}
+
+// Waits for what the next pass of the loop needs: nothing while busy (a drag, frames owed), a
+// short timeout while something shows progress or expires, else the next event. Returns whether
+// a frame is to be drawn (false: the pass only autosaves, or the window is minimised).
+bool wait_for_work(Platform& p, const GuiOptions& options) {
+    const bool busy = p.active_frames > 0 || ImGui::IsAnyItemActive() || ImGui::IsAnyMouseDown();
+    const bool solving_now = solving(p.state);  // a worker thread solves: show its progress
+    const bool unsaved = !options.no_autosave && session_for_saving(p.state) != p.autosaved;
+    const bool grading = p.state.class_view.grading.valid();
+    // Busy: at most one frame per display refresh. Software GL under Xvfb has no vsync to wait
+    // on, and drew as fast as it could. Events that arrive meanwhile are taken in, so the next
+    // frame shows all of them.
+    const double since_frame = glfwGetTime() - p.last_frame_at;
+    if (busy && since_frame < kFrameInterval) glfwWaitEventsTimeout(kFrameInterval - since_frame);
+    if (busy) glfwPollEvents();
+    else if (grading || solving_now) glfwWaitEventsTimeout(0.1);  // progress (Class window, solve bar)
+    else if (!p.state.toasts.empty() || unsaved) glfwWaitEventsTimeout(0.25);  // toasts expire, autosave runs
+    else glfwWaitEvents();
+    if (glfwGetWindowAttrib(p.window, GLFW_ICONIFIED)) return false;
+    if (solving_now) {
+        poll_solve(p.state);  // a finished solve becomes one undo step
+        if (!solving(p.state)) p.active_frames = std::max(p.active_frames, 3);
+    }
+    if (!busy && !grading && !solving_now && p.active_frames == 0 && p.state.toasts.empty()) {
+        autosave_if_changed(p, options);
+        return false;
+    }
+    if (p.active_frames > 0) --p.active_frames;
+    return true;
+}
+
+// One frame on screen: build it, keep the title current, draw and swap, publish the probe.
+void draw_and_present(Platform& p) {
+    sync_fonts(p);
+    hold_quick_taps(p);
+    p.last_frame_at = glfwGetTime();
+    build_frame(p, nullptr);
+    release_held_keys(p);
+    if (const std::string title = window_title(p.state); title != p.title) {
+        glfwSetWindowTitle(p.window, title.c_str());
+        p.title = title;
+    }
+    int fb_width = 0, fb_height = 0;
+    glfwGetFramebufferSize(p.window, &fb_width, &fb_height);
+    glViewport(0, 0, fb_width, fb_height);
+    clear_background(p);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    glfwSwapBuffers(p.window);
+    write_probe(p.state);
+}
+
+// What the frame asked of the platform: a screenshot, full screen, new fonts.
+void serve_requests(Platform& p) {
+    Requests& requests = p.state.platform.requests;
+    if (requests.screenshot_window || !requests.screenshot_panel.empty()) {
+        const int scale = std::max(1, requests.screenshot_scale);
+        const std::string panel = requests.screenshot_panel;
+        requests.screenshot_window = false;
+        requests.screenshot_panel.clear();
+        requests.screenshot_scale = 1;
+        save_screenshot(p, scale, panel);
+        p.active_frames = 3;
+    }
+    if (requests.toggle_fullscreen) {
+        requests.toggle_fullscreen = false;
+        toggle_fullscreen(p);
+    }
+    if (p.state.platform.requests.rebuild_fonts) p.active_frames = 3;
+}
+
+// The interactive window until it is closed or Quit is chosen; then the last autosave.
+int run_event_loop(Platform& p, const GuiOptions& options) {
+    p.autosaved = session_for_saving(p.state);
+    glfwShowWindow(p.window);
+    while (!glfwWindowShouldClose(p.window) && !p.state.platform.requests.quit) {
+        if (!wait_for_work(p, options)) continue;
+        draw_and_present(p);
+        autosave_if_changed(p, options);
+        serve_requests(p);
+    }
+    cancel_solve(p.state);  // the worker stops within one row; the job's destructor joins it
+    p.state.solving.job.reset();
+    autosave(p, options);
+    if (!options.no_autosave && !autosave_path().empty()) std::remove(running_marker_path().c_str());
+    return 0;
+}
+
+// After start-up: the one thing this run is for (a benchmark, a layout report, a screenshot, or
+// the interactive window).
+int run_session(Platform& p, const GuiOptions& options, bool headless) {
+    apply_text_size(p, wanted_font_px(p), 1.0f);
+    if (options.bench_frames > 0) return exit_code_of([&] { return run_frame_bench(p, options); }, 2);
+    if (!options.layout_report.empty())
+        return exit_code_of([&] {
+            write_layout_report(p, options.layout_report);  // what did not fit is in the report, not the exit code
+            return 0;
+        }, 1);
+    if (headless) return exit_code_of([&] {
+        write_screenshot_and_probe(p, options);
+        return 0;
+    }, 1);
+    return run_event_loop(p, options);
+}
+
+}  // namespace
+
+int run_gui(const GuiOptions& options) {
+    if (const int refused = check_display_and_size(options)) return refused;
+    const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty() || options.bench_frames > 0;
+    auto platform = std::make_unique<Platform>();
+    Platform& p = *platform;
+    if (!open_window(p, options, headless)) return 2;
+    start_imgui(p, headless);
+    int exit_code = 0;
+    if (const std::string problem = initial_state(p, options); !problem.empty()) {
+        std::fprintf(stderr, "attnlab: %s\n", problem.c_str());
+        exit_code = 2;
+    } else {
+        exit_code = run_session(p, options, headless);
+    }
+    stop_imgui_and_window(p);
     return exit_code;
 }
 

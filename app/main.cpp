@@ -105,15 +105,15 @@ int main(int argc, char** argv) {
 
 namespace {
 
-int run(int argc, char** argv) {
-    CLI::App cli{"attnlab " ATTN_VERSION " - make scaled-dot-product attention tangible", "attnlab"};
-    cli.set_version_flag("--version", "attnlab " ATTN_VERSION);
-    cli.require_subcommand(0, 1);
-    const auto commands = attn::app::register_commands(cli);
+// What the window's options collect before they become GuiOptions.
+struct WindowArgs {
+    std::string size, scale = "1", open_file, bench_sandbox, captured_head;
+    bool print_paths = false;
+    CLI::Option* zoom = nullptr;
+};
 
-    attn::app::GuiOptions gui;
-    std::string size, scale = "1", open_file;
-    cli.add_option("FILE", open_file,
+void add_window_options(CLI::App& cli, attn::app::GuiOptions& gui, WindowArgs& args) {
+    cli.add_option("FILE", args.open_file,
                    "Open this session (.json), captured attention (.safetensors, .npz), or a student's hand-in (.py, .ipynb, "
                    "or a .json that is not a session) as the answers");
     cli.add_option("--grade", gui.grade_folder, "Grade this folder of hand-ins and show the Class window (File → Grade a folder…)");
@@ -121,28 +121,90 @@ int run(int argc, char** argv) {
     cli.add_option("--screenshot", gui.screenshot_path, "Render the window headless into this PNG and exit (needs an X display, Xvfb is fine)");
     cli.add_option("--exercise", gui.exercise, "Select this task first, e.g. 1.3.2");
     cli.add_flag("--solve", gui.solve, "Press Solve on the selected task (Solve all without --exercise)");
-    cli.add_option("--size", size, "Window size WxH (default 1280x720)");
-    cli.add_option("--scale", scale, "Screenshot scale factor: 1, 2, 3 or 4 (text is rendered at that size)");
+    cli.add_option("--size", args.size, "Window size WxH (default 1280x720)");
+    cli.add_option("--scale", args.scale, "Screenshot scale factor: 1, 2, 3 or 4 (text is rendered at that size)");
     cli.add_option("--lang", gui.language, "Interface language: " + attn::available_language_list())->check(attn::app::language_validator());
     cli.add_option("--panel", gui.panel, "With --screenshot: only this panel (exercises, vectors, heatmaps, output, geometry)");
     cli.add_flag("--presentation", gui.presentation, "Start in presentation mode (large text, projector theme)");
     cli.add_flag("--no-autosave", gui.no_autosave, "Neither restore nor write the autosaved session");
-    auto* zoom = cli.add_option("--zoom", gui.zoom_steps, "Text size in Ctrl+= steps (e.g. 2; negative for Ctrl+-)")
-                     ->check(CLI::Range(-4, 7));
+    args.zoom = cli.add_option("--zoom", gui.zoom_steps, "Text size in Ctrl+= steps (e.g. 2; negative for Ctrl+-)")
+                    ->check(CLI::Range(-4, 7));
     cli.add_option("--layout-report", gui.layout_report,
                    "Render every window size, text size, language and task headless and write what did not fit to this JSON file");
     cli.add_option("--pack", gui.pack, "Open this course pack: a file or a built-in pack's id (notebook, temperature-masks)");
     cli.add_option("--student", gui.student, "With --pack: that student's variant of the pack");
-    std::string bench_sandbox;
     cli.add_option("--bench-frames", gui.bench_frames,
                    "Render this many frames headless while a query component changes every frame, and print per-frame timings")
         ->check(CLI::Range(1, 100000));
-    cli.add_option("--sandbox", bench_sandbox, "With --bench-frames: a seeded random sandbox of N tokens, d components, dv value components (N,d[,dv])");
+    cli.add_option("--sandbox", args.bench_sandbox, "With --bench-frames: a seeded random sandbox of N tokens, d components, dv value components (N,d[,dv])");
     cli.add_option("--open", gui.bench_open, "With --bench-frames: open this session (.json) or captured attention (.safetensors, .npz)");
-    std::string captured_head;
-    cli.add_option("--head", captured_head, "With a captured-attention FILE: open it on this layer and head (0-based LAYER,HEAD)");
-    bool print_paths = false;
-    cli.add_flag("--print-paths", print_paths, "Print where attnlab finds its assets and keeps settings, autosave and screenshots");
+    cli.add_option("--head", args.captured_head, "With a captured-attention FILE: open it on this layer and head (0-based LAYER,HEAD)");
+    cli.add_flag("--print-paths", args.print_paths, "Print where attnlab finds its assets and keeps settings, autosave and screenshots");
+}
+
+// Prints one line and gives the exit status for bad input.
+int refuse(const std::string& message) {
+    std::fprintf(stderr, "attnlab: %s\n", message.c_str());
+    return 2;
+}
+
+// --head L,H: the capture must have that layer and head. Returns -1 when it does, else the exit code.
+int check_captured_head(attn::app::GuiOptions& gui, const WindowArgs& args) {
+    if (!attn::app::is_tensor_file(args.open_file))
+        return refuse("--head goes with a captured-attention FILE (.safetensors, .npz)");
+    parse_head(args.captured_head, &gui.captured_layer, &gui.captured_head);
+    const attn::AttentionCapture capture = attn::load_attention_file(args.open_file);
+    if (gui.captured_layer >= capture.layers || gui.captured_head >= capture.heads)
+        return refuse("--head " + args.captured_head + ": " + attn::printable_path(args.open_file) + " has " +
+                      std::to_string(capture.layers) + " layers × " + std::to_string(capture.heads) +
+                      " heads (counted from 0)");
+    return -1;
+}
+
+// Turns the collected arguments into GuiOptions. Returns -1 to go on, else the exit code.
+int finish_window_options(attn::app::GuiOptions& gui, const WindowArgs& args) {
+    if ((!args.bench_sandbox.empty() || !gui.bench_open.empty()) && gui.bench_frames == 0)
+        return refuse("--sandbox and --open go with --bench-frames N");
+    if (!args.captured_head.empty())
+        if (const int code = check_captured_head(gui, args); code >= 0) return code;
+    if (!args.bench_sandbox.empty())
+        parse_sandbox_size(args.bench_sandbox, &gui.bench_sandbox_keys, &gui.bench_sandbox_dim, &gui.bench_sandbox_value_dim);
+    gui.zoom_given = args.zoom->count() > 0;
+    gui.scale = static_cast<float>(parse_scale(args.scale));
+    parse_size(args.size.empty() ? std::to_string(gui.width) + "x" + std::to_string(gui.height) : args.size,
+               static_cast<int>(gui.scale), &gui.width, &gui.height);
+    if (!args.open_file.empty()) {
+        if (!gui.session_file.empty()) return refuse("give either FILE or --session, not both");
+        if (is_hand_in_file(args.open_file)) gui.answers_file = args.open_file;
+        else gui.session_file = args.open_file;
+    }
+    return -1;
+}
+
+// Headless or without a display, say what is wrong with a file first. With a window, the app
+// opens on the last session and shows the problem there instead. Returns -1 to go on.
+int check_files_first(const attn::app::GuiOptions& gui) {
+    const bool no_window = !gui.screenshot_path.empty() || !attn::app::display_available();
+    try {
+        if (!gui.answers_file.empty() && no_window) attn::read_hand_in(gui.answers_file, attn::notebook_dataset());
+        if (!gui.session_file.empty() && no_window) {
+            if (attn::app::is_tensor_file(gui.session_file)) attn::load_attention_file(gui.session_file);
+            else attn::load_session(gui.session_file);
+        }
+    } catch (const attn::InputError& e) {
+        return refuse(e.what());
+    }
+    return -1;
+}
+
+int run(int argc, char** argv) {
+    CLI::App cli{"attnlab " ATTN_VERSION " - make scaled-dot-product attention tangible", "attnlab"};
+    cli.set_version_flag("--version", "attnlab " ATTN_VERSION);
+    cli.require_subcommand(0, 1);
+    const auto commands = attn::app::register_commands(cli);
+    attn::app::GuiOptions gui;
+    WindowArgs args;
+    add_window_options(cli, gui, args);
     try {
         cli.parse(argc, argv);
     } catch (const CLI::Success& e) {
@@ -154,60 +216,13 @@ int run(int argc, char** argv) {
     }
     const int code = attn::app::run_selected(*commands);
     if (code >= 0) return code;
-    if (print_paths) {
+    if (args.print_paths) {
         std::printf("assets      %s\nconfig      %s\nstate       %s\nscreenshots %s\n", attn::app::assets_dir().c_str(),
                     attn::app::config_dir().c_str(), attn::app::state_dir().c_str(), attn::app::default_screenshot_dir().c_str());
         return 0;
     }
-    if ((!bench_sandbox.empty() || !gui.bench_open.empty()) && gui.bench_frames == 0) {
-        std::fprintf(stderr, "attnlab: --sandbox and --open go with --bench-frames N\n");
-        return 2;
-    }
-    if (!captured_head.empty()) {
-        if (!attn::app::is_tensor_file(open_file)) {
-            std::fprintf(stderr, "attnlab: --head goes with a captured-attention FILE (.safetensors, .npz)\n");
-            return 2;
-        }
-        parse_head(captured_head, &gui.captured_layer, &gui.captured_head);
-        const attn::AttentionCapture capture = attn::load_attention_file(open_file);
-        if (gui.captured_layer >= capture.layers || gui.captured_head >= capture.heads) {
-            std::fprintf(stderr, "attnlab: --head %s: %s has %d layers × %d heads (counted from 0)\n", captured_head.c_str(),
-                         attn::printable_path(open_file).c_str(), capture.layers, capture.heads);
-            return 2;
-        }
-    }
-    if (!bench_sandbox.empty()) parse_sandbox_size(bench_sandbox, &gui.bench_sandbox_keys, &gui.bench_sandbox_dim, &gui.bench_sandbox_value_dim);
-    gui.zoom_given = zoom->count() > 0;
-    gui.scale = static_cast<float>(parse_scale(scale));
-    parse_size(size.empty() ? std::to_string(gui.width) + "x" + std::to_string(gui.height) : size,
-               static_cast<int>(gui.scale), &gui.width, &gui.height);
-    if (!open_file.empty()) {
-        if (!gui.session_file.empty()) {
-            std::fprintf(stderr, "attnlab: give either FILE or --session, not both\n");
-            return 2;
-        }
-        if (is_hand_in_file(open_file)) gui.answers_file = open_file;
-        else gui.session_file = open_file;
-    }
-    if (!gui.answers_file.empty() && (!gui.screenshot_path.empty() || !attn::app::display_available())) {
-        try {
-            attn::read_hand_in(gui.answers_file, attn::notebook_dataset());
-        } catch (const attn::InputError& e) {
-            std::fprintf(stderr, "attnlab: %s\n", e.what());
-            return 2;
-        }
-    }
-    if (!gui.session_file.empty() && (!gui.screenshot_path.empty() || !attn::app::display_available())) {
-        // Headless or without a display, say what is wrong with the file first. With a window,
-        // the app opens on the last session and shows the problem there instead.
-        try {
-            if (attn::app::is_tensor_file(gui.session_file)) attn::load_attention_file(gui.session_file);
-            else attn::load_session(gui.session_file);
-        } catch (const attn::InputError& e) {
-            std::fprintf(stderr, "attnlab: %s\n", e.what());
-            return 2;
-        }
-    }
+    if (const int refused = finish_window_options(gui, args); refused >= 0) return refused;
+    if (const int refused = check_files_first(gui); refused >= 0) return refused;
     return attn::app::run_gui(gui);
 }
 

@@ -104,104 +104,121 @@ nlohmann::json captured_probe(const AppState& state) {
 
 }  // namespace
 
-void write_probe(AppState& state) {
-    if (state.probe.path.empty()) return;
+namespace {
+
+// Liveness for GUI tests: frames drawn so far (a test sends an input event and waits for the
+// count to grow), the window size, the open modal dialog and the menu bar's height.
+nlohmann::json window_probe(AppState& state) {
+    const long long frame = ++state.probe.frames;
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGuiWindow* modal = ImGui::GetCurrentContext() ? ImGui::GetTopMostPopupModal() : nullptr;
+    ImGuiWindow* menu_bar = ImGui::GetCurrentContext() ? ImGui::FindWindowByName("##MainMenuBar") : nullptr;
+    // Wall-clock seconds (CLOCK_REALTIME, as `date +%s.%N`) when this frame was presented:
+    // tests/gui/drag_latency.py measures event-to-frame latency with it.
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
     nlohmann::json items = nlohmann::json::object();
     for (const auto& [name, r] : state.probe.items) items[name] = {r.x, r.y, r.w, r.h};
+    return {{"frame", frame},
+            {"frame_time", static_cast<double>(now.tv_sec) + now.tv_nsec * 1e-9},
+            {"window", {io.DisplaySize.x, io.DisplaySize.y}},
+            {"modal", modal ? nlohmann::json(modal->Name) : nlohmann::json()},
+            {"text_input", io.WantTextInput},
+            {"menu_bar_height", menu_bar && menu_bar->Active ? menu_bar->Size.y : 0.0f},
+            {"missing_glyphs", missing_glyphs()},
+            {"items", items}};
+}
+
+// The course, the task, its checks, the explanations and the student's answers.
+nlohmann::json course_probe(const AppState& state) {
+    nlohmann::json tasks = nlohmann::json::array();
+    for (const Task& task : course(state).tasks) tasks.push_back(task.id);
     nlohmann::json checks = nlohmann::json::array();
     for (const TaskCheck& check : state.checks)
         checks.push_back({{"id", check.id}, {"answered", check.answered}, {"pass", check.pass}, {"graded", check.graded},
                           {"problem", check.problem},
                           {"max_abs_diff", std::isfinite(check.max_abs_diff) ? nlohmann::json(check.max_abs_diff) : nlohmann::json()}});
+    const Explanation* explanation = current_explanation(state, state.session.selected_task);
+    const LocalText* sandbox_explanation = current_sandbox_explanation(state);
+    nlohmann::json answers = nlohmann::json::object();
+    for (const auto& [name, tensor] : state.session.answers) answers[name] = matrix_to_json(tensor.data);
+    return {{"tasks", tasks},
+            {"course", {{"id", course(state).id},
+                        {"title", course(state).title.en},
+                        {"student", course(state).variant_student},
+                        {"pack_builtin", state.session.pack.builtin},
+                        {"pack_file", state.session.pack.file},
+                        {"hints", shown_hints(state)}}},
+            {"selected_task", state.session.selected_task},
+            {"diagnosis", state.diagnosis.summary.en + "\n" + state.diagnosis.details.en},
+            {"explanation", explanation ? nlohmann::json(explanation->text.en) : nlohmann::json()},
+            {"sandbox_explanation", sandbox_explanation ? nlohmann::json(sandbox_explanation->en) : nlohmann::json()},
+            {"loaded_answers_from", state.hand_in.path},
+            {"answers", answers},
+            {"checks", checks}};
+}
+
+// The numbers on screen. Whole matrices only while small (a 1024×1024 map every frame would slow
+// the window the test drives); row sums always.
+nlohmann::json workspace_probe(const AppState& state) {
     const Workspace& w = state.workspace;
-    // Liveness for GUI tests: frames drawn so far (a test sends an input event and waits for the
-    // count to grow), the window size, the open modal dialog and the menu bar's height.
-    const long long frame = ++state.probe.frames;
-    const ImGuiIO& io = ImGui::GetIO();
-    ImGuiWindow* modal = ImGui::GetCurrentContext() ? ImGui::GetTopMostPopupModal() : nullptr;
-    ImGuiWindow* menu_bar = ImGui::GetCurrentContext() ? ImGui::FindWindowByName("##MainMenuBar") : nullptr;
-    nlohmann::json tasks = nlohmann::json::array();
-    for (const Task& task : course(state).tasks) tasks.push_back(task.id);
-    // Wall-clock seconds (CLOCK_REALTIME, as `date +%s.%N`) when this frame was presented:
-    // tests/gui/drag_latency.py measures event-to-frame latency with it.
-    timespec now{};
-    clock_gettime(CLOCK_REALTIME, &now);
-    const nlohmann::json doc = {{"frame", frame},
-                                {"frame_time", static_cast<double>(now.tv_sec) + now.tv_nsec * 1e-9},
-                                {"window", {io.DisplaySize.x, io.DisplaySize.y}},
-                                {"modal", modal ? nlohmann::json(modal->Name) : nlohmann::json()},
-                                {"text_input", io.WantTextInput},
-                                {"menu_bar_height", menu_bar && menu_bar->Active ? menu_bar->Size.y : 0.0f},
-                                {"tasks", tasks},
-                                {"course", {{"id", course(state).id},
-                                            {"title", course(state).title.en},
-                                            {"student", course(state).variant_student},
-                                            {"pack_builtin", state.session.pack.builtin},
-                                            {"pack_file", state.session.pack.file},
-                                            {"hints", shown_hints(state)}}},
-                                {"mode", state.session.mode == AppMode::Exercises ? "exercises"
-                                         : state.session.mode == AppMode::Sandbox ? "sandbox"
-                                                                                  : "captured"},
-                                {"captured", captured_probe(state)},
-                                {"selected_task", state.session.selected_task},
-                                {"language", state.settings.view.language},
-                                {"presentation", state.settings.view.presentation},
-                                {"can_undo", state.history.can_undo()},
-                                {"can_redo", state.history.can_redo()},
-                                {"sandbox", {{"causal", state.session.sandbox.causal},
-                                             {"temperature", state.session.sandbox.temperature},
-                                             {"goal", state.session.sandbox.goal}}},
-                                {"diagnosis", state.diagnosis.summary.en + "\n" + state.diagnosis.details.en},
-                                {"explanation", [&] {
-                                     const Explanation* e = current_explanation(state, state.session.selected_task);
-                                     return e ? nlohmann::json(e->text.en) : nlohmann::json();
-                                 }()},
-                                {"sandbox_explanation", [&] {
-                                     const LocalText* e = current_sandbox_explanation(state);
-                                     return e ? nlohmann::json(e->en) : nlohmann::json();
-                                 }()},
-                                {"session_path", state.session_path},
-                                {"loaded_answers_from", state.hand_in.path},
-                                {"answers", [&] {
-                                     nlohmann::json a = nlohmann::json::object();
-                                     for (const auto& [name, t] : state.session.answers) a[name] = matrix_to_json(t.data);
-                                     return a;
-                                 }()},
-                                {"class", class_probe(state)},
-                                // Whole matrices only while small (a 1024×1024 map every frame
-                                // would slow the window the test drives); row sums always.
-                                {"queries", small_matrix(w.queries)},
-                                {"keys", small_matrix(w.keys)},
-                                {"key_row_sums", w.keys.size() ? vector_to_json(Eigen::MatrixXd(w.keys.rowwise().sum().transpose())) : nlohmann::json()},
-                                {"query_row_sums", w.queries.size() ? vector_to_json(Eigen::MatrixXd(w.queries.rowwise().sum().transpose())) : nlohmann::json()},
-                                {"workspace_shape", {w.queries.rows(), w.keys.rows(), w.keys.cols(), w.values.cols()}},
-                                {"weights", w.error.empty() ? small_matrix(w.result.weights) : nlohmann::json()},
-                                {"workspace_error", w.error},
-                                {"checks", checks},
-                                {"toasts", [&] {
-                                     nlohmann::json t = nlohmann::json::array();
-                                     for (const Toast& toast : state.toasts) t.push_back(toast.text);
-                                     return t;
-                                 }()},
-                                {"missing_glyphs", missing_glyphs()},
-                                {"layout_problems", [&] {
-                                     nlohmann::json list = nlohmann::json::array();
-                                     for (const LayoutProblem& lp : state.layout_audit.problems)
-                                         list.push_back({{"panel", lp.panel}, {"kind", lp.kind}, {"what", lp.what}});
-                                     return list;
-                                 }()},
-                                {"items", items}};
-    // Student file names and answers come from outside: invalid UTF-8 is replaced, never thrown.
-    const std::string text = doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (text == state.probe.written) return;
-    // Written every frame (the frame count changes), so no fsync: a temporary file and rename()
-    // keep readers from seeing half a document. A failure is a harness problem; the app carries on.
-    const std::string temp = state.probe.path + ".tmp";
+    auto row_sums = [](const Eigen::MatrixXd& m) {
+        return m.size() ? vector_to_json(Eigen::MatrixXd(m.rowwise().sum().transpose())) : nlohmann::json();
+    };
+    return {{"queries", small_matrix(w.queries)},
+            {"keys", small_matrix(w.keys)},
+            {"key_row_sums", row_sums(w.keys)},
+            {"query_row_sums", row_sums(w.queries)},
+            {"workspace_shape", {w.queries.rows(), w.keys.rows(), w.keys.cols(), w.values.cols()}},
+            {"weights", w.error.empty() ? small_matrix(w.result.weights) : nlohmann::json()},
+            {"workspace_error", w.error}};
+}
+
+// The document and the app around it: mode, view, undo, sandbox settings, toasts, layout audit.
+nlohmann::json document_probe(const AppState& state) {
+    nlohmann::json toasts = nlohmann::json::array();
+    for (const Toast& toast : state.toasts) toasts.push_back(toast.text);
+    nlohmann::json layout_problems = nlohmann::json::array();
+    for (const LayoutProblem& lp : state.layout_audit.problems)
+        layout_problems.push_back({{"panel", lp.panel}, {"kind", lp.kind}, {"what", lp.what}});
+    return {{"mode", state.session.mode == AppMode::Exercises ? "exercises"
+                     : state.session.mode == AppMode::Sandbox ? "sandbox"
+                                                              : "captured"},
+            {"captured", captured_probe(state)},
+            {"language", state.settings.view.language},
+            {"presentation", state.settings.view.presentation},
+            {"can_undo", state.history.can_undo()},
+            {"can_redo", state.history.can_redo()},
+            {"sandbox", {{"causal", state.session.sandbox.causal},
+                         {"temperature", state.session.sandbox.temperature},
+                         {"goal", state.session.sandbox.goal}}},
+            {"session_path", state.session_path},
+            {"class", class_probe(state)},
+            {"toasts", toasts},
+            {"layout_problems", layout_problems}};
+}
+
+// Written every frame (the frame count changes), so no fsync: a temporary file and rename() keep
+// readers from seeing half a document. A failure is a harness problem; the app carries on.
+void write_probe_text(ProbeState& probe, const std::string& text) {
+    if (text == probe.written) return;
+    const std::string temp = probe.path + ".tmp";
     if (std::FILE* f = std::fopen(temp.c_str(), "wb")) {
         const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-        if (std::fclose(f) == 0 && ok && std::rename(temp.c_str(), state.probe.path.c_str()) == 0)
-            state.probe.written = text;
+        if (std::fclose(f) == 0 && ok && std::rename(temp.c_str(), probe.path.c_str()) == 0) probe.written = text;
     }
+}
+
+}  // namespace
+
+void write_probe(AppState& state) {
+    if (state.probe.path.empty()) return;
+    nlohmann::json doc = window_probe(state);
+    doc.update(course_probe(state));
+    doc.update(workspace_probe(state));
+    doc.update(document_probe(state));
+    // Student file names and answers come from outside: invalid UTF-8 is replaced, never thrown.
+    write_probe_text(state.probe, doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace attn::app

@@ -212,12 +212,79 @@ Eigen::MatrixXf task_target(const Task& task, const Dataset& data) {
     return sum / static_cast<float>(task.target.keys.size());
 }
 
+namespace {
+
+// A key task's answer: the full key matrix with only task.edit.key_row changed, normalized as the
+// notebook does when the task asks for it. Sets check.query and check.keys, or check.problem.
+void read_key_answer(const Course& course, const Task& task, const Dataset& data, const AnswerSet& answers,
+                     const Eigen::MatrixXd& tensor, Language lang, TaskCheck& check) {
+    const int d = static_cast<int>(data.keys.cols());
+    const Task* source = course.find(task.edit.query_from);
+    const auto query = answers.find(source->answer);
+    if (query == answers.end()) {
+        check.problem = format(tr(lang, "needs %s (task %s): this task uses that query"),
+                               source->answer.c_str(), source->id.c_str());
+        return;
+    }
+    if (query->second.data.rows() != 1 || query->second.data.cols() != d) {
+        check.problem = format(tr(lang, "%s (task %s) does not have shape (%d,)"),
+                               source->answer.c_str(), source->id.c_str(), d);
+        return;
+    }
+    if (tensor.rows() != data.keys.rows() || tensor.cols() != d) {
+        check.problem = format(tr(lang, "%s has shape %d×%d, expected the full key matrix %d×%d"),
+                               task.answer.c_str(), static_cast<int>(tensor.rows()), static_cast<int>(tensor.cols()),
+                               static_cast<int>(data.keys.rows()), d);
+        return;
+    }
+    const Eigen::MatrixXf given = tensor.cast<float>();
+    const Eigen::MatrixXf original = data.keys.cast<float>();
+    for (Eigen::Index r = 0; r < given.rows(); ++r)
+        if (r != task.edit.key_row && given.row(r) != original.row(r)) {
+            check.problem = format(tr(lang, "key row %d was changed; only row %d may change"),
+                                   static_cast<int>(r), task.edit.key_row);
+            return;
+        }
+    Eigen::MatrixXd keys = tensor;
+    if (task.edit.unit_norm) {
+        // As the notebook's cell does after the student's line: m_key[2] /= m_key[2].norm(),
+        // in float32. The student's row is kept as typed; only a zero row cannot be scaled.
+        Eigen::RowVectorXf row = given.row(task.edit.key_row);
+        const float length = torch_vector_norm(row.data(), static_cast<int>(row.size()));  // torch's summation
+        if (!(length > 0.0f) || !std::isfinite(length)) {
+            check.problem = format(tr(lang, "key row %d has length %g: it cannot be normalized to 1"),
+                                   task.edit.key_row, static_cast<double>(length));
+            return;
+        }
+        row /= length;
+        keys.row(task.edit.key_row) = row.cast<double>();
+    }
+    check.query = query->second.data;
+    check.keys = keys;
+}
+
+// A query task's answer: task.edit.rows rows of d components. Sets check.query and check.keys,
+// or check.problem.
+void read_query_answer(const Task& task, const Dataset& data, const Eigen::MatrixXd& tensor, Language lang,
+                       TaskCheck& check) {
+    const int d = static_cast<int>(data.keys.cols());
+    if (tensor.rows() != task.edit.rows || tensor.cols() != d) {
+        check.problem = format(tr(lang, "%s has shape %d×%d, expected %s"),
+                               task.answer.c_str(), static_cast<int>(tensor.rows()), static_cast<int>(tensor.cols()),
+                               task.edit.rows == 1 ? format("(%d,)", d).c_str() : format("(%d, %d)", task.edit.rows, d).c_str());
+        return;
+    }
+    check.query = tensor;
+    check.keys = data.keys;
+}
+
+}  // namespace
+
 TaskCheck check_task(const Course& course, const Task& task, const Dataset& data, const AnswerSet& answers,
                      double tolerance, Language lang) {
     TaskCheck check;
     check.id = task.id;
     if (task.discussion) return check;
-    const int d = static_cast<int>(data.keys.cols());
     const auto answer = answers.find(task.answer);
     if (answer == answers.end()) {
         check.problem = format(tr(lang, "%s is not answered"), task.answer.c_str());
@@ -227,59 +294,9 @@ TaskCheck check_task(const Course& course, const Task& task, const Dataset& data
     const Eigen::MatrixXd& tensor = answer->second.data;
     tolerance = task_tolerance(task, tolerance);
     if (task.edit.tensor == TaskEdit::Tensor::Temperature) return check_temperature(task, data, tensor, tolerance, lang);
-    if (task.edit.tensor == TaskEdit::Tensor::Query) {
-        if (tensor.rows() != task.edit.rows || tensor.cols() != d) {
-            check.problem = format(tr(lang, "%s has shape %d×%d, expected %s"),
-                                   task.answer.c_str(), static_cast<int>(tensor.rows()), static_cast<int>(tensor.cols()),
-                                   task.edit.rows == 1 ? format("(%d,)", d).c_str() : format("(%d, %d)", task.edit.rows, d).c_str());
-            return check;
-        }
-        check.query = tensor;
-        check.keys = data.keys;
-    } else {
-        const Task* source = course.find(task.edit.query_from);
-        const auto query = answers.find(source->answer);
-        if (query == answers.end()) {
-            check.problem = format(tr(lang, "needs %s (task %s): this task uses that query"),
-                                   source->answer.c_str(), source->id.c_str());
-            return check;
-        }
-        if (query->second.data.rows() != 1 || query->second.data.cols() != d) {
-            check.problem = format(tr(lang, "%s (task %s) does not have shape (%d,)"),
-                                   source->answer.c_str(), source->id.c_str(), d);
-            return check;
-        }
-        if (tensor.rows() != data.keys.rows() || tensor.cols() != d) {
-            check.problem = format(tr(lang, "%s has shape %d×%d, expected the full key matrix %d×%d"),
-                                   task.answer.c_str(), static_cast<int>(tensor.rows()), static_cast<int>(tensor.cols()),
-                                   static_cast<int>(data.keys.rows()), d);
-            return check;
-        }
-        const Eigen::MatrixXf given = tensor.cast<float>();
-        const Eigen::MatrixXf original = data.keys.cast<float>();
-        for (Eigen::Index r = 0; r < given.rows(); ++r)
-            if (r != task.edit.key_row && given.row(r) != original.row(r)) {
-                check.problem = format(tr(lang, "key row %d was changed; only row %d may change"),
-                                       static_cast<int>(r), task.edit.key_row);
-                return check;
-            }
-        Eigen::MatrixXd keys = tensor;
-        if (task.edit.unit_norm) {
-            // As the notebook's cell does after the student's line: m_key[2] /= m_key[2].norm(),
-            // in float32. The student's row is kept as typed; only a zero row cannot be scaled.
-            Eigen::RowVectorXf row = given.row(task.edit.key_row);
-            const float length = torch_vector_norm(row.data(), static_cast<int>(row.size()));  // torch's summation
-            if (!(length > 0.0f) || !std::isfinite(length)) {
-                check.problem = format(tr(lang, "key row %d has length %g: it cannot be normalized to 1"),
-                                       task.edit.key_row, static_cast<double>(length));
-                return check;
-            }
-            row /= length;
-            keys.row(task.edit.key_row) = row.cast<double>();
-        }
-        check.query = query->second.data;
-        check.keys = keys;
-    }
+    if (task.edit.tensor == TaskEdit::Tensor::Query) read_query_answer(task, data, tensor, lang, check);
+    else read_key_answer(course, task, data, answers, tensor, lang, check);
+    if (!check.problem.empty()) return check;
     try {
         check.attention = attention_f32(check.query, check.keys, data.values,
                                         task_attention(course, task, static_cast<int>(check.query.rows()),

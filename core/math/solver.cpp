@@ -141,67 +141,116 @@ double required_magnitude(const Eigen::VectorXd& direction, const Eigen::MatrixX
     return high;
 }
 
-Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOptions& options) {
+namespace {
+
+Solution cancelled_solution(Language lang) {
+    Solution solution;
+    solution.cancelled = true;
+    solution.reason = tr(lang, "The solve was cancelled.");
+    return solution;
+}
+
+// The identity: query row i selects value[i], one select solve per row.
+Solution solve_identity(const Dataset& data, const SolveOptions& options) {
     const Language lang = options.language;
     Solution solution;
-    const int d = static_cast<int>(data.keys.cols());
-    if (goal.kind == Goal::Kind::Identity) {
-        const int count = static_cast<int>(data.keys.rows());
-        solution.answer.resize(count, d);
-        std::string lines;
-        SolveOptions row_options = options;
-        row_options.progress = nullptr;
-        for (int i = 0; i < count; ++i) {
-            if (options.cancel && options.cancel->load()) {
-                solution = Solution{};
-                solution.cancelled = true;
-                solution.reason = tr(lang, "The solve was cancelled.");
-                return solution;
-            }
-            Goal row_goal{Goal::Kind::Select, {i}};
-            const Solution row = solve_query_goal(data, row_goal, row_options);
-            if (!row.feasible) {
-                solution.reason = format(tr(lang, "Row %d of the identity cannot be done: %s"), i,
-                                         row.reason.c_str());
-                return solution;
-            }
-            solution.answer.row(i) = row.answer.row(0);
-            solution.magnitude = std::max(solution.magnitude, row.magnitude);
-            solution.predicted_error = std::max(solution.predicted_error, row.predicted_error);
-            solution.margin = i == 0 ? row.margin : std::min(solution.margin, row.margin);
-            if (i == 0) solution.direction = row.direction;
-            lines += format(tr(lang, "  row %d selects value[%d]: u = %s, margin %.3f, |q| = %.2f\n"),
-                            i, i, vec(row.direction).c_str(), row.margin, row.magnitude);
-            if (options.progress) options.progress(i + 1, count);
+    const int count = static_cast<int>(data.keys.rows());
+    solution.answer.resize(count, data.keys.cols());
+    std::string lines;
+    SolveOptions row_options = options;
+    row_options.progress = nullptr;
+    for (int i = 0; i < count; ++i) {
+        if (options.cancel && options.cancel->load()) return cancelled_solution(lang);
+        Goal row_goal{Goal::Kind::Select, {i}};
+        const Solution row = solve_query_goal(data, row_goal, row_options);
+        if (!row.feasible) {
+            solution.reason = format(tr(lang, "Row %d of the identity cannot be done: %s"), i,
+                                     row.reason.c_str());
+            return solution;
         }
-        solution.feasible = true;
-        solution.explanation =
-            tr(lang, "The identity needs query row i to select value[i], each on its own: one select solve per row.\n") +
-            lines;
-        return solution;
+        solution.answer.row(i) = row.answer.row(0);
+        solution.magnitude = std::max(solution.magnitude, row.magnitude);
+        solution.predicted_error = std::max(solution.predicted_error, row.predicted_error);
+        solution.margin = i == 0 ? row.margin : std::min(solution.margin, row.margin);
+        if (i == 0) solution.direction = row.direction;
+        lines += format(tr(lang, "  row %d selects value[%d]: u = %s, margin %.3f, |q| = %.2f\n"),
+                        i, i, vec(row.direction).c_str(), row.margin, row.magnitude);
+        if (options.progress) options.progress(i + 1, count);
     }
+    solution.feasible = true;
+    solution.explanation =
+        tr(lang, "The identity needs query row i to select value[i], each on its own: one select solve per row.\n") +
+        lines;
+    return solution;
+}
 
-    const MarginDirection best = max_margin_direction(data.keys, goal.keys);
+// Why no query reaches the goal when its keys are not a face of the hull (the blocking mix).
+std::string hull_reason(const MarginDirection& best, const Goal& goal, Language lang) {
     const std::string keys_text = key_list(goal.keys);
+    std::string mix;
+    for (size_t i = 0; i < best.blocking_keys.size(); ++i)
+        mix += format("%s%.3f·k%d", i ? " + " : "", best.blocking_weights[i], best.blocking_keys[i]);
+    if (goal.kind == Goal::Kind::Select)
+        return format(tr(lang,
+                         "key[%s] lies inside the convex hull of the other keys: k%s = %s. For every query q, "
+                         "q·k%s is a weighted mean of those keys' logits, so one of them always scores at least "
+                         "as high and no query can select value[%s]."),
+                      keys_text.c_str(), keys_text.c_str(), mix.c_str(), keys_text.c_str(), keys_text.c_str());
+    return format(tr(lang,
+                     "keys {%s} are not exactly the keys of one face of the convex hull: the mix %s lies on "
+                     "their face, so whenever q gives keys {%s} equal logits it gives that mix the same logit, "
+                     "and one of its keys scores at least as high. No query averages value[%s] alone."),
+                  keys_text.c_str(), mix.c_str(), keys_text.c_str(), keys_text.c_str());
+}
+
+// The three steps of a select or average solve, in words: direction, length, the query.
+std::string explain_direction_and_length(const Dataset& data, const Goal& goal, const MarginDirection& best,
+                                         double needed, const Solution& solution, const SolveOptions& options) {
+    const Language lang = options.language;
+    const std::string keys_text = key_list(goal.keys);
+    std::string gaps;
+    for (Eigen::Index j = 0; j < data.keys.rows(); ++j)
+        if (std::find(goal.keys.begin(), goal.keys.end(), j) == goal.keys.end())
+            gaps += format("%sk%d %.3f", gaps.empty() ? "" : ", ", static_cast<int>(j), best.margins[j]);
+    const bool select = goal.kind == Goal::Kind::Select;
+    std::string text;
+    text += format(tr(lang, "Logit of key j is %g·q·k_j. "), options.scale);
+    text += select ? format(tr(lang, "To select value[%s], key %s must beat every other key by a wide margin.\n"),
+                            keys_text.c_str(), keys_text.c_str())
+                   : format(tr(lang,
+                               "To average value[%s], keys {%s} need equal logits (q orthogonal to their differences) "
+                               "and every other key must trail them by a wide margin.\n"),
+                            keys_text.c_str(), keys_text.c_str());
+    text += format(tr(lang,
+                      "1. Direction: the unit u with the widest smallest gap is u = %s (minimum-norm point of the "
+                      "gaps k_S − k_j). Gaps per unit |q|: %s; smallest γ = %.4f.\n"),
+                   vec(best.direction).c_str(), gaps.c_str(), best.margin);
+    if (options.min_magnitude > needed)
+        text += format(tr(lang, "2. Length: the weight left on the other keys falls like exp(−%g·|q|·γ_j); for an error ≤ "
+                                "%.0e |q| must be at least %.2f; %.2f is used so that the 1.4 tasks built on this query "
+                                "work too.\n"),
+                       options.scale, options.target_error, needed, solution.magnitude);
+    else
+        text += format(tr(lang, "2. Length: the weight left on the other keys falls like exp(−%g·|q|·γ_j); for an error ≤ "
+                                "%.0e |q| must be at least %.2f.\n"),
+                       options.scale, options.target_error, needed);
+    text += format(tr(lang, "3. q = %.2f·u = %s (rounded to float32)."),
+                   solution.magnitude, vec(solution.answer.row(0).transpose(), 4).c_str());
+    return text;
+}
+
+}  // namespace
+
+Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOptions& options) {
+    const Language lang = options.language;
+    if (goal.kind == Goal::Kind::Identity) return solve_identity(data, options);
+    Solution solution;
+    const int d = static_cast<int>(data.keys.cols());
+    const MarginDirection best = max_margin_direction(data.keys, goal.keys);
     if (!best.feasible) {
-        std::string mix;
-        for (size_t i = 0; i < best.blocking_keys.size(); ++i)
-            mix += format("%s%.3f·k%d", i ? " + " : "", best.blocking_weights[i], best.blocking_keys[i]);
-        if (goal.kind == Goal::Kind::Select)
-            solution.reason = format(tr(lang,
-                                        "key[%s] lies inside the convex hull of the other keys: k%s = %s. For every query q, "
-                                        "q·k%s is a weighted mean of those keys' logits, so one of them always scores at least "
-                                        "as high and no query can select value[%s]."),
-                                     keys_text.c_str(), keys_text.c_str(), mix.c_str(), keys_text.c_str(), keys_text.c_str());
-        else
-            solution.reason = format(tr(lang,
-                                        "keys {%s} are not exactly the keys of one face of the convex hull: the mix %s lies on "
-                                        "their face, so whenever q gives keys {%s} equal logits it gives that mix the same logit, "
-                                        "and one of its keys scores at least as high. No query averages value[%s] alone."),
-                                     keys_text.c_str(), mix.c_str(), keys_text.c_str(), keys_text.c_str());
+        solution.reason = hull_reason(best, goal, lang);
         return solution;
     }
-
     solution.feasible = true;
     if (best.all_keys) {
         solution.answer = Eigen::MatrixXd::Zero(1, d);
@@ -231,36 +280,7 @@ Solution solve_query_goal(const Dataset& data, const Goal& goal, const SolveOpti
     const GapProfile profile = gap_profile(best.direction, data.keys, data.values, goal.keys);
     solution.predicted_error =
         predicted_error(solution.magnitude, profile.gaps, profile.offsets, static_cast<double>(goal.keys.size()), options.scale);
-
-    std::string gaps;
-    for (Eigen::Index j = 0; j < data.keys.rows(); ++j)
-        if (std::find(goal.keys.begin(), goal.keys.end(), j) == goal.keys.end())
-            gaps += format("%sk%d %.3f", gaps.empty() ? "" : ", ", static_cast<int>(j), best.margins[j]);
-    const bool select = goal.kind == Goal::Kind::Select;
-    std::string text;
-    text += format(tr(lang, "Logit of key j is %g·q·k_j. "), options.scale);
-    text += select ? format(tr(lang, "To select value[%s], key %s must beat every other key by a wide margin.\n"),
-                            keys_text.c_str(), keys_text.c_str())
-                   : format(tr(lang,
-                               "To average value[%s], keys {%s} need equal logits (q orthogonal to their differences) "
-                               "and every other key must trail them by a wide margin.\n"),
-                            keys_text.c_str(), keys_text.c_str());
-    text += format(tr(lang,
-                      "1. Direction: the unit u with the widest smallest gap is u = %s (minimum-norm point of the "
-                      "gaps k_S − k_j). Gaps per unit |q|: %s; smallest γ = %.4f.\n"),
-                   vec(best.direction).c_str(), gaps.c_str(), best.margin);
-    if (options.min_magnitude > needed)
-        text += format(tr(lang, "2. Length: the weight left on the other keys falls like exp(−%g·|q|·γ_j); for an error ≤ "
-                                "%.0e |q| must be at least %.2f; %.2f is used so that the 1.4 tasks built on this query "
-                                "work too.\n"),
-                       options.scale, options.target_error, needed, solution.magnitude);
-    else
-        text += format(tr(lang, "2. Length: the weight left on the other keys falls like exp(−%g·|q|·γ_j); for an error ≤ "
-                                "%.0e |q| must be at least %.2f.\n"),
-                       options.scale, options.target_error, needed);
-    text += format(tr(lang, "3. q = %.2f·u = %s (rounded to float32)."),
-                   solution.magnitude, vec(solution.answer.row(0).transpose(), 4).c_str());
-    solution.explanation = text;
+    solution.explanation = explain_direction_and_length(data, goal, best, needed, solution, options);
     return solution;
 }
 
