@@ -64,6 +64,10 @@ struct CommandLine {
 
 namespace {
 
+// Text for stdout made from data (titles, hints, file names): terminal_text() keeps the lines and
+// escapes every other control character, so a pack cannot clear the screen or retitle the window.
+void print_text(const std::string& text) { std::cout << terminal_text(text); }
+
 // Every number option is read as text and parsed here: CLI11 would take 0x10 and "" and clamp
 // 2^64 to 2^64-1. Throws InputError naming the option.
 void parse_options(CommandLine& c, const std::string& command) {
@@ -93,12 +97,12 @@ int solve_goal(const CommandLine& c, const Dataset& data, const SolveOptions& op
     } else if (solution.feasible) {
         const nlohmann::json query =
             goal.kind == Goal::Kind::Identity ? matrix_to_json(solution.answer) : vector_to_json(solution.answer);
-        std::cout << format(tr(options.language, "goal %s: query = %s\nmax abs diff %g\n"),
-                            goal_to_string(goal).c_str(), query.dump().c_str(), error)
-                  << solution.explanation << "\n";
+        print_text(format(tr(options.language, "goal %s: query = %s\nmax abs diff %g\n"),
+                          goal_to_string(goal).c_str(), query.dump().c_str(), error) +
+                   solution.explanation + "\n");
     } else {
-        std::cout << format(tr(options.language, "goal %s: impossible: %s\n"),
-                            goal_to_string(goal).c_str(), solution.reason.c_str());
+        print_text(format(tr(options.language, "goal %s: impossible: %s\n"),
+                          goal_to_string(goal).c_str(), solution.reason.c_str()));
     }
     return 0;
 }
@@ -112,7 +116,7 @@ Course pack_course(const CommandLine& c, const std::string& student) {
         throw InputError(printable_path(c.pack_file) + ": is the variant of " + in_quotes(course.variant_student) +
                          ", not of " + in_quotes(student));
     const PackVariant variant = make_variant(text, c.pack_file, student);
-    for (const std::string& line : variant.skipped) std::fprintf(stderr, "attnlab: variant: skipped %s\n", line.c_str());
+    for (const std::string& line : variant.skipped) print_error("variant: skipped " + line);
     return variant.course;
 }
 
@@ -121,8 +125,8 @@ int run_solve_pack(const CommandLine& c, const SolveOptions& options) {
     std::vector<TaskSolution> solutions;
     const AnswerSet answers = solve_all(course, course.data, c.tolerance, options, &solutions);
     if (c.format == "json") std::cout << pack_answers_json(course, answers).dump(2) << "\n";
-    else if (c.format == "python") std::cout << solutions_as_python(course, solutions);
-    else std::cout << solutions_as_text(course, solutions, c.tolerance, options.language);
+    else if (c.format == "python") print_text(solutions_as_python(course, solutions));
+    else print_text(solutions_as_text(course, solutions, c.tolerance, options.language));
     return 0;
 }
 
@@ -143,9 +147,9 @@ int run_solve(const CommandLine& c) {
     const Course& course = notebook_course();
     std::vector<TaskSolution> solutions;
     solve_all(course, notebook_dataset(), c.tolerance, options, &solutions);
-    if (c.format == "python") std::cout << solutions_as_python(course, solutions);
+    if (c.format == "python") print_text(solutions_as_python(course, solutions));
     else if (c.format == "json") std::cout << solutions_as_json(course, solutions, c.tolerance).dump(2) << "\n";
-    else std::cout << solutions_as_text(course, solutions, c.tolerance, options.language);
+    else print_text(solutions_as_text(course, solutions, c.tolerance, options.language));
     return 0;
 }
 
@@ -162,14 +166,26 @@ int run_class(const CommandLine& c) {
     // The report first: when it cannot be written, the run is a usage error (exit 2, no stdout).
     if (!c.report_file.empty()) write_file_atomically(c.report_file, class_report_html(report));
     if (c.format == "json") std::cout << class_report_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    else if (c.format == "csv") std::cout << class_report_csv(report);
-    else std::cout << class_report_text(report);
+    else if (c.format == "csv") print_text(class_report_csv(report));
+    else print_text(class_report_text(report));
     return class_exit_status(report);
+}
+
+// A hand-in that holds none of the course's answers fails (exit 1) with a line saying so: exit 0
+// means every task passes, and an empty file or a notebook without code passes nothing.
+int no_answers(const std::string& path) {
+    print_error(printable_path(path) + ": no answers found (the file assigns none of the course's answer names)");
+    return 1;
 }
 
 int run_check_pack(const CommandLine& c) {
     if (c.answers_files.size() != 1) throw InputError("check --pack grades one answers file");
+    if (!c.report_file.empty() || c.format == "csv")
+        throw InputError("check --pack grades one answers file: --report and --format csv are for a class");
     const std::string path = c.answers_files.front();
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
+        throw InputError(printable_path(path) + ": is a folder; check --pack grades one answers file");
     const std::string text = read_text_file(path, kMaxAnswerFileBytes);
     const Course base = load_pack(read_text_file(c.pack_file, kMaxCourseFileBytes), c.pack_file);
     const PackAnswers named = read_pack_answers(text, path, base);
@@ -182,7 +198,8 @@ int run_check_pack(const CommandLine& c) {
     const Language language = parse_language(c.language);
     const auto checks = check_all(course, course.data, named.answers, c.tolerance, language);
     if (c.format == "json") std::cout << checks_as_json(checks, c.tolerance).dump(2) << "\n";
-    else std::cout << checks_as_text(course, checks, c.tolerance, language);
+    else print_text(checks_as_text(course, checks, c.tolerance, language));
+    if (named.answers.empty()) return no_answers(path);
     for (const TaskCheck& check : checks)
         if (check.answered && !check.pass) return 1;
     return 0;
@@ -196,7 +213,8 @@ int run_check(const CommandLine& c) {
     const Course& course = notebook_course();
     const auto checks = check_hand_in(course, data, hand_in, c.tolerance, parse_language(c.language));
     if (c.format == "json") std::cout << checks_as_json(checks, c.tolerance).dump(2) << "\n";
-    else std::cout << checks_as_text(course, checks, c.tolerance, parse_language(c.language));
+    else print_text(checks_as_text(course, checks, c.tolerance, parse_language(c.language)));
+    if (hand_in.answers.empty() && hand_in.cannot_grade.empty()) return no_answers(c.answers_files.front());
     for (const TaskCheck& check : checks)
         if (check.answered && !check.pass) return 1;
     return 0;
@@ -245,7 +263,7 @@ int run_tensors_info(const CommandLine& c) {
     const int shown = std::min(capture.tokens, 16);
     for (int t = 0; t < shown; ++t) line += " " + in_quotes(capture.token_labels[static_cast<std::size_t>(t)], 24);
     if (shown < capture.tokens) line += " ... (" + std::to_string(capture.tokens - shown) + " more)";
-    std::printf("%s\n", line.c_str());
+    print_text(line + "\n");
     if (!c.tensors_patterns) return 0;
     std::printf("patterns: mean weight over query rows 1..%d on the previous token, on itself, on the first token; "
                 "induction: on the token after the previous occurrence of the query's token\n",
@@ -266,7 +284,7 @@ int run_pack_check(const CommandLine& c) {
     const std::string text = read_text_file(c.pack_file, kMaxCourseFileBytes);
     const PackReading reading = read_pack(text, c.pack_file, parse_language(c.language));
     if (!reading.ok) {
-        std::fputs(pack_problems_text(c.pack_file, reading.problems).c_str(), stderr);
+        std::fputs(terminal_text(pack_problems_text(c.pack_file, reading.problems)).c_str(), stderr);
         std::fprintf(stderr, "attnlab: %s: %zu problem%s\n", printable_path(c.pack_file).c_str(), reading.problems.size(),
                      reading.problems.size() == 1 ? "" : "s");
         return 2;
@@ -287,9 +305,9 @@ int run_pack_variant(const CommandLine& c) {
     const std::string text = read_text_file(c.pack_file, kMaxCourseFileBytes);
     const PackVariant variant = make_variant(text, c.pack_file, c.student);
     for (const std::string& line : variant.skipped)
-        std::fprintf(stderr, "attnlab: skipped %s; the next seed is used\n", line.c_str());
+        print_error("skipped " + line + "; the next seed is used");
     const std::string out = variant.doc.dump(2, ' ', false) + "\n";
-    if (c.output_file.empty()) std::cout << out;
+    if (c.output_file.empty()) std::cout << out;  // JSON: nlohmann escapes every control character
     else write_file_atomically(c.output_file, out);
     std::fprintf(stderr, "attnlab: variant of %s for %s: seed %llu (attempt %d)\n", printable_path(c.pack_file).c_str(),
                  in_quotes(c.student).c_str(), static_cast<unsigned long long>(variant.course.torch.seed), variant.attempt);
@@ -303,8 +321,7 @@ int run_pack_hints(const CommandLine& c) {
     for (const Task& task : course.tasks) {
         if (task.discussion) continue;
         const TaskHints hints = task_hints(course, task, course.data, answers, language);
-        std::printf("%s %s\n  1. %s\n  2. %s\n", task.id.c_str(), task.title.get(language).c_str(), hints.must_hold.c_str(),
-                    hints.direction.c_str());
+        print_text(task.id + " " + task.title.get(language) + "\n  1. " + hints.must_hold + "\n  2. " + hints.direction + "\n");
         // Later tasks' hints see the solved earlier answers, as a student who has done them would.
         SolveOptions options;
         options.language = language;
@@ -406,14 +423,17 @@ int run_selected(CommandLine& c) {
         if (c.pack_hints->parsed()) return run_pack_hints(c);
         return run_dataset(c);
     } catch (const InputError& e) {
-        std::fprintf(stderr, "attnlab: %s\n", e.what());
+        print_error(e.what());
     } catch (const std::bad_alloc&) {
-        std::fprintf(stderr, "attnlab: %s: input too large (out of memory)\n",
-                     file.empty() ? command : printable_path(file).c_str());
+        print_error((file.empty() ? std::string(command) : printable_path(file)) + ": input too large (out of memory)");
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "attnlab: %s: %s\n", command, one_line(e.what()).c_str());
+        print_error(std::string(command) + ": " + e.what());
     }
     return 2;
+}
+
+void print_error(const std::string& message) {
+    std::fprintf(stderr, "%s\n", one_line("attnlab: " + message).c_str());
 }
 
 }  // namespace attn::app

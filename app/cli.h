@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <string>
 
 namespace attn::app {
 
@@ -24,5 +25,9 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli);
 // with "unknown language "fr": expected one of en, zh" (exit 2, like every bad option).
 CLI::Validator language_validator();
 int run_selected(CommandLine& commands);
+
+// Prints "attnlab: <message>" on stderr as one line of at most kMaxMessageBytes (core/base/error.h
+// one_line(): the prefix counts, control characters are escaped). Every error line goes through it.
+void print_error(const std::string& message);
 
 }  // namespace attn::app

@@ -6,6 +6,8 @@
 // [SECTION] Event loop          run_gui(): idle waiting, requests, shutdown and autosave
 #include "app/gui.h"
 
+#include "app/cli.h"
+
 #include "app/app_state.h"
 #include "app/platform/fonts.h"
 #include "app/panels/heatmap_cache.h"
@@ -55,7 +57,7 @@ bool display_available() {
 
 namespace {
 
-void on_glfw_error(int code, const char* description) { std::fprintf(stderr, "attnlab: GLFW error %d: %s\n", code, description); }
+void on_glfw_error(int code, const char* description) { print_error("GLFW error " + std::to_string(code) + ": " + (description ? description : "")); }
 
 // Everything the platform keeps between frames, next to (not inside) the app's document.
 constexpr double kFrameInterval = 1.0 / 60;  // the fastest the loop draws, as a 60 Hz display would
@@ -493,7 +495,7 @@ void autosave(Platform& p, const GuiOptions& options) {
     try {
         save_session(session_for_saving(p.state), path);
     } catch (const InputError& e) {
-        std::fprintf(stderr, "attnlab: could not autosave the session: %s\n", e.what());
+        print_error(std::string("could not autosave the session: ") + e.what());
     }
     p.autosaved = session_for_saving(p.state);  // also after a failure: retried at the next change, not every second
     p.autosaved_at = glfwGetTime();
@@ -776,13 +778,14 @@ void write_screenshot_and_probe(Platform& p, const GuiOptions& options) {
     std::printf("%s (%d×%d)\n", options.screenshot_path.c_str(), image.width, image.height);
 }
 
-// Runs `work`, turning an InputError into its message on stderr and `error_code`.
+// Runs `work`, turning an InputError (bad input: an unwritable or odd target, an unknown panel)
+// into its message on stderr and `error_code`.
 template <typename Work>
 int exit_code_of(Work&& work, int error_code) {
     try {
         return work();
     } catch (const InputError& e) {
-        std::fprintf(stderr, "attnlab: %s\n", e.what());
+        print_error(e.what());
         return error_code;
     }
 }
@@ -882,11 +885,11 @@ int run_session(Platform& p, const GuiOptions& options, bool headless) {
         return exit_code_of([&] {
             write_layout_report(p, options.layout_report);  // what did not fit is in the report, not the exit code
             return 0;
-        }, 1);
+        }, 2);
     if (headless) return exit_code_of([&] {
         write_screenshot_and_probe(p, options);
         return 0;
-    }, 1);
+    }, 2);
     return run_event_loop(p, options);
 }
 
@@ -901,7 +904,7 @@ int run_gui(const GuiOptions& options) {
     start_imgui(p, headless);
     int exit_code = 0;
     if (const std::string problem = initial_state(p, options); !problem.empty()) {
-        std::fprintf(stderr, "attnlab: %s\n", problem.c_str());
+        print_error(problem);
         exit_code = 2;
     } else {
         exit_code = run_session(p, options, headless);

@@ -94,11 +94,11 @@ int main(int argc, char** argv) {
     try {
         return run(argc, argv);
     } catch (const attn::InputError& e) {
-        std::fprintf(stderr, "attnlab: %s\n", e.what());
+        attn::app::print_error(e.what());
     } catch (const std::bad_alloc&) {
-        std::fprintf(stderr, "attnlab: input too large (out of memory)\n");
+        attn::app::print_error("input too large (out of memory)");
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "attnlab: %s\n", attn::one_line(e.what()).c_str());
+        attn::app::print_error(e.what());
     }
     return 2;
 }
@@ -107,44 +107,51 @@ namespace {
 
 // What the window's options collect before they become GuiOptions.
 struct WindowArgs {
-    std::string size, scale = "1", open_file, bench_sandbox, captured_head;
+    std::string size, scale = "1", open_file, bench_sandbox, captured_head, zoom, bench_frames;
     bool print_paths = false;
-    CLI::Option* zoom = nullptr;
 };
+
+// An option's value may not be empty: `--screenshot ""` must not open the window, nor `--pack ""`
+// be ignored. CLI11 then fails the parse with "--pack: is empty" (exit 2, one line).
+const CLI::Validator kNotEmpty(
+    [](std::string& value) -> std::string { return value.empty() ? std::string("is empty") : std::string(); }, "TEXT",
+    "not empty");
 
 void add_window_options(CLI::App& cli, attn::app::GuiOptions& gui, WindowArgs& args) {
     cli.add_option("FILE", args.open_file,
                    "Open this session (.json), captured attention (.safetensors, .npz), or a student's hand-in (.py, .ipynb, "
-                   "or a .json that is not a session) as the answers");
-    cli.add_option("--grade", gui.grade_folder, "Grade this folder of hand-ins and show the Class window (File → Grade a folder…)");
-    cli.add_option("--session", gui.session_file, "Open this session file instead of the last autosave");
-    cli.add_option("--screenshot", gui.screenshot_path, "Render the window headless into this PNG and exit (needs an X display, Xvfb is fine)");
-    cli.add_option("--exercise", gui.exercise, "Select this task first, e.g. 1.3.2");
+                   "or a .json that is not a session) as the answers")
+        ->check(kNotEmpty);
+    cli.add_option("--grade", gui.grade_folder, "Grade this folder of hand-ins and show the Class window (File → Grade a folder…)")->check(kNotEmpty);
+    cli.add_option("--session", gui.session_file, "Open this session file instead of the last autosave")->check(kNotEmpty);
+    cli.add_option("--screenshot", gui.screenshot_path, "Render the window headless into this PNG and exit (needs an X display, Xvfb is fine)")->check(kNotEmpty);
+    cli.add_option("--exercise", gui.exercise, "Select this task first, e.g. 1.3.2")->check(kNotEmpty);
     cli.add_flag("--solve", gui.solve, "Press Solve on the selected task (Solve all without --exercise)");
-    cli.add_option("--size", args.size, "Window size WxH (default 1280x720)");
-    cli.add_option("--scale", args.scale, "Screenshot scale factor: 1, 2, 3 or 4 (text is rendered at that size)");
+    cli.add_option("--size", args.size, "Window size WxH (default 1280x720)")->check(kNotEmpty);
+    cli.add_option("--scale", args.scale, "Screenshot scale factor: 1, 2, 3 or 4 (text is rendered at that size)")->check(kNotEmpty);
     cli.add_option("--lang", gui.language, "Interface language: " + attn::available_language_list())->check(attn::app::language_validator());
-    cli.add_option("--panel", gui.panel, "With --screenshot: only this panel (exercises, vectors, heatmaps, output, geometry)");
+    cli.add_option("--panel", gui.panel, "With --screenshot: only this panel (exercises, vectors, heatmaps, output, geometry)")->check(kNotEmpty);
     cli.add_flag("--presentation", gui.presentation, "Start in presentation mode (large text, projector theme)");
     cli.add_flag("--no-autosave", gui.no_autosave, "Neither restore nor write the autosaved session");
-    args.zoom = cli.add_option("--zoom", gui.zoom_steps, "Text size in Ctrl+= steps (e.g. 2; negative for Ctrl+-)")
-                    ->check(CLI::Range(-4, 7));
+    // Whole numbers are read as text and parsed strictly (finish_window_options): CLI11 would take 0x10.
+    cli.add_option("--zoom", args.zoom, "Text size in Ctrl+= steps, -4 to 7 (e.g. 2; negative for Ctrl+-)")->check(kNotEmpty);
     cli.add_option("--layout-report", gui.layout_report,
-                   "Render every window size, text size, language and task headless and write what did not fit to this JSON file");
-    cli.add_option("--pack", gui.pack, "Open this course pack: a file or a built-in pack's id (notebook, temperature-masks)");
-    cli.add_option("--student", gui.student, "With --pack: that student's variant of the pack");
-    cli.add_option("--bench-frames", gui.bench_frames,
-                   "Render this many frames headless while a query component changes every frame, and print per-frame timings")
-        ->check(CLI::Range(1, 100000));
-    cli.add_option("--sandbox", args.bench_sandbox, "With --bench-frames: a seeded random sandbox of N tokens, d components, dv value components (N,d[,dv])");
-    cli.add_option("--open", gui.bench_open, "With --bench-frames: open this session (.json) or captured attention (.safetensors, .npz)");
-    cli.add_option("--head", args.captured_head, "With a captured-attention FILE: open it on this layer and head (0-based LAYER,HEAD)");
+                   "Render every window size, text size, language and task headless and write what did not fit to this JSON file")->check(kNotEmpty);
+    cli.add_option("--pack", gui.pack, "Open this course pack: a file or a built-in pack's id (notebook, temperature-masks)")->check(kNotEmpty);
+    cli.add_option("--student", gui.student, "With --pack: that student's variant of the pack")->check(kNotEmpty);
+    cli.add_option("--bench-frames", args.bench_frames,
+                   "Render this many frames headless (1 to 100000) while a query component changes every frame, and print "
+                   "per-frame timings")
+        ->check(kNotEmpty);
+    cli.add_option("--sandbox", args.bench_sandbox, "With --bench-frames: a seeded random sandbox of N tokens, d components, dv value components (N,d[,dv])")->check(kNotEmpty);
+    cli.add_option("--open", gui.bench_open, "With --bench-frames: open this session (.json) or captured attention (.safetensors, .npz)")->check(kNotEmpty);
+    cli.add_option("--head", args.captured_head, "With a captured-attention FILE: open it on this layer and head (0-based LAYER,HEAD)")->check(kNotEmpty);
     cli.add_flag("--print-paths", args.print_paths, "Print where attnlab finds its assets and keeps settings, autosave and screenshots");
 }
 
 // Prints one line and gives the exit status for bad input.
 int refuse(const std::string& message) {
-    std::fprintf(stderr, "attnlab: %s\n", message.c_str());
+    attn::app::print_error(message);
     return 2;
 }
 
@@ -163,13 +170,16 @@ int check_captured_head(attn::app::GuiOptions& gui, const WindowArgs& args) {
 
 // Turns the collected arguments into GuiOptions. Returns -1 to go on, else the exit code.
 int finish_window_options(attn::app::GuiOptions& gui, const WindowArgs& args) {
+    if (!args.bench_frames.empty())
+        gui.bench_frames = static_cast<int>(attn::parse_whole_number(args.bench_frames, "--bench-frames", 1, 100000));
+    if (!args.zoom.empty()) gui.zoom_steps = static_cast<int>(attn::parse_whole_number(args.zoom, "--zoom", -4, 7));
     if ((!args.bench_sandbox.empty() || !gui.bench_open.empty()) && gui.bench_frames == 0)
         return refuse("--sandbox and --open go with --bench-frames N");
     if (!args.captured_head.empty())
         if (const int code = check_captured_head(gui, args); code >= 0) return code;
     if (!args.bench_sandbox.empty())
         parse_sandbox_size(args.bench_sandbox, &gui.bench_sandbox_keys, &gui.bench_sandbox_dim, &gui.bench_sandbox_value_dim);
-    gui.zoom_given = args.zoom->count() > 0;
+    gui.zoom_given = !args.zoom.empty();
     gui.scale = static_cast<float>(parse_scale(args.scale));
     parse_size(args.size.empty() ? std::to_string(gui.width) + "x" + std::to_string(gui.height) : args.size,
                static_cast<int>(gui.scale), &gui.width, &gui.height);
@@ -211,7 +221,7 @@ int run(int argc, char** argv) {
         return cli.exit(e);
     } catch (const CLI::ParseError& e) {
         // One line, like every other input error; --help has the details.
-        std::fprintf(stderr, "attnlab: %s (see attnlab --help)\n", attn::one_line(e.what()).c_str());
+        attn::app::print_error(std::string(e.what()) + " (see attnlab --help)");
         return 2;
     }
     const int code = attn::app::run_selected(*commands);

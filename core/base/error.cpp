@@ -1,5 +1,6 @@
 #include "core/base/error.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
@@ -102,6 +103,19 @@ std::string one_line(std::string_view message) {
     std::size_t tail = escaped.size() - half;
     while (tail < escaped.size() && (static_cast<unsigned char>(escaped[tail]) & 0xC0) == 0x80) ++tail;
     return escaped.substr(0, head) + " ... " + escaped.substr(tail);
+}
+
+std::string terminal_text(std::string_view text) {
+    std::string out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        append_escaped(out, text.substr(start, end - start), std::string::npos, false);
+        if (end == text.size()) break;
+        out += '\n';
+        start = end + 1;
+    }
+    return out;
 }
 
 bool message_is_clean(std::string_view message) {

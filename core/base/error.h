@@ -36,6 +36,12 @@ std::string printable_path(std::string_view path);
 // (keeping the start and the end) to kMaxMessageBytes.
 std::string one_line(std::string_view message);
 
+// Text from data (pack titles, hints, task ids, student file names) for a terminal: lines stay
+// lines, but every other control character, escape sequence start, bidirectional override and
+// invalid byte is escaped as printable() does. Not cut. Every line the command line prints
+// passes through it.
+std::string terminal_text(std::string_view text);
+
 // The message rule the fuzzers assert: non-empty, at most kMaxMessageBytes, valid UTF-8, no
 // control characters (so one line, no escape sequences, no NUL).
 bool message_is_clean(std::string_view message);

@@ -48,6 +48,8 @@ inline constexpr std::size_t kMaxSessionFileBytes = std::size_t{16} << 20;  // 1
 inline constexpr std::size_t kMaxCourseFileBytes = std::size_t{1} << 20;   // 1 MiB
 // Nesting of [ and { in any JSON file: sessions need 5, data sets 3.
 inline constexpr int kMaxJsonDepth = 16;
+// Jupyter notebooks nest outputs, widget state and metadata more deeply than attnlab's own files.
+inline constexpr int kMaxNotebookJsonDepth = 64;
 // Free text stored in a session (the sandbox goal; "average:0,1,...,255" is ~1 KB).
 inline constexpr std::size_t kMaxGoalTextBytes = 4096;
 

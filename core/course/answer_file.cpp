@@ -2,6 +2,7 @@
 
 #include "core/math/attention.h"
 #include "core/base/error.h"
+#include "core/base/json_io.h"
 #include "core/base/limits.h"
 #include "core/course/pyexpr.h"
 
@@ -796,9 +797,13 @@ HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, c
     check_text(text, report);
     nlohmann::json nb;
     try {
-        nb = nlohmann::json::parse(strip_bom(text));
-    } catch (const nlohmann::json::exception&) {
-        report.fail(0, "not a Jupyter notebook (invalid JSON)");
+        // The one JSON reader: a key given twice is refused, as for every JSON file attnlab reads.
+        nb = parse_json_text(strip_bom(text), where, kMaxNotebookJsonDepth);
+    } catch (const InputError& e) {
+        const std::string prefix = printable_path(where) + ": ";
+        std::string problem = e.what();
+        if (problem.rfind(prefix, 0) == 0) problem.erase(0, prefix.size());
+        report.fail(0, "not a Jupyter notebook (" + problem + ")");
     }
     if (!nb.is_object() || !nb.contains("cells") || !nb["cells"].is_array())
         report.fail(0, "not a Jupyter notebook (no \"cells\" list)");

@@ -3,6 +3,7 @@
 // are, crisp high-resolution export, one-panel export, Chinese glyphs, and errors.
 #include "core/base/json_io.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <stb_image.h>
 
@@ -12,6 +13,7 @@
 #include <set>
 #include <string>
 #include <sys/stat.h>
+#include <vector>
 #include <unistd.h>
 
 namespace {
@@ -137,7 +139,7 @@ TEST_F(Screenshot, OnePanel) {
     EXPECT_LT(png.height, 720);
     EXPECT_GT(png.width, 200);
     std::string err;
-    EXPECT_EQ(run("--screenshot '" + dir_ + "/x.png' --panel nosuch", &err), 1);
+    EXPECT_EQ(run("--screenshot '" + dir_ + "/x.png' --panel nosuch", &err), 2);  // bad input (issue 23): exit 2
     EXPECT_NE(err.find("no panel named 'nosuch'"), std::string::npos) << err;
 }
 
@@ -152,13 +154,13 @@ TEST_F(Screenshot, ChineseInterfaceHasEveryGlyph) {
 TEST_F(Screenshot, UnwritablePathIsAnErrorAndLeavesNoFile) {
     std::string err;
     const std::string path = dir_ + "/no/such/folder/shot.png";
-    EXPECT_EQ(run("--screenshot '" + path + "'", &err), 1);
+    EXPECT_EQ(run("--screenshot '" + path + "'", &err), 2);
     EXPECT_NE(err.find(path), std::string::npos) << err;
     struct stat info {};
     EXPECT_NE(::stat(path.c_str(), &info), 0);
     // A directory where the file should go: rename fails, nothing is half-written.
     ASSERT_EQ(::mkdir((dir_ + "/taken.png").c_str(), 0755), 0);
-    EXPECT_EQ(run("--screenshot '" + dir_ + "/taken.png'", &err), 1);
+    EXPECT_EQ(run("--screenshot '" + dir_ + "/taken.png'", &err), 2);
     EXPECT_NE(err.find("taken.png"), std::string::npos) << err;
 }
 
@@ -169,6 +171,22 @@ TEST_F(Screenshot, BadOptionsExitTwo) {
     EXPECT_EQ(run("--screenshot '" + dir_ + "/x.png' --size 10x10", &err), 2);
     EXPECT_EQ(run("--screenshot '" + dir_ + "/x.png' --scale 7", &err), 2);  // a bad option: exit 2, like --size
     EXPECT_NE(err.find("--scale"), std::string::npos) << err;
+}
+
+// Issue 23: every screenshot target that cannot take a file is bad input (exit 2), with one line.
+TEST_F(Screenshot, UnusableTargetsExitTwo) {
+    std::string err;
+    std::vector<std::string> targets = {dir_, "/dev/null"};
+    ASSERT_EQ(::mkdir((dir_ + "/ro").c_str(), 0555), 0);
+    if (::geteuid() != 0) targets.push_back(dir_ + "/ro/x.png");  // root writes into a 0555 folder
+    for (const std::string& target : targets) {
+        EXPECT_EQ(run("--screenshot '" + target + "'", &err), 2) << target;
+        EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    }
+    ASSERT_EQ(::mkfifo((dir_ + "/fifo.png").c_str(), 0644), 0);
+    EXPECT_EQ(run("--screenshot '" + dir_ + "/fifo.png'", &err), 2);
+    EXPECT_EQ(run("--screenshot ''", &err), 2);  // empty: an error, never the interactive window
+    EXPECT_NE(err.find("--screenshot"), std::string::npos) << err;
 }
 
 TEST_F(Screenshot, NoDisplayIsAClearError) {

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The command-line defects of the third hostile-input campaign (issue 23), one block each: what a
+# pack, a hand-in or an option can do to a terminal, an exit status or a message.
+# usage: tests/cli/hostile_cli_tests.sh BINARY SOURCE_DIR
+# Prints "ok - name" / "not ok - name: detail" per case, then "N passed, M failed".
+set -u
+BIN=$1
+SRC=$2
+T=$(mktemp -d "${TMPDIR:-/tmp}/attnlab-hostile.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT
+unset DISPLAY WAYLAND_DISPLAY
+export HOME=$T/home
+PASSED=0
+FAILED=0
+ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
+not_ok() { echo "not ok - $1: $2"; FAILED=$((FAILED + 1)); }
+
+# run ARGS...: the binary with empty stdin and a 20 s bound; sets RC, OUT and ERR (files).
+run() {
+    timeout 20 "$BIN" "$@" >"$T/out" 2>"$T/err" </dev/null
+    RC=$?
+}
+# expect_exit NAME WANT NEEDLE ARGS...: the exit status, NEEDLE in stderr (unless empty), and for
+# 2 exactly one stderr line of at most 300 bytes with no control character in it.
+expect_exit() {
+    local name=$1 want=$2 needle=$3
+    shift 3
+    run "$@"
+    local lines bytes
+    lines=$(wc -l <"$T/err")
+    bytes=$(head -n 1 "$T/err" | tr -d '\n' | wc -c)
+    if [ "$RC" -ne "$want" ]; then not_ok "$name" "exit $RC, expected $want: $(head -c 300 "$T/err")"
+    elif [ "$want" -eq 2 ] && [ "$lines" -ne 1 ]; then not_ok "$name" "$lines stderr lines: $(head -c 300 "$T/err")"
+    elif [ "$want" -eq 2 ] && [ "$bytes" -gt 300 ]; then not_ok "$name" "a $bytes-byte message"
+    elif [ -n "$needle" ] && ! grep -qF -- "$needle" "$T/err"; then not_ok "$name" "no '$needle' in: $(head -c 300 "$T/err")"
+    elif LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$T/err"; then not_ok "$name" "a control character on stderr"
+    else ok "$name"; fi
+}
+# no_escapes NAME: stdout and stderr of the last run hold no ESC, BEL or CR (lines only).
+no_escapes() {
+    if LC_ALL=C grep -q $'[\x07\x1b\r]' "$T/out" "$T/err"; then
+        not_ok "$1" "raw terminal controls reached the output: $(LC_ALL=C grep -c $'[\x07\x1b\r]' "$T/out") lines"
+    else ok "$1"; fi
+}
+
+# --- 6: pack titles, task titles and hints reach the terminal escaped ---------------------------
+python3 - "$SRC/assets/packs/temperature-masks.json" "$T/escapes.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding='utf-8'))
+evil = "\x1b[2J\x1b]0;owned\x07\r\n"
+d['title']['en'] = "Escapes " + evil
+d['tasks'][0]['title']['en'] = "Task " + evil
+json.dump(d, open(sys.argv[2], 'w', encoding='utf-8'), ensure_ascii=True)
+PY
+run pack hints "$T/escapes.json"
+[ "$RC" -eq 0 ] && no_escapes "pack hints escapes a title's ESC, OSC, BEL and CR" || not_ok "pack hints on a pack with escapes" "exit $RC: $(head -c 300 "$T/err")"
+run solve --pack "$T/escapes.json"
+[ "$RC" -eq 0 ] && no_escapes "solve --pack escapes them" || not_ok "solve --pack on a pack with escapes" "exit $RC"
+run solve --pack "$T/escapes.json" --format json
+cp "$T/out" "$T/escapes-answers.json"
+run check "$T/escapes-answers.json" --pack "$T/escapes.json"
+[ "$RC" -eq 0 ] && no_escapes "check --pack escapes them" || not_ok "check --pack on a pack with escapes" "exit $RC: $(head -c 300 "$T/err")"
+grep -qF '\x1b[2J' "$T/out" && ok "the escaped title is still shown (as \\x1b)" || not_ok "escaped title shown" "$(head -c 100 "$T/out" | cat -v | tr "\n" "|")"
+
+# --- 7: a hand-in with no answers fails; a notebook repeating a key is refused ------------------
+: >"$T/empty.py"
+printf '# nothing here\n\n' >"$T/comments.py"
+printf '{"cells": [{"cell_type": "markdown", "source": "hi", "metadata": {}}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}' >"$T/nocode.ipynb"
+for f in empty.py comments.py nocode.ipynb; do
+    run check "$T/$f"
+    if [ "$RC" -eq 1 ] && grep -q "no answers found" "$T/err"; then ok "check $f: exit 1, no answers found"
+    else not_ok "check $f" "exit $RC, expected 1 with 'no answers found': $(head -c 300 "$T/err")"; fi
+done
+printf '{"cells": [], "cells": [{"cell_type": "code", "source": "query121 = torch.tensor([1., 2, 3])", "metadata": {}}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}' >"$T/dup.ipynb"
+expect_exit "a notebook repeating a key is refused, naming the key" 2 '"cells" appears twice' check "$T/dup.ipynb"
+
+# --- 9: an empty value is an error, never ignored -----------------------------------------------
+for opt in --screenshot --pack --session --grade --exercise --sandbox --student --open --head --panel --size --zoom; do
+    expect_exit "$opt \"\" is an error naming the option" 2 "$opt: is empty" "$opt" ""
+done
+expect_exit "an empty FILE is an error" 2 "FILE: is empty" ""
+
+# --- 10: whole-number options take plain decimals only ------------------------------------------
+expect_exit "--zoom 0x1 is refused" 2 "--zoom" --zoom 0x1
+expect_exit "--bench-frames 0x10 is refused" 2 "--bench-frames" --bench-frames 0x10
+expect_exit "--zoom 8 is past the range" 2 "--zoom" --zoom 8
+expect_exit "--zoom -4 is at the limit: accepted, failing only for want of a display" 2 "no display" --zoom -4 --screenshot "$T/z.png"
+expect_exit "--bench-frames 100000 is at the limit" 2 "no display" --bench-frames 100000
+
+# --- 11: a message is at most 300 bytes, whatever the option ------------------------------------
+long=$(printf -- '--%01000d' 0)
+expect_exit "an unknown 1000-byte option gets one line of at most 300 bytes" 2 "attnlab: " "$long"
+
+# --- 12: check --pack with a class's outputs, or on a folder, says why --------------------------
+cp "$SRC/assets/packs/temperature-masks.json" "$T/p.json"
+run solve --pack "$T/p.json" --format json
+cp "$T/out" "$T/a.json"
+expect_exit "check --pack --report says it grades one file" 2 "--report" check "$T/a.json" --pack "$T/p.json" --report "$T/r.html"
+[ ! -e "$T/r.html" ] && ok "... and writes no report" || not_ok "no report" "r.html was written"
+mkdir -p "$T/class"
+expect_exit "check DIR --pack says DIR is a folder" 2 "is a folder" check "$T/class" --pack "$T/p.json"
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
