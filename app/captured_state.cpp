@@ -3,6 +3,7 @@
 #include "app/app_state.h"
 
 #include "app/i18n.h"
+#include "core/formats/file_kind.h"
 #include "core/formats/captured.h"
 #include "core/base/error.h"
 #include "core/base/text.h"
@@ -26,18 +27,15 @@ std::string absolute_path(const std::string& path) {
 }  // namespace
 
 bool is_tensor_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    char first[8] = {};
-    in.read(first, sizeof first);
-    const std::streamsize n = in.gcount();
-    if (n >= 4 && first[0] == 'P' && first[1] == 'K') return true;  // .npz (zip)
-    // safetensors: a little-endian u64 header length, then '{'. A session starts with '{' or space.
-    if (n == 8 && first[0] != '{' && first[0] != ' ' && first[0] != '\n' && first[7] == 0) return true;
+    const FileKind kind = detect_file_kind(path);
+    if (is_capture_kind(kind)) return true;
+    // Too short or empty to tell by content: the name decides, so that the capture loader, not
+    // the session loader, says what is wrong with it.
     const auto ends_with = [&](const char* suffix) {
         const std::string s = suffix;
         return path.size() >= s.size() && path.compare(path.size() - s.size(), s.size(), s) == 0;
     };
-    return n == 0 && (ends_with(".safetensors") || ends_with(".npz"));
+    return (kind == FileKind::Empty || kind == FileKind::Binary) && (ends_with(".safetensors") || ends_with(".npz"));
 }
 
 bool open_tensors_file(AppState& state, const std::string& path_in) {

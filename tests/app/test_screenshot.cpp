@@ -173,6 +173,15 @@ TEST_F(Screenshot, BadOptionsExitTwo) {
     EXPECT_NE(err.find("--scale"), std::string::npos) << err;
 }
 
+// Issue 23: a safetensors capture whose header length starts with 0x20 (a space) opens in the
+// window as it does in `tensors info`, instead of being read as a session.
+TEST_F(Screenshot, CaptureWhoseFirstByteIsASpaceOpens) {
+    std::string err;
+    const std::string capture = std::string(ATTN_TEST_FIXTURES_DIR) + "/tensors/encoder_header_0x220.safetensors";
+    EXPECT_EQ(run("'" + capture + "' --screenshot '" + dir_ + "/capture.png'", &err), 0) << err;
+    EXPECT_EQ(probe()["mode"], "captured");
+}
+
 // Issue 23: every screenshot target that cannot take a file is bad input (exit 2), with one line.
 TEST_F(Screenshot, UnusableTargetsExitTwo) {
     std::string err;
