@@ -1,0 +1,134 @@
+// attnlab core, internal: the third step of pyexpr (pyexpr.h): an AST (pyexpr_parse.h) → a value,
+// with the subset of Python numbers, torch functions and tensor methods that hand-ins use.
+// Not part of the public API.
+//
+// Evaluator (pyexpr_eval.cpp) computes names, numbers, attributes, operators, indexing and
+// slicing, and float(); a call of a torch function or of a tensor method goes to
+// call_torch_function / call_tensor_method (pyexpr_calls.cpp), which look the name up in a table
+// of small handlers. The handlers read their arguments through the Evaluator's argument helpers
+// below, so every function checks its keywords, arity, dtype and dims with the same wording.
+//
+// Calling rules
+// - An Evaluator reads the names of one Scope and adds its work to one counter (`work`, shared by
+//   the whole script, limited by kMaxScriptWork); it never changes the scope. Make one per
+//   evaluation; it is cheap.
+// - eval() throws Unsupported or TorchError (pyexpr_failures.h) for what cannot be graded, and
+//   Evaluator::Poisoned when it uses a name that could not be graded (its problem travels on).
+// - Values of kind Lstsq exist only as the result of torch.linalg.lstsq: only .solution and [0]
+//   read them; as_tensor() refuses them.
+// - storage/contiguous/transposed follow PyTorch's views, so that .view, sums in memory order and
+//   in-place changes of shared memory behave as in torch.
+#pragma once
+
+#include "core/course/pyexpr.h"
+#include "core/course/pyexpr_parse.h"
+
+#include <cstddef>
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace attn::pyexpr::detail {
+
+struct Value {
+    enum class Kind { Number, Tensor, Lstsq };
+    Kind kind = Kind::Number;
+    double num = 0;
+    bool is_int = false;
+    Tensor t;
+    int storage = 0;          // which tensor's memory this one views (0: its own, new)
+    bool contiguous = true;   // false for transposes and column slices (.view refuses them)
+    bool transposed = false;  // a transposed view of a row-major tensor (sums read it in memory order)
+    bool untransposed_contiguous = true;
+};
+
+// x.T of a 2-D value: a transposed view (transposing back gives the original layout again).
+Value transposed_view(const Value& v);
+Value number_value(double x, bool is_int);
+Value tensor_value(Tensor t);
+// `t` as a view of `base`'s memory (contiguous when `base` is and `contiguous` says so).
+Value view_of(const Value& base, Tensor t, bool contiguous);
+
+// A name's state while the script runs.
+struct Slot {
+    Binding binding;
+    Value value;
+};
+
+using Scope = std::map<std::string, Slot>;
+
+// The arguments of a call: positional nodes in order, keyword nodes by name.
+struct Args {
+    const Node& call;
+    std::vector<const Node*> positional;
+    std::map<std::string, const Node*> keywords;
+};
+
+class Evaluator {
+public:
+    // A name that could not be graded, used again: its problem travels on unchanged.
+    struct Poisoned {
+        std::string problem;
+    };
+
+    // The entries of a tensor that an index (name[...]) selects.
+    struct Selection {
+        std::vector<int> shape;
+        std::vector<std::size_t> positions;  // flat indices into the indexed tensor
+        bool contiguous = true;
+    };
+
+    Evaluator(const Scope& scope, double& work) : scope_(scope), work_(work) {}
+
+    Value eval(const Node& n);
+    Tensor tensor(const Node& n);
+    static Tensor as_tensor(const Value& v, int line);
+    Selection select(const Tensor& t, const Node& sub);
+
+    // ---- for the handlers of torch functions and tensor methods (pyexpr_calls.cpp) ----
+    // The keywords a function accepts; any other is outside the subset.
+    static void allow_keywords(const Args& a, std::initializer_list<const char*> names, const std::string& fn);
+    static void arity(const Args& a, std::size_t lo, std::size_t hi, const std::string& fn);
+    // dtype= must be a float32 spelling (anything else would change the numbers).
+    void check_dtype(const Args& a, const std::string& fn);
+    void check_grad(const Args& a) const;
+    int int_arg(const Node* n, const char* what);
+    bool bool_keyword(const Args& a, const char* name);
+    // (r, c) | r, c | [r, c] → a shape (sizes ≥ 0, within the limits).
+    std::vector<int> shape_args(const Args& a, const std::string& fn);
+    // dim= or the positional argument at `position`, else `fallback`.
+    double dim_value(const Args& a, std::size_t position, double fallback);
+    // dim of softmax: required, as torch (an implicit dim is deprecated and differs by rank).
+    double dim_arg(const Args& a, std::size_t position);
+    // Work against kMaxScriptWork: `elements` numbers touched, or `amount` multiply-adds.
+    void count(std::size_t elements, int line);
+    void add_work(double amount, int line);
+
+private:
+    Value lookup(const Node& n) const;
+    static std::string torch_path(const Node& n);
+    Value attribute(const Node& n);
+    Value negate(const Value& v, int line);
+    static double whole(const Value& v, int line, const char* what);
+    static Value int_result(double x, int line);
+    Value number_op(const std::string& op, const Value& a, const Value& b, int line);
+    Value binary(const Node& n);
+    Tensor checked(Tensor t, int line) const;
+    long long slice_bound(const Node* n, long long fallback);
+    std::vector<int> slice_indices(const Node& slice, int size);
+    Value subscript(const Node& n);
+    static Args split_args(const Node& call);
+    Value call(const Node& n);
+    Value float_call(const Args& a);
+
+    const Scope& scope_;
+    double& work_;
+};
+
+// torch.<path>(...) and <tensor>.<name>(...): the tables of pyexpr_calls.cpp. Both throw
+// Unsupported for a function or method outside the subset.
+Value call_torch_function(Evaluator& ev, const std::string& path, const Args& a);
+Value call_tensor_method(Evaluator& ev, const Node& func, const Args& a);
+
+}  // namespace attn::pyexpr::detail
