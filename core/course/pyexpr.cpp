@@ -25,6 +25,7 @@ std::string line_label(const LineLabels& labels, int line) {
 
 std::string unsupported_message(const Unsupported& u, const LineLabels& labels) {
     if (u.construct == "an incomplete statement") return "incomplete statement at " + line_label(labels, u.line);
+    if (u.construct == "an unterminated string") return "unterminated string at " + line_label(labels, u.line);
     return "uses `" + u.construct + "` at " + line_label(labels, u.line);
 }
 
@@ -349,6 +350,12 @@ ScriptResult run_script(std::string_view source, const std::map<std::string, Ten
     if (source.size() > kMaxScriptBytes)
         throw InputError("source is larger than the limit of " + std::to_string(kMaxScriptBytes) + " bytes");
     const std::vector<detail::Token> tokens = detail::tokenize(source);
+    // A triple-quoted string that never closes swallows the rest of the file: no statement after
+    // it can be read, so the file fails as a whole, with Python's reason.
+    for (const detail::Token& t : tokens)
+        if (t.unterminated && t.triple)
+            throw InputError(detail::line_label(labels, t.line) + ": unterminated triple-quoted string (detected at " +
+                             detail::line_label(labels, t.end_line) + ")");
     const std::vector<detail::Statement> statements = detail::split_statements(tokens);
     return detail::Script(given, labels).run(statements);
 }

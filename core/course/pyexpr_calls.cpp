@@ -142,9 +142,10 @@ Value torch_eye(Evaluator& ev, const std::string& path, const Args& a) {
     ev.allow_keywords(a, {"dtype", "requires_grad"}, path);
     ev.check_dtype(a, path);
     ev.arity(a, 1, 2, path);
-    const std::vector<int> shape = ev.shape_args(a, path);
-    Tensor t = make_tensor(shape.size() == 1 ? std::vector<int>{shape[0], shape[0]} : shape);
-    check_size(t.shape, line);
+    const std::vector<int> given = ev.shape_args(a, path);
+    const std::vector<int> shape = given.size() == 1 ? std::vector<int>{given[0], given[0]} : given;
+    check_size(shape, line);  // before allocating: torch.eye(65536) is 2^32 numbers
+    Tensor t = make_tensor(shape);
     for (int i = 0; i < std::min(t.shape[0], t.shape[1]); ++i) t.data[static_cast<std::size_t>(i * t.shape[1] + i)] = 1.0f;
     return tensor_value(std::move(t));
 }

@@ -49,7 +49,7 @@ bool parse_number_literal(const std::string& text, double& value, bool& is_int) 
 
 std::string token_construct(const Token& t) {
     switch (t.kind) {
-    case T::String: return "a string";
+    case T::String: return t.unterminated ? "an unterminated string" : "a string";
     case T::Number: return printable(t.text, 20);
     case T::Newline:
     case T::End: return "an incomplete statement";
@@ -273,6 +273,7 @@ private:
         }
         if (at_op("(") || at_op("[")) return parse_group();
         if (t.kind == T::String) {  // parsed so that the call around it is named, never evaluated
+            if (t.unterminated) fail(t);
             ++pos_;
             return make_node(K::Str, t.line);
         }

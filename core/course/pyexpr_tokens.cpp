@@ -93,7 +93,7 @@ private:
             while (pos_ < text_.size() && is_name_char(text_[pos_])) ++pos_;
             if (pos_ < text_.size() && (text_[pos_] == '\'' || text_[pos_] == '"') &&
                 is_string_prefix(text_.substr(start, pos_ - start))) {
-                lex_string();
+                lex_string(t);
                 t.kind = T::String;
             } else {
                 t.kind = T::Name;
@@ -105,7 +105,7 @@ private:
                 ++pos_;
             t.kind = T::Number;
         } else if (c == '\'' || c == '"') {
-            lex_string();
+            lex_string(t);
             t.kind = T::String;
         } else {
             t.kind = lex_operator() ? T::Op : T::Bad;
@@ -114,10 +114,14 @@ private:
         return t;
     }
 
-    void lex_string() {
+    // Moves past a string literal; marks `t` unterminated when it never closes.
+    void lex_string(Token& t) {
         const char quote = text_[pos_];
         const bool triple = text_.substr(pos_, 3) == std::string(3, quote);
+        t.triple = triple;
         pos_ += triple ? 3 : 1;
+        t.unterminated = true;
+        t.end_line = line_;
         while (pos_ < text_.size()) {
             const char c = text_[pos_];
             if (c == '\\' && pos_ + 1 < text_.size()) {
@@ -126,15 +130,19 @@ private:
                 continue;
             }
             if (c == '\n') {
-                if (!triple) return;  // unterminated: the statement fails on the string anyway
+                if (!triple) return;  // unterminated: the statement fails on the string
                 ++line_;
+                t.end_line = line_;
             }
             if (c == quote && (!triple || text_.substr(pos_, 3) == std::string(3, quote))) {
                 pos_ += triple ? 3 : 1;
+                t.unterminated = false;
                 return;
             }
             ++pos_;
         }
+        // The end of the file: Python names the last line with text, not the empty one after it.
+        if (t.end_line > t.line && text_.back() == '\n') --t.end_line;
     }
 
     bool lex_operator() {

@@ -8,7 +8,8 @@
 //
 // Calling rules
 // - tokenize() never throws: a character Python does not know here becomes a T::Bad token (the
-//   parser refuses its statement); an unterminated string ends at its line. The tokens always end
+//   parser refuses its statement); an unterminated string ends at its line (a triple-quoted one at
+//   the end of the file) and is marked `unterminated`. The tokens always end
 //   with T::Newline then T::End; a token that starts a logical line carries its indentation
 //   (tabs to the next multiple of 8), every other token has indent -1.
 // - split_statements() throws InputError only for more than kMaxStatements statements.
@@ -28,6 +29,11 @@ struct Token {
     std::string text;
     int line = 1;
     int indent = -1;  // indentation of its logical line when it starts one, else -1
+    // A T::String that never closes: a quote that meets the end of its line, or a triple quote
+    // that meets the end of the file (end_line: the line where the tokenizer gave up).
+    bool unterminated = false;
+    bool triple = false;
+    int end_line = 1;
 };
 
 struct Statement {

@@ -4,6 +4,7 @@
 #include "core/base/error.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <fstream>
@@ -458,4 +459,44 @@ TEST(AnswerRobustness, DeepNestingAndHugeInputsAreRefusedQuickly) {
     const AnswerSet a = attn::parse_python_answers(many + "2])\n", "a.py");
     EXPECT_EQ(a.at("query121").data.cols(), 65536);
     EXPECT_EQ(python_error(many + "1.5, 2])\n"), "a.py:1: query121 has 65537 items, more than the limit of 65536");
+}
+
+// Issue 23: a string that never closes is named as such, not as the name it is assigned to.
+TEST(HandInSyntax, UnterminatedStringsAreNamed) {
+    const attn::Dataset data = attn::notebook_dataset();
+    try {
+        attn::parse_python_hand_in("x = \"\"\"abc\nquery121 = key[0]\n", "a.py", data);
+        FAIL() << "an unterminated triple-quoted string was accepted";
+    } catch (const attn::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("line 1: unterminated triple-quoted string (detected at line 2)"),
+                  std::string::npos) << e.what();
+        EXPECT_EQ(std::string(e.what()).find("unknown name"), std::string::npos) << e.what();
+    }
+    // A one-line string that never closes ends at its line: the next lines are still graded.
+    const attn::HandIn hand_in = attn::parse_python_hand_in("x = 'abc\nquery121 = key[0]\n", "a.py", data);
+    EXPECT_EQ(hand_in.answers.count("query121"), 1u);
+    const attn::HandIn named = attn::parse_python_hand_in("query121 = torch.tensor('abc)\n", "a.py", data);
+    ASSERT_EQ(named.cannot_grade.count("query121"), 1u);
+    EXPECT_NE(named.cannot_grade.at("query121").find("unterminated string"), std::string::npos)
+        << named.cannot_grade.at("query121");
+}
+
+// Found while splitting pyexpr: torch.eye(n) allocated n×n before checking the size limit, so
+// torch.eye(65536) ended in std::bad_alloc (17 GB) instead of its reason.
+TEST(HandInSyntax, HugeEyeIsRefusedBeforeItIsAllocated) {
+#ifndef __SANITIZE_ADDRESS__  // sanitizers reserve terabytes of address space
+    // 2 GiB of address space: the 17 GB allocation fails at once instead of paging.
+    rlimit old{};
+    ::getrlimit(RLIMIT_AS, &old);
+    rlimit low = old;
+    low.rlim_cur = std::min<rlim_t>(old.rlim_cur, rlim_t{2} << 30);
+    ::setrlimit(RLIMIT_AS, &low);
+#endif
+    const attn::HandIn hand_in =
+        attn::parse_python_hand_in("z = torch.eye(65536)\nquery121 = z[0, :3]\n", "a.py", attn::notebook_dataset());
+    ASSERT_EQ(hand_in.cannot_grade.count("query121"), 1u);
+    EXPECT_NE(hand_in.cannot_grade.at("query121").find("line 1"), std::string::npos) << hand_in.cannot_grade.at("query121");
+#ifndef __SANITIZE_ADDRESS__
+    ::setrlimit(RLIMIT_AS, &old);
+#endif
 }
