@@ -38,6 +38,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <sys/resource.h>
 #include <ctime>
 #include <random>
 #include <signal.h>
@@ -286,6 +287,7 @@ void apply_text_size(Platform& p, float px, float export_scale) {
     ImGuiIO& io = ImGui::GetIO();
     const bool want_cjk = language_info(p.state.settings.view.language).script == "cjk";
     const FontResult fonts = build_fonts(io, px * export_scale, want_cjk, p.glyph_ranges);
+    io.FontGlobalScale = fonts.scale;  // > 1 only for text too large for the atlas budget
     p.state.platform.font_warning = fonts.warning;
     if (want_cjk && !fonts.cjk) {
         p.state.settings.view.language = "en";  // English rather than rows of '?'
@@ -678,6 +680,13 @@ int check_display_and_size(const GuiOptions& options) {
                      options.screenshot_path.empty() ? "" : " --screenshot …");
         return 2;
     }
+    rlimit space{};
+    if (::getrlimit(RLIMIT_AS, &space) == 0 && space.rlim_cur != RLIM_INFINITY &&
+        space.rlim_cur < static_cast<rlim_t>(kMinDrawingAddressSpace)) {
+        print_error("input too large: drawing needs " + std::to_string(kMinDrawingAddressSpace >> 20) +
+                    " MiB of address space, and the limit (ulimit -v) is " + std::to_string(space.rlim_cur >> 20) + " MiB");
+        return 2;
+    }
     if (options.width < kMinImageWidth || options.height < kMinImageHeight || options.width > kMaxImageSide ||
         options.height > kMaxImageSide) {
         std::fprintf(stderr, "attnlab: --size %dx%d is outside %dx%d … %dx%d\n", options.width, options.height, kMinImageWidth,
@@ -731,9 +740,19 @@ bool open_window(Platform& p, const GuiOptions& options, bool headless) {
     return true;
 }
 
+// ImGui's allocations, checked: ImGui uses what it allocates without looking (the font atlas's
+// pixels, for one), so a failed allocation becomes std::bad_alloc, which main() reports as
+// "input too large" (exit 2), instead of a segmentation fault.
+void* checked_alloc(size_t size, void*) {
+    if (void* memory = std::malloc(size)) return memory;
+    throw std::bad_alloc();
+}
+void checked_free(void* memory, void*) { std::free(memory); }
+
 // ImGui on the window, the GL resources the frames need, and the content scale.
 void start_imgui(Platform& p, bool headless) {
     IMGUI_CHECKVERSION();
+    ImGui::SetAllocatorFunctions(checked_alloc, checked_free, nullptr);
     ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     const std::string config = config_dir();

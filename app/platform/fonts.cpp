@@ -5,6 +5,10 @@
 
 #include <imgui.h>
 
+#include "core/base/limits.h"
+
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -57,47 +61,68 @@ const ImWchar* ui_font_ranges() {
     return ranges.Data;
 }
 
+// The CJK glyphs to merge: the language menu's names always, the common simplified set and every
+// character the sources and the course use for a CJK interface (no label shows a '?').
+void build_cjk_ranges(ImGuiIO& io, bool want_cjk, ImVector<ImWchar>& ranges) {
+    ImFontGlyphRangesBuilder builder;
+    for (const LanguageInfo& language : available_languages()) builder.AddText(language.name.c_str());
+    if (want_cjk) {
+        builder.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
+        builder.AddText(kSourceGlyphs);
+    }
+    ranges.clear();
+    builder.BuildRanges(&ranges);
+}
+
+long long glyph_count(const ImWchar* ranges) {
+    long long count = 0;
+    for (; ranges && ranges[0]; ranges += 2) count += ranges[1] - ranges[0] + 1;
+    return count;
+}
+
+// The largest pixel size whose atlas stays within kMaxFontAtlasPixels: each glyph takes about
+// (size + 1)² texels times its horizontal oversampling (an upper bound: a range may name code
+// points the font lacks).
+float largest_atlas_size(const ImWchar* ui_ranges, const ImWchar* cjk_ranges, float wanted) {
+    const double weighted = 2.0 * static_cast<double>(glyph_count(ui_ranges)) + static_cast<double>(glyph_count(cjk_ranges));
+    const double fits = std::floor(std::sqrt(static_cast<double>(kMaxFontAtlasPixels) / std::max(weighted, 1.0)) - 1.0);
+    return static_cast<float>(std::clamp(fits, 8.0, static_cast<double>(wanted)));
+}
+
 }  // namespace
 
 FontResult build_fonts(ImGuiIO& io, float pixel_size, bool want_cjk, ImVector<ImWchar>& ranges) {
     FontResult result;
+    const std::string cjk = first_existing({"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                                            "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                                            "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"});
+    build_cjk_ranges(io, want_cjk && !cjk.empty(), ranges);
+    const float built_px = largest_atlas_size(ui_font_ranges(), cjk.empty() ? nullptr : ranges.Data, pixel_size);
+    result.scale = pixel_size / built_px;
     io.Fonts->Clear();
     ImFontConfig config;
     config.OversampleH = 2;
     config.OversampleV = 1;
     const std::string dejavu = first_existing({"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"});
-    if (!dejavu.empty() && add_font_file(io, dejavu, pixel_size, &config, ui_font_ranges())) {
+    if (!dejavu.empty() && add_font_file(io, dejavu, built_px, &config, ui_font_ranges())) {
         result.ui_font = true;
     } else {
         ImFontConfig fallback;
-        fallback.SizePixels = pixel_size;
+        fallback.SizePixels = built_px;
         io.Fonts->AddFontDefault(&fallback);
         result.warning = "DejaVu Sans not found (install fonts-dejavu-core); using the built-in font";
     }
     // The CJK font is merged in either way: the full set for a CJK interface (a catalog with
     // "script": "cjk"), and otherwise only the glyphs of the language menu's names
     // ("中文（简体）") so it never shows '?'.
-    const std::string cjk = first_existing({"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-                                            "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                                            "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"});
     if (cjk.empty() || !result.ui_font) {
         if (want_cjk) result.warning = "No Chinese font found (install fonts-wqy-microhei); showing English";
     } else {
-        ImFontGlyphRangesBuilder builder;
-        for (const LanguageInfo& language : available_languages()) builder.AddText(language.name.c_str());
-        if (want_cjk) {
-            // The common simplified set plus every character the sources and the course use,
-            // so no label or exercise shows a '?' even for rarer characters.
-            builder.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
-            builder.AddText(kSourceGlyphs);
-        }
-        ranges.clear();
-        builder.BuildRanges(&ranges);
         ImFontConfig merge;
         merge.MergeMode = true;
         merge.OversampleH = 1;
         merge.OversampleV = 1;
-        if (add_font_file(io, cjk, pixel_size, &merge, ranges.Data)) result.cjk = want_cjk;
+        if (add_font_file(io, cjk, built_px, &merge, ranges.Data)) result.cjk = want_cjk;
         else if (want_cjk) result.warning = "Chinese font could not be loaded; showing English";
     }
     io.Fonts->Build();

@@ -80,11 +80,18 @@ Image OffscreenTarget::read_rgba() const {
 }
 
 void write_png(const std::string& path, const Image& image) {
+    // Captures are opaque: RGB, and stb's compression level 4 rather than 8, encode a 4096×4096
+    // slide export in about two thirds of the time (stb's deflate is most of a large export's
+    // time) for a file a few per cent larger.
+    std::vector<uint8_t> rgb(image.rgba.size() / 4 * 3);
+    for (size_t from = 0, to = 0; from + 3 < image.rgba.size(); from += 4, to += 3)
+        std::memcpy(&rgb[to], &image.rgba[from], 3);
+    stbi_write_png_compression_level = 4;  // stb's own setting (a global of the library)
     std::string encoded;
     const auto append = [](void* context, void* data, int size) {
         static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<size_t>(size));
     };
-    if (!stbi_write_png_to_func(append, &encoded, image.width, image.height, 4, image.rgba.data(), image.width * 4))
+    if (!stbi_write_png_to_func(append, &encoded, image.width, image.height, 3, rgb.data(), image.width * 3))
         throw InputError(path + ": could not encode the PNG");
     write_file_atomically(path, encoded);
 }

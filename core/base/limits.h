@@ -92,6 +92,14 @@ inline constexpr int kMaxImageSide = 8192;
 inline constexpr int kMinImageWidth = 320;  // the layout's smallest window
 inline constexpr int kMinImageHeight = 240;
 inline constexpr long long kMaxImagePixels = 4096LL * 4096LL;
+// The font atlas (app/platform/fonts.h): glyphs × their rasterized area. Text larger than fits is
+// drawn from an atlas built at the largest size that fits, scaled up: 16 Mtexel is 64 MiB as RGBA
+// and holds Chinese at about 60 px (presentation with Ctrl+= three times). Chinese at 192 px
+// (--zoom 7 --scale 4) needed about 900 MB and 7 s before this bound.
+inline constexpr long long kMaxFontAtlasPixels = 16LL << 20;
+// Drawing (OpenGL through Mesa) needs this much address space: below it, llvmpipe itself dies of
+// a failed allocation with a segmentation fault, so the window refuses to start (exit 2).
+inline constexpr long long kMinDrawingAddressSpace = 640LL << 20;
 
 // ---- `attnlab dataset --shape N,d,dv` ----------------------------------------------------------
 // It makes data for `solve --data` and the sandbox, so it has their limits.
