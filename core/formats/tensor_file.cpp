@@ -3,6 +3,8 @@
 // tensor_safetensors.cpp and tensor_npz.cpp; what they share: tensor_file_internal.h.
 #include "core/formats/tensor_file.h"
 
+#include "core/formats/file_kind.h"
+
 #include "core/base/error.h"
 #include "core/base/limits.h"
 #include "core/base/text.h"
@@ -287,14 +289,17 @@ using tensor_io::u64;
 
 AttentionCapture read_any(const tensor_io::Source& source, const std::string& where) {
     const u64 size = source.size();
-    unsigned char head[10] = {0};
-    source.read(0, static_cast<std::size_t>(std::min<u64>(size, 10)), head);
-    if (size >= 4 && (std::memcmp(head, "PK\x03\x04", 4) == 0 || std::memcmp(head, "PK\x05\x06", 4) == 0))
-        return tensor_io::read_npz(source, where);
-    if (size >= 6 && std::memcmp(head, "\x93NUMPY", 6) == 0)
+    char head[kFileKindHeadBytes] = {0};
+    const std::size_t got = static_cast<std::size_t>(std::min<u64>(size, kFileKindHeadBytes));
+    source.read(0, got, head);
+    // The kind is decided where every entry point decides it (file_kind.h).
+    const FileKind kind = file_kind_of(std::string_view(head, got), size);
+    if (kind == FileKind::Npz) return tensor_io::read_npz(source, where);
+    if (kind == FileKind::Npy)
         throw InputError(where + ": a .npy file holds one array, but attention needs q, k and v: save them together "
                                  "with numpy.savez (a .npz) or as safetensors");
-    if (size >= 9 && head[8] == '{') return tensor_io::read_safetensors(source, where);
+    // A '{' at byte 8 with an impossible header length: the safetensors reader says what is wrong.
+    if (kind == FileKind::Safetensors || (size >= 9 && head[8] == '{')) return tensor_io::read_safetensors(source, where);
     if (size < 9)
         throw InputError(where + ": " + num(size) + " bytes, too short for a safetensors or .npz file (truncated?)");
     throw InputError(where + ": not a safetensors or .npz file (its first bytes are neither a header length and '{' nor a zip header)");

@@ -240,6 +240,21 @@ struct ZipEntry {
     u64 data = 0;  // set by locate()
 };
 
+// The end-of-central-directory record in the last bytes of a zip: the last signature whose
+// comment length says the record ends exactly at the end of the file, so a comment that quotes
+// the signature is not taken for the record; failing that, the last signature (whose record the
+// reader then refuses with a reason). npos when there is none.
+std::size_t find_end_record(const std::string& tail) {
+    std::size_t last = std::string::npos;
+    for (std::size_t i = tail.size() >= 22 ? tail.size() - 22 + 1 : 0; i-- > 0;) {
+        if (std::memcmp(tail.data() + i, "PK\x05\x06", 4) != 0) continue;
+        const auto* e = reinterpret_cast<const unsigned char*>(tail.data() + i);
+        if (i + 22 + read_le(e + 20, 2) == tail.size()) return i;
+        if (last == std::string::npos) last = i;
+    }
+    return last;
+}
+
 class ZipReader {
 public:
     ZipReader(const Source& source, std::string where) : source_(source), where_(std::move(where)) {}
@@ -249,9 +264,7 @@ public:
         const u64 tail_len = std::min<u64>(size, 22 + 65535);
         std::string tail(static_cast<std::size_t>(tail_len), '\0');
         source_.read(size - tail_len, tail.size(), tail.data());
-        std::size_t at = std::string::npos;
-        for (std::size_t i = tail.size() >= 22 ? tail.size() - 22 + 1 : 0; i-- > 0;)
-            if (std::memcmp(tail.data() + i, "PK\x05\x06", 4) == 0) { at = i; break; }
+        const std::size_t at = find_end_record(tail);
         if (at == std::string::npos) fail("zip end record not found (truncated .npz?)");
         const auto* e = reinterpret_cast<const unsigned char*>(tail.data() + at);
         const u64 eocd = size - tail_len + at;

@@ -100,5 +100,10 @@ expect_exit "check --pack --report says it grades one file" 2 "--report" check "
 mkdir -p "$T/class"
 expect_exit "check DIR --pack says DIR is a folder" 2 "is a folder" check "$T/class" --pack "$T/p.json"
 
+# --- 14: a zip comment that quotes the end-of-directory signature is a comment, not the record --
+run tensors info "$SRC/tests/fixtures/tensors/encoder_comment_eocd.npz"
+if [ "$RC" -eq 0 ] && grep -q "layers 2, heads 2, tokens 8" "$T/out"; then ok "an .npz whose comment holds PK\\x05\\x06 opens"
+else not_ok "an .npz whose comment holds PK\\x05\\x06 opens" "exit $RC: $(head -c 300 "$T/err")"; fi
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
