@@ -23,7 +23,7 @@ directory (actions.log holds every action, app.log the app's output) and exits 1
 actions.log is a JSON list of xdotool arguments (or ["sleep", s] / ["burst", n]);
 `monkey.py BINARY --replay DIR/actions.log` sends them again with the same checks.
 
-Usage: monkey.py BINARY [--seed N] [--seconds S] [--size WxH] [--keep] [--replay FILE]
+Usage: monkey.py BINARY [--seed N] [--seconds S] [--size WxH] [--keep] [--replay FILE] [--open FILE]
 Needs an X display (ctest runs under xvfb-run) and xdotool. Python 3 standard library only.
 """
 
@@ -91,7 +91,8 @@ class Monkey:
                    XDG_CACHE_HOME=os.path.join(self.work, "cache"), ATTNLAB_PROBE=self.probe_path)
         env.pop("ATTNLAB_SCALE", None)
         self.app_log = open(os.path.join(self.work, "app.log"), "w")
-        self.app = subprocess.Popen([self.args.binary, "--size", self.args.size], cwd=self.work, env=env,
+        opened = [os.path.abspath(self.args.open)] if self.args.open else []
+        self.app = subprocess.Popen([self.args.binary, "--size", self.args.size] + opened, cwd=self.work, env=env,
                                     stdout=self.app_log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -467,6 +468,7 @@ def main():
     parser.add_argument("--size", help="window size WxH (default: one of %s chosen by the seed)" % ", ".join(SIZES))
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory after a pass")
     parser.add_argument("--replay", help="an actions.log to send again instead of random input")
+    parser.add_argument("--open", help="a file to open at start (a captured-attention file, a session, a hand-in)")
     args = parser.parse_args()
     args.binary = os.path.abspath(args.binary)  # the app runs in a temporary working directory
     if not os.environ.get("DISPLAY"):
