@@ -109,7 +109,7 @@ int solve_goal(const CommandLine& c, const Dataset& data, const SolveOptions& op
 
 // The course --pack names: the file itself, or the variant of --student (derived from the file).
 Course pack_course(const CommandLine& c, const std::string& student) {
-    const std::string text = read_text_file(c.pack_file, kMaxCourseFileBytes);
+    const std::string text = read_pack_source(c.pack_file);
     Course course = load_pack(text, c.pack_file);
     if (student.empty() || course.variant_student == student) return course;
     if (!course.variant_student.empty())
@@ -187,7 +187,7 @@ int run_check_pack(const CommandLine& c) {
     if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
         throw InputError(printable_path(path) + ": is a folder; check --pack grades one answers file");
     const std::string text = read_text_file(path, kMaxAnswerFileBytes);
-    const Course base = load_pack(read_text_file(c.pack_file, kMaxCourseFileBytes), c.pack_file);
+    const Course base = load_pack(read_pack_source(c.pack_file), c.pack_file);
     const PackAnswers named = read_pack_answers(text, path, base);
     if (!named.pack.empty() && named.pack != base.id)
         throw InputError(printable_path(path) + ": answers for pack " + in_quotes(named.pack) + ", not " + in_quotes(base.id));
@@ -281,7 +281,7 @@ int run_tensors_info(const CommandLine& c) {
 
 // `attnlab pack check FILE`: every problem with its JSON path, exit 2 when there is one.
 int run_pack_check(const CommandLine& c) {
-    const std::string text = read_text_file(c.pack_file, kMaxCourseFileBytes);
+    const std::string text = read_pack_source(c.pack_file);
     const PackReading reading = read_pack(text, c.pack_file, parse_language(c.language));
     if (!reading.ok) {
         std::fputs(terminal_text(pack_problems_text(c.pack_file, reading.problems)).c_str(), stderr);
@@ -302,7 +302,7 @@ int run_pack_check(const CommandLine& c) {
 }
 
 int run_pack_variant(const CommandLine& c) {
-    const std::string text = read_text_file(c.pack_file, kMaxCourseFileBytes);
+    const std::string text = read_pack_source(c.pack_file);
     const PackVariant variant = make_variant(text, c.pack_file, c.student);
     for (const std::string& line : variant.skipped)
         print_error("skipped " + line + "; the next seed is used");
@@ -364,22 +364,22 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     c->check->add_option("--report", c->report_file, "Also write the class report as one self-contained HTML file");
     c->check->add_option("--lang", c->language, "Language: " + available_language_list())->check(language_validator());
 
-    c->solve->add_option("--pack", c->pack_file, "Solve every task of this course pack (JSON answers with --format json)");
+    c->solve->add_option("--pack", c->pack_file, "Solve every task of this course pack, a file or a built-in pack's id (JSON answers with --format json)");
     c->solve->add_option("--student", c->student, "With --pack: the student's variant");
-    c->check->add_option("--pack", c->pack_file, "Grade against this course pack (its variant for the student the answers name)");
+    c->check->add_option("--pack", c->pack_file, "Grade against this course pack, a file or a built-in pack's id (its variant for the student the answers name)");
     c->check->add_option("--student", c->student, "With --pack: grade against this student's variant");
 
     c->pack = cli.add_subcommand("pack", "Course packs: check one, make a student's variant, print hints");
     c->pack->require_subcommand(1);
     c->pack_check = c->pack->add_subcommand("check", "Report every problem of a pack with its JSON path (exit 2 if any)");
-    c->pack_check->add_option("FILE", c->pack_file, "the pack (JSON)")->required();
+    c->pack_check->add_option("FILE", c->pack_file, "the pack: a JSON file or a built-in pack's id")->required();
     c->pack_check->add_option("--lang", c->language, "Language: " + available_language_list())->check(language_validator());
     c->pack_variant = c->pack->add_subcommand("variant", "Write a student's personal variant of a pack (stdout or -o)");
-    c->pack_variant->add_option("FILE", c->pack_file, "the pack (JSON, torch data)")->required();
+    c->pack_variant->add_option("FILE", c->pack_file, "the pack (JSON, torch data) or a built-in pack's id")->required();
     c->pack_variant->add_option("--student", c->student, "the student's ID")->required();
     c->pack_variant->add_option("-o,--output", c->output_file, "write here instead of stdout");
     c->pack_hints = c->pack->add_subcommand("hints", "Print the two hints of every task");
-    c->pack_hints->add_option("FILE", c->pack_file, "the pack (JSON)")->required();
+    c->pack_hints->add_option("FILE", c->pack_file, "the pack: a JSON file or a built-in pack's id")->required();
     c->pack_hints->add_option("--student", c->student, "the student's variant");
     c->pack_hints->add_option("--lang", c->language, "Language: " + available_language_list())->check(language_validator());
 

@@ -21,11 +21,7 @@ namespace attn::app {
 
 namespace {
 
-const BuiltinPack* find_builtin(const std::string& id) {
-    for (const BuiltinPack& pack : builtin_packs())
-        if (pack.id == id) return &pack;
-    return nullptr;
-}
+const BuiltinPack* find_builtin(const std::string& id) { return find_builtin_pack(id); }
 
 // A pack read by core, or why it cannot be used (every problem with its JSON path).
 struct ReadCourse {

@@ -20,6 +20,7 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace attn::app {
 
@@ -430,7 +431,10 @@ void export_answers_file(AppState& state, const std::string& path) {
         const std::string text = python ? answers_as_python(course(state), state.session.answers, extras)
                                         : export_json(state).dump(2) + "\n";
         write_file_atomically(path, text);
-        toast(state, std::string(tr(state, "Exported answers to ")) + path);
+        // The full path: a relative one names a folder the teacher cannot see (issue 21).
+        std::error_code error;
+        const std::filesystem::path written = std::filesystem::absolute(path, error);
+        toast(state, std::string(tr(state, "Exported answers to ")) + (error ? path : written.lexically_normal().string()));
     } catch (const InputError& e) {
         toast(state, std::string(tr(state, "Could not export: ")) + e.what(), true);
     }

@@ -239,11 +239,11 @@ void draw_hint_texts(AppState& state, const Task& task) {
     }
 }
 
-// The button row's labels, in order; Hint while there is a hint left to show.
+// The button row's labels, in order. Hint stays when spent (disabled), so that no button moves.
 std::vector<std::string> task_button_labels(AppState& state, const Task& task) {
     std::vector<std::string> labels;
     const int shown = state.panels.hints_shown[task.id];
-    if (shown < 2) labels.push_back(shown == 0 ? tr(state, "Hint") : tr(state, "Next hint"));
+    labels.push_back(shown == 0 ? tr(state, "Hint") : tr(state, "Next hint"));
     for (const char* label : {tr(state, "Solve"), tr(state, "Reset"), tr(state, "Copy PyTorch")}) labels.push_back(label);
     return labels;
 }
@@ -254,14 +254,16 @@ void must_be_in_view(AppState& state, const char* what) { audit_item_in_view(sta
 // Hint, Solve, Reset, Copy PyTorch: wrapped to the panel's width (task_button_labels, same order).
 void draw_task_buttons(AppState& state, const Task& task) {
     int& shown = state.panels.hints_shown[task.id];
-    if (shown < 2) {
-        const std::string label = shown == 0 ? tr(state, "Hint") : tr(state, "Next hint");
-        if (ImGui::Button((label + "###hint").c_str())) ++shown;
-        probe_item(state, "hint");
-        must_be_in_view(state, "Hint");
-        tooltip(tr(state, "Hint 1 says what must hold; hint 2 the direction or the key to change; Solve gives the answer."));
-        same_line_if_fits(button_width(tr(state, "Solve")));
-    }
+    // Always drawn, disabled once both hints show: a spent Hint that vanished let Solve slide under
+    // the pointer, and the third click at one spot solved the task in front of the class.
+    const std::string label = shown == 0 ? tr(state, "Hint") : tr(state, "Next hint");
+    ImGui::BeginDisabled(shown >= 2);
+    if (ImGui::Button((label + "###hint").c_str())) ++shown;
+    ImGui::EndDisabled();
+    probe_item(state, "hint");
+    must_be_in_view(state, "Hint");
+    tooltip(tr(state, "Hint 1 says what must hold; hint 2 the direction or the key to change; Solve gives the answer."));
+    same_line_if_fits(button_width(tr(state, "Solve")));
     if (ImGui::Button(tr(state, "Solve"))) solve_selected(state);
     probe_item(state, "solve");
     must_be_in_view(state, "Solve");

@@ -584,6 +584,17 @@ const std::vector<BuiltinPack>& builtin_packs() {
     return packs;
 }
 
+const BuiltinPack* find_builtin_pack(const std::string& id) {
+    for (const BuiltinPack& pack : builtin_packs())
+        if (pack.id == id) return &pack;
+    return nullptr;
+}
+
+std::string read_pack_source(const std::string& id_or_path) {
+    if (const BuiltinPack* pack = find_builtin_pack(id_or_path)) return pack->json;
+    return read_text_file(id_or_path, kMaxCourseFileBytes);
+}
+
 std::vector<PackProblem> unsolvable_tasks(const Course& course, Language language) {
     std::vector<PackProblem> problems;
     SolveOptions options;

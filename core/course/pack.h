@@ -65,6 +65,12 @@ struct BuiltinPack {
     const char* json;  // the file's text
 };
 const std::vector<BuiltinPack>& builtin_packs();
+// The built-in pack with this id, or null.
+const BuiltinPack* find_builtin_pack(const std::string& id);
+// The JSON text of a pack named as the command line and the window name packs: a built-in pack's
+// id ("temperature-masks") or a file (read with read_text_file, at most kMaxCourseFileBytes). An
+// id wins over a file of the same name in the working folder, as in the window.
+std::string read_pack_source(const std::string& id_or_path);
 
 // Problems of a course read without structural errors: tasks the solver cannot do, or whose
 // answer fails its own check in float32. Paths are "$.tasks[i].goal".

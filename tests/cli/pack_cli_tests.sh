@@ -72,5 +72,12 @@ json.dump(d, open(sys.argv[2], 'w', encoding='utf-8'), ensure_ascii=False)
 PY
 expect "inline data: a valid pack" 0 "every task is solvable" pack check "$T/inline.json"
 expect "variant of inline data is refused" 2 "torch" pack variant "$T/inline.json" --student bob
+# Issue 21: a built-in pack's id works wherever a pack file does, as --pack and the window take it.
+expect "pack variant takes a built-in id" 0 '"student": "s017"' pack variant temperature-masks --student s017
+expect "pack hints takes a built-in id" 0 "  2. " pack hints temperature-masks
+expect "pack check takes a built-in id" 0 "every task is solvable" pack check temperature-masks
+expect "solve --pack takes a built-in id" 0 '"answers"' solve --pack temperature-masks --format json
+cp "$T/out" "$T/builtin-answers.json"
+expect "check --pack takes a built-in id" 0 "0 failed" check "$T/builtin-answers.json" --pack temperature-masks
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
