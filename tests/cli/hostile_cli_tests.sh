@@ -4,16 +4,10 @@
 # usage: tests/cli/hostile_cli_tests.sh BINARY SOURCE_DIR
 # Prints "ok - name" / "not ok - name: detail" per case, then "N passed, M failed".
 set -u
-BIN=$1
-SRC=$2
-T=$(mktemp -d "${TMPDIR:-/tmp}/attnlab-hostile.XXXXXX") || exit 2
-trap 'rm -rf "$T"' EXIT
-unset DISPLAY WAYLAND_DISPLAY
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+cli_test_begin "$1" "$2" hostile
 export HOME=$T/home
-PASSED=0
-FAILED=0
-ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
-not_ok() { echo "not ok - $1: $2"; FAILED=$((FAILED + 1)); }
 
 # run ARGS...: the binary with empty stdin and a 20 s bound; sets RC, OUT and ERR (files).
 run() {
@@ -105,5 +99,4 @@ run tensors info "$SRC/tests/fixtures/tensors/encoder_comment_eocd.npz"
 if [ "$RC" -eq 0 ] && grep -q "layers 2, heads 2, tokens 8" "$T/out"; then ok "an .npz whose comment holds PK\\x05\\x06 opens"
 else not_ok "an .npz whose comment holds PK\\x05\\x06 opens" "exit $RC: $(head -c 300 "$T/err")"; fi
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+cli_test_end

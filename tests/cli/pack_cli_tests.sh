@@ -3,15 +3,9 @@
 # solve / check --pack [--student]: the teacher's whole loop on the built-in packs.
 # usage: tests/cli/pack_cli_tests.sh BINARY SOURCE_DIR
 set -u
-BIN=$1
-SRC=$2
-T=$(mktemp -d "${TMPDIR:-/tmp}/attnlab-pack.XXXXXX") || exit 2
-trap 'rm -rf "$T"' EXIT
-unset DISPLAY WAYLAND_DISPLAY
-PASSED=0
-FAILED=0
-ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
-not_ok() { echo "not ok - $1: $2"; FAILED=$((FAILED + 1)); }
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+cli_test_begin "$1" "$2" pack
 expect() {  # expect NAME WANTED_RC NEEDLE_IN_OUTPUT ARGS...
     local name=$1 want=$2 needle=$3
     shift 3
@@ -79,5 +73,4 @@ expect "pack check takes a built-in id" 0 "every task is solvable" pack check te
 expect "solve --pack takes a built-in id" 0 '"answers"' solve --pack temperature-masks --format json
 cp "$T/out" "$T/builtin-answers.json"
 expect "check --pack takes a built-in id" 0 "0 failed" check "$T/builtin-answers.json" --pack temperature-masks
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+cli_test_end
