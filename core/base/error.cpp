@@ -110,9 +110,11 @@ std::string terminal_text(std::string_view text) {
     std::size_t start = 0;
     while (start <= text.size()) {
         const std::size_t end = std::min(text.find('\n', start), text.size());
-        append_escaped(out, text.substr(start, end - start), std::string::npos, false);
+        // A line ending is "\n" or "\r\n" (CSV's); any other CR would overwrite the line.
+        const bool crlf = end < text.size() && end > start && text[end - 1] == '\r';
+        append_escaped(out, text.substr(start, end - start - (crlf ? 1 : 0)), std::string::npos, false);
         if (end == text.size()) break;
-        out += '\n';
+        out += crlf ? "\r\n" : "\n";
         start = end + 1;
     }
     return out;

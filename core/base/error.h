@@ -37,7 +37,7 @@ std::string printable_path(std::string_view path);
 std::string one_line(std::string_view message);
 
 // Text from data (pack titles, hints, task ids, student file names) for a terminal: lines stay
-// lines, but every other control character, escape sequence start, bidirectional override and
+// lines ("\n" or "\r\n"), but every other control character, escape sequence start, bidirectional override and
 // invalid byte is escaped as printable() does. Not cut. Every line the command line prints
 // passes through it.
 std::string terminal_text(std::string_view text);

@@ -347,3 +347,16 @@ TEST(SolverLimits, TinyKeysAreNotCalledInsideTheHull) {
     EXPECT_TRUE(contains(solution.reason, "no finite query within ±1e+06 per component (the limit)")) << solution.reason;
     EXPECT_FALSE(contains(solution.reason, "inside the convex hull")) << solution.reason;
 }
+
+// Issue 23: text from packs and hand-ins reaches the terminal with its lines, and nothing else that
+// a terminal would act on: no escape sequence, no title change, no bell, no lone carriage return.
+TEST(TerminalText, KeepsLinesAndEscapesEverythingElse) {
+    EXPECT_EQ(attn::terminal_text("a\nb\n"), "a\nb\n");
+    EXPECT_EQ(attn::terminal_text("a,b\r\nc,d\r\n"), "a,b\r\nc,d\r\n");  // CSV keeps its CRLF
+    EXPECT_EQ(attn::terminal_text("x\x1b[2Jy"), "x\\x1b[2Jy");
+    EXPECT_EQ(attn::terminal_text("\x1b]0;owned\x07"), "\\x1b]0;owned\\x07");
+    EXPECT_EQ(attn::terminal_text("over\rwrite\n"), "over\\rwrite\n");
+    EXPECT_EQ(attn::terminal_text("\r\n"), "\r\n");
+    EXPECT_EQ(attn::terminal_text("\xe2\x80\xae" "abc"), "\\u202eabc");  // right-to-left override
+    EXPECT_EQ(attn::terminal_text("中文 ok\t"), "中文 ok\\t");
+}
