@@ -15,6 +15,7 @@
 #include "app/layout/layout_cases.h"
 #include "app/packs.h"
 #include "app/panels/panels.h"
+#include "app/platform/autosave_slots.h"
 #include "app/platform/paths.h"
 #include "app/probe.h"
 #include "app/platform/screenshot.h"
@@ -76,6 +77,7 @@ struct Platform {
     double last_frame_at = -1;        // glfwGetTime() when the last frame began
     std::string ini_path;
     bool fullscreen = false;
+    AutosaveSlot slot;                    // this window's own autosave (app/platform/autosave_slots.h)
     Session autosaved;                    // the session as last written to the autosave file
     double autosaved_at = 0;
     std::vector<int> pressed_this_poll;   // keys pressed since the last frame (see hold_quick_taps)
@@ -86,11 +88,6 @@ struct Platform {
 
 // ---------------------------------------------------------------------------------------------
 // [SECTION] Start-up state
-
-std::string autosave_path() {
-    const std::string dir = state_dir();
-    return dir.empty() ? "" : dir + "/autosave.json";
-}
 
 bool file_is_present(const std::string& path) {
     struct stat info {};
@@ -124,41 +121,22 @@ void save_recent(const AppState& state) {
     }
 }
 
-// "The app is running with the autosave open": written at start, removed at a clean exit. Found
-// at start with its process gone, it means the last run died, perhaps because of what it had
-// open, so that session is put aside instead of being reopened into the same crash.
-std::string running_marker_path() {
-    const std::string path = autosave_path();
-    return path.empty() ? "" : path + ".running";
+// Each window autosaves into its own slot, whose running marker is locked while it runs (see
+// app/platform/autosave_slots.h). A marker left unlocked means that window died, perhaps because
+// of what it had open, so its session is put aside instead of being reopened into the same crash.
+void tell_crash(AppState& state, const std::string& aside) {
+    if (aside.empty()) toast(state, tr(state, "attnlab did not close normally last time."), true);
+    else toast(state, tr(state, "attnlab did not close normally last time. The session it had open was kept aside as ") + aside, true);
 }
 
-bool previous_run_died() {
-    std::FILE* f = std::fopen(running_marker_path().c_str(), "r");
-    if (!f) return false;
-    long pid = 0;
-    const bool read = std::fscanf(f, "%ld", &pid) == 1;
-    std::fclose(f);
-    return !(read && pid > 0 && pid != static_cast<long>(getpid()) && kill(static_cast<pid_t>(pid), 0) == 0);
-}
-
-void mark_running() {
-    try {
-        write_file_atomically(running_marker_path(), std::to_string(static_cast<long>(getpid())) + "\n");
-    } catch (const InputError&) {
-        // Without the marker a crash loop is still possible, but the app itself works.
-    }
-}
-
-// The autosave, restored at start (document and the viewer's settings), unless the last run
-// died with it open: then it is kept aside under a new name and the app starts clean.
-void restore_autosave(AppState& state) {
-    const std::string path = autosave_path();
-    if (previous_run_died() && file_is_present(path)) {
-        const std::string aside = state_dir() + "/autosave-crashed-" + timestamp_for_filename() + ".json";
-        if (std::rename(path.c_str(), aside.c_str()) == 0) {
-            toast(state, tr(state, "attnlab did not close normally last time. The session it had open was kept aside as ") + aside, true);
-            return;
-        }
+// The autosave, restored at start (document and the viewer's settings), unless the last window
+// with this slot died: then it is kept aside under a new name and the app starts clean.
+void restore_autosave(AppState& state, const AutosaveSlot& slot) {
+    const std::string& path = slot.path;
+    if (slot.previous_owner_died) {
+        const std::string aside = file_is_present(path) ? set_aside_crashed(state_dir(), path) : "";
+        tell_crash(state, aside);
+        if (!aside.empty() || !file_is_present(path)) return;
     }
     try {
         const Session restored = load_session(path);
@@ -168,6 +146,39 @@ void restore_autosave(AppState& state) {
         // A missing autosave is normal; a broken one is reported and left for inspection.
         if (file_is_present(path)) toast(state, std::string(tr(state, "The last session could not be restored: ")) + e.what(), true);
     }
+}
+
+// What the other slots hold: a crash of any window is told, and a session another window closed
+// cleanly is named and offered in File ▸ Open recent (a second window started now restores it).
+void tell_about_other_windows(AppState& state, const AutosaveSlot& slot) {
+    if (slot.number >= 2)
+        toast(state, tr(state, "Another attnlab window is open: this one keeps its own autosave, ") + slot.path, false);
+    for (const LeftSession& left : collect_left_sessions(state_dir(), slot.number)) {
+        if (left.crashed) {
+            tell_crash(state, left.path);
+            continue;
+        }
+        toast(state, tr(state, "Another window's session was kept (a second window reopens it, or open it from Open recent): ") + left.path, false);
+        auto& recent = state.settings.recent_files;
+        if (std::find(recent.begin(), recent.end(), left.path) != recent.end()) continue;
+        recent.insert(recent.begin(), left.path);
+        if (recent.size() > 8) recent.resize(8);
+    }
+}
+
+// A window's own autosave: the state folder's stale temp files (a save killed half-way) removed,
+// a slot claimed and restored, the other windows' sessions told.
+void start_autosave(Platform& p) {
+    const std::string dir = state_dir();
+    if (dir.empty()) return;
+    remove_stale_temp_files(dir, is_state_file_name);
+    p.slot = claim_autosave_slot(dir);
+    if (p.slot.number == 0) {
+        toast(p.state, tr(p.state, "Too many attnlab windows are open: this one does not autosave."), true);
+        return;
+    }
+    restore_autosave(p.state, p.slot);
+    tell_about_other_windows(p.state, p.slot);
 }
 
 // "expected 1.2.1, 1.2.2, …" for a message about an unknown task.
@@ -200,12 +211,8 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
     if (const char* probe = std::getenv("ATTNLAB_PROBE")) state.probe.path = probe;
     load_recent(state);
     const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty() || options.bench_frames > 0;
-    const bool use_autosave = !headless && !options.no_autosave && !autosave_path().empty();
     load_recent_packs(state);
-    if (use_autosave) {
-        restore_autosave(state);
-        mark_running();
-    }
+    if (!headless && !options.no_autosave) start_autosave(p);
     if (!options.session_file.empty() && is_tensor_file(options.session_file)) {
         // `attnlab FILE.safetensors`: the capture opens in the Real attention tab.
         if (!open_tensors_file(state, options.session_file) && headless)
@@ -491,11 +498,9 @@ void set_window_icon(GLFWwindow* window) {
 }
 
 void autosave(Platform& p, const GuiOptions& options) {
-    if (!options.screenshot_path.empty() || options.no_autosave) return;
-    const std::string path = autosave_path();
-    if (path.empty()) return;
+    if (!options.screenshot_path.empty() || options.no_autosave || p.slot.number == 0) return;
     try {
-        save_session(session_for_saving(p.state), path);
+        save_session(session_for_saving(p.state), p.slot.path);
     } catch (const InputError& e) {
         print_error(std::string("could not autosave the session: ") + e.what());
     }
@@ -891,7 +896,9 @@ int run_event_loop(Platform& p, const GuiOptions& options) {
     cancel_solve(p.state);  // the worker stops within one row; the job's destructor joins it
     p.state.solving.job.reset();
     autosave(p, options);
-    if (!options.no_autosave && !autosave_path().empty()) std::remove(running_marker_path().c_str());
+    // A second window's slot holding nothing but a fresh session is not kept to be offered later.
+    if (p.slot.number >= 2 && same_document(p.state.session, default_session())) std::remove(p.slot.path.c_str());
+    release_autosave_slot(p.slot);
     return 0;
 }
 
@@ -928,6 +935,7 @@ int run_gui(const GuiOptions& options) {
     } else {
         exit_code = run_session(p, options, headless);
     }
+    release_autosave_slot(p.slot);  // a start refused (--exercise nope) is no crash either
     stop_imgui_and_window(p);
     return exit_code;
 }

@@ -193,6 +193,7 @@ nlohmann::json document_probe(const AppState& state) {
                          {"temperature", state.session.sandbox.temperature},
                          {"goal", state.session.sandbox.goal}}},
             {"session_path", state.session_path},
+            {"recent_files", state.settings.recent_files},
             {"class", class_probe(state)},
             {"toasts", toasts},
             {"layout_problems", layout_problems}};

@@ -2,6 +2,8 @@
 
 #include "core/base/error.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +11,8 @@
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -18,6 +22,22 @@ namespace attn {
 namespace {
 
 using nlohmann::json;
+
+// mkstemp's file for path, opened and locked (flock) for as long as it is being written. A
+// cleaner that removed the file between mkstemp and flock would leave us writing to nothing, so a
+// file found unlinked once locked is given up and another made.
+int open_locked_temp(const std::string& path, std::string& temp) {
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        temp = path + ".tmp-XXXXXX";
+        const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
+        if (fd < 0) return -1;
+        struct stat info {};
+        if (::flock(fd, LOCK_EX) == 0 && ::fstat(fd, &info) == 0 && info.st_nlink > 0) return fd;
+        ::close(fd);
+    }
+    errno = EAGAIN;
+    return -1;
+}
 
 // "line L, column C (byte B)" for a 0-based byte offset into text.
 std::string position_of(std::string_view text, std::size_t byte) {
@@ -237,35 +257,59 @@ void write_file_atomically(const std::string& path_raw, const std::string& conte
                                                                           : "a special file";
         throw InputError(path + ": is " + kind + ", not a regular file; nothing was written");
     }
-    std::string temp = path_raw + ".tmp-XXXXXX";
-    const int fd = ::mkstemp(temp.data());
+    std::string temp;
+    const int fd = open_locked_temp(path_raw, temp);
     if (fd < 0) throw InputError(path + ": cannot write (" + std::strerror(errno) + ")");
     std::size_t written = 0;
+    const auto fail = [&](int error) {
+        ::close(fd);
+        ::unlink(temp.c_str());
+        throw InputError(path + ": cannot write (" + std::strerror(error) + ")");
+    };
     while (written < contents.size()) {
         const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
         if (n < 0) {
             if (errno == EINTR) continue;
-            const std::string reason = std::strerror(errno);
-            ::close(fd);
-            ::unlink(temp.c_str());
-            throw InputError(path + ": cannot write (" + reason + ")");
+            fail(errno);
         }
         written += static_cast<std::size_t>(n);
     }
-    const bool synced = ::fsync(fd) == 0;
-    const int sync_errno = errno;
-    const bool closed = ::close(fd) == 0;
-    if (!synced || !closed) {
-        const std::string reason = std::strerror(synced ? errno : sync_errno);
-        ::unlink(temp.c_str());
-        throw InputError(path + ": cannot write (" + reason + ")");
+    if (::fsync(fd) != 0) fail(errno);
+    ::fchmod(fd, 0644);
+    // Renamed while still open and locked: remove_stale_temp_files never sees it unlocked.
+    if (::rename(temp.c_str(), path_raw.c_str()) != 0) fail(errno);
+    if (::close(fd) != 0) throw InputError(path + ": cannot write (" + std::strerror(errno) + ")");
+}
+
+bool is_temp_name_of(const std::string& name, const std::string& base) {
+    const std::string stem = base + ".tmp-";
+    if (name.size() != stem.size() + 6 || name.compare(0, stem.size(), stem) != 0) return false;
+    return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(stem.size()), name.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+}
+
+int remove_stale_temp_files(const std::string& dir, const std::function<bool(const std::string&)>& is_ours) {
+    DIR* folder = ::opendir(dir.c_str());
+    if (!folder) return 0;
+    int removed = 0;
+    while (const dirent* entry = ::readdir(folder)) {
+        const std::string name = entry->d_name;
+        const std::size_t at = name.rfind(".tmp-");
+        if (at == std::string::npos || !is_ours(name.substr(0, at)) || !is_temp_name_of(name, name.substr(0, at))) continue;
+        const std::string path = dir + "/" + name;
+        const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) continue;
+        // A writer holds the lock from creating the file to renaming it: a lock we get is a
+        // writer gone. The same file must still be under that name (not renamed, not replaced).
+        struct stat held {}, named {};
+        if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && ::fstat(fd, &held) == 0 && S_ISREG(held.st_mode) &&
+            ::lstat(path.c_str(), &named) == 0 && named.st_ino == held.st_ino && named.st_dev == held.st_dev &&
+            ::unlink(path.c_str()) == 0)
+            ++removed;
+        ::close(fd);
     }
-    ::chmod(temp.c_str(), 0644);
-    if (::rename(temp.c_str(), path_raw.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        ::unlink(temp.c_str());
-        throw InputError(path + ": cannot write (" + reason + ")");
-    }
+    ::closedir(folder);
+    return removed;
 }
 
 }  // namespace attn

@@ -15,13 +15,20 @@
 // - write_file_atomically refuses a target that exists and is not a regular file (a device, a
 //   FIFO, a directory): InputError("<path>: ... is not a regular file"), nothing written. It
 //   writes to "<path>.tmp-XXXX" in the same folder, flushes, fsyncs and renames over path, so a reader sees the old file or the new one, never half of one. Throws
-//   InputError naming the path and the system's reason (read-only folder, full disk).
+//   InputError naming the path and the system's reason (read-only folder, full disk). The temp
+//   file is flock()ed from its creation to its rename, so a cleaner can tell a writer at work
+//   from one that died mid-write.
+// - remove_stale_temp_files(dir, is_ours) removes dir/NAME.tmp-XXXXXX (six letters or digits,
+//   write_file_atomically's pattern) when is_ours(NAME) and no writer holds its lock: the leftovers
+//   of a process killed while writing. Another process's file being written is never touched.
+//   Returns how many it removed; never throws.
 #pragma once
 
 #include "core/base/limits.h"
 
 #include <Eigen/Dense>
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -38,5 +45,7 @@ nlohmann::json matrix_to_json(const Eigen::MatrixXd& m);
 nlohmann::json vector_to_json(const Eigen::MatrixXd& row);  // 1×n → [..]
 
 void write_file_atomically(const std::string& path, const std::string& contents);
+bool is_temp_name_of(const std::string& name, const std::string& base);  // base + ".tmp-XXXXXX"?
+int remove_stale_temp_files(const std::string& dir, const std::function<bool(const std::string&)>& is_ours);
 
 }  // namespace attn

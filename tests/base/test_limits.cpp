@@ -19,6 +19,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -245,6 +247,33 @@ TEST(AtomicWrite, RefusesFifosAndDirectoriesAndLeavesThemAlone) {
     std::string text;
     in >> text;
     EXPECT_EQ(text, "new");
+}
+
+// Issue 23, defect 5: a save killed half-way leaves NAME.tmp-XXXXXX; the next start removes ours,
+// and only when its writer is gone: a writer holds the temp file's flock until its rename.
+TEST(AtomicWrite, StaleTempFilesOfOursAreRemovedButNotOnesBeingWritten) {
+    TempDir dir;
+    const std::string stale = dir.file("autosave.json.tmp-abc123", std::string(4096, 'x'));
+    const std::string recent = dir.file("recent.json.tmp-XyZ789", "[");
+    const std::string being_written = dir.file("autosave.json.tmp-live01", "{");
+    const std::string not_ours = dir.file("notes.json.tmp-abc123", "keep");
+    const std::string wrong_pattern = dir.file("autosave.json.tmp-abc12", "keep");
+    const std::string target = dir.file("autosave.json", "{}");
+    const int writer = ::open(being_written.c_str(), O_RDWR);
+    ASSERT_GE(writer, 0);
+    ASSERT_EQ(::flock(writer, LOCK_EX), 0);  // as write_file_atomically holds it while writing
+    const auto ours = [](const std::string& name) { return name == "autosave.json" || name == "recent.json"; };
+    EXPECT_EQ(attn::remove_stale_temp_files(dir.path(""), ours), 2);
+    EXPECT_FALSE(fs::exists(stale));
+    EXPECT_FALSE(fs::exists(recent));
+    for (const std::string& kept : {being_written, not_ours, wrong_pattern, target}) EXPECT_TRUE(fs::exists(kept)) << kept;
+    ::close(writer);  // the writer is gone now: its file is a leftover too
+    EXPECT_EQ(attn::remove_stale_temp_files(dir.path(""), ours), 1);
+    EXPECT_FALSE(fs::exists(being_written));
+    attn::write_file_atomically(target, "[1]");  // and a finished write leaves no temp file
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir.path("")), fs::directory_iterator()), 3);
+    EXPECT_TRUE(attn::is_temp_name_of("recent.json.tmp-Q9z0aB", "recent.json"));
+    EXPECT_FALSE(attn::is_temp_name_of("recent.json.tmp-Q9z0a/", "recent.json"));
 }
 
 // ---- strict numbers -------------------------------------------------------------------------
