@@ -23,6 +23,7 @@
 #include <iostream>
 #include <new>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace attn::app {
 
@@ -161,8 +162,28 @@ bool class_mode(const CommandLine& c) {
     return ::stat(c.answers_files.front().c_str(), &info) == 0 && S_ISDIR(info.st_mode);
 }
 
+// Grades the class on every core. When stderr is a terminal, "graded N of M hand-ins" counts up
+// on one line there (erased at the end); otherwise nothing is added to stderr.
+ClassReport grade_class_showing_progress(const CommandLine& c) {
+    ClassGradingOptions options;
+    options.where = c.answers_files.size() == 1 ? c.answers_files.front() : "check";
+    const bool terminal = ::isatty(STDERR_FILENO) == 1;
+    if (terminal)
+        options.progress = [](int done, int total) {
+            std::fprintf(stderr, "\rattnlab: graded %d of %d hand-ins", done, total);
+            std::fflush(stderr);
+        };
+    struct EraseLine {  // also when grading throws: the error line starts on a clean line
+        bool terminal;
+        ~EraseLine() {
+            if (terminal) std::fputs("\r\033[K", stderr);
+        }
+    } erase{terminal};
+    return grade_class(find_hand_ins(c.answers_files), c.tolerance, options);
+}
+
 int run_class(const CommandLine& c) {
-    const ClassReport report = grade_class(find_hand_ins(c.answers_files), c.tolerance);
+    const ClassReport report = grade_class_showing_progress(c);
     // The report first: when it cannot be written, the run is a usage error (exit 2, no stdout).
     if (!c.report_file.empty()) write_file_atomically(c.report_file, class_report_html(report));
     if (c.format == "json") std::cout << class_report_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -283,6 +304,10 @@ int run_tensors_info(const CommandLine& c) {
 int run_pack_check(const CommandLine& c) {
     const std::string text = read_pack_source(c.pack_file);
     const PackReading reading = read_pack(text, c.pack_file, parse_language(c.language));
+    if (!reading.ok && reading.problems.size() == 1) {  // one line, as every other refusal (a limit, say)
+        print_error(printable_path(c.pack_file) + ": " + reading.problems.front().path + ": " + reading.problems.front().message);
+        return 2;
+    }
     if (!reading.ok) {
         std::fputs(terminal_text(pack_problems_text(c.pack_file, reading.problems)).c_str(), stderr);
         std::fprintf(stderr, "attnlab: %s: %zu problem%s\n", printable_path(c.pack_file).c_str(), reading.problems.size(),

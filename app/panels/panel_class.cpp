@@ -40,8 +40,14 @@ std::string default_report_path(std::string folder) {
     return (folder.empty() ? std::string("class") : folder) + "-report.html";
 }
 
-ClassReport grade(const std::string& folder, double tolerance) {
-    return grade_class(find_hand_ins({folder}), tolerance);
+// The same grading and work budget as `attnlab check DIR` (core/course/class_report.h).
+ClassReport grade(const std::string& folder, double tolerance, const std::atomic<bool>* cancel = nullptr,
+                  const BackgroundJob<ClassReport>::Progress& progress = {}) {
+    ClassGradingOptions options;
+    options.where = folder;
+    options.cancel = cancel;
+    options.progress = progress;
+    return grade_class(find_hand_ins({folder}), tolerance, options);
 }
 
 void take_report(AppState& state, ClassReport report) {
@@ -316,11 +322,12 @@ void start_grading(AppState& state, const std::string& folder) {
     view.error.clear();
     view.grading_since = state.platform.now;
     const double tolerance = state.session.tolerance;
-    // Core's grading is pure and thread-safe (class_report.h); the window keeps drawing meanwhile,
-    // with a progress bar per hand-in and a Cancel button that stops before the next hand-in.
+    // Core's grading is pure and thread-safe (class_report.h) and uses every core; the window keeps
+    // drawing meanwhile, with a progress bar per hand-in and a Cancel button that stops before the
+    // next hand-in. A class past the work budget ends in the error toast, as on the command line.
     view.grading.job = std::make_shared<BackgroundJob<ClassReport>>(
         [folder, tolerance](const std::atomic<bool>& cancel, const BackgroundJob<ClassReport>::Progress& progress) {
-            return grade_class(find_hand_ins({folder}), tolerance, &cancel, progress);
+            return grade(folder, tolerance, &cancel, progress);
         });
 }
 

@@ -58,6 +58,19 @@ inline constexpr std::size_t kMaxGoalTextBytes = 4096;
 // from any one folder (a hostile folder of a million files is refused, not listed).
 inline constexpr int kMaxClassHandIns = 2000;
 inline constexpr int kMaxClassFolderEntries = 10000;
+// The work of grading one class, in the hand-in evaluator's units (core/course/pyexpr.h: one
+// multiply-add or one number touched, 1 to 1.6 ns on the 2-core reference machine). A hand-in
+// costs kClassWorkPerFileByte per byte of its file (reading, JSON: measured 14 to 58),
+// kClassWorkPerCodeByte per byte of Python source (a .py file or a notebook's code cells: tokens
+// and statements, measured 140 to 290) and what its expressions computed (at most
+// pyexpr::kMaxScriptWork = 2e8). The file bytes are known before grading starts, so a class whose
+// files alone pass the budget is refused at once; the rest is counted as the hand-ins are graded,
+// and grading stops as soon as the budget is spent (exit 2, no report). 5e9 is about 5 s of one
+// core, 2.5 s on two: 2 000 hand-ins of 2 KB of Python use a fifth of it, 27 hand-ins at the
+// per-script limit all of it.
+inline constexpr double kMaxClassWork = 5e9;
+inline constexpr double kClassWorkPerFileByte = 50;
+inline constexpr double kClassWorkPerCodeByte = 200;
 // Rows of an opened capture the student edited and the session keeps (a row is ≤ kMaxCaptureDim
 // numbers): 4096 rows of 128 numbers is ~11 MB of JSON, inside kMaxSessionFileBytes.
 inline constexpr int kMaxCapturedEdits = 4096;
@@ -83,6 +96,22 @@ inline constexpr std::size_t kMaxTokenBytes = 128;
 // Any head a file may hold opens as an editable workspace.
 static_assert(kMaxCaptureTokens <= kMaxKeys && kMaxCaptureTokens <= kMaxQueries, "a captured head must fit the workspace");
 static_assert(kMaxCaptureDim <= kMaxKeyDim && kMaxCaptureDim <= kMaxValueDim, "a captured head must fit the workspace");
+
+// ---- course packs (core/course/pack.h) ----------------------------------------------------------
+// Tasks in one pack (discussion tasks included): the shipped packs have 9 and 12.
+inline constexpr int kMaxPackTasks = 256;
+// The solver's work for a whole pack, estimated from its shape when it is read, before anything is
+// solved: a task costs rows × N × d (identity: N query rows; every other goal, key edit and
+// temperature one row), summed over the tasks. One unit is 0.15 to 0.6 µs of solving here (the
+// max-margin direction over N keys in d dimensions: identity over 1024 keys in 128 dimensions is
+// 2^27 units and took 19.6 s), so the limit, 2^19, is identity over 128 keys in 32 dimensions (or
+// 64 in 128), at most about 0.3 s per solve of the whole pack; `pack hints --student` solves it up
+// to eight times. The shipped packs need 108 (the notebook) and 384 units in all.
+inline constexpr long long kMaxPackWork = 1LL << 19;
+// make_variant() solves the whole pack once per seed it tries: it tries at most
+// kMaxVariantWork / (the pack's work) seeds (and never more than kMaxVariantAttempts, 64), so a
+// pack at kMaxPackWork gets 4 seeds, the shipped packs all 64.
+inline constexpr long long kMaxVariantWork = 1LL << 21;
 
 // ---- images ------------------------------------------------------------------------------------
 // A screenshot (window size × scale). Rendering costs ~21 bytes per pixel (GL framebuffers,

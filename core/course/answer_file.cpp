@@ -759,8 +759,10 @@ void take_binding(const std::string& name, const pyexpr::Binding& b, HandIn& out
 
 HandIn read_expressions(std::string_view text, const Dataset& data, const std::vector<std::string>& labels) {
     const std::map<std::string, pyexpr::Tensor> given = {{"key", tensor_of(data.keys)}, {"value", tensor_of(data.values)}};
-    const pyexpr::ScriptResult run = pyexpr::run_script(text, given, labels);
     HandIn out;
+    out.code_bytes = text.size();
+    const pyexpr::ScriptResult run = pyexpr::run_script(text, given, labels);
+    out.work = run.work;
     for (const std::string& name : answer_names()) {
         const auto it = run.names.find(name);
         if (it != run.names.end()) take_binding(name, it->second, out);
@@ -779,7 +781,7 @@ HandIn parse_python_hand_in(std::string_view text, const std::string& where, con
     const Reporter report(where);
     check_text(text, report);
     try {
-        return HandIn{parse_python_answers(text, where), {}};
+        return HandIn{parse_python_answers(text, where), {}, 0, 0};
     } catch (const InputError& constants_error) {
         HandIn out;
         try {
@@ -834,7 +836,7 @@ HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, c
     }
     HandIn out;
     try {
-        out = HandIn{parse_python_answers(source, where), {}};
+        out = HandIn{parse_python_answers(source, where), {}, 0, 0};
         return out;
     } catch (const InputError&) {
     }
@@ -853,7 +855,7 @@ HandIn read_hand_in(const std::string& path, const Dataset& data) {
     if (path.size() >= 6 && path.compare(path.size() - 6, 6, ".ipynb") == 0) return parse_notebook_hand_in(text, path, data);
     const std::string_view body = strip_bom(text);
     const auto first = body.find_first_not_of(" \t\r\n\f\v");
-    if (first != std::string_view::npos && body[first] == '{') return HandIn{parse_json_answers(text, path), {}};
+    if (first != std::string_view::npos && body[first] == '{') return HandIn{parse_json_answers(text, path), {}, 0, 0};
     return parse_python_hand_in(text, path, data);
 }
 

@@ -58,6 +58,11 @@ AnswerSet load_answer_file(const std::string& path);
 struct HandIn {
     AnswerSet answers;
     std::map<std::string, std::string> cannot_grade;  // answer name → reason
+    // What reading it cost, for a class's work budget (kMaxClassWork): the bytes of Python source
+    // read as statements (a .py file, a notebook's code cells; 0 for constants and JSON answers)
+    // and the evaluator's work on them (core/course/pyexpr.h).
+    std::size_t code_bytes = 0;
+    double work = 0;
 };
 
 // Python hand-ins. A file of constants (the grammar above) reads exactly as parse_python_answers

@@ -17,8 +17,11 @@
 #include <dirent.h>
 #include <map>
 #include <new>
+#include <mutex>
 #include <set>
 #include <sys/stat.h>
+#include <system_error>
+#include <thread>
 
 namespace attn {
 
@@ -268,7 +271,9 @@ std::string failure_reason(const Course& course, const Task& task, const Dataset
     return summary.empty() ? std::string("max abs diff above the tolerance") : summary;
 }
 
-StudentResult grade_one(const HandInSource& source, const Course& course, const Dataset& data, double tolerance) {
+// `work` gets what reading the hand-in cost beyond its file bytes (Python source and evaluation).
+StudentResult grade_one(const HandInSource& source, const Course& course, const Dataset& data, double tolerance,
+                        double& work) {
     StudentResult r;
     r.student = source.student;
     r.path = source.path;
@@ -286,6 +291,7 @@ StudentResult grade_one(const HandInSource& source, const Course& course, const 
         r.error = printable_path(source.path) + ": input too large (out of memory)";
         return r;
     }
+    work = static_cast<double>(hand_in.code_bytes) * kClassWorkPerCodeByte + hand_in.work;
     for (const TaskCheck& check : check_hand_in(course, data, hand_in, tolerance)) {
         StudentTask t;
         t.id = check.id;
@@ -307,27 +313,135 @@ StudentResult grade_one(const HandInSource& source, const Course& course, const 
     return r;
 }
 
+// The hand-ins graded on a few threads. Each result goes to its hand-in's place, so the report
+// does not depend on which thread graded what; the budget check and the progress calls share one
+// lock, so progress counts up by one per call and the work is never counted twice.
+class GradingPool {
+public:
+    GradingPool(const std::vector<HandInSource>& hand_ins, double tolerance, const ClassGradingOptions& options, double known_work)
+        : hand_ins_(hand_ins), tolerance_(tolerance), options_(options), spent_(known_work),
+          course_(notebook_course()), data_(notebook_dataset()), results_(hand_ins.size()) {}
+
+    // Runs the pool; false when cancelled or over the budget (over_budget() says which).
+    bool run() {
+        const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+        const int wanted = options_.threads > 0 ? options_.threads : static_cast<int>(cores);
+        const int threads = std::clamp(std::min(wanted, static_cast<int>(hand_ins_.size())), 1, kMaxGradingThreads);
+        std::vector<std::thread> helpers;
+        for (int t = 1; t < threads; ++t) {
+            try {
+                helpers.emplace_back([this] { grade_loop(); });
+            } catch (const std::system_error&) {
+                break;  // no more threads: the ones started (and this one) grade the rest
+            }
+        }
+        grade_loop();
+        for (std::thread& helper : helpers) helper.join();
+        if (error_) std::rethrow_exception(error_);
+        return !stop_;
+    }
+    bool over_budget() const { return over_budget_; }
+    std::vector<StudentResult>& results() { return results_; }
+
+private:
+    void grade_loop() {
+        for (;;) {
+            if (stop_ || (options_.cancel && *options_.cancel)) {
+                stop_ = true;
+                return;
+            }
+            const std::size_t i = next_++;
+            if (i >= hand_ins_.size()) return;
+            double work = 0;
+            try {
+                results_[i] = grade_one(hand_ins_[i], course_, data_, tolerance_, work);
+            } catch (...) {  // only what `check FILE` would fail on too (bad_alloc outside the reader)
+                const std::lock_guard<std::mutex> lock(mutex_);
+                if (!error_) error_ = std::current_exception();
+                stop_ = true;
+                return;
+            }
+            const std::lock_guard<std::mutex> lock(mutex_);
+            if (options_.cancel && *options_.cancel) {  // set while this one was graded: no more progress
+                stop_ = true;
+                return;
+            }
+            spent_ += work;
+            if (spent_ > options_.work_budget) {
+                over_budget_ = true;
+                stop_ = true;
+                return;
+            }
+            ++done_;
+            if (options_.progress) options_.progress(done_, static_cast<int>(hand_ins_.size()));
+        }
+    }
+
+    const std::vector<HandInSource>& hand_ins_;
+    const double tolerance_;
+    const ClassGradingOptions& options_;
+    double spent_;  // under mutex_
+    const Course& course_;
+    const Dataset data_;
+    std::vector<StudentResult> results_;
+    std::atomic<std::size_t> next_{0};
+    std::atomic<bool> stop_{false};
+    std::mutex mutex_;
+    int done_ = 0;               // under mutex_
+    bool over_budget_ = false;   // under mutex_ (read after the threads are joined)
+    std::exception_ptr error_;   // under mutex_
+};
+
+std::string over_budget_message(const ClassGradingOptions& options, std::size_t hand_ins, double file_work) {
+    const std::string start = printable_path(options.where) + ": " + std::to_string(hand_ins) + " hand-in" +
+                              (hand_ins == 1 ? "" : "s") + ": ";
+    if (file_work > options.work_budget)
+        return start + format("their files alone need %.3g units of grading work, more than the class limit of %.3g; "
+                              "grade the class in parts",
+                              file_work, options.work_budget);
+    return start + format("grading stopped at the class limit of %.3g units of work (files, Python source and "
+                          "computation); grade the class in parts",
+                          options.work_budget);
+}
+
 }  // namespace
+
+double class_file_work(const std::vector<HandInSource>& hand_ins) {
+    double work = 0;
+    for (const HandInSource& source : hand_ins) {
+        struct stat info {};
+        if (source.path.empty() || ::stat(source.path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) continue;
+        // A larger file is refused by the reader after its size alone.
+        work += static_cast<double>(std::min<long long>(info.st_size, static_cast<long long>(kMaxAnswerFileBytes))) *
+                kClassWorkPerFileByte;
+    }
+    return work;
+}
 
 ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolerance, const std::atomic<bool>* cancel,
                         const std::function<void(int done, int total)>& progress) {
-    const Course& course = notebook_course();
-    const Dataset data = notebook_dataset();
+    ClassGradingOptions options;
+    options.cancel = cancel;
+    options.progress = progress;
+    return grade_class(hand_ins, tolerance, options);
+}
+
+ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolerance, const ClassGradingOptions& options) {
+    const double file_work = class_file_work(hand_ins);
+    if (file_work > options.work_budget) throw InputError(over_budget_message(options, hand_ins.size(), file_work));
     ClassReport report;
     report.tolerance = tolerance;
-    for (const Task& task : course.tasks)
+    for (const Task& task : notebook_course().tasks)
         if (!task.discussion) report.tasks.push_back(TaskSummary{task.id});
-    const int total = static_cast<int>(hand_ins.size());
-    for (const HandInSource& source : hand_ins) {
-        if (cancel && *cancel) {
-            ClassReport stopped;
-            stopped.tolerance = tolerance;
-            stopped.cancelled = true;
-            return stopped;
-        }
-        report.students.push_back(grade_one(source, course, data, tolerance));
-        if (progress) progress(static_cast<int>(report.students.size()), total);
+    GradingPool pool(hand_ins, tolerance, options, file_work);
+    if (!pool.run()) {
+        if (pool.over_budget()) throw InputError(over_budget_message(options, hand_ins.size(), file_work));
+        ClassReport stopped;
+        stopped.tolerance = tolerance;
+        stopped.cancelled = true;
+        return stopped;
     }
+    report.students = std::move(pool.results());
 
     std::map<std::pair<std::string, std::string>, ReasonCount> reasons;
     for (const StudentResult& s : report.students) {

@@ -21,7 +21,9 @@
 //   FIFOs and devices are refused by the reader (core/course/answer_file.h), without blocking.
 //
 // Grading is read_hand_in() + check_hand_in() per student, exactly as `attnlab check FILE`; a
-// student file is parsed, never executed. A task is in one of four states:
+// student file is parsed, never executed. The hand-ins are graded on a few threads at once, and
+// the whole class's work is bounded (kMaxClassWork in core/base/limits.h: file bytes, Python
+// source bytes and the evaluator's work), so a class of hostile hand-ins ends in seconds. A task is in one of four states:
 //   pass         graded and within the tolerance
 //   fail         graded and outside it, or its answer has the wrong shape (reason: the checker's
 //                problem, else the live diagnosis's reason: "k0 leads, but q is too short ...")
@@ -50,6 +52,7 @@
 #pragma once
 
 #include "core/base/error.h"
+#include "core/base/limits.h"
 #include "core/course/exercises.h"
 
 #include <array>
@@ -119,9 +122,35 @@ struct ClassReport {
     bool cancelled = false;  // grading stopped at *cancel: the report is empty, not partial
 };
 
-// Grades every hand-in. For a worker thread (the Class window): `cancel` is checked before each
-// hand-in, and a set flag returns an empty report with `cancelled`; `progress(done, total)` is
-// called after each hand-in (from the grading thread). Both may be left out.
+// How grade_class() runs. Every field may be left as it is.
+struct ClassGradingOptions {
+    // Checked before each hand-in: a set flag returns an empty report with `cancelled`.
+    const std::atomic<bool>* cancel = nullptr;
+    // Called after each hand-in with (graded so far, all), from a grading thread, never two at
+    // once and with `done` increasing by one each call.
+    std::function<void(int done, int total)> progress;
+    // Grading threads: 0 is one per core (std::thread::hardware_concurrency), at most
+    // kMaxGradingThreads; 1 grades on the calling thread alone.
+    int threads = 0;
+    // The class's work budget (core/base/limits.h); tests lower it.
+    double work_budget = kMaxClassWork;
+    // Names the class in a refusal: the folder, or "check".
+    std::string where = "check";
+};
+inline constexpr int kMaxGradingThreads = 4;
+
+// The work known before grading: every hand-in's file size (at most kMaxAnswerFileBytes) times
+// kClassWorkPerFileByte. grade_class() refuses a class above the budget with this alone.
+double class_file_work(const std::vector<HandInSource>& hand_ins);
+
+// Grades every hand-in, on a small pool of threads over the hand-ins; the report is the same,
+// byte for byte, for any number of threads (each result keeps its hand-in's place). Throws
+// InputError, naming options.where and the limit, when the class's work passes the budget
+// (kMaxClassWork): before grading when the files alone pass it, else as soon as the graded
+// hand-ins' work does (the report is then never partial). Safe to run on a worker thread (the
+// Class window); the pool's threads end before it returns or throws.
+ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolerance, const ClassGradingOptions& options);
+// The same with a cancel flag and a progress callback (see ClassGradingOptions).
 ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolerance,
                         const std::atomic<bool>* cancel = nullptr,
                         const std::function<void(int done, int total)>& progress = {});

@@ -513,6 +513,10 @@ void read_course_body(const json& doc, PackReader& r, Course& course) {
         r.problem("$.tasks", "must be a non-empty list");
         return;
     }
+    if (tasks->size() > static_cast<std::size_t>(kMaxPackTasks)) {  // before reading them: never a long read
+        r.problem("$.tasks", format("%zu tasks, more than the limit of %d", tasks->size(), kMaxPackTasks));
+        return;
+    }
     if (course.data.keys.size() == 0) return;  // the data's problem is reported; goals cannot be checked
     std::set<std::string> ids;
     for (std::size_t i = 0; i < tasks->size(); ++i) {
@@ -552,6 +556,13 @@ PackReading read_pack(std::string_view text, const std::string& where, Language 
     }
     PackReader reader(out.problems);
     read_course_body(doc, reader, out.course);
+    // The solver's work is estimated from the shape before anything is solved (never timed).
+    const long long work = out.problems.empty() ? pack_work(out.course) : 0;
+    if (work > kMaxPackWork)
+        out.problems.push_back({"$.tasks", format("solving the tasks needs %lld units of work (rows x keys x d per task, "
+                                                  "%d keys, d = %d), more than the limit of %lld",
+                                                  work, static_cast<int>(out.course.data.keys.rows()),
+                                                  static_cast<int>(out.course.data.keys.cols()), kMaxPackWork)});
     if (out.problems.empty()) out.problems = unsolvable_tasks(out.course, language);
     out.ok = out.problems.empty();
     return out;
@@ -593,6 +604,22 @@ const BuiltinPack* find_builtin_pack(const std::string& id) {
 std::string read_pack_source(const std::string& id_or_path) {
     if (const BuiltinPack* pack = find_builtin_pack(id_or_path)) return pack->json;
     return read_text_file(id_or_path, kMaxCourseFileBytes);
+}
+
+long long pack_work(const Course& course) {
+    const long long keys = course.data.keys.rows(), d = course.data.keys.cols();
+    long long work = 0;
+    for (const Task& task : course.tasks) {
+        if (task.discussion) continue;
+        const long long rows = task.edit.tensor == TaskEdit::Tensor::Query ? std::max(1, task.edit.rows) : 1;
+        work += rows * keys * d;  // ≤ 256 tasks × 1024 × 1024 × 128: far inside long long
+    }
+    return work;
+}
+
+int variant_attempts(const Course& course) {
+    const long long work = std::max(1LL, pack_work(course));
+    return static_cast<int>(std::clamp(kMaxVariantWork / work, 1LL, static_cast<long long>(kMaxVariantAttempts)));
 }
 
 std::vector<PackProblem> unsolvable_tasks(const Course& course, Language language) {
@@ -642,7 +669,8 @@ PackVariant make_variant(std::string_view pack_text, const std::string& where, c
         throw InputError(printable_path(where) + ": is already the variant of " + in_quotes(base.variant_student));
     json doc = parse_json_text(pack_text, where);
     PackVariant out;
-    for (int attempt = 0; attempt < kMaxVariantAttempts; ++attempt) {
+    const int attempts = variant_attempts(base);  // each seed solves the whole pack again
+    for (int attempt = 0; attempt < attempts; ++attempt) {
         const std::uint32_t seed = variant_seed(base.id, student, attempt);
         doc["data"]["torch"]["seed"] = seed;
         doc["variant"] = json{{"student", student}, {"attempt", attempt}, {"base_seed", base.torch.seed}};
@@ -657,7 +685,9 @@ PackVariant make_variant(std::string_view pack_text, const std::string& where, c
                                      reading.problems.front().message.c_str()));
     }
     throw InputError(printable_path(where) + ": no solvable variant for " + in_quotes(student) + " in " +
-                     std::to_string(kMaxVariantAttempts) + " seeds; the tasks are too hard for random data");
+                     std::to_string(attempts) + " seeds; the tasks are too hard for random data" +
+                     (attempts < kMaxVariantAttempts ? " (the work limit allows " + std::to_string(attempts) + " seeds of this pack)"
+                                                     : std::string()));
 }
 
 PackAnswers read_pack_answers(std::string_view text, const std::string& where, const Course& course) {

@@ -21,7 +21,8 @@
 // - Variant seeds are documented and stable: variant_seed(pack id, student, attempt) is the low
 //   32 bits of FNV-1a 64 over the bytes "attnlab-variant-1" 0x00 id 0x00 student 0x00 attempt
 //   (attempt in decimal, from 0). make_variant() tries attempts 0, 1, 2, ... and keeps the first
-//   whose data make every task solvable (at most kMaxVariantAttempts; InputError past that).
+//   whose data make every task solvable (at most variant_attempts(): kMaxVariantAttempts, fewer
+//   for a pack whose solving is expensive; InputError past that).
 //   Only packs with torch data have variants.
 // - Pack answers: {"pack": id, "student": ID?, "answers": {name: number | [..] | [[..]]}}, or the
 //   answers object alone. read_pack_answers() checks names against the course.
@@ -71,6 +72,15 @@ const BuiltinPack* find_builtin_pack(const std::string& id);
 // id ("temperature-masks") or a file (read with read_text_file, at most kMaxCourseFileBytes). An
 // id wins over a file of the same name in the working folder, as in the window.
 std::string read_pack_source(const std::string& id_or_path);
+
+// The solver's work a course needs, estimated from its shape alone: rows × N × d per task
+// (identity: N rows, every other task 1), summed. read_pack() refuses a pack above kMaxPackWork
+// (core/base/limits.h) with a problem at "$.tasks" before solving anything, and one with more than
+// kMaxPackTasks tasks before reading them.
+long long pack_work(const Course& course);
+// The seeds make_variant() tries for this course: kMaxVariantWork / pack_work, from 1 to
+// kMaxVariantAttempts.
+int variant_attempts(const Course& course);
 
 // Problems of a course read without structural errors: tasks the solver cannot do, or whose
 // answer fails its own check in float32. Paths are "$.tasks[i].goal".

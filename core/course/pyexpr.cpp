@@ -53,6 +53,7 @@ public:
         for (const auto& [name, slot] : scope_)
             if (given_.count(name) == 0) result.names[name] = slot.binding;
         result.key_checks = std::move(key_checks_);
+        result.work = work_;
         return result;
     }
 

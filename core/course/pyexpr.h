@@ -83,6 +83,8 @@ struct ScriptResult {
     // The notebook's cells end in check_query(..., key=m_key): the binding of that key name at
     // each such call, in order (1.4.1 then 1.4.2 in the A2S1.py form).
     std::vector<Binding> key_checks;
+    // The work the evaluation counted against kMaxScriptWork (it stops just past the limit).
+    double work = 0;
 };
 
 // Runs (reads) the statements of `source`. `given` are the notebook's data (key, value),

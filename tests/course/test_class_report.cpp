@@ -96,6 +96,73 @@ TEST(ClassReport, GradingReportsProgressAndStopsWhenCancelled) {
     EXPECT_EQ(seen.size(), 2u);  // no hand-in graded after the flag was set
 }
 
+// Issue 23, defect 13: the hand-ins are graded on a pool of threads; every output is the serial
+// one, byte for byte, and progress still counts up by one per call.
+TEST(ClassReport, ParallelGradingGivesTheSerialReport) {
+    const std::vector<HandInSource> hand_ins = find_hand_ins({std::string(ATTN_TEST_FIXTURES_DIR) + "/class/hand-ins"});
+    ASSERT_GE(hand_ins.size(), 30u);
+    ClassGradingOptions serial;
+    serial.threads = 1;
+    const ClassReport one = grade_class(hand_ins, 0.05, serial);
+    for (int threads : {2, 3, kMaxGradingThreads}) {
+        ClassGradingOptions parallel;
+        parallel.threads = threads;
+        std::vector<int> seen;
+        parallel.progress = [&](int done, int total) {
+            EXPECT_EQ(total, static_cast<int>(hand_ins.size()));
+            seen.push_back(done);
+        };
+        const ClassReport many = grade_class(hand_ins, 0.05, parallel);
+        EXPECT_EQ(class_report_json(many).dump(), class_report_json(one).dump()) << threads << " threads";
+        EXPECT_EQ(class_report_text(many), class_report_text(one)) << threads << " threads";
+        EXPECT_EQ(class_report_csv(many), class_report_csv(one)) << threads << " threads";
+        EXPECT_EQ(class_report_html(many), class_report_html(one)) << threads << " threads";
+        ASSERT_EQ(seen.size(), hand_ins.size());
+        for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], static_cast<int>(i) + 1);
+    }
+    // The default (one thread per core) gives the same report too.
+    EXPECT_EQ(class_report_json(grade_class(hand_ins, 0.05)).dump(), class_report_json(one).dump());
+}
+
+// The class's work budget: refused before grading when the files alone pass it, else as soon as
+// the graded hand-ins' work does; never a partial report.
+TEST(ClassReport, WorkBudgetRefusesTheClassBeforeOrWhileGrading) {
+    const std::vector<HandInSource> hand_ins = find_hand_ins({std::string(ATTN_TEST_FIXTURES_DIR) + "/class/hand-ins"});
+    const double files = class_file_work(hand_ins);
+    EXPECT_GT(files, 0);
+    EXPECT_LT(files, kMaxClassWork / 1000);  // the synthetic class is far inside the real budget
+    int calls = 0;
+    ClassGradingOptions before;
+    before.work_budget = files * 0.99;
+    before.where = "hand-ins";
+    before.progress = [&](int, int) { ++calls; };
+    try {
+        grade_class(hand_ins, 0.05, before);
+        ADD_FAILURE() << "not refused";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("hand-ins: "), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("files alone"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(calls, 0);  // nothing graded
+    for (int threads : {1, 2}) {
+        ClassGradingOptions during;
+        during.threads = threads;
+        during.work_budget = files + 1;  // the first Python hand-in's source passes it
+        during.progress = [&](int, int) { ++calls; };
+        try {
+            grade_class(hand_ins, 0.05, during);
+            ADD_FAILURE() << "not refused";
+        } catch (const InputError& e) {
+            EXPECT_NE(std::string(e.what()).find("grading stopped at the class limit"), std::string::npos) << e.what();
+            EXPECT_LE(std::string(e.what()).size(), 300u);
+        }
+        EXPECT_LT(calls, static_cast<int>(hand_ins.size()));
+    }
+    ClassGradingOptions enough;
+    enough.work_budget = kMaxClassWork;
+    EXPECT_EQ(grade_class(hand_ins, 0.05, enough).students.size(), hand_ins.size());
+}
+
 TEST(ClassReport, NoArgumentsOrMissingPathsAreUsageErrors) {
     EXPECT_THROW(find_hand_ins({}), InputError);
     EXPECT_THROW(find_hand_ins({"/nonexistent/attnlab/class"}), InputError);

@@ -6,10 +6,12 @@
 #include "core/course/hints.h"
 #include "core/base/i18n.h"
 #include "core/base/json_io.h"
+#include "core/base/limits.h"
 #include "core/course/pack.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <set>
 
@@ -51,6 +53,53 @@ TEST(Pack, BuiltinPacksAreValidAndTheNotebookIsOne) {
     EXPECT_EQ(notebook.data.values, attn::notebook_dataset().values);
     const attn::Course second = attn::load_pack(builtin_doc("temperature-masks").dump(), "tm");
     EXPECT_EQ(second.data.keys.rows(), 8);
+}
+
+// Issue 23, defect 2: a pack's tasks and solver work are bounded when it is read, before any
+// solving; the shipped packs are a thousandth of the limit or less.
+TEST(Pack, TasksAndSolverWorkAreBoundedBeforeSolving) {
+    for (const attn::BuiltinPack& pack : attn::builtin_packs()) {
+        const attn::Course course = attn::load_pack(pack.json, pack.id);
+        EXPECT_GT(attn::pack_work(course), 0);
+        EXPECT_LE(attn::pack_work(course) * 1000, attn::kMaxPackWork) << pack.id;
+        EXPECT_LE(static_cast<int>(course.tasks.size()) * 10, attn::kMaxPackTasks) << pack.id;
+        EXPECT_EQ(attn::variant_attempts(course), attn::kMaxVariantAttempts) << pack.id;
+    }
+    // Identity over 1024×128 torch data: 2^27 units (19.6 s of solving before); refused at once.
+    json doc = builtin_doc("notebook");
+    doc["data"]["torch"]["shape"] = json::array({1024, 128, 128});
+    json identity;
+    for (const json& task : doc["tasks"])
+        if (task.value("goal", "") == "identity") identity = task;
+    ASSERT_TRUE(identity.is_object());
+    identity["edit"]["rows"] = 1024;
+    doc["tasks"] = json::array({identity});
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<attn::PackProblem> problems = problems_of(doc);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+    EXPECT_TRUE(has_problem(problems, "$.tasks", "134217728 units of work")) << listed(problems);
+    EXPECT_TRUE(has_problem(problems, "$.tasks", "more than the limit of 524288")) << listed(problems);
+    EXPECT_EQ(problems.size(), 1u) << listed(problems);
+    // At the limit exactly (identity over 128 keys in 32 dimensions): read and solved.
+    doc["data"]["torch"]["shape"] = json::array({128, 32, 32});
+    doc["tasks"][0]["edit"]["rows"] = 128;
+    const attn::PackReading at_limit = attn::read_pack(doc.dump(), "p.json");
+    EXPECT_EQ(attn::pack_work(at_limit.course), attn::kMaxPackWork);
+    EXPECT_TRUE(at_limit.ok) << listed(at_limit.problems);
+    EXPECT_EQ(attn::variant_attempts(at_limit.course), 4);
+    // One task more than kMaxPackTasks: refused before the tasks are read.
+    doc = builtin_doc("notebook");
+    json many = json::array();
+    for (int i = 0; i <= attn::kMaxPackTasks; ++i) {
+        json task = doc["tasks"][0];
+        task["id"] = "t" + std::to_string(i);
+        task["answer"] = "a" + std::to_string(i);
+        many.push_back(task);
+    }
+    doc["tasks"] = many;
+    problems = problems_of(doc);
+    EXPECT_TRUE(has_problem(problems, "$.tasks", "257 tasks, more than the limit of 256")) << listed(problems);
+    EXPECT_THROW(attn::make_variant(doc.dump(), "p.json", "alice"), attn::InputError);
 }
 
 TEST(Pack, EveryBuiltinPackRoundTripsThroughExportAndCheck) {

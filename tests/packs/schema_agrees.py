@@ -120,6 +120,8 @@ BROKEN = {
     'empty task id': on_task('query', setter('id', '')),
     'empty discussion id': lambda doc: next(t for t in doc['tasks'] if t.get('discussion')).__setitem__('id', ''),
     'empty section id': lambda doc: doc['sections'].append({'id': '', 'title': {'en': 'More', 'zh': '更多'}}),
+    '257 tasks (kMaxPackTasks)': lambda doc: doc.__setitem__('tasks', [dict(doc['tasks'][0], id='t%d' % i, answer='a%d' % i)
+                                                                      for i in range(257)]),
 }
 
 # Changes both must accept (JSON's numbers: 2.0 is the integer 2 for the schema, so for attnlab).

@@ -32,15 +32,16 @@ ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
 not_ok() { echo "not ok - $1: $2"; FAILED=$((FAILED + 1)); }
 
 # bounded NAME ALLOWED_CODES ARGS...: runs BIN with ARGS under the limits; the exit code must be
-# one of ALLOWED_CODES ("0 2") and stderr at most one line. Prints the time taken.
+# one of ALLOWED_CODES ("0 2") and stderr at most one line of at most 300 bytes without control characters. Prints
+# the time taken. CASE_SECONDS (default 5) is the time limit, NEEDLE a text stderr must contain.
 bounded() {
-    local name=$1 allowed=$2
+    local name=$1 allowed=$2 seconds=${CASE_SECONDS:-5}
     shift 2
     local start end rc
     start=$(date +%s.%N)
     (
         [ "$CAP" = 1 ] && ulimit -v "${CASE_MEM_KB:-$MEM_KB}"
-        exec timeout -k 1 5 "$BIN" "$@" >"$T/out" 2>"$T/err" </dev/null
+        exec timeout -k 1 "$seconds" "$BIN" "$@" >"$T/out" 2>"$T/err" </dev/null
     ) 2>/dev/null
     rc=$?
     end=$(date +%s.%N)
@@ -48,11 +49,15 @@ bounded() {
     took=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
     lines=$(wc -l <"$T/err")
     if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-        not_ok "$name" "timed out after 5 s"
+        not_ok "$name" "timed out after $seconds s"
     elif [[ " $allowed " != *" $rc "* ]]; then
         not_ok "$name" "exit $rc (allowed: $allowed) after ${took} s; stderr: $(head -c 300 "$T/err" | tr '\n' '|')"
     elif [ "$lines" -gt 1 ]; then
         not_ok "$name" "stderr has $lines lines: $(head -c 300 "$T/err" | tr '\n' '|')"
+    elif [ "$(wc -c <"$T/err")" -gt 301 ] || LC_ALL=C grep -q '[[:cntrl:]]' "$T/err"; then
+        not_ok "$name" "stderr is not one printable line of at most 300 bytes: $(head -c 400 "$T/err" | od -c | head -5)"
+    elif [ -n "${NEEDLE:-}" ] && ! grep -qF -- "$NEEDLE" "$T/err"; then
+        not_ok "$name" "stderr lacks '$NEEDLE': $(head -c 300 "$T/err")"
     else
         ok "$name (exit $rc, ${took} s)"
     fi
@@ -104,6 +109,74 @@ bounded "dataset beyond the maximum shape" "2" dataset --shape 4096,4096
 bounded "an 8192x8192 screenshot is refused" "2" --screenshot "$T/big.png" --size 8192x8192
 bounded "4096x4096 at scale 4 is refused" "2" --screenshot "$T/big.png" --size 4096x4096 --scale 4
 
+# --- issue 23, defect 2: a pack's tasks and solver work are bounded when it is read ----------
+# One identity task over 1024×128 torch data (19.6 s of solving before), 6 115 of them (never
+# ended), and 5 000 small tasks (3.4–6.2 s for a variant).
+python3 - <<'PY'
+import json
+def pack(name, n, d, count, goal):
+    tasks = [{"id": "t%d" % i, "section": "s", "title": {"en": "t"}, "prompt": {"en": "p"}, "answer": "q%d" % i,
+              "goal": goal, "edit": {"tensor": "query", "rows": n} if goal == "identity" else {"tensor": "query"}}
+             for i in range(count)]
+    doc = {"attnlab_pack": 1, "id": "big", "title": {"en": "big"},
+           "data": {"torch": {"seed": 1, "shape": [n, d, d], "normalize": True, "decimals": 2}},
+           "tolerance": 0.05, "sections": [{"id": "s", "title": {"en": "s"}}], "tasks": tasks}
+    json.dump(doc, open(name, "w"), separators=(",", ":"))
+pack("identity_1024x128.json", 1024, 128, 1, "identity")
+pack("identity_6115.json", 1024, 128, 6115, "identity")
+pack("select_5000.json", 4, 3, 5000, "select:0")
+pack("identity_128x32.json", 128, 32, 1, "identity")  # at the work limit: accepted, in time
+PY
+NEEDLE="more than the limit of" bounded "pack check: identity over 1024x128 torch data" "2" pack check identity_1024x128.json
+NEEDLE="more than the limit of" bounded "pack hints: identity over 1024x128 torch data" "2" pack hints identity_1024x128.json
+NEEDLE="more than the limit of" bounded "pack variant: identity over 1024x128 torch data" "2" pack variant identity_1024x128.json --student alice
+NEEDLE="6115 tasks, more than the limit of 256" bounded "pack check: 6 115 identity tasks (0.9 MB)" "2" pack check identity_6115.json
+NEEDLE="5000 tasks, more than the limit of 256" bounded "pack variant: 5 000 tasks" "2" pack variant select_5000.json --student alice
+bounded "pack check: identity over 128x32, at the work limit" "0" pack check identity_128x32.json
+bounded "pack hints --student: identity over 128x32, at the work limit" "0" pack hints identity_128x32.json --student bob
+bounded "pack variant: identity over 128x32, at the work limit" "0 2" pack variant identity_128x32.json --student bob -o v.json
+
+# --- issue 23, defect 13: a class's grading work is bounded ---------------------------------
+# 300 hand-ins, each just under the per-script work limit (55.9 s before): 30 s, and either graded
+# (exit 0 or 1) or refused at the class's work limit (exit 2, one line).
+python3 - <<'PY'
+import os
+lines = ["import torch", "a = torch.ones(256, 256)"] + ["b%d = a @ a" % i for i in range(11)] + ["query121 = key[0] * 100"]
+os.makedirs("class300")
+for i in range(300):
+    open("class300/s%03d.py" % i, "w").write("\n".join(lines) + "\n")
+# 250 hand-ins of 1 MB of Python each (hard links of one file): their files alone pass the budget.
+os.makedirs("class_big")
+pad = "".join("junk%d = torch.tensor([[%s]])\n" % (i, ", ".join(["0.5"] * 40)) for i in range(4500))
+open("class_big/s000.py", "w").write(pad[:pad.rindex("\n", 0, 1000000) + 1] + "query121 = key[0] * 100\n")
+for i in range(1, 250):
+    os.link("class_big/s000.py", "class_big/s%03d.py" % i)
+PY
+CASE_SECONDS=30 bounded "check: 300 hand-ins near the per-script work limit" "0 1 2" check class300
+# Progress: counted on stderr when it is a terminal, nothing when it is not.
+if python3 - "$BIN" "$HERE/../fixtures/class/hand-ins" <<'PY'
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+p = subprocess.run([sys.argv[1], "check", sys.argv[2]], stdout=subprocess.DEVNULL, stderr=slave, timeout=20)
+os.close(slave)
+seen = b""
+while True:
+    try:
+        chunk = os.read(master, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+total = len([n for n in os.listdir(sys.argv[2]) if not n.endswith(".txt")])
+want = ("graded %d of %d hand-ins" % (total, total)).encode()
+sys.exit(0 if p.returncode in (0, 1) and want in seen and b"graded 1 of" in seen else 1)
+PY
+then ok "check DIR shows progress on a terminal's stderr"; else not_ok "check DIR shows progress on a terminal's stderr" "no 'graded N of N hand-ins'"; fi
+"$BIN" check "$HERE/../fixtures/class/hand-ins" >/dev/null 2>"$T/err"
+if [ ! -s "$T/err" ]; then ok "check DIR writes no progress when stderr is not a terminal"; else not_ok "check DIR writes no progress when stderr is not a terminal" "$(head -c 200 "$T/err")"; fi
+NEEDLE="grade the class in parts" bounded "check: a class whose files pass the work budget is refused at once" "2" check class_big
+
 if [ -n "${DISPLAY:-}" ]; then
     CASE_MEM_KB=$GUI_MEM_KB
     bounded "plain window, drawn (the reference)" "0" --no-autosave --screenshot "$T/plain.png"
@@ -113,6 +186,8 @@ if [ -n "${DISPLAY:-}" ]; then
         --screenshot "$T/k1e6.png" --panel geometry
     bounded "session with keys of ±1e6, whole window at scale 2" "0" --no-autosave --session session_all_1e6.json \
         --screenshot "$T/k1e6x2.png" --scale 2
+    NEEDLE="more than the limit of" bounded "--pack with identity over 1024x128, screenshot" "2" --no-autosave \
+        --pack identity_1024x128.json --screenshot "$T/pack.png"
     # Issue 23: the font atlas is bounded (Chinese at 192 px needed 908 MB and died in ImGui's
     # GetTexDataAsRGBA32 under 1.1 GB), and under too little address space for Mesa the window
     # refuses to start instead of dying inside the driver.
