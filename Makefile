@@ -1,6 +1,7 @@
 # Thin wrapper: the build is CMake, the package list is .ci/debian-packages.txt.
 #   make run [ARGS="..."]   install what is missing, build (Release), start the app
 #   make test               install what is missing, build, run every test through ctest
+#                           (CTEST_ARGS="-LE layout" leaves out the tests labelled layout)
 #   make mutate             the mutation check (tests/mutants/): score and survivors
 #   make bench              build and print the benchmark figures
 #   make fuzz [FUZZ_SECONDS=600]  build the libFuzzer targets (clang) and fuzz each one
@@ -31,7 +32,7 @@ run: deps build
 # One private Xvfb for the whole run, started with retries; a server that cannot start is reported
 # as such (exit 125), never as a test verdict. See tests/with_display.sh.
 test: deps build
-	cd $(BUILD) && $(CURDIR)/tests/with_display.sh -- ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && $(CURDIR)/tests/with_display.sh -- ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 # Applies each one-line bug in tests/mutants/*.diff to a copy of the tree, builds it in
 # build-mutate (Release), runs the non-GUI tests, prints the score and the survivors.
