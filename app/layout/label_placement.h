@@ -1,7 +1,7 @@
 // attnlab app: label placement for the geometry view. A pure function: markers (arrow tips), the
 // sizes of their labels and the canvas in, one rectangle per label out, so that no two labels
 // overlap and each sits by its marker. It needs no ImGui context (ImVec2 is only a struct here),
-// so tests/test_label_placement.cpp checks it directly.
+// so tests/app/test_label_placement.cpp checks it directly.
 //
 // How it places
 // - Labels are placed one at a time in the order given: put the important ones first (the query,

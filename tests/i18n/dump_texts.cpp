@@ -39,7 +39,7 @@ void put_text(nlohmann::json& out, const std::string& where, const LocalText& te
     put(out, where, text.get(language));
 }
 
-// Answer sets that reach the diagnosis's many branches (as tests/test_diagnosis.cpp does).
+// Answer sets that reach the diagnosis's many branches (as tests/course/test_diagnosis.cpp does).
 std::vector<std::pair<std::string, AnswerSet>> answer_sets(const AnswerSet& solved) {
     std::vector<std::pair<std::string, AnswerSet>> sets;
     sets.push_back({"solved", solved});

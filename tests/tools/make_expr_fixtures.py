@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes tests/fixtures/expr/*.json: tensor expressions evaluated by PyTorch, for tests/test_pyexpr.cpp.
+"""Writes tests/fixtures/expr/*.json: tensor expressions evaluated by PyTorch, for tests/course/test_pyexpr.cpp.
 
 Run by hand, never by the tests (they must not need torch). With Debian's torch:
 

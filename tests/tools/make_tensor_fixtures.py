@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes tests/fixtures/tensors/: attention captured by assets/capture/capture_attention.py from a
 small torch.nn.TransformerEncoder, torch's own attention weights for it, and the malformed corpus
-bad/ with the message each file must get. For tests/test_tensor_file.cpp.
+bad/ with the message each file must get. For tests/formats/test_tensor_file.cpp.
 
 Run by hand, never by the tests (they must not need torch). With Debian's torch:
 
