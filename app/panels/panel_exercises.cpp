@@ -239,11 +239,19 @@ void draw_hint_texts(AppState& state, const Task& task) {
     }
 }
 
-// The button row's labels, in order. Hint stays when spent (disabled), so that no button moves.
-std::vector<std::string> task_button_labels(AppState& state, const Task& task) {
+// Hint's label changes ("Hint", "Next hint") but its width does not: it is always as wide as the
+// wider label, so Solve beside it never moves when the label changes.
+const char* widest_hint_label(AppState& state) {
+    const char* first = tr(state, "Hint");
+    const char* next = tr(state, "Next hint");
+    return button_width(first) >= button_width(next) ? first : next;
+}
+
+// The button row's labels, in order (Hint at its widest). Hint stays when spent (disabled), so that
+// no button moves.
+std::vector<std::string> task_button_labels(AppState& state) {
     std::vector<std::string> labels;
-    const int shown = state.panels.hints_shown[task.id];
-    labels.push_back(shown == 0 ? tr(state, "Hint") : tr(state, "Next hint"));
+    labels.push_back(widest_hint_label(state));
     for (const char* label : {tr(state, "Solve"), tr(state, "Reset"), tr(state, "Copy PyTorch")}) labels.push_back(label);
     return labels;
 }
@@ -258,7 +266,7 @@ void draw_task_buttons(AppState& state, const Task& task) {
     // the pointer, and the third click at one spot solved the task in front of the class.
     const std::string label = shown == 0 ? tr(state, "Hint") : tr(state, "Next hint");
     ImGui::BeginDisabled(shown >= 2);
-    if (ImGui::Button((label + "###hint").c_str())) ++shown;
+    if (ImGui::Button((label + "###hint").c_str(), ImVec2(button_width(widest_hint_label(state)), 0))) ++shown;
     ImGui::EndDisabled();
     probe_item(state, "hint");
     must_be_in_view(state, "Hint");
@@ -356,7 +364,7 @@ void draw_selected_task(AppState& state) {
         return;
     }
     const ImGuiStyle& style = ImGui::GetStyle();
-    const float buttons_h = wrapped_buttons_height(task_button_labels(state, *task), ImGui::GetContentRegionAvail().x);
+    const float buttons_h = wrapped_buttons_height(task_button_labels(state), ImGui::GetContentRegionAvail().x);
     const float room = ImGui::GetContentRegionAvail().y - buttons_h - style.ItemSpacing.y;
     // The box takes all the room above the buttons, computed in this frame: a height taken from
     // the last frame moved the buttons after the window had gone idle, and a click there missed.

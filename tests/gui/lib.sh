@@ -61,8 +61,15 @@ click() {
 # Ctrl+click on a slider opens its text input; on a text field a plain click does.
 type_into() {
   wait_for "'$1' in d['items']" || { echo "# no item '$1' to type into"; return 1; }
-  xdotool mousemove $(center "$1") keydown ctrl click 1 keyup ctrl
-  sleep 0.3
+  # Under load X can deliver the click before Ctrl, which drags the slider instead of opening its
+  # field: try again until the probe says a text field has the keyboard.
+  local try
+  for try in 1 2 3; do
+    xdotool mousemove $(center "$1") keydown ctrl click 1 keyup ctrl
+    sleep 0.3
+    wait_for "d['text_input']" && break
+    echo "# '$1' did not open its text field (try $try)"
+  done
   # ImGui 1.86 applies typed characters before Ctrl+A within one frame: give Ctrl+A its own.
   xdotool key ctrl+a
   sleep 0.2

@@ -39,6 +39,7 @@ check "a causal task is selected" "d['selected_task'] == '2.2.1'" "d['selected_t
 # place (disabled), so Solve never slides under the pointer in front of the class.
 wait_for "'hint' in d['items']"
 hint_spot=$(center "hint")
+solve_rect=$(probe "d['items']['solve']")
 xdotool mousemove $hint_spot click 1
 sleep 0.25
 check "Hint shows hint 1" "'hint 1' in d['items'] and len(d['course']['hints']) == 1 and len(d['course']['hints'][0]) > 20" "d['course']['hints']"
@@ -49,7 +50,8 @@ xdotool mousemove $hint_spot click 1
 sleep 0.4
 check "a third click at the same spot solves nothing" \
   "not $(task_check 2.2.1)['answered'] and 'hint' in d['items'] and '%d %d' % (d['items']['hint'][0] + d['items']['hint'][2] / 2, d['items']['hint'][1] + d['items']['hint'][3] / 2) == '$hint_spot'" \
-  "($(task_check 2.2.1), d['items'].get('hint'))"
+  "($(task_check 2.2.1), d['items'].get('hint'), '$hint_spot')"
+check "Solve has not moved either" "d['items']['solve'] == $solve_rect" "(d['items']['solve'], $solve_rect)"
 click "solve"
 check "Solve answers 2.2.1 and it passes (under the causal mask)" "$(task_check 2.2.1)['pass']" "$(task_check 2.2.1)"
 
