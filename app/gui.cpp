@@ -402,8 +402,10 @@ int write_layout_report(Platform& p, const std::string& path) {
         apply_layout_case(p.state, c);
         sync_fonts(p);
         const ImVec2 display(static_cast<float>(c.width), static_cast<float>(c.height));
-        // Tables, tab bars and wrapped text settle over a few frames, as in a screenshot.
-        for (int frame = 0; frame < 3; ++frame) build_frame(p, &display);
+        // Tables, tab bars and wrapped text settle over a few frames, as in a screenshot; a case
+        // that pressed Hint or Solve draws until the scroll to its result has landed (reveal.h).
+        for (int frame = 0; frame < 3 || (p.state.panels.reveal_result.frames > 0 && frame < 3 + kRevealFrames); ++frame)
+            build_frame(p, &display);
         nlohmann::json problems = nlohmann::json::array();
         for (const LayoutProblem& lp : p.state.layout_audit.problems)
             problems.push_back({{"panel", lp.panel}, {"kind", lp.kind}, {"what", lp.what}});
@@ -881,6 +883,8 @@ void serve_requests(Platform& p) {
         toggle_fullscreen(p);
     }
     if (p.state.platform.requests.rebuild_fonts) p.active_frames = 3;
+    if (requests.more_frames) p.active_frames = std::max(p.active_frames, 1);
+    requests.more_frames = false;
 }
 
 // The interactive window until it is closed or Quit is chosen; then the last autosave.

@@ -521,6 +521,7 @@ void draw_splitters(AppState& state, const LayoutPlan& plan, ImVec2 display, flo
 
 void draw_ui(AppState& state, HeatmapResources& textures) {
     state.probe.items.clear();  // only what this frame draws (the probe lists the visible widgets)
+    state.probe.visible.clear();
     state.layout_audit.clear();
     handle_shortcuts(state);
     draw_menu_bar(state);
@@ -550,6 +551,7 @@ void draw_ui(AppState& state, HeatmapResources& textures) {
     draw_class_window(state);
     draw_dialogs(state);
     draw_toasts(state);
+    end_reveal_frame(state);
 }
 
 }  // namespace attn::app

@@ -144,21 +144,27 @@ void draw_explanations(AppState& state, const Task& task) {
     // In the panel's own scrolling, not a box of its own: a nested box left one line visible.
     ImGui::Separator();
     if (!diagnosis.summary.en.empty()) {
+        ImGui::BeginGroup();
         ImGui::TextDisabled("%s", tr(state, "Your answer now:"));
-        probe_item(state, "diagnosis");
         text_wrapped(diagnosis.summary.get(lang));
         ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
         text_wrapped(diagnosis.details.get(lang));
         ImGui::PopStyleColor();
+        ImGui::EndGroup();
+        probe_item(state, "diagnosis");
+        reveal_block(state, kExercisesId, "diagnosis");
     }
     if (solved) {
         const bool passes = check && check->pass;
         ImGui::Separator();
+        ImGui::BeginGroup();
         ImGui::TextDisabled("%s", !solved->feasible ? tr(state, "Why Solve cannot do it:")
                                   : passes          ? tr(state, "Why this works:")
                                                     : tr(state, "How Solve derived it:"));
-        probe_item(state, "explanation");
         text_wrapped(solved->text.get(lang));
+        ImGui::EndGroup();
+        probe_item(state, "explanation");
+        reveal_block(state, kExercisesId, "explanation");
     }
 }
 
@@ -229,14 +235,16 @@ void draw_hint_texts(AppState& state, const Task& task) {
     const int shown = state.panels.hints_shown[task.id];
     if (shown <= 0) return;
     const TaskHints hints = task_hints(course(state), task, course_data(state), state.session.answers, language(state));
-    ImGui::TextDisabled("%s", tr(state, "Hint 1:"));
-    probe_item(state, "hint 1");
-    text_wrapped(hints.must_hold);
-    if (shown > 1) {
-        ImGui::TextDisabled("%s", tr(state, "Hint 2:"));
-        probe_item(state, "hint 2");
-        text_wrapped(hints.direction);
-    }
+    const auto block = [&](const char* heading, const std::string& text, const char* item) {
+        ImGui::BeginGroup();
+        ImGui::TextDisabled("%s", heading);
+        text_wrapped(text);
+        ImGui::EndGroup();
+        probe_item(state, item);
+        reveal_block(state, kExercisesId, item);
+    };
+    block(tr(state, "Hint 1:"), hints.must_hold, "hint 1");
+    if (shown > 1) block(tr(state, "Hint 2:"), hints.direction, "hint 2");
 }
 
 // Hint's label changes ("Hint", "Next hint") but its width does not: it is always as wide as the
@@ -266,7 +274,10 @@ void draw_task_buttons(AppState& state, const Task& task) {
     // the pointer, and the third click at one spot solved the task in front of the class.
     const std::string label = shown == 0 ? tr(state, "Hint") : tr(state, "Next hint");
     ImGui::BeginDisabled(shown >= 2);
-    if (ImGui::Button((label + "###hint").c_str(), ImVec2(button_width(widest_hint_label(state)), 0))) ++shown;
+    if (ImGui::Button((label + "###hint").c_str(), ImVec2(button_width(widest_hint_label(state)), 0))) {
+        ++shown;
+        request_reveal(state, "hint " + std::to_string(shown));
+    }
     ImGui::EndDisabled();
     probe_item(state, "hint");
     must_be_in_view(state, "Hint");
@@ -300,8 +311,11 @@ void draw_task_buttons(AppState& state, const Task& task) {
 void draw_task_text(AppState& state, const Task* task) {
     const Language lang = language(state);
     const Palette colors = palette();
+    ImGui::BeginGroup();
     text_wrapped(task->id + "  " + task->title.get(lang));
     text_wrapped(task->prompt.get(lang));
+    ImGui::EndGroup();
+    probe_item(state, "task prompt");
     const auto dim = [&](const std::string& text) {
         ImGui::PushStyleColor(ImGuiCol_Text, colors.text_dim);
         text_wrapped(text);
@@ -337,12 +351,15 @@ void draw_task_text(AppState& state, const Task* task) {
         text_wrapped(format(tr(state, "%s  max abs diff %s %s %.3g"), pass ? "✓" : "✗",
                             figure(check->max_abs_diff).c_str(), pass ? "≤" : ">", task_tolerance(*task, state.session.tolerance)));
         ImGui::PopStyleColor();
+        probe_item(state, "task status");
+        reveal_block(state, kExercisesId, "task status");
         tooltip(tr(state, "Computed in float32 exactly as the notebook's check_query prints it: (target − output).abs().max()."));
     }
     if (check && !check->problem.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, check->answered ? colors.fail : colors.text_dim);
         text_wrapped(check->problem);
         probe_item(state, "task problem");
+        reveal_block(state, kExercisesId, "task problem");
         ImGui::PopStyleColor();
     }
 
@@ -369,6 +386,9 @@ void draw_selected_task(AppState& state) {
     // The box takes all the room above the buttons, computed in this frame: a height taken from
     // the last frame moved the buttons after the window had gone idle, and a click there missed.
     if (ImGui::BeginChild("task text", ImVec2(0, std::max(em(kMinTaskTextEm), room)))) {
+        // A new task starts at its prompt, not at the scroll position of the task before it.
+        if (state.panels.task_pane_task != task->id) ImGui::SetScrollY(0);
+        state.panels.task_pane_task = task->id;
         draw_task_text(state, task);
         audit_window_width(state.layout_audit, kExercisesId);
     }
