@@ -226,7 +226,7 @@ namespace {
 void reveal_diagnosis(AppState& state) {
     if (state.session.mode != AppMode::Exercises) return;
     const Task* task = selected_task(state);
-    request_reveal(state, task && task->edit.tensor == TaskEdit::Tensor::Temperature ? "task status" : "diagnosis");
+    state.panels.reveal_result.ask(task && task->edit.tensor == TaskEdit::Tensor::Temperature ? "task status" : "diagnosis");
 }
 
 }  // namespace
@@ -526,7 +526,7 @@ void solve_selected(AppState& state) {
     for (const TaskSolution& s : solved) explained.push_back(s.solution);
     record_explanation(state, *task, explained);
     commit_edit(state, before);
-    request_reveal(state, "explanation");
+    state.panels.reveal_result.ask("explanation");
 }
 
 namespace {
@@ -639,7 +639,7 @@ void reset_selected(AppState& state) {
         state.session.answers.erase(task->answer);
     }
     commit_edit(state, before);
-    request_reveal(state, "task problem");  // "… is not answered": what Reset did
+    state.panels.reveal_result.ask("task problem");  // "… is not answered": what Reset did
 }
 
 std::map<std::string, std::string> active_cannot_grade(const AppState& state) {

@@ -213,7 +213,6 @@ struct PanelMemory {
     int scroll_to_key = -1;  // the Vectors panel's "go to key" field: scroll the key list there next frame
     std::map<std::string, int> hints_shown;             // task id → hints revealed (0, 1, 2)
     RevealRequest reveal_result;                        // what the last action produced, to scroll into view
-    bool reveal_disabled = false;                       // the layout audit's control case: never scroll to it
     std::string task_pane_task, vectors_task;           // the task each was last scrolled for (a new one starts at the top)
 };
 

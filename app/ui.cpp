@@ -551,7 +551,7 @@ void draw_ui(AppState& state, HeatmapResources& textures) {
     draw_class_window(state);
     draw_dialogs(state);
     draw_toasts(state);
-    end_reveal_frame(state);
+    if (state.panels.reveal_result.count_down()) state.platform.requests.more_frames = true;
 }
 
 }  // namespace attn::app

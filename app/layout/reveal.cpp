@@ -1,21 +1,20 @@
 #include "app/layout/reveal.h"
 
-#include "app/app_state.h"
-
 #include <imgui_internal.h>  // the window's visible rectangle (InnerClipRect)
 
 #include <algorithm>
 
 namespace attn::app {
 
-void request_reveal(AppState& state, const std::string& item) { state.panels.reveal_result = {item, kRevealFrames}; }
-
 namespace {
 
-ImRect visible_area() {
+ImRect display_rect() { return ImRect(ImVec2(0, 0), ImGui::GetIO().DisplaySize); }
+
+// The part of the current window that shows its scrolling content.
+ImRect window_area() {
     const ImGuiWindow* window = ImGui::GetCurrentWindowRead();
-    ImRect area = window ? window->InnerClipRect : ImRect(ImVec2(0, 0), ImGui::GetIO().DisplaySize);
-    area.ClipWith(ImRect(ImVec2(0, 0), ImGui::GetIO().DisplaySize));
+    ImRect area = window ? window->InnerClipRect : display_rect();
+    area.ClipWith(display_rect());
     return area;
 }
 
@@ -26,35 +25,28 @@ bool rect_visible(ImVec2 min, ImVec2 max) {
     // area, its menu bar, a table cell, a child window (already cut by its parent's).
     const ImDrawList* draw_list = ImGui::GetWindowDrawList();
     ImRect area(draw_list->GetClipRectMin(), draw_list->GetClipRectMax());
-    area.ClipWith(ImRect(ImVec2(0, 0), ImGui::GetIO().DisplaySize));
+    area.ClipWith(display_rect());
     const float tolerance = 1.0f;  // rounding of scroll positions
     const float shown_bottom = std::min(max.y, min.y + area.GetHeight());
     return min.y >= area.Min.y - tolerance && shown_bottom <= area.Max.y + tolerance && min.x >= area.Min.x - tolerance &&
            min.x < area.Max.x;
 }
 
-void reveal_block(AppState& state, const std::string& panel, const std::string& item) {
-    RevealRequest& request = state.panels.reveal_result;
+void reveal_block(const RevealRequest& request, LayoutAudit& audit, const std::string& panel, const std::string& item) {
     if (request.item != item || request.frames <= 0) return;
     const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
     if (rect_visible(min, max)) return;
     if (request.frames == 1) {
-        state.layout_audit.report(panel, kResultOutOfView,
-                                  item + ": spans y " + std::to_string(static_cast<int>(min.y)) + ".." +
-                                      std::to_string(static_cast<int>(max.y)) + " after the action that produced it");
+        audit.report(panel, kResultOutOfView,
+                     item + ": spans y " + std::to_string(static_cast<int>(min.y)) + ".." + std::to_string(static_cast<int>(max.y)) +
+                         " after the action that produced it");
         return;
     }
-    if (state.panels.reveal_disabled) return;  // the layout audit's control case
-    const ImRect area = visible_area();
+    if (request.disabled) return;
+    const ImRect area = window_area();
     float delta = max.y > area.Max.y ? max.y - area.Max.y : 0.0f;  // bring its bottom up...
     if (min.y - delta < area.Min.y) delta = min.y - area.Min.y;    // ...but never past its top
     ImGui::SetScrollY(std::max(0.0f, ImGui::GetScrollY() + delta));
-}
-
-void end_reveal_frame(AppState& state) {
-    RevealRequest& request = state.panels.reveal_result;
-    if (request.frames > 0 && --request.frames == 0) request.item.clear();
-    if (request.frames > 0) state.platform.requests.more_frames = true;
 }
 
 }  // namespace attn::app

@@ -19,6 +19,11 @@ namespace attn::app {
 
 namespace {
 
+// Scrolls the task pane to the block just drawn when the last action produced it (reveal.h).
+void reveal_in_task_pane(AppState& state, const std::string& item) {
+    reveal_block(state.panels.reveal_result, state.layout_audit, kExercisesId, item);
+}
+
 constexpr float kFullListEm = 30.0f;  // below this panel height the task list folds to a picker
 constexpr float kMinTaskTextEm = 1.5f; // the task's text box never shrinks below this (a line and a half: it scrolls)
 
@@ -152,7 +157,7 @@ void draw_explanations(AppState& state, const Task& task) {
         ImGui::PopStyleColor();
         ImGui::EndGroup();
         probe_item(state, "diagnosis");
-        reveal_block(state, kExercisesId, "diagnosis");
+        reveal_in_task_pane(state, "diagnosis");
     }
     if (solved) {
         const bool passes = check && check->pass;
@@ -164,7 +169,7 @@ void draw_explanations(AppState& state, const Task& task) {
         text_wrapped(solved->text.get(lang));
         ImGui::EndGroup();
         probe_item(state, "explanation");
-        reveal_block(state, kExercisesId, "explanation");
+        reveal_in_task_pane(state, "explanation");
     }
 }
 
@@ -241,7 +246,7 @@ void draw_hint_texts(AppState& state, const Task& task) {
         text_wrapped(text);
         ImGui::EndGroup();
         probe_item(state, item);
-        reveal_block(state, kExercisesId, item);
+        reveal_in_task_pane(state, item);
     };
     block(tr(state, "Hint 1:"), hints.must_hold, "hint 1");
     if (shown > 1) block(tr(state, "Hint 2:"), hints.direction, "hint 2");
@@ -276,7 +281,7 @@ void draw_task_buttons(AppState& state, const Task& task) {
     ImGui::BeginDisabled(shown >= 2);
     if (ImGui::Button((label + "###hint").c_str(), ImVec2(button_width(widest_hint_label(state)), 0))) {
         ++shown;
-        request_reveal(state, "hint " + std::to_string(shown));
+        state.panels.reveal_result.ask("hint " + std::to_string(shown));
     }
     ImGui::EndDisabled();
     probe_item(state, "hint");
@@ -352,14 +357,14 @@ void draw_task_text(AppState& state, const Task* task) {
                             figure(check->max_abs_diff).c_str(), pass ? "≤" : ">", task_tolerance(*task, state.session.tolerance)));
         ImGui::PopStyleColor();
         probe_item(state, "task status");
-        reveal_block(state, kExercisesId, "task status");
+        reveal_in_task_pane(state, "task status");
         tooltip(tr(state, "Computed in float32 exactly as the notebook's check_query prints it: (target − output).abs().max()."));
     }
     if (check && !check->problem.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, check->answered ? colors.fail : colors.text_dim);
         text_wrapped(check->problem);
         probe_item(state, "task problem");
-        reveal_block(state, kExercisesId, "task problem");
+        reveal_in_task_pane(state, "task problem");
         ImGui::PopStyleColor();
     }
 
