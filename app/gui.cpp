@@ -209,6 +209,9 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
     state.session = default_session();
     state.settings.screenshot_dir = default_screenshot_dir();
     if (const char* probe = std::getenv("ATTNLAB_PROBE")) state.probe.path = probe;
+    // Test hook (tests/gui/layout_matrix.py): never scroll to what an action produced, so the
+    // layout audit's control shows it reports a result left out of view.
+    if (std::getenv("ATTNLAB_NO_REVEAL")) state.panels.reveal_result.disabled = true;
     load_recent(state);
     const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty() || options.bench_frames > 0;
     load_recent_packs(state);
@@ -341,6 +344,17 @@ void clear_background(const Platform& p) {
     glClear(GL_COLOR_BUFFER_BIT);
 }
 
+// Tables, tab bars and wrapped text settle over a few frames; after Hint or Solve, drawing goes on
+// until the scroll to what it produced has landed (reveal.h), as it does in the window. A pending
+// request starts over, since the size drawn at may differ, so the last frame drawn is the one the
+// audit checks it on.
+void settle_frames(Platform& p, const ImVec2& display) {
+    RevealRequest& reveal = p.state.panels.reveal_result;
+    if (!reveal.item.empty()) reveal.ask(reveal.item);
+    for (int frame = 0; frame < 3 || (reveal.frames > 0 && frame < 3 + kRevealFrames); ++frame)
+        build_frame(p, &display);
+}
+
 // Renders the UI off-screen at the window's logical size × scale, with fonts and style built
 // for that size, and returns the pixels (cropped to one panel when `panel` is named).
 // Throws InputError when the size is not possible.
@@ -356,8 +370,7 @@ Image capture(Platform& p, int scale, const std::string& panel) {
     const float px = p.font_px;
     if (!panel.empty()) p.state.panels.reveal = panel;  // a tabbed panel comes forward for its shot
     if (scale != 1) apply_text_size(p, px, static_cast<float>(scale));
-    // A few frames let tables and wrapped text settle at the new size before the shot.
-    for (int frame = 0; frame < 3; ++frame) build_frame(p, &display);
+    settle_frames(p, display);
     const std::string problem = p.offscreen->bind(width * scale, height * scale);
     Image image;
     if (problem.empty()) {
@@ -402,10 +415,7 @@ int write_layout_report(Platform& p, const std::string& path) {
         apply_layout_case(p.state, c);
         sync_fonts(p);
         const ImVec2 display(static_cast<float>(c.width), static_cast<float>(c.height));
-        // Tables, tab bars and wrapped text settle over a few frames, as in a screenshot; a case
-        // that pressed Hint or Solve draws until the scroll to its result has landed (reveal.h).
-        for (int frame = 0; frame < 3 || (p.state.panels.reveal_result.frames > 0 && frame < 3 + kRevealFrames); ++frame)
-            build_frame(p, &display);
+        settle_frames(p, display);
         nlohmann::json problems = nlohmann::json::array();
         for (const LayoutProblem& lp : p.state.layout_audit.problems)
             problems.push_back({{"panel", lp.panel}, {"kind", lp.kind}, {"what", lp.what}});

@@ -33,13 +33,6 @@ const TaskCheck* check_of(const AppState& state, const std::string& id) {
     return nullptr;
 }
 
-std::string figure(float value) {
-    if (!std::isfinite(value)) return "-";
-    char text[32];
-    std::snprintf(text, sizeof text, value != 0.0f && std::fabs(value) < 1e-3f ? "%.2e" : "%.5f", value);
-    return text;
-}
-
 void status_mark(const AppState& state, const TaskCheck* check) {
     const Palette colors = palette();
     if (!check || !check->answered) {
@@ -126,8 +119,7 @@ void draw_task_list(AppState& state) {
         // The tooltip text is taken before the click: selecting refreshes state.checks.
         const std::string status = task.discussion ? tr(state, "A discussion question: no checker")
                                    : check && check->answered
-                                       ? std::string(tr(state, "max abs diff ")) + figure(check->max_abs_diff) +
-                                             (check->problem.empty() ? "" : "\n" + check->problem)
+                                       ? measured_text(*check, language(state)) + (check->problem.empty() ? "" : "\n" + check->problem)
                                        : std::string();
         if (ImGui::Selectable(label.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns)) select_task(state, task.id);
         probe_item(state, "task " + task.id);
@@ -353,12 +345,13 @@ void draw_task_text(AppState& state, const Task* task) {
     if (check && check->answered && std::isfinite(check->max_abs_diff)) {
         const bool pass = check->pass;
         ImGui::PushStyleColor(ImGuiCol_Text, pass ? colors.pass : colors.fail);
-        text_wrapped(format(tr(state, "%s  max abs diff %s %s %.3g"), pass ? "✓" : "✗",
-                            figure(check->max_abs_diff).c_str(), pass ? "≤" : ">", task_tolerance(*task, state.session.tolerance)));
+        text_wrapped(std::string(pass ? "✓  " : "✗  ") + measured_text(*check, lang));
         ImGui::PopStyleColor();
         probe_item(state, "task status");
         reveal_in_task_pane(state, "task status");
-        tooltip(tr(state, "Computed in float32 exactly as the notebook's check_query prints it: (target − output).abs().max()."));
+        tooltip(check->measure == CheckMeasure::KeyWeight
+                    ? tr(state, "The key's softmax weight at this temperature, in float32; the output below is not graded.")
+                    : tr(state, "Computed in float32 exactly as the notebook's check_query prints it: (target − output).abs().max()."));
     }
     if (check && !check->problem.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, check->answered ? colors.fail : colors.text_dim);
