@@ -245,6 +245,8 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
             toast(state, std::string(tr(state, "Could not open: ")) + e.what(), true);
         }
     }
+    // The language first: the Class window grades in it (its reasons are in the window's language).
+    if (!options.language.empty()) state.settings.view.language = options.language;
     if (!options.grade_folder.empty()) {
         if (!headless) {
             start_grading(state, options.grade_folder);
@@ -256,7 +258,6 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
             }
         }
     }
-    if (!options.language.empty()) state.settings.view.language = options.language;
     if (options.presentation) state.settings.view.presentation = true;
     if (options.zoom_given) state.settings.view.text_zoom = std::clamp(std::pow(kZoomStep, static_cast<float>(options.zoom_steps)), 0.5f, 3.0f);
     if (const std::string problem = open_initial_pack(state, options, headless); !problem.empty()) return problem;

@@ -490,6 +490,8 @@ std::string draw_region_tabs(AppState& state, const Region& region) {
         }
         ImGui::EndTabBar();
     }
+    // Tabs hide the Task panel's title bar, and with it a variant's student ID: shown here instead.
+    if (holds(kExercisesId)) draw_variant_tag(state, region.w - em(1.3f) - tabs_w);
     ImGui::End();
     ImGui::PopStyleVar();
     if (!clicked.empty()) chosen = clicked;

@@ -451,7 +451,7 @@ void draw_mode_tabs(AppState& state) {
 }  // namespace
 
 void draw_exercise_panel(AppState& state, const PanelRect& rect) {
-    const std::string title = course_title(state);
+    const std::string title = course_title(state, rect.size.x - 2 * ImGui::GetStyle().FramePadding.x);
     if (begin_panel(title.c_str(), kExercisesId, rect) && ImGui::BeginTabBar("mode")) {
         draw_mode_tabs(state);
         ImGui::EndTabBar();
