@@ -697,11 +697,22 @@ const LocalText* current_sandbox_explanation(const AppState& state) {
     return &e.text;
 }
 
-std::set<std::string> solved_answer_names(const AppState& state) {
-    std::set<std::string> names;
-    for (const auto& [id, explanation] : state.explanations)
-        if (explanation.feasible && current_explanation(state, id)) names.insert(course(state).find(id)->answer);
-    return names;
+AnswerOrigin answer_origin(const AppState& state, const Task& task) {
+    const auto explained = state.explanations.find(task.id);
+    const auto answer = state.session.answers.find(task.answer);
+    if (explained == state.explanations.end() || !explained->second.feasible || answer == state.session.answers.end() ||
+        !same_matrix(answer->second.data, explained->second.answer))
+        return AnswerOrigin::Typed;
+    // Solve's key stays Solve's when the query it was derived from changes (issue 21).
+    return current_explanation(state, task.id) ? AnswerOrigin::Solved : AnswerOrigin::SolvedForEarlierQuery;
+}
+
+AnswerExtras answer_extras(const AppState& state) {
+    AnswerExtras extras;
+    for (const Task& task : course(state).tasks)
+        if (!task.discussion) extras.origins[task.answer] = answer_origin(state, task);
+    extras.notes = state.session.notes;
+    return extras;
 }
 
 std::string window_title(const AppState& state) {

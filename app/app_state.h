@@ -22,6 +22,7 @@
 #include "core/base/limits.h"
 #include "core/math/projection.h"
 #include "core/course/exercises.h"
+#include "core/course/report.h"
 #include "core/formats/session.h"
 #include "core/formats/undo.h"
 
@@ -368,7 +369,8 @@ bool is_tensor_file(const std::string& path);
 const Explanation* current_explanation(const AppState& state, const std::string& task_id);
 const LocalText* current_sandbox_explanation(const AppState& state);
 // Which answers came from Solve unchanged (by answer name), for the export's comments.
-std::set<std::string> solved_answer_names(const AppState& state);
+AnswerOrigin answer_origin(const AppState& state, const Task& task);
+AnswerExtras answer_extras(const AppState& state);  // every answer's origin and the notes, for File → Export
 
 // The session as it is written to disk: the document plus the viewer's settings.
 Session session_for_saving(const AppState& state);

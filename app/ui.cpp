@@ -427,7 +427,7 @@ nlohmann::json export_json(const AppState& state) {
 void export_answers_file(AppState& state, const std::string& path) {
     try {
         const bool python = path.size() >= 3 && path.compare(path.size() - 3, 3, ".py") == 0;
-        const AnswerExtras extras{solved_answer_names(state), state.session.notes};
+        const AnswerExtras extras = answer_extras(state);
         const std::string text = python ? answers_as_python(course(state), state.session.answers, extras)
                                         : export_json(state).dump(2) + "\n";
         write_file_atomically(path, text);

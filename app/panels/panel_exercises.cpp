@@ -293,8 +293,7 @@ void draw_task_buttons(AppState& state, const Task& task) {
     const auto answer = state.session.answers.find(task.answer);
     ImGui::BeginDisabled(answer == state.session.answers.end());
     if (ImGui::Button(tr(state, "Copy PyTorch"))) {
-        const AnswerOrigin origin = solved_answer_names(state).count(task.answer) ? AnswerOrigin::Solved : AnswerOrigin::Typed;
-        ImGui::SetClipboardText(answer_as_python(task, answer->second, origin).c_str());
+        ImGui::SetClipboardText(answer_as_python(task, answer->second, answer_origin(state, task)).c_str());
         toast(state, tr(state, "Copied the answer as a PyTorch line"));
     }
     ImGui::EndDisabled();

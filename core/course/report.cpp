@@ -36,7 +36,7 @@ std::string python_tensor(const AnswerTensor& tensor) {
 std::string task_formula(const Task& task) {
     if (task.edit.tensor == TaskEdit::Tensor::KeyRow) {
         const int r = task.edit.key_row;
-        if (task.edit.unit_norm) return format("k%d = q/|q| (q = query%s unchanged): the unit key with the largest logit", r,
+        if (task.edit.unit_norm) return format("k%d = q/|q| (q = query%s): the unit key with the largest logit", r,
                                                "132");
         return format("k%d <- k%d + ((q.k0 - q.k%d)/|q|^2) q: smallest change that gives k%d the logit k0 and k1 share", r, r,
                       r, r);
@@ -54,8 +54,11 @@ std::string task_formula(const Task& task) {
 }
 
 std::string answer_as_python(const Task& task, const AnswerTensor& tensor, AnswerOrigin origin) {
-    const std::string comment = origin == AnswerOrigin::Solved ? "# " + task.id + ": from attnlab's Solve: " + task_formula(task)
-                                                               : "# " + task.id + ": typed by hand";
+    std::string comment = "# " + task.id + ": typed by hand";
+    if (origin == AnswerOrigin::Solved) comment = "# " + task.id + ": from attnlab's Solve: " + task_formula(task);
+    if (origin == AnswerOrigin::SolvedForEarlierQuery)
+        comment = "# " + task.id + ": from attnlab's Solve, for the answer to " + task.edit.query_from +
+                  " before it changed: " + task_formula(task);
     return comment + "\n" + task.answer + " = " + python_tensor(tensor) + "\n";
 }
 
@@ -140,7 +143,8 @@ std::string answers_as_python(const Course& course, const AnswerSet& answers, co
         }
         const auto it = answers.find(task.answer);
         if (it == answers.end()) continue;
-        const AnswerOrigin origin = extras.solved.count(task.answer) ? AnswerOrigin::Solved : AnswerOrigin::Typed;
+        const auto known = extras.origins.find(task.answer);
+        const AnswerOrigin origin = known == extras.origins.end() ? AnswerOrigin::Typed : known->second;
         out += "\n" + answer_as_python(task, it->second, origin);
     }
     return out;

@@ -32,16 +32,18 @@ std::string solutions_as_text(const Course& course, const std::vector<TaskSoluti
 
 // Where an answer came from, for the comment above it: typed by the student, or filled in by
 // Solve (then the comment gives the formula). A derivation is never attached to a typed answer.
-enum class AnswerOrigin { Typed, Solved };
+// SolvedForEarlierQuery: a key Solve derived from a query the student has since changed; it is
+// still Solve's key, but no longer the answer for the query now in the file.
+enum class AnswerOrigin { Typed, Solved, SolvedForEarlierQuery };
 
 // One task's answer as python: a comment line saying where it came from, then
 // "query121 = torch.tensor([...])".
 std::string answer_as_python(const Task& task, const AnswerTensor& tensor, AnswerOrigin origin);
 
-// What File → Export adds to the answers: which ones Solve produced (by answer name; the rest
-// count as typed) and the student's notes on discussion tasks (task id → text).
+// What File → Export adds to the answers: where each came from (by answer name; a name not
+// listed counts as typed) and the student's notes on discussion tasks (task id → text).
 struct AnswerExtras {
-    std::set<std::string> solved;
+    std::map<std::string, AnswerOrigin> origins;
     std::map<std::string, std::string> notes;
 };
 // The answers the student has now (File → Export answers). Python carries the origins and the
