@@ -169,8 +169,6 @@ Layout fit_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_
     if (rotated) l.col_label_h = needs.col_label_w + em(0.3f);
     l.row_label_w = row_label_w + em(0.4f);
     const float legend_room = beside ? em(1) + em(kBesideBarEm) + legend_extra_w : 0.0f;
-    avail.x -= 2 * legend_room;  // room for both legends when side by side; stacked gets one back below
-    avail.x = std::max(avail.x, em(4));
     const float chrome_h = l.title_h + l.col_label_h + (beside ? 0.0f : l.legend_h);
 
     // The gradient bar is as wide as the grid (5 to 16 em), narrower when the "masked" swatch
@@ -186,8 +184,8 @@ Layout fit_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_
 
     const ImVec2 min_cell = min_cell_size(n, N);
     float sbs_cw, sbs_ch, stk_cw, stk_ch;
-    bool sbs_fits = fit_cells((avail.x - l.gap) / 2 - l.row_label_w, avail.y - chrome_h, n, N, min_cell, &sbs_cw, &sbs_ch);
-    const bool stk_fits = fit_cells(avail.x + legend_room - l.row_label_w, (avail.y - l.gap) / 2 - chrome_h, n, N, min_cell, &stk_cw, &stk_ch);
+    bool sbs_fits = fit_cells((avail.x - l.gap) / 2 - l.row_label_w - legend_room, avail.y - chrome_h, n, N, min_cell, &sbs_cw, &sbs_ch);
+    const bool stk_fits = fit_cells(avail.x - legend_room - l.row_label_w, (avail.y - l.gap) / 2 - chrome_h, n, N, min_cell, &stk_cw, &stk_ch);
     // Side by side only when its titles and legends fit too: a panel that scrolls sideways hides
     // the weights, the map a class is looking at.
     sbs_fits = sbs_fits && 2 * block_width(sbs_cw) + l.gap <= avail.x && std::min(sbs_cw, sbs_ch) >= std::min(stk_cw, stk_ch);
