@@ -117,6 +117,7 @@ struct Layout {
     bool rotated = false;  // column labels read bottom-up, one line wide, so every key keeps its label
     bool legend_beside = false;  // the colour scale right of the grid (a short stacked map), not under it
     float minimap_w = 0;   // room kept at the right of the legend strip for the zoom minimap
+    bool number_free = false;  // a small map whose numbers do not fit across: coloured cells, numbers in tooltips
 };
 
 // Cells as large as fit (at most kMaxCellEm) and square-ish: neither side more than 1.6× the
@@ -138,10 +139,14 @@ bool fit_cells(float grid_w, float grid_h, int n, int N, ImVec2 min_cell, float*
 
 // The smallest cell that holds a number of a small heatmap ("-3e-5", "-.25") at the smallest
 // number font (fit_number); a pixel for large heatmaps, whose numbers live in the tooltips.
-ImVec2 min_cell_size(int n, int N) {
+// Number-free (a small map too wide for its numbers, e.g. a captured 14-token head in large
+// text): a rotated column label's width, a row label's height.
+ImVec2 min_cell_size(int n, int N, bool numbers) {
     // A large map (a capture, a large sandbox) fits the panel at a fraction of a pixel per cell
     // rather than push the weights out of view; the wheel zooms in to see the cells.
     if (n > kSmallHeatmap || N > kSmallHeatmap) return ImVec2(0.25f, 0.25f);
+    const float line = std::ceil(ImGui::GetTextLineHeight() + em(kMinLabelGapEm));
+    if (!numbers) return ImVec2(line, line);
     return ImVec2(std::ceil(ImGui::CalcTextSize("-3e-5").x * kMinNumberFontScale + em(0.25f)),
                   std::ceil(ImGui::GetTextLineHeight() + em(kMinLabelGapEm)));  // every row keeps its label
 }
@@ -160,15 +165,19 @@ struct AxisNeeds {
 };
 constexpr float kBesideBarEm = 8.0f;
 
+// Beside the grid the "masked" swatch (legend_extra_w wide, with its leading gap) goes under the
+// bar's numbers, so the legend is no wider than its bar or that swatch.
 Layout fit_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w, float row_label_w, bool rotated,
-                  bool beside, const AxisNeeds& needs) {
+                  bool beside, bool numbers, const AxisNeeds& needs) {
     Layout l;
     set_chrome(l);
     l.rotated = rotated;
     l.legend_beside = beside;
+    l.number_free = !numbers;
     if (rotated) l.col_label_h = needs.col_label_w + em(0.3f);
     l.row_label_w = row_label_w + em(0.4f);
-    const float legend_room = beside ? em(1) + em(kBesideBarEm) + legend_extra_w : 0.0f;
+    if (beside && legend_extra_w > 0) l.legend_h += ImGui::GetTextLineHeight() + em(0.3f);
+    const float legend_room = beside ? em(1) + std::max(em(kBesideBarEm), legend_extra_w - em(0.8f)) : 0.0f;
     const float chrome_h = l.title_h + l.col_label_h + (beside ? 0.0f : l.legend_h);
 
     // The gradient bar is as wide as the grid (5 to 16 em), narrower when the "masked" swatch
@@ -182,7 +191,7 @@ Layout fit_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_
         return std::max(title_w, l.row_label_w + std::max(grid_w, legend_w));
     };
 
-    const ImVec2 min_cell = min_cell_size(n, N);
+    const ImVec2 min_cell = min_cell_size(n, N, numbers);
     float sbs_cw, sbs_ch, stk_cw, stk_ch;
     bool sbs_fits = fit_cells((avail.x - l.gap) / 2 - l.row_label_w - legend_room, avail.y - chrome_h, n, N, min_cell, &sbs_cw, &sbs_ch);
     const bool stk_fits = fit_cells(avail.x - legend_room - l.row_label_w, (avail.y - l.gap) / 2 - chrome_h, n, N, min_cell, &stk_cw, &stk_ch);
@@ -199,14 +208,14 @@ Layout fit_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_
     l.ch = l.side_by_side ? sbs_ch : stk_ch;
 
     const bool small = n <= kSmallHeatmap && N <= kSmallHeatmap;
-    l.text = n * N <= kMaxRectCells && (small || (l.cw >= em(kMinTextCellEm) && l.ch >= ImGui::GetTextLineHeight()));
+    l.text = numbers && n * N <= kMaxRectCells && (small || (l.cw >= em(kMinTextCellEm) && l.ch >= ImGui::GetTextLineHeight()));
     if (l.text) {  // whole pixels, so rows and columns line up exactly with the outlines
         l.cw = std::floor(l.cw);
         l.ch = std::floor(l.ch);
     }
     const float grid_w = l.cw * static_cast<float>(N);
     l.legend_w = beside ? em(kBesideBarEm) : bar_width(grid_w);
-    if (!l.text && !beside) {  // the minimap's place: right of the legend, under the grid, over nothing
+    if (!l.text && !l.number_free && !beside) {  // the minimap's place: right of the legend, under the grid, over nothing
         l.minimap_w = em(6);
         l.legend_w = std::max(em(3), std::min(l.legend_w, grid_w - l.minimap_w - em(1) - legend_extra_w));
     }
@@ -234,6 +243,7 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
     };
     const auto better = [&](const Layout& a, const Layout& b) {  // a shows more than b
         if (fits_w(a) != fits_w(b)) return fits_w(a);  // never sideways: the weights would hide
+        if (a.number_free != b.number_free) return !a.number_free;  // numbers when they fit across
         if (complete(a) != complete(b)) return complete(a);
         if (legend_cut(a) != legend_cut(b)) return !legend_cut(a);
         if (fits(a) != fits(b)) return fits(a);
@@ -241,13 +251,16 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
     };
     Layout best;
     bool have = false;
-    for (const bool beside : {false, true})
-        for (const bool rotated : {false, true}) {
-            Layout l = fit_layout(n, N, avail, title_w, legend_extra_w, row_label_w, rotated, beside, needs);
-            if (beside && (l.side_by_side || !l.text)) continue;  // only a stacked map of numbers
-            if (rotated && (needs.col_label_w + gap <= l.cw || line_h + gap > l.cw || heatmap_controls().no_rotation)) continue;
-            if (!have || better(l, best)) best = l, have = true;
-        }
+    const bool small = n <= kSmallHeatmap && N <= kSmallHeatmap;
+    for (const bool numbers : {true, false})
+        for (const bool beside : {false, true})
+            for (const bool rotated : {false, true}) {
+                if (!numbers && !small) continue;  // a large map has no numbers in its cells anyway
+                Layout l = fit_layout(n, N, avail, title_w, legend_extra_w, row_label_w, rotated, beside, numbers, needs);
+                if (beside && (l.side_by_side || (!l.text && !l.number_free))) continue;  // only a short stacked small map
+                if (rotated && (needs.col_label_w + gap <= l.cw || line_h + gap > l.cw || heatmap_controls().no_rotation)) continue;
+                if (!have || better(l, best)) best = l, have = true;
+            }
     return best;
 }
 
@@ -458,7 +471,7 @@ float max_zoom(const Layout& l) { return std::max(1.0f, em(kMaxZoomCellEm) / std
 
 // Keeps the view inside the matrix (and forgets it when the matrix changed shape).
 void clamp_view(PanelMemory& m, const Layout& l, int n, int N) {
-    if (m.heatmap_rows != n || m.heatmap_cols != N || l.text) {
+    if (m.heatmap_rows != n || m.heatmap_cols != N || l.text || l.number_free) {  // a small map never zooms
         m.heatmap_zoom = 1;
         m.heatmap_top = m.heatmap_left = 0;
         m.heatmap_rows = n;
@@ -675,14 +688,15 @@ ImRect draw_legend(const AppState& state, const Layout& l, Map map, const Grid& 
     }
     const float line_h = ImGui::GetTextLineHeight();
     ImRect extent(b0, ImVec2(std::max(b1.x, b0.x + lo_w + em(0.5f) + hi_w), label_y + line_h));
-    if (any_masked) {
-        const ImVec2 s0(b1.x + em(0.8f), b0.y);
-        const ImVec2 s1(s0.x + em(0.6f), b1.y);
+    if (any_masked) {  // right of the bar, or under its numbers when the legend stands beside the grid
+        const ImVec2 s0 = l.legend_beside ? ImVec2(b0.x, label_y + line_h + em(0.3f)) : ImVec2(b1.x + em(0.8f), b0.y);
+        const ImVec2 s1(s0.x + em(0.6f), s0.y + em(0.6f));
         dl->AddRectFilled(s0, s1, masked_cell_color(light_theme()));
         dl->AddRect(s0, s1, pal.grid);
         const char* masked = tr(state, "masked");
         dl->AddText(ImVec2(s1.x + em(0.3f), s0.y + (em(0.6f) - line_h) / 2), pal.text_dim, masked);
         extent.Max.x = std::max(extent.Max.x, s1.x + em(0.3f) + ImGui::CalcTextSize(masked).x);
+        extent.Max.y = std::max(extent.Max.y, s0.y + (em(0.6f) + line_h) / 2);
     }
     audit_legend_in_view(state.layout_audit, kHeatmapsId, extent.Min, extent.Max, grid.min, grid.max,
                          std::string(map == Map::Weights ? "weights" : "logits") + " legend " + lo + " " + mid + " " + hi);
@@ -783,7 +797,7 @@ Hover find_hover(AppState& state, const Layout& l, const ImVec2 blocks[2], int n
         ImGui::InvisibleButton("##grid", ImVec2(l.cw * static_cast<float>(N), l.ch * static_cast<float>(n)));
         ImGui::PopID();
         probe_item(state, k == 0 ? "logits grid" : "weights grid");
-        if (!l.text) zoom_and_pan(m, l, g, n, N);
+        if (!l.text && !l.number_free) zoom_and_pan(m, l, g, n, N);
         if (!ImGui::IsItemHovered()) continue;
         const ImVec2 mouse = ImGui::GetIO().MousePos;
         hover.map = k == 0 ? Map::Logits : Map::Weights;
@@ -809,7 +823,7 @@ float heatmap_panel_wanted_height(const AppState& state, float width) {
     Layout l;
     set_chrome(l);
     l.row_label_w = row_label_width(ws, n, std::min(em(kTokenRowEm), inner_w / 6)) + em(0.4f);
-    const ImVec2 min_cell = min_cell_size(n, N);
+    const ImVec2 min_cell = min_cell_size(n, N, true);
     // Rows a full line high: every row keeps its name and its number at full size.
     const float row_h = std::max(min_cell.y, ImGui::GetTextLineHeight() + em(0.15f));
     const float map_h = l.title_h + l.col_label_h + l.legend_h + row_h * static_cast<float>(n);
