@@ -140,13 +140,14 @@ bool fit_cells(float grid_w, float grid_h, int n, int N, ImVec2 min_cell, float*
 // The smallest cell that holds a number of a small heatmap ("-3e-5", "-.25") at the smallest
 // number font (fit_number); a pixel for large heatmaps, whose numbers live in the tooltips.
 // Number-free (a small map too wide for its numbers, e.g. a captured 14-token head in large
-// text): a rotated column label's width, a row label's height.
+// text): an em across (where rotated labels need a little more, every other key is labelled),
+// a row label's height.
 ImVec2 min_cell_size(int n, int N, bool numbers) {
     // A large map (a capture, a large sandbox) fits the panel at a fraction of a pixel per cell
     // rather than push the weights out of view; the wheel zooms in to see the cells.
     if (n > kSmallHeatmap || N > kSmallHeatmap) return ImVec2(0.25f, 0.25f);
     const float line = std::ceil(ImGui::GetTextLineHeight() + em(kMinLabelGapEm));
-    if (!numbers) return ImVec2(line, line);
+    if (!numbers) return ImVec2(std::ceil(em(1.0f)), line);  // columns a little thinner than a rotated label, rather than scroll
     return ImVec2(std::ceil(ImGui::CalcTextSize("-3e-5").x * kMinNumberFontScale + em(0.25f)),
                   std::ceil(ImGui::GetTextLineHeight() + em(kMinLabelGapEm)));  // every row keeps its label
 }
@@ -163,7 +164,7 @@ void set_chrome(Layout& l) {
 struct AxisNeeds {
     float col_label_w = 0;
 };
-constexpr float kBesideBarEm = 8.0f;
+constexpr float kBesideBarEm = 6.0f;
 
 // Beside the grid the "masked" swatch (legend_extra_w wide, with its leading gap) goes under the
 // bar's numbers, so the legend is no wider than its bar or that swatch.
@@ -191,7 +192,10 @@ Layout fit_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_
         return std::max(title_w, l.row_label_w + std::max(grid_w, legend_w));
     };
 
-    const ImVec2 min_cell = min_cell_size(n, N, numbers);
+    ImVec2 min_cell = min_cell_size(n, N, numbers);
+    if (!numbers)  // wide enough for a rotated label where the panel has room for that, else an em
+        min_cell.x = std::clamp(std::floor((avail.x - legend_room - l.row_label_w) / static_cast<float>(N)), min_cell.x,
+                                std::ceil(ImGui::GetTextLineHeight() + em(kMinLabelGapEm)));
     float sbs_cw, sbs_ch, stk_cw, stk_ch;
     bool sbs_fits = fit_cells((avail.x - l.gap) / 2 - l.row_label_w - legend_room, avail.y - chrome_h, n, N, min_cell, &sbs_cw, &sbs_ch);
     const bool stk_fits = fit_cells(avail.x - legend_room - l.row_label_w, (avail.y - l.gap) / 2 - chrome_h, n, N, min_cell, &stk_cw, &stk_ch);
@@ -229,7 +233,8 @@ Layout fit_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_
 // short stacked map moves its legend beside the grid rather than below the panel's edge.
 Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w, float row_label_w, const AxisNeeds& needs) {
     const float gap = em(kMinLabelGapEm), line_h = ImGui::GetTextLineHeight();
-    const auto fits_w = [&](const Layout& l) { return (l.side_by_side ? 2 * l.block_w + l.gap : l.block_w) <= avail.x + 0.5f; };
+    const auto width = [&](const Layout& l) { return l.side_by_side ? 2 * l.block_w + l.gap : l.block_w; };
+    const auto fits_w = [&](const Layout& l) { return width(l) <= avail.x + 0.5f; };
     const auto fits = [&](const Layout& l) { return (l.side_by_side ? l.block_h : 2 * l.block_h + l.gap) <= avail.y + 0.5f; };
     // A map wholly in view but its legend under the panel's edge: a scale a class misses.
     const auto legend_cut = [&](const Layout& l) {
@@ -237,12 +242,11 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
         const auto cut = [&](float bottom) { return bottom - l.legend_h <= avail.y && bottom > avail.y; };
         return cut(l.block_h) || (!l.side_by_side && cut(2 * l.block_h + l.gap));
     };
-    // Every column labelled: flat ones fit, or it is rotated, or not even a rotated one would fit.
-    const auto complete = [&](const Layout& l) {
-        return l.rotated || needs.col_label_w + gap <= l.cw || line_h + gap > l.cw || heatmap_controls().no_rotation;
-    };
+    // Every column labelled: flat ones fit, or rotated ones do.
+    const auto complete = [&](const Layout& l) { return needs.col_label_w + gap <= l.cw || (l.rotated && line_h + gap <= l.cw); };
     const auto better = [&](const Layout& a, const Layout& b) {  // a shows more than b
         if (fits_w(a) != fits_w(b)) return fits_w(a);  // never sideways: the weights would hide
+        if (!fits_w(a) && width(a) != width(b)) return width(a) < width(b);  // else as little sideways as can be
         if (a.number_free != b.number_free) return !a.number_free;  // numbers when they fit across
         if (complete(a) != complete(b)) return complete(a);
         if (legend_cut(a) != legend_cut(b)) return !legend_cut(a);
@@ -258,9 +262,10 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
                 if (!numbers && !small) continue;  // a large map has no numbers in its cells anyway
                 Layout l = fit_layout(n, N, avail, title_w, legend_extra_w, row_label_w, rotated, beside, numbers, needs);
                 if (beside && (l.side_by_side || (!l.text && !l.number_free))) continue;  // only a short stacked small map
-                if (rotated && (needs.col_label_w + gap <= l.cw || line_h + gap > l.cw || heatmap_controls().no_rotation)) continue;
+                if (rotated && (needs.col_label_w + gap <= l.cw || line_h + gap > l.cw)) continue;
                 if (!have || better(l, best)) best = l, have = true;
             }
+    if (heatmap_controls().no_rotation) best.rotated = false;  // the control: room for rotated labels, drawn flat
     return best;
 }
 
