@@ -224,7 +224,10 @@ Layout fit_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_
         l.legend_w = std::max(em(3), std::min(l.legend_w, grid_w - l.minimap_w - em(1) - legend_extra_w));
     }
     l.block_w = beside ? l.row_label_w + grid_w + legend_room : block_width(l.cw);
-    l.block_h = chrome_h + (beside ? std::max(l.ch * static_cast<float>(n), l.legend_h) : l.ch * static_cast<float>(n));
+    // Beside, the legend starts level with the column labels (no gap above it), so a one-row map
+    // with a "masked" swatch under its bar is hardly taller than the map.
+    const float beside_below = l.legend_h - em(0.5f) - l.col_label_h;
+    l.block_h = chrome_h + (beside ? std::max(l.ch * static_cast<float>(n), beside_below) : l.ch * static_cast<float>(n));
     return l;
 }
 
@@ -667,7 +670,7 @@ ImRect draw_legend(const AppState& state, const Layout& l, Map map, const Grid& 
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const Palette pal = palette();
     const float legend_w = l.legend_w;
-    ImVec2 b0 = l.legend_beside ? ImVec2(grid.max.x + em(1), grid.min.y) : ImVec2(grid.min.x, grid.max.y + em(0.5f));
+    ImVec2 b0 = l.legend_beside ? ImVec2(grid.max.x + em(1), grid.min.y - l.col_label_h) : ImVec2(grid.min.x, grid.max.y + em(0.5f));
     if (heatmap_controls().legend_off_edge) b0.x = ImGui::GetCurrentWindowRead()->InnerClipRect.Max.x - legend_w / 2;
     const ImVec2 b1(b0.x + legend_w, b0.y + em(0.6f));
     draw_gradient(dl, b0, b1, map);
