@@ -1,8 +1,8 @@
 #include "app/layout/layout_cases.h"
 
 #include "app/i18n.h"
+#include "app/layout/heatmap_controls.h"
 #include "app/packs.h"
-#include "app/panels/heatmap_cache.h"
 #include "core/course/pack.h"
 #include "app/ui.h"
 #include "core/formats/captured.h"

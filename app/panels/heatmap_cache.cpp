@@ -32,11 +32,6 @@ bool result_is_drawable(const Workspace& ws) {
 
 }  // namespace
 
-HeatmapControls& heatmap_controls() {
-    static HeatmapControls controls;
-    return controls;
-}
-
 std::uint32_t masked_cell_color(bool light) { return light ? IM_COL32(200, 200, 204, 255) : IM_COL32(52, 52, 58, 255); }
 
 double nice_ceiling(double x) {

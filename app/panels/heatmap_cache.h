@@ -99,15 +99,6 @@ public:
     long long weights_pooled_upload = -1;  // cache.pooled_updates() when the weights texture got the pooled map
 };
 
-// Switches that turn one of the heatmap's layout fixes off again, for the layout matrix's control
-// cases (layout_cases.h): each must make the audit report its kind. All off in the app.
-struct HeatmapControls {
-    bool no_rotation = false;      // column labels never rotated: a crowded axis skips labels
-    bool every_label = false;      // every column label drawn flat, however crowded
-    bool minimap_on_grid = false;  // the zoom minimap in the weights map's corner, over its cells
-    bool legend_off_edge = false;  // the colour scale drawn past the panel's right edge
-};
-HeatmapControls& heatmap_controls();
 
 // The logit colour scale's half-width for a largest |logit| of x: the next of 1, 1.2, 1.5, 2,
 // 2.5, 3, 4, 5, 6, 8 times a power of ten (x itself when that is not finite, 0 for x ≤ 0). A

@@ -12,6 +12,7 @@
 #include "app/panels/heatmap_cache.h"
 #include "app/i18n.h"
 #include "app/panels/panels.h"
+#include "app/layout/heatmap_controls.h"
 #include "app/probe.h"
 #include "app/ui_common.h"
 
