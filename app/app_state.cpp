@@ -219,15 +219,29 @@ void begin_edit(AppState& state) {
     state.edit_running = true;
 }
 
+namespace {
+
+// An edit of a task's answer produces the live diagnosis: bring it into view in the task pane.
+// A temperature task has no diagnosis: its status line says how T stands.
+void reveal_diagnosis(AppState& state) {
+    if (state.session.mode != AppMode::Exercises) return;
+    const Task* task = selected_task(state);
+    state.panels.reveal_result.ask(task && task->edit.tensor == TaskEdit::Tensor::Temperature ? "task status" : "diagnosis");
+}
+
+}  // namespace
+
 void end_edit(AppState& state) {
     if (!state.edit_running) return;
     state.edit_running = false;
     state.history.record(state.edit_before, state.session);
+    reveal_diagnosis(state);
 }
 
 void commit_edit(AppState& state, const Session& before) {
     state.history.record(before, state.session);
     refresh(state);
+    reveal_diagnosis(state);
 }
 
 void undo(AppState& state) {
@@ -512,6 +526,7 @@ void solve_selected(AppState& state) {
     for (const TaskSolution& s : solved) explained.push_back(s.solution);
     record_explanation(state, *task, explained);
     commit_edit(state, before);
+    state.panels.reveal_result.ask("explanation");
 }
 
 namespace {
@@ -624,6 +639,7 @@ void reset_selected(AppState& state) {
         state.session.answers.erase(task->answer);
     }
     commit_edit(state, before);
+    state.panels.reveal_result.ask("task problem");  // "… is not answered": what Reset did
 }
 
 std::map<std::string, std::string> active_cannot_grade(const AppState& state) {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "app/layout/layout_audit.h"
+#include "app/layout/reveal.h"
 #include "core/course/class_report.h"
 #include "core/math/attention_cache.h"
 #include "core/base/background_job.h"
@@ -90,6 +91,7 @@ struct Requests {
     bool rebuild_fonts = false;
     bool toggle_fullscreen = false;
     bool quit = false;
+    bool more_frames = false;          // an animation or a scroll in progress: draw another frame
 };
 
 // Where the panel borders are, as fractions of the window; 0 = the automatic split (ui.cpp).
@@ -210,6 +212,8 @@ struct PanelMemory {
     int heatmap_rows = 0, heatmap_cols = 0;
     int scroll_to_key = -1;  // the Vectors panel's "go to key" field: scroll the key list there next frame
     std::map<std::string, int> hints_shown;             // task id → hints revealed (0, 1, 2)
+    RevealRequest reveal_result;                        // what the last action produced, to scroll into view
+    std::string task_pane_task, vectors_task;           // the task each was last scrolled for (a new one starts at the top)
 };
 
 // Between the app and the platform layer (gui.cpp): what the platform hands in each frame and
@@ -226,6 +230,7 @@ struct PlatformLink {
 struct ProbeState {
     std::string path;
     mutable std::map<std::string, ImRect4> items;
+    mutable std::map<std::string, bool> visible;  // item → wholly in view in its panel and on screen (reveal.h)
     std::string written;   // the last JSON written
     long long frames = 0;  // frames probed so far: a test sees the window still answers
 };

@@ -209,6 +209,9 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
     state.session = default_session();
     state.settings.screenshot_dir = default_screenshot_dir();
     if (const char* probe = std::getenv("ATTNLAB_PROBE")) state.probe.path = probe;
+    // Test hook (tests/gui/layout_matrix.py): never scroll to what an action produced, so the
+    // layout audit's control shows it reports a result left out of view.
+    if (std::getenv("ATTNLAB_NO_REVEAL")) state.panels.reveal_result.disabled = true;
     load_recent(state);
     const bool headless = !options.screenshot_path.empty() || !options.layout_report.empty() || options.bench_frames > 0;
     load_recent_packs(state);
@@ -242,6 +245,8 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
             toast(state, std::string(tr(state, "Could not open: ")) + e.what(), true);
         }
     }
+    // The language first: the Class window grades in it (its reasons are in the window's language).
+    if (!options.language.empty()) state.settings.view.language = options.language;
     if (!options.grade_folder.empty()) {
         if (!headless) {
             start_grading(state, options.grade_folder);
@@ -253,7 +258,6 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
             }
         }
     }
-    if (!options.language.empty()) state.settings.view.language = options.language;
     if (options.presentation) state.settings.view.presentation = true;
     if (options.zoom_given) state.settings.view.text_zoom = std::clamp(std::pow(kZoomStep, static_cast<float>(options.zoom_steps)), 0.5f, 3.0f);
     if (const std::string problem = open_initial_pack(state, options, headless); !problem.empty()) return problem;
@@ -341,6 +345,17 @@ void clear_background(const Platform& p) {
     glClear(GL_COLOR_BUFFER_BIT);
 }
 
+// Tables, tab bars and wrapped text settle over a few frames; after Hint or Solve, drawing goes on
+// until the scroll to what it produced has landed (reveal.h), as it does in the window. A pending
+// request starts over, since the size drawn at may differ, so the last frame drawn is the one the
+// audit checks it on.
+void settle_frames(Platform& p, const ImVec2& display) {
+    RevealRequest& reveal = p.state.panels.reveal_result;
+    if (!reveal.item.empty()) reveal.ask(reveal.item);
+    for (int frame = 0; frame < 3 || (reveal.frames > 0 && frame < 3 + kRevealFrames); ++frame)
+        build_frame(p, &display);
+}
+
 // Renders the UI off-screen at the window's logical size × scale, with fonts and style built
 // for that size, and returns the pixels (cropped to one panel when `panel` is named).
 // Throws InputError when the size is not possible.
@@ -356,8 +371,7 @@ Image capture(Platform& p, int scale, const std::string& panel) {
     const float px = p.font_px;
     if (!panel.empty()) p.state.panels.reveal = panel;  // a tabbed panel comes forward for its shot
     if (scale != 1) apply_text_size(p, px, static_cast<float>(scale));
-    // A few frames let tables and wrapped text settle at the new size before the shot.
-    for (int frame = 0; frame < 3; ++frame) build_frame(p, &display);
+    settle_frames(p, display);
     const std::string problem = p.offscreen->bind(width * scale, height * scale);
     Image image;
     if (problem.empty()) {
@@ -402,8 +416,7 @@ int write_layout_report(Platform& p, const std::string& path) {
         apply_layout_case(p.state, c);
         sync_fonts(p);
         const ImVec2 display(static_cast<float>(c.width), static_cast<float>(c.height));
-        // Tables, tab bars and wrapped text settle over a few frames, as in a screenshot.
-        for (int frame = 0; frame < 3; ++frame) build_frame(p, &display);
+        settle_frames(p, display);
         nlohmann::json problems = nlohmann::json::array();
         for (const LayoutProblem& lp : p.state.layout_audit.problems)
             problems.push_back({{"panel", lp.panel}, {"kind", lp.kind}, {"what", lp.what}});
@@ -881,6 +894,8 @@ void serve_requests(Platform& p) {
         toggle_fullscreen(p);
     }
     if (p.state.platform.requests.rebuild_fonts) p.active_frames = 3;
+    if (requests.more_frames) p.active_frames = std::max(p.active_frames, 1);
+    requests.more_frames = false;
 }
 
 // The interactive window until it is closed or Quit is chosen; then the last autosave.

@@ -1,6 +1,8 @@
 #include "app/packs.h"
 
 #include "app/i18n.h"
+#include "app/layout/layout_audit.h"
+#include "app/layout/panel_ids.h"
 #include "app/platform/paths.h"
 #include "app/probe.h"
 #include "app/ui_common.h"
@@ -220,6 +222,39 @@ std::string course_title(const AppState& state) {
 
 namespace {
 
+// Drops the last UTF-8 character of text (never half of one).
+void pop_character(std::string& text) {
+    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
+    if (!text.empty()) text.pop_back();
+}
+
+}  // namespace
+
+std::string course_title(const AppState& state, float width) {
+    const std::string full = course_title(state);
+    const Course& c = course(state);
+    if (c.variant_student.empty() || ImGui::CalcTextSize(full.c_str()).x <= width) return full;
+    // A title bar cannot wrap: the pack's title gives way, so the student's ID stays on screen.
+    const std::string suffix = std::string("\xE2\x80\xA6 \xC2\xB7 ") + tr(state, "student: ") + c.variant_student;
+    std::string title = c.title.get(language(state));
+    while (!title.empty() && ImGui::CalcTextSize((title + suffix).c_str()).x > width) pop_character(title);
+    while (!title.empty() && (title.back() == ' ' || title.back() == ',')) title.pop_back();
+    return title + suffix;
+}
+
+void draw_variant_tag(AppState& state, float room) {
+    const std::string& student = course(state).variant_student;
+    if (student.empty()) return;
+    std::string tag = std::string(tr(state, "student: ")) + student;
+    if (ImGui::CalcTextSize(tag.c_str()).x > room) tag = student;
+    if (!audit_text_fits(state.layout_audit, kExercisesId, tag, room)) return;
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize(tag.c_str()).x);
+    ImGui::TextUnformatted(tag.c_str());
+    probe_item(state, "variant student");
+}
+
+namespace {
+
 // A built-in pack's title, read from its JSON alone (reading the whole pack solves every task).
 std::string builtin_title(const BuiltinPack& pack, const std::string& language_code) {
     try {
@@ -244,20 +279,38 @@ const std::vector<std::string>& builtin_titles(AppState& state) {
     return d.builtin_pack_titles;
 }
 
-void pack_choices(AppState& state, PathDialog& dialog) {
+// One pack in the dialog's list. A click selects it (its id goes to the path field, so a student
+// ID can still be typed before Open); a double click opens it at once. Selectables close their
+// popup by default, which had made a click close the dialog with nothing opened.
+struct PackChoice {
+    std::string& path;
+    bool chosen = false;
+};
+
+void choice(PackChoice& dialog, const std::string& label, const std::string& id) {
+    if (ImGui::Selectable(label.c_str(), dialog.path == id,
+                          ImGuiSelectableFlags_DontClosePopups | ImGuiSelectableFlags_AllowDoubleClick)) {
+        dialog.path = id;
+        if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) dialog.chosen = true;
+    }
+}
+
+// The built-in and recent packs; true when one was double-clicked (open it now).
+bool pack_choices(AppState& state, PathDialog& path_dialog) {
+    PackChoice dialog{path_dialog.path};
     ImGui::TextDisabled("%s", tr(state, "Built-in packs:"));
     const std::vector<std::string>& titles = builtin_titles(state);
     for (std::size_t k = 0; k < builtin_packs().size(); ++k) {
         const BuiltinPack& pack = builtin_packs()[k];
         const std::string label = titles[k] + "  (" + pack.id + ")";
-        if (ImGui::Selectable(label.c_str(), dialog.path == pack.id)) dialog.path = pack.id;
+        choice(dialog, label, pack.id);
         probe_item(state, "pack builtin " + pack.id);
     }
     if (!state.settings.recent_packs.empty()) {
         ImGui::TextDisabled("%s", tr(state, "Recent packs:"));
-        for (const std::string& recent : state.settings.recent_packs)
-            if (ImGui::Selectable(recent.c_str(), dialog.path == recent)) dialog.path = recent;
+        for (const std::string& recent : state.settings.recent_packs) choice(dialog, recent, recent);
     }
+    return dialog.chosen;
 }
 
 }  // namespace
@@ -272,7 +325,7 @@ void draw_pack_dialog(AppState& state) {
     }
     ImGui::SetNextWindowSize(em2(36, 0), ImGuiCond_Appearing);
     if (!ImGui::BeginPopupModal(title, nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
-    pack_choices(state, dialog);
+    const bool chosen = pack_choices(state, dialog);
     ImGui::Separator();
     text_wrapped(tr(state, "A built-in pack's id or a pack file (.json):"));
     if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
@@ -282,9 +335,11 @@ void draw_pack_dialog(AppState& state) {
     probe_item(state, "dialog path");
     text_wrapped(tr(state, "Student ID (optional): that student's variant, as `attnlab pack variant` makes it."));
     ImGui::SetNextItemWidth(em(32));
-    ImGui::InputText("##student", &state.dialogs.pack_student);
+    // Enter here opens the pack too: the student's ID is usually the last thing typed.
+    const bool student_entered =
+        ImGui::InputText("##student", &state.dialogs.pack_student, ImGuiInputTextFlags_EnterReturnsTrue);
     probe_item(state, "pack student");
-    if ((ImGui::Button(tr(state, "Open"), em2(8, 0)) || entered) && !dialog.path.empty()) {
+    if ((ImGui::Button(tr(state, "Open"), em2(8, 0)) || entered || student_entered || chosen) && !dialog.path.empty()) {
         ImGui::CloseCurrentPopup();
         open_pack(state, dialog.path, state.dialogs.pack_student);
     }

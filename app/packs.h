@@ -30,6 +30,12 @@ void reopen_session_pack(AppState& state);
 
 // The course's title, with " · student: ID" for a variant, in the current language.
 std::string course_title(const AppState& state);
+// The same within `width` pixels (a panel's title bar): the pack's title is cut with "…" so the
+// student's ID stays whole.
+std::string course_title(const AppState& state, float width);
+// For a variant, "student: ID" at the right of the current line (a tab strip) within `room`
+// pixels, else the ID alone; a layout problem when even that does not fit. Nothing otherwise.
+void draw_variant_tag(AppState& state, float room);
 
 // File → Open course pack…: built-in packs by title, recent packs, a path and a student ID.
 void draw_pack_dialog(AppState& state);

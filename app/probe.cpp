@@ -72,11 +72,13 @@ void probe_item(AppState& state, const std::string& name) {
     if (state.probe.path.empty()) return;
     const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
     state.probe.items[name] = {min.x, min.y, max.x - min.x, max.y - min.y};
+    state.probe.visible[name] = rect_visible(min, max);
 }
 
 void probe_rect(const AppState& state, const std::string& name, ImVec2 min, ImVec2 max) {
     if (state.probe.path.empty()) return;
     state.probe.items[name] = {min.x, min.y, max.x - min.x, max.y - min.y};
+    state.probe.visible[name] = rect_visible(min, max);
 }
 
 namespace {
@@ -126,7 +128,8 @@ nlohmann::json window_probe(AppState& state) {
             {"text_input", io.WantTextInput},
             {"menu_bar_height", menu_bar && menu_bar->Active ? menu_bar->Size.y : 0.0f},
             {"missing_glyphs", missing_glyphs()},
-            {"items", items}};
+            {"items", items},
+            {"visible", state.probe.visible}};
 }
 
 // The course, the task, its checks, the explanations and the student's answers.

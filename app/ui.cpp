@@ -490,6 +490,8 @@ std::string draw_region_tabs(AppState& state, const Region& region) {
         }
         ImGui::EndTabBar();
     }
+    // Tabs hide the Task panel's title bar, and with it a variant's student ID: shown here instead.
+    if (holds(kExercisesId)) draw_variant_tag(state, region.w - em(1.3f) - tabs_w);
     ImGui::End();
     ImGui::PopStyleVar();
     if (!clicked.empty()) chosen = clicked;
@@ -521,6 +523,7 @@ void draw_splitters(AppState& state, const LayoutPlan& plan, ImVec2 display, flo
 
 void draw_ui(AppState& state, HeatmapResources& textures) {
     state.probe.items.clear();  // only what this frame draws (the probe lists the visible widgets)
+    state.probe.visible.clear();
     state.layout_audit.clear();
     handle_shortcuts(state);
     draw_menu_bar(state);
@@ -550,6 +553,7 @@ void draw_ui(AppState& state, HeatmapResources& textures) {
     draw_class_window(state);
     draw_dialogs(state);
     draw_toasts(state);
+    if (state.panels.reveal_result.count_down()) state.platform.requests.more_frames = true;
 }
 
 }  // namespace attn::app

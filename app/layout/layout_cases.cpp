@@ -195,6 +195,8 @@ void apply_layout_case(AppState& state, const LayoutCase& c) {
     refresh(state);
     if (c.solved) solve_all_tasks(state);
     select_task(state, c.task);
+    // Solve pressed on the task itself, as a teacher would: its explanation must come into view.
+    if (c.solved) solve_selected(state);
     state.toasts.clear();
 }
 

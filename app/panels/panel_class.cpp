@@ -41,10 +41,11 @@ std::string default_report_path(std::string folder) {
 }
 
 // The same grading and work budget as `attnlab check DIR` (core/course/class_report.h).
-ClassReport grade(const std::string& folder, double tolerance, const std::atomic<bool>* cancel = nullptr,
+ClassReport grade(const std::string& folder, double tolerance, Language language, const std::atomic<bool>* cancel = nullptr,
                   const BackgroundJob<ClassReport>::Progress& progress = {}) {
     ClassGradingOptions options;
     options.where = folder;
+    options.language = std::move(language);  // the reasons in the window's language
     options.cancel = cancel;
     options.progress = progress;
     return grade_class(find_hand_ins({folder}), tolerance, options);
@@ -147,6 +148,7 @@ void draw_reasons(AppState& state, const ClassReport& r) {
     for (int i = 0; i < shown; ++i) {
         const ReasonCount& reason = r.reasons[static_cast<std::size_t>(i)];
         text_wrapped(format("×%d  %s  %s", reason.count, reason.task.c_str(), printable(reason.reason, 240).c_str()));
+        probe_item(state, "class reason " + std::to_string(i) + ": " + reason.reason);  // tests read its language
         if (ImGui::IsItemHovered()) {
             std::string names;
             for (const std::string& s : reason.students) names += (names.empty() ? "" : ", ") + printable(s, 40);
@@ -193,12 +195,13 @@ void task_cell(AppState& state, const StudentTask& task) {
     switch (task.state) {
         case TaskState::Pass: text = cell_text("✓", task.max_abs_diff, width); break;
         case TaskState::Fail: text = std::isfinite(task.max_abs_diff) ? cell_text("✗", task.max_abs_diff, width) : "✗"; break;
-        case TaskState::NotGraded: text = "n/a"; break;
+        case TaskState::NotGraded: text = tr(state, "n/a"); break;
         case TaskState::Missing: text = "–"; break;
     }
     ImGui::PushStyleColor(ImGuiCol_Text, state_color(task.state));
     ImGui::TextUnformatted(text.c_str());
     ImGui::PopStyleColor();
+    if (task.state == TaskState::NotGraded) probe_item(state, "class not graded: " + text);  // its language
     audit_text_fits(state.layout_audit, kClassId, text, width + 0.5f);
     if (!task.reason.empty() && ImGui::IsItemHovered()) {
         ImGui::SetNextWindowSize(ImVec2(em(28), 0));
@@ -322,12 +325,13 @@ void start_grading(AppState& state, const std::string& folder) {
     view.error.clear();
     view.grading_since = state.platform.now;
     const double tolerance = state.session.tolerance;
+    const Language lang = language(state);
     // Core's grading is pure and thread-safe (class_report.h) and uses every core; the window keeps
     // drawing meanwhile, with a progress bar per hand-in and a Cancel button that stops before the
     // next hand-in. A class past the work budget ends in the error toast, as on the command line.
     view.grading.job = std::make_shared<BackgroundJob<ClassReport>>(
-        [folder, tolerance](const std::atomic<bool>& cancel, const BackgroundJob<ClassReport>::Progress& progress) {
-            return grade(folder, tolerance, &cancel, progress);
+        [folder, tolerance, lang](const std::atomic<bool>& cancel, const BackgroundJob<ClassReport>::Progress& progress) {
+            return grade(folder, tolerance, lang, &cancel, progress);
         });
 }
 
@@ -357,7 +361,7 @@ void poll_grading(AppState& state) {
 void grade_folder_now(AppState& state, const std::string& folder) {
     state.class_view.open = true;
     state.class_view.folder = folder;
-    take_report(state, grade(folder, state.session.tolerance));  // InputError goes to the caller
+    take_report(state, grade(folder, state.session.tolerance, language(state)));  // InputError goes to the caller
 }
 
 bool open_class_student(AppState& state, std::size_t index) {

@@ -19,6 +19,11 @@ namespace attn::app {
 
 namespace {
 
+// Scrolls the task pane to the block just drawn when the last action produced it (reveal.h).
+void reveal_in_task_pane(AppState& state, const std::string& item) {
+    reveal_block(state.panels.reveal_result, state.layout_audit, kExercisesId, item);
+}
+
 constexpr float kFullListEm = 30.0f;  // below this panel height the task list folds to a picker
 constexpr float kMinTaskTextEm = 1.5f; // the task's text box never shrinks below this (a line and a half: it scrolls)
 
@@ -26,13 +31,6 @@ const TaskCheck* check_of(const AppState& state, const std::string& id) {
     for (const TaskCheck& check : state.checks)
         if (check.id == id) return &check;
     return nullptr;
-}
-
-std::string figure(float value) {
-    if (!std::isfinite(value)) return "-";
-    char text[32];
-    std::snprintf(text, sizeof text, value != 0.0f && std::fabs(value) < 1e-3f ? "%.2e" : "%.5f", value);
-    return text;
 }
 
 void status_mark(const AppState& state, const TaskCheck* check) {
@@ -121,8 +119,7 @@ void draw_task_list(AppState& state) {
         // The tooltip text is taken before the click: selecting refreshes state.checks.
         const std::string status = task.discussion ? tr(state, "A discussion question: no checker")
                                    : check && check->answered
-                                       ? std::string(tr(state, "max abs diff ")) + figure(check->max_abs_diff) +
-                                             (check->problem.empty() ? "" : "\n" + check->problem)
+                                       ? measured_text(*check, language(state)) + (check->problem.empty() ? "" : "\n" + check->problem)
                                        : std::string();
         if (ImGui::Selectable(label.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns)) select_task(state, task.id);
         probe_item(state, "task " + task.id);
@@ -144,21 +141,27 @@ void draw_explanations(AppState& state, const Task& task) {
     // In the panel's own scrolling, not a box of its own: a nested box left one line visible.
     ImGui::Separator();
     if (!diagnosis.summary.en.empty()) {
+        ImGui::BeginGroup();
         ImGui::TextDisabled("%s", tr(state, "Your answer now:"));
-        probe_item(state, "diagnosis");
         text_wrapped(diagnosis.summary.get(lang));
         ImGui::PushStyleColor(ImGuiCol_Text, palette().text_dim);
         text_wrapped(diagnosis.details.get(lang));
         ImGui::PopStyleColor();
+        ImGui::EndGroup();
+        probe_item(state, "diagnosis");
+        reveal_in_task_pane(state, "diagnosis");
     }
     if (solved) {
         const bool passes = check && check->pass;
         ImGui::Separator();
+        ImGui::BeginGroup();
         ImGui::TextDisabled("%s", !solved->feasible ? tr(state, "Why Solve cannot do it:")
                                   : passes          ? tr(state, "Why this works:")
                                                     : tr(state, "How Solve derived it:"));
-        probe_item(state, "explanation");
         text_wrapped(solved->text.get(lang));
+        ImGui::EndGroup();
+        probe_item(state, "explanation");
+        reveal_in_task_pane(state, "explanation");
     }
 }
 
@@ -229,14 +232,16 @@ void draw_hint_texts(AppState& state, const Task& task) {
     const int shown = state.panels.hints_shown[task.id];
     if (shown <= 0) return;
     const TaskHints hints = task_hints(course(state), task, course_data(state), state.session.answers, language(state));
-    ImGui::TextDisabled("%s", tr(state, "Hint 1:"));
-    probe_item(state, "hint 1");
-    text_wrapped(hints.must_hold);
-    if (shown > 1) {
-        ImGui::TextDisabled("%s", tr(state, "Hint 2:"));
-        probe_item(state, "hint 2");
-        text_wrapped(hints.direction);
-    }
+    const auto block = [&](const char* heading, const std::string& text, const char* item) {
+        ImGui::BeginGroup();
+        ImGui::TextDisabled("%s", heading);
+        text_wrapped(text);
+        ImGui::EndGroup();
+        probe_item(state, item);
+        reveal_in_task_pane(state, item);
+    };
+    block(tr(state, "Hint 1:"), hints.must_hold, "hint 1");
+    if (shown > 1) block(tr(state, "Hint 2:"), hints.direction, "hint 2");
 }
 
 // Hint's label changes ("Hint", "Next hint") but its width does not: it is always as wide as the
@@ -266,7 +271,10 @@ void draw_task_buttons(AppState& state, const Task& task) {
     // the pointer, and the third click at one spot solved the task in front of the class.
     const std::string label = shown == 0 ? tr(state, "Hint") : tr(state, "Next hint");
     ImGui::BeginDisabled(shown >= 2);
-    if (ImGui::Button((label + "###hint").c_str(), ImVec2(button_width(widest_hint_label(state)), 0))) ++shown;
+    if (ImGui::Button((label + "###hint").c_str(), ImVec2(button_width(widest_hint_label(state)), 0))) {
+        ++shown;
+        state.panels.reveal_result.ask("hint " + std::to_string(shown));
+    }
     ImGui::EndDisabled();
     probe_item(state, "hint");
     must_be_in_view(state, "Hint");
@@ -300,8 +308,11 @@ void draw_task_buttons(AppState& state, const Task& task) {
 void draw_task_text(AppState& state, const Task* task) {
     const Language lang = language(state);
     const Palette colors = palette();
+    ImGui::BeginGroup();
     text_wrapped(task->id + "  " + task->title.get(lang));
     text_wrapped(task->prompt.get(lang));
+    ImGui::EndGroup();
+    probe_item(state, "task prompt");
     const auto dim = [&](const std::string& text) {
         ImGui::PushStyleColor(ImGuiCol_Text, colors.text_dim);
         text_wrapped(text);
@@ -334,15 +345,19 @@ void draw_task_text(AppState& state, const Task* task) {
     if (check && check->answered && std::isfinite(check->max_abs_diff)) {
         const bool pass = check->pass;
         ImGui::PushStyleColor(ImGuiCol_Text, pass ? colors.pass : colors.fail);
-        text_wrapped(format(tr(state, "%s  max abs diff %s %s %.3g"), pass ? "✓" : "✗",
-                            figure(check->max_abs_diff).c_str(), pass ? "≤" : ">", task_tolerance(*task, state.session.tolerance)));
+        text_wrapped(std::string(pass ? "✓  " : "✗  ") + measured_text(*check, lang));
         ImGui::PopStyleColor();
-        tooltip(tr(state, "Computed in float32 exactly as the notebook's check_query prints it: (target − output).abs().max()."));
+        probe_item(state, "task status");
+        reveal_in_task_pane(state, "task status");
+        tooltip(check->measure == CheckMeasure::KeyWeight
+                    ? tr(state, "The key's softmax weight at this temperature, in float32; the output below is not graded.")
+                    : tr(state, "Computed in float32 exactly as the notebook's check_query prints it: (target − output).abs().max()."));
     }
     if (check && !check->problem.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, check->answered ? colors.fail : colors.text_dim);
         text_wrapped(check->problem);
         probe_item(state, "task problem");
+        reveal_in_task_pane(state, "task problem");
         ImGui::PopStyleColor();
     }
 
@@ -369,6 +384,9 @@ void draw_selected_task(AppState& state) {
     // The box takes all the room above the buttons, computed in this frame: a height taken from
     // the last frame moved the buttons after the window had gone idle, and a click there missed.
     if (ImGui::BeginChild("task text", ImVec2(0, std::max(em(kMinTaskTextEm), room)))) {
+        // A new task starts at its prompt, not at the scroll position of the task before it.
+        if (state.panels.task_pane_task != task->id) ImGui::SetScrollY(0);
+        state.panels.task_pane_task = task->id;
         draw_task_text(state, task);
         audit_window_width(state.layout_audit, kExercisesId);
     }
@@ -433,7 +451,7 @@ void draw_mode_tabs(AppState& state) {
 }  // namespace
 
 void draw_exercise_panel(AppState& state, const PanelRect& rect) {
-    const std::string title = course_title(state);
+    const std::string title = course_title(state, rect.size.x - 2 * ImGui::GetStyle().FramePadding.x);
     if (begin_panel(title.c_str(), kExercisesId, rect) && ImGui::BeginTabBar("mode")) {
         draw_mode_tabs(state);
         ImGui::EndTabBar();

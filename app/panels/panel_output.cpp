@@ -155,9 +155,12 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
             };
             const TaskCheck* check = selected_check(state);
             if (check && check->answered && std::isfinite(check->max_abs_diff)) {
+                // What the task measured, never a diff it did not (a temperature task grades a weight).
                 status(check->pass ? colors.pass : colors.fail,
-                       format("%s %s %.3g", check->pass ? "✓" : "✗", tr(state, "max abs diff"), check->max_abs_diff));
-                tooltip(tr(state, "float32, as the notebook's check_query; pass when ≤ the tolerance."));
+                       std::string(check->pass ? "✓ " : "✗ ") + measured_text(*check, language(state)));
+                tooltip(check->measure == CheckMeasure::KeyWeight
+                            ? tr(state, "The key's softmax weight at this temperature, in float32; the output below is not graded.")
+                            : tr(state, "float32, as the notebook's check_query; pass when ≤ the tolerance."));
             } else if (check && !check->answered) {
                 status(colors.text_dim, tr(state, "not answered yet: move a slider or press Solve"));
             } else if (has_target) {
@@ -185,8 +188,9 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                     const float line_top = ImGui::GetCursorPosY();
                     ImGui::PushID(first);
                     const Eigen::RowVectorXd out_part = out.row(i).segment(first, count);
-                    const Eigen::RowVectorXd target_part =
+                    Eigen::RowVectorXd target_part =
                         has_target ? Eigen::RowVectorXd(w.target.row(i).segment(first, count)) : Eigen::RowVectorXd();
+                    for (Eigen::Index c = 0; c < target_part.size(); ++c) target_part(c) = same_digits_as(target_part(c), out_part(c));
                     component_bars(out_part, has_target ? &target_part : nullptr, bars_h, first);
                     if (first == 0) probe_item(state, "bars " + std::to_string(i));
                     number_table(state, out_part, has_target ? &target_part : nullptr);

@@ -353,6 +353,10 @@ void value_rows(AppState& state) {
 void draw_vector_panel(AppState& state, const PanelRect& rect) {
     if (begin_panel(tr(state, "Vectors"), kVectorsId, rect)) {
         const Workspace& w = state.workspace;
+        // A new task shows its query sliders from the top, not the last task's scroll position.
+        const std::string task = state.session.mode == AppMode::Exercises ? state.session.selected_task : std::string();
+        if (state.panels.vectors_task != task) ImGui::SetScrollY(0);
+        state.panels.vectors_task = task;
         {
             if (w.kind == Workspace::Kind::Discussion) {
                 // The demonstration the question is about, read-only.

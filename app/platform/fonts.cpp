@@ -89,6 +89,27 @@ float largest_atlas_size(const ImWchar* ui_ranges, const ImWchar* cjk_ranges, fl
     return static_cast<float>(std::clamp(fits, 8.0, static_cast<double>(wanted)));
 }
 
+// WenQuanYi draws full-width brackets in the middle of a whole em, which reads as a space inside
+// them ("打分 logits（ 缩放 1 ）"): drop the blank on the inner side (after an opening bracket,
+// before a closing one), as CSS text-spacing-trim does. The outer side keeps its space.
+void trim_cjk_brackets(ImFont* font) {
+    static const ImWchar opening[] = {0xFF08, 0x3010, 0x300C, 0x300E, 0x300A, 0x3008, 0x3014, 0xFF3B, 0xFF5B};
+    static const ImWchar closing[] = {0xFF09, 0x3011, 0x300D, 0x300F, 0x300B, 0x3009, 0x3015, 0xFF3D, 0xFF5D};
+    const float pad = 0.06f * font->FontSize;
+    auto glyph = [font](ImWchar c) { return const_cast<ImFontGlyph*>(font->FindGlyphNoFallback(c)); };
+    for (ImWchar c : opening)
+        if (ImFontGlyph* g = glyph(c); g && g->X1 + pad < g->AdvanceX) g->AdvanceX = g->X1 + pad;
+    for (ImWchar c : closing)
+        if (ImFontGlyph* g = glyph(c); g && g->X0 > pad) {
+            const float shift = g->X0 - pad;
+            g->X0 -= shift;
+            g->X1 -= shift;
+            g->AdvanceX -= shift;
+        }
+    for (ImWchar c : opening) if (const ImFontGlyph* g = glyph(c); g && c < font->IndexAdvanceX.Size) font->IndexAdvanceX[c] = g->AdvanceX;
+    for (ImWchar c : closing) if (const ImFontGlyph* g = glyph(c); g && c < font->IndexAdvanceX.Size) font->IndexAdvanceX[c] = g->AdvanceX;
+}
+
 }  // namespace
 
 FontResult build_fonts(ImGuiIO& io, float pixel_size, bool want_cjk, ImVector<ImWchar>& ranges) {
@@ -126,6 +147,7 @@ FontResult build_fonts(ImGuiIO& io, float pixel_size, bool want_cjk, ImVector<Im
         else if (want_cjk) result.warning = "Chinese font could not be loaded; showing English";
     }
     io.Fonts->Build();
+    if (!io.Fonts->Fonts.empty()) trim_cjk_brackets(io.Fonts->Fonts[0]);
     return result;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdarg>
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -115,6 +116,12 @@ std::string format_vector(const double* values, int count, int decimals) {
         out += format("%.*f", decimals, values[i]);
     }
     return out + "]";
+}
+
+double same_digits_as(double value, double reference) {
+    if (!std::isfinite(value) || !std::isfinite(reference)) return value;
+    const double noise = std::max(1e-12, 1e-9 * std::max(std::fabs(value), std::fabs(reference)));
+    return std::fabs(value - reference) <= noise ? reference : value;
 }
 
 bool is_identifier(const std::string& text, bool dashes) {

@@ -60,6 +60,12 @@ double parse_decimal(const std::string& text, const std::string& what, double lo
 // "[0.53, -0.70, 0.47]" with the given number of decimals.
 std::string format_vector(const double* values, int count, int decimals = 3);
 
+// A number shown beside another it should be compared with (a target beside its output): when
+// the two differ only by floating-point rounding (relative 1e-9, or 1e-12 near zero), `reference`
+// itself, so both round to the same digits. Otherwise `value`, unchanged. Without it an output of
+// 0.32249999999999995 beside a target of 0.3225 read "+0.322 / +0.323" next to "max abs diff 0".
+double same_digits_as(double value, double reference);
+
 // A Python name (letters, digits, '_', not starting with a digit), or with dashes = true an id
 // (letters, digits, '_', '-', '.'); 1 to 64 bytes.
 bool is_identifier(const std::string& text, bool dashes = false);

@@ -7,6 +7,7 @@
 #include "core/math/dataset.h"
 #include "core/course/diagnosis.h"
 #include "core/base/error.h"
+#include "core/base/i18n.h"
 #include "core/base/limits.h"
 #include "core/base/text.h"
 
@@ -256,24 +257,27 @@ namespace {
 
 // The diagnosis's reason without its verdict ("Fails: max error 0.42 > 0.05. ").
 std::string failure_reason(const Course& course, const Task& task, const Dataset& data, const AnswerSet& answers,
-                           const TaskCheck& check, double tolerance) {
+                           const TaskCheck& check, double tolerance, Language language) {
     if (!check.problem.empty()) return check.problem;
-    std::string summary;
+    LocalText summary;
     try {
-        summary = diagnose_task(course, task, data, answers, tolerance).summary.en;
+        summary = diagnose_task(course, task, data, answers, tolerance).summary;
     } catch (const std::exception&) {
-        summary.clear();
+        summary = LocalText{};
     }
-    if (summary.rfind("Fails:", 0) == 0) {
-        const auto end = summary.find(". ");
-        summary = end == std::string::npos ? "" : summary.substr(end + 2);
+    std::string text = summary.get(language);
+    if (summary.en.rfind("Fails:", 0) == 0) {
+        // Drop the first sentence ("Fails: max error … > tol."): the cell already says so.
+        const auto latin = text.find(". "), cjk = text.find("\xE3\x80\x82");  // ". " or "。"
+        const auto end = std::min(latin, cjk);
+        text = end == std::string::npos ? "" : text.substr(end + (end == latin ? 2 : 3));
     }
-    return summary.empty() ? std::string("max abs diff above the tolerance") : summary;
+    return text.empty() ? std::string(tr(language, "max abs diff above the tolerance")) : text;
 }
 
 // `work` gets what reading the hand-in cost beyond its file bytes (Python source and evaluation).
 StudentResult grade_one(const HandInSource& source, const Course& course, const Dataset& data, double tolerance,
-                        double& work) {
+                        double& work, Language language) {
     StudentResult r;
     r.student = source.student;
     r.path = source.path;
@@ -292,7 +296,7 @@ StudentResult grade_one(const HandInSource& source, const Course& course, const 
         return r;
     }
     work = static_cast<double>(hand_in.code_bytes) * kClassWorkPerCodeByte + hand_in.work;
-    for (const TaskCheck& check : check_hand_in(course, data, hand_in, tolerance)) {
+    for (const TaskCheck& check : check_hand_in(course, data, hand_in, tolerance, language)) {
         StudentTask t;
         t.id = check.id;
         t.max_abs_diff = std::numeric_limits<float>::quiet_NaN();
@@ -306,7 +310,7 @@ StudentResult grade_one(const HandInSource& source, const Course& course, const 
             t.max_abs_diff = check.max_abs_diff;
             t.state = check.pass ? TaskState::Pass : TaskState::Fail;
             const Task* task = course.find(check.id);
-            if (!check.pass && task) t.reason = failure_reason(course, *task, data, hand_in.answers, check, tolerance);
+            if (!check.pass && task) t.reason = failure_reason(course, *task, data, hand_in.answers, check, tolerance, language);
         }
         r.tasks.push_back(std::move(t));
     }
@@ -354,7 +358,7 @@ private:
             if (i >= hand_ins_.size()) return;
             double work = 0;
             try {
-                results_[i] = grade_one(hand_ins_[i], course_, data_, tolerance_, work);
+                results_[i] = grade_one(hand_ins_[i], course_, data_, tolerance_, work, options_.language);
             } catch (...) {  // only what `check FILE` would fail on too (bad_alloc outside the reader)
                 const std::lock_guard<std::mutex> lock(mutex_);
                 if (!error_) error_ = std::current_exception();

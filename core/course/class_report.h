@@ -136,6 +136,8 @@ struct ClassGradingOptions {
     double work_budget = kMaxClassWork;
     // Names the class in a refusal: the folder, or "check".
     std::string where = "check";
+    // The language of the reasons (the checker's problems and the diagnosis): the Class window's.
+    Language language = {};
 };
 inline constexpr int kMaxGradingThreads = 4;
 

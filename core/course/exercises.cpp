@@ -75,11 +75,12 @@ TaskCheck check_temperature(const Task& task, const Dataset& data, const Eigen::
     check.attention = attention_f32(check.query, check.keys, data.values, options);
     check.target = task_target(task, data);
     const float weight = check.attention.weights(0, task.target.keys.front());
+    check.measure = CheckMeasure::KeyWeight;
+    check.weight_key = task.target.keys.front();
+    check.weight = weight;
+    check.min_weight = task.min_weight;
     check.max_abs_diff = std::max(0.0f, static_cast<float>(task.min_weight) - weight);  // the shortfall
-    check.pass = check.max_abs_diff <= tolerance;
-    if (!check.pass)
-        check.problem = format(tr(lang, "key %d has weight %.4f, below %.4g"), task.target.keys.front(),
-                               static_cast<double>(weight), task.min_weight);
+    check.pass = check.max_abs_diff <= tolerance;  // measured_text() says the weight and what it needs
     return check;
 }
 
@@ -293,7 +294,12 @@ TaskCheck check_task(const Course& course, const Task& task, const Dataset& data
     check.answered = true;
     const Eigen::MatrixXd& tensor = answer->second.data;
     tolerance = task_tolerance(task, tolerance);
-    if (task.edit.tensor == TaskEdit::Tensor::Temperature) return check_temperature(task, data, tensor, tolerance, lang);
+    check.tolerance = tolerance;
+    if (task.edit.tensor == TaskEdit::Tensor::Temperature) {
+        TaskCheck temperature = check_temperature(task, data, tensor, tolerance, lang);
+        temperature.tolerance = tolerance;
+        return temperature;
+    }
     if (task.edit.tensor == TaskEdit::Tensor::Query) read_query_answer(task, data, tensor, lang, check);
     else read_key_answer(course, task, data, answers, tensor, lang, check);
     if (!check.problem.empty()) return check;
@@ -309,6 +315,16 @@ TaskCheck check_task(const Course& course, const Task& task, const Dataset& data
     check.max_abs_diff = max_abs_diff(check.target, check.attention.output);
     check.pass = check.max_abs_diff <= tolerance;
     return check;
+}
+
+std::string measured_text(const TaskCheck& check, Language lang) {
+    if (!check.answered || !check.graded || !std::isfinite(check.max_abs_diff)) return {};
+    if (check.measure == CheckMeasure::KeyWeight)
+        return format(tr(lang, "weight of k%d = %.3f, needs ≥ %g (within %g)"), check.weight_key, check.weight, check.min_weight,
+                      check.tolerance);
+    // %.3g: a difference too small for the output's three decimals still shows as non-zero (1e-08).
+    return format(tr(lang, "max abs diff %.3g %s %g"), static_cast<double>(check.max_abs_diff), check.pass ? "≤" : ">",
+                  check.tolerance);
 }
 
 std::vector<TaskCheck> check_all(const Course& course, const Dataset& data, const AnswerSet& answers, double tolerance,

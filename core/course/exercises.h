@@ -94,11 +94,21 @@ Course parse_course(const std::string& json_text, const std::string& where, int 
 // The notebook's course (parsed once from the embedded JSON; immutable).
 const Course& notebook_course();
 
+// What a check measures: the output's max abs difference from the target (the notebook's
+// check_query), or, for a temperature task, the weight of one key (max_abs_diff is then the
+// shortfall below the weight it needs, so sorting and class reports keep one number per task).
+enum class CheckMeasure { OutputDiff, KeyWeight };
+
 struct TaskCheck {
     std::string id;
     bool answered = false;
     bool pass = false;
     float max_abs_diff = std::numeric_limits<float>::quiet_NaN();
+    CheckMeasure measure = CheckMeasure::OutputDiff;
+    double tolerance = 0;     // the tolerance this check used: the task's own, else the course's
+    int weight_key = -1;      // KeyWeight: the key whose weight counts
+    double weight = std::numeric_limits<double>::quiet_NaN();  // KeyWeight: its weight, float32 as checked
+    double min_weight = 0;    // KeyWeight: the weight it needs (within `tolerance`)
     std::string problem;          // why it failed beyond the number, or why it could not be checked
     bool graded = true;           // false: the answer "cannot be graded" (problem says why)
     Eigen::MatrixXd query;        // the query that was used (1×d or n×d)
@@ -109,6 +119,11 @@ struct TaskCheck {
 
 TaskCheck check_task(const Course& course, const Task& task, const Dataset& data, const AnswerSet& answers,
                      double tolerance, Language language = {});
+
+// What the check measured, with its threshold, in words a class understands: "max abs diff
+// 0.00123 ≤ 0.05", "weight of k0 = 0.698, needs ≥ 0.9 (within 0.001)". Empty when the check
+// measured nothing (not answered, cannot be graded, or refused before computing).
+std::string measured_text(const TaskCheck& check, Language language = {});
 std::vector<TaskCheck> check_all(const Course& course, const Dataset& data, const AnswerSet& answers, double tolerance,
                                  Language language = {});
 

@@ -163,6 +163,8 @@ nlohmann::json checks_as_json(const std::vector<TaskCheck>& checks, double toler
         item["max_abs_diff"] = std::isfinite(check.max_abs_diff) ? nlohmann::json(check.max_abs_diff) : nlohmann::json(nullptr);
         if (!check.problem.empty()) item["problem"] = check.problem;
         if (!check.graded) item["graded"] = false;
+        if (check.measure == CheckMeasure::KeyWeight && std::isfinite(check.weight))  // what a temperature task grades
+            item["weight"] = {{"key", check.weight_key}, {"value", check.weight}, {"needs", check.min_weight}};
         tasks.push_back(item);
     }
     return {{"tolerance", tolerance}, {"tasks", tasks}};
@@ -186,9 +188,14 @@ std::string checks_as_text(const Course& course, const std::vector<TaskCheck>& c
             continue;
         }
         check.pass ? ++passed : ++failed;
-        std::string figure = std::isfinite(check.max_abs_diff) ? format("%.3g", check.max_abs_diff) : "-";
+        // The figure column is what the task measures: the max abs diff, or a temperature task's weight.
+        const bool weight = check.measure == CheckMeasure::KeyWeight;
+        std::string figure = !std::isfinite(check.max_abs_diff) ? "-"
+                             : weight                           ? format("%.3f", check.weight)
+                                                                : format("%.3g", check.max_abs_diff);
+        const std::string detail = weight ? measured_text(check, language) : check.problem;
         out += format("  %-6s %-8s %-10s %s%s%s\n", check.id.c_str(), check.pass ? tr(language, "pass") : tr(language, "FAIL"),
-                      figure.c_str(), title.c_str(), check.problem.empty() ? "" : ": ", check.problem.c_str());
+                      figure.c_str(), title.c_str(), detail.empty() ? "" : ": ", detail.c_str());
     }
     out += format(tr(language, "tolerance %g: %d passed, %d failed, %d not answered"),
                   tolerance, passed, failed, missing);

@@ -8,6 +8,7 @@
 #include "core/base/error.h"
 #include "core/course/exercises.h"
 #include "core/base/json_io.h"
+#include "core/base/text.h"
 #include "core/math/solver.h"
 
 #include <gtest/gtest.h>
@@ -449,4 +450,17 @@ TEST(SolverBoundary, KeyEditWithAnExactTieIsInfeasible) {
     const auto joined = attn::solve_key_edit(join, q, 2, attn::KeyEdit::Join, {0, 1}, {});
     EXPECT_FALSE(joined.feasible);
     EXPECT_FALSE(joined.reason.empty());
+}
+
+// Issue 21: a target beside its output shows the same digits when they differ by rounding alone
+// (1.3.1 with q = 0 read "out +0.323, target +0.322" beside "max abs diff 0"), and only then.
+TEST(Text, SameDigitsAsOnlyAbsorbsRoundingNoise) {
+    const double output = 0.32249999999999995, target = 0.3225;
+    EXPECT_NE(attn::format("%.3f", output), attn::format("%.3f", target));  // the defect, as printf shows it
+    EXPECT_EQ(attn::format("%.3f", attn::same_digits_as(target, output)), attn::format("%.3f", output));
+    EXPECT_EQ(attn::same_digits_as(0.3226, 0.3225), 0.3226);  // a real difference stays
+    EXPECT_EQ(attn::same_digits_as(1e-13, 0.0), 0.0);
+    EXPECT_EQ(attn::same_digits_as(1e-6, 0.0), 1e-6);
+    EXPECT_TRUE(std::isnan(attn::same_digits_as(std::nan(""), 0.5)));
+    EXPECT_EQ(attn::same_digits_as(0.5, INFINITY), 0.5);
 }

@@ -8,6 +8,8 @@
 #include "core/base/json_io.h"
 #include "core/base/limits.h"
 #include "core/course/pack.h"
+#include "core/course/report.h"
+#include "core/base/text.h"
 
 #include <gtest/gtest.h>
 
@@ -133,6 +135,44 @@ TEST(Pack, TheTemperatureTaskGradesTheWeight) {
     check = attn::check_task(course, *task, course.data, answers, course.tolerance);
     EXPECT_TRUE(check.pass) << check.problem;
     EXPECT_GE(check.attention.weights(0, 0), 0.9f);
+}
+
+// Issue 21: a temperature task says the weight it measured and what it needs, with the task's own
+// tolerance, never "max abs diff" (the output is not what it grades).
+TEST(Pack, TheTemperatureTaskSaysTheWeightItMeasured) {
+    const attn::Course course = attn::load_pack(builtin_doc("temperature-masks").dump(), "tm");
+    const attn::Task* task = course.find("2.1.1");
+    ASSERT_NE(task, nullptr);
+    attn::AnswerSet answers;
+    answers[task->answer].data = Eigen::MatrixXd::Constant(1, 1, 0.2);
+    const attn::TaskCheck check = attn::check_task(course, *task, course.data, answers, course.tolerance);
+    EXPECT_EQ(check.measure, attn::CheckMeasure::KeyWeight);
+    EXPECT_EQ(check.weight_key, 0);
+    EXPECT_DOUBLE_EQ(check.weight, static_cast<double>(check.attention.weights(0, 0)));
+    EXPECT_DOUBLE_EQ(check.tolerance, 0.001);  // the task's own, not the course's 0.05
+    const std::string weight = attn::format("%.3f", check.weight);
+    EXPECT_EQ(attn::measured_text(check), "weight of k0 = " + weight + ", needs ≥ 0.9 (within 0.001)");
+    EXPECT_EQ(attn::measured_text(check).find("diff"), std::string::npos);
+    // The command line's report shows the weight in its figure column and says what it needs.
+    const std::string report = attn::checks_as_text(course, {check}, course.tolerance, attn::Language{});
+    EXPECT_NE(report.find(weight), std::string::npos) << report;
+    EXPECT_NE(report.find("needs ≥ 0.9"), std::string::npos) << report;
+}
+
+// An output-diff task names its own tolerance and the comparison that decided it.
+TEST(Pack, AnOutputTaskSaysItsDiffAndItsTolerance) {
+    const attn::Course course = attn::load_pack(builtin_doc("temperature-masks").dump(), "tm");
+    const attn::Task* task = course.find("2.1.2");
+    ASSERT_NE(task, nullptr);
+    attn::AnswerSet answers;
+    answers[task->answer].data = Eigen::MatrixXd::Zero(1, course.data.keys.cols());
+    const attn::TaskCheck check = attn::check_task(course, *task, course.data, answers, course.tolerance);
+    ASSERT_FALSE(check.pass);
+    EXPECT_EQ(check.measure, attn::CheckMeasure::OutputDiff);
+    EXPECT_EQ(attn::measured_text(check),
+              "max abs diff " + attn::format("%.3g", static_cast<double>(check.max_abs_diff)) + " > 0.05");
+    attn::TaskCheck unanswered;
+    EXPECT_EQ(attn::measured_text(unanswered), "");
 }
 
 TEST(Pack, TheCausalMaskHidesLaterKeys) {

@@ -60,6 +60,31 @@ def run(cmd, **kwargs):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=600, **kwargs)
 
 
+def result_out_of_view_control(attnlab, tmp):
+    """Solve on temperature-masks 2.1.1 at 1280x720 presentation zoom +2 puts its explanation below
+    the fold: with the scroll to it turned off (the test hook ATTNLAB_NO_REVEAL) the audit must
+    report "result out of view", and with it on, not."""
+    found = {}
+    for hook in (True, False):
+        probe = os.path.join(tmp, "reveal-%s.json" % hook)
+        env = dict(os.environ, ATTNLAB_PROBE=probe)
+        if hook:
+            env["ATTNLAB_NO_REVEAL"] = "1"
+        result = run([attnlab, "--no-autosave", "--screenshot", os.path.join(tmp, "reveal.png"), "--size", "1280x720",
+                      "--presentation", "--zoom", "2", "--pack", "temperature-masks", "--exercise", "2.1.1", "--solve"], env=env)
+        if result.returncode != 0:
+            print("the reveal control screenshot failed:", result.stderr)
+            return False
+        found[hook] = [p for p in json.load(open(probe)).get("layout_problems", []) if p["kind"] == "result out of view"]
+    if not found[True]:
+        print("with the scroll to Solve's explanation off, the audit did not report it out of view: it cannot see that kind")
+        return False
+    if found[False]:
+        print("Solve's explanation is out of view although the task pane scrolls to it:", found[False])
+        return False
+    return True
+
+
 def main():
     attnlab = sys.argv[1]
     failures = []
@@ -99,6 +124,8 @@ def main():
         seen = json.load(open(probe)).get("layout_problems", [])
         if not seen:
             print("the layout audit saw nothing wrong in an 800x600 window at presentation zoom +4: it is not recording")
+            return 1
+        if not result_out_of_view_control(attnlab, tmp):
             return 1
 
     if failures:

@@ -12,6 +12,7 @@ Fails, naming file:line (or the JSON path) and the string, when
   - a course text ({"en": ..., "zh": ...} anywhere in notebook.json) lacks a catalog's language,
     or has it empty;
   - a catalog has an entry nothing uses (stale: the English changed or the string went away);
+  - a translation puts a space inside full-width brackets ("（ " or " ）");
   - a translation changes the printf conversions (%s %d %.3f ... count, order and type) or the
     ###id suffix of its English;
   - (while calls still carry their Chinese, tr(state, "en", "中文")) the catalog's Chinese differs
@@ -41,6 +42,7 @@ import cpp_source as cs  # noqa: E402
 SOURCE_LANGUAGE = 'en'
 CODE = ('app/**/*.cpp', 'app/**/*.h', 'core/**/*.cpp')  # where tr() and N_() are looked for (any depth)
 COURSE = os.path.join('assets', 'exercises', 'notebook.json')
+BRACKET_SPACE = re.compile(r'[（【「『《〈〔]\s|\s[）】」』》〉〕]')
 CONVERSION = re.compile(r'%(?:%|[-+ #0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(hh|h|ll|l|j|z|t|L)?([diouxXeEfFgGaAcspn]))')
 
 
@@ -192,6 +194,8 @@ def check(problems):
             if conversions(english) != conversions(text):
                 problems.append(f'{where}: {rel} changes the format {conversions(english)} of {english!r} '
                                 f'to {conversions(text)} in {text!r}')
+            if BRACKET_SPACE.search(text):  # the full-width bracket has its own blank (issue 21)
+                problems.append(f'{where}: {rel} puts a space inside full-width brackets in {text!r}')
             if id_suffix(english) != id_suffix(text):
                 problems.append(f'{where}: {rel} must keep the id suffix {id_suffix(english)!r} of {english!r} '
                                 f'(it has {text!r})')

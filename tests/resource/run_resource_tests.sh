@@ -194,9 +194,12 @@ if [ -n "${DISPLAY:-}" ]; then
     CASE_MEM_KB=1126400
     bounded "Chinese, --zoom 7, 1024x1024 at scale 4, under 1.1 GB" "0" --no-autosave --lang zh --zoom 7 \
         --size 1024x1024 --scale 4 --screenshot "$T/zh-huge.png"
-    CASE_MEM_KB=409600
-    bounded "a screenshot under 400 MB of address space: refused, no signal" "2" --no-autosave --screenshot "$T/small.png"
-    [ "$CAP" = 1 ] && { grep -q "address space" "$T/err" && ok "... saying why" || not_ok "address space named" "$(cat "$T/err")"; }
+    # Without a cap (sanitized builds) there is nothing to refuse, so the case runs only under one.
+    if [ "$CAP" = 1 ]; then
+        CASE_MEM_KB=409600
+        bounded "a screenshot under 400 MB of address space: refused, no signal" "2" --no-autosave --screenshot "$T/small.png"
+        grep -q "address space" "$T/err" && ok "... saying why" || not_ok "address space named" "$(cat "$T/err")"
+    fi
     unset CASE_MEM_KB
 else
     echo "# no DISPLAY: the two drawing cases are skipped (ctest runs them under xvfb-run)"

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Issue 21: teaching from a 1280x720 projector. What Hint, Solve, Reset and an edit produce comes
+# into view by itself in the task pane (the probe's d['visible'] says whether an item is wholly in
+# view in its panel and on screen), and a new task starts at its prompt, in the task pane and in the
+# Vectors panel. Runs in presentation mode with Ctrl+= twice, in English and in Chinese.
+# Usage: task_pane.sh BINARY   (needs an X display: ctest runs under a virtual one)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+gui_test_begin "$1"
+
+visible() { echo "d['visible'].get('$1', False)"; }
+where() { echo "(d['items'].get('$1'), d['visible'].get('$1'))"; }
+
+for lang in en zh; do
+  start_app --no-autosave --presentation --zoom 2 --lang "$lang" --pack temperature-masks --exercise 2.1.1
+  check "$lang: task 2.1.1 of temperature-masks is selected" "d['selected_task'] == '2.1.1'" "d['selected_task']"
+  click hint
+  check "$lang: after Hint, hint 1 is in view" "$(visible 'hint 1')" "$(where 'hint 1')"
+  click hint
+  check "$lang: after Hint again, hint 2 is in view" "$(visible 'hint 2')" "$(where 'hint 2')"
+  click solve
+  check "$lang: after Solve, the explanation is in view" "$(visible explanation)" "$(where explanation)"
+  click reset
+  check "$lang: after Reset, 'not answered' is in view" "$(visible 'task problem')" "$(where 'task problem')"
+  click solve
+  wait_for "$(visible explanation)"
+  xdotool key Next
+  check "$lang: Page Down selects 2.1.2" "d['selected_task'] == '2.1.2'" "d['selected_task']"
+  check "$lang: and its prompt is in view (the pane starts at the top)" "$(visible 'task prompt')" "$(where 'task prompt')"
+  stop_app
+done
+
+# An edit brings the live diagnosis into view (the notebook's 1.2.1, typed |q| too short). At zoom
+# +2 the Vectors panel is a tab behind the heatmaps: this part runs at the projector's plain size.
+start_app --no-autosave --presentation --exercise 1.2.1
+click solve
+wait_for "$(visible explanation)"
+type_into "q length" "0.5"
+check "an edit brings the live diagnosis into view" "$(visible diagnosis)" "$(where diagnosis)"
+# The Vectors panel starts each task at the top: scrolled down to the keys on 1.2.1, Page Down
+# shows 1.2.2's query sliders, not the keys at the old scroll position.
+xdotool mousemove $(center "q[0]")
+for _ in 1 2 3 4 5 6 7 8 9 10; do xdotool click 5; sleep 0.05; done
+check "the wheel scrolls the Vectors panel past the query" "not $(visible 'q[0]')" "$(where 'q[0]')"
+xdotool key Next
+check "Page Down: the Vectors panel shows the queries of 1.2.2 from the top" \
+  "d['selected_task'] == '1.2.2' and $(visible 'q0[0]')" "$(where 'q0[0]')"
+stop_app
+summary
