@@ -2,6 +2,9 @@
 
 #include <imgui_internal.h>  // the window's content extent (CursorMaxPos) and work rectangle
 
+#include <algorithm>
+#include <cmath>
+
 namespace attn::app {
 
 void LayoutAudit::report(const std::string& panel, const char* kind, const std::string& what) {
@@ -44,6 +47,40 @@ void audit_item_in_view(LayoutAudit& audit, const std::string& panel, const std:
                      what + ": spans y " + std::to_string(static_cast<int>(min.y)) + ".." + std::to_string(static_cast<int>(max.y)) +
                          ", visible " + std::to_string(static_cast<int>(visible.Min.y)) + ".." +
                          std::to_string(static_cast<int>(visible.Max.y)) + " in " + window->Name);
+}
+
+bool audit_legend_in_view(LayoutAudit& audit, const std::string& panel, ImVec2 min, ImVec2 max, ImVec2 grid_min,
+                          ImVec2 grid_max, const std::string& what) {
+    const ImGuiWindow* window = ImGui::GetCurrentWindowRead();
+    if (!window || window->SkipItems) return true;
+    const ImRect visible = window->InnerClipRect;
+    const bool sideways = min.x < visible.Min.x - 1.0f || max.x > visible.Max.x + 1.0f;
+    const bool map_in_view = grid_min.y >= visible.Min.y - 1.0f && grid_max.y <= visible.Max.y + 1.0f;
+    const bool bottom = map_in_view && max.y > visible.Max.y + 1.0f;
+    if (!sideways && !bottom) return true;
+    audit.report(panel, kClippedLegend,
+                 what + ": spans " + std::to_string(static_cast<int>(min.x)) + "," + std::to_string(static_cast<int>(min.y)) + ".." +
+                     std::to_string(static_cast<int>(max.x)) + "," + std::to_string(static_cast<int>(max.y)) + ", visible " +
+                     std::to_string(static_cast<int>(visible.Min.x)) + "," + std::to_string(static_cast<int>(visible.Min.y)) + ".." +
+                     std::to_string(static_cast<int>(visible.Max.x)) + "," + std::to_string(static_cast<int>(visible.Max.y)) + " in " +
+                     window->Name);
+    return false;
+}
+
+bool audit_not_covered(LayoutAudit& audit, const std::string& panel, ImVec2 o0, ImVec2 o1, ImVec2 c0, ImVec2 c1,
+                       const std::string& what) {
+    const float w = std::min(o1.x, c1.x) - std::max(o0.x, c0.x), h = std::min(o1.y, c1.y) - std::max(o0.y, c0.y);
+    if (!(w > 1.0f && h > 1.0f)) return true;
+    audit.report(panel, kCoveredText, what + ": " + std::to_string(static_cast<int>(w)) + "x" + std::to_string(static_cast<int>(h)) + " px covered");
+    return false;
+}
+
+bool audit_label_gap(LayoutAudit& audit, const std::string& panel, float a1, float b0, const std::string& what) {
+    const float gap = b0 - a1, min_gap = ImGui::GetFontSize() * kMinLabelGapEm;
+    if (gap >= min_gap - 0.5f) return true;
+    audit.report(panel, kLabelGap, what + ": " + std::to_string(static_cast<int>(gap)) + " px apart, needs " +
+                                       std::to_string(static_cast<int>(std::ceil(min_gap))) + " px");
+    return false;
 }
 
 }  // namespace attn::app

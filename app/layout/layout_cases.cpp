@@ -1,6 +1,7 @@
 #include "app/layout/layout_cases.h"
 
 #include "app/i18n.h"
+#include "app/layout/heatmap_controls.h"
 #include "app/packs.h"
 #include "core/course/pack.h"
 #include "app/ui.h"
@@ -15,8 +16,11 @@ namespace attn::app {
 std::string LayoutCase::name() const {
     std::string s = std::to_string(width) + "x" + std::to_string(height) + (presentation ? " presentation" : " normal") +
                     " zoom+" + std::to_string(zoom_steps) + " " + language + " ";
-    if (captured) return s + "captured N=8";
-    if (task.empty()) return s + "sandbox N=" + std::to_string(sandbox_keys);
+    if (!control.empty()) s = "control " + control + ": " + s;
+    if (captured) return s + "captured N=" + std::to_string(captured_tokens);
+    if (task.empty())
+        return s + "sandbox N=" + std::to_string(sandbox_keys) + (sandbox_queries > 0 ? " n=" + std::to_string(sandbox_queries) : "") +
+               (heatmap_zoom > 1 ? " zoomed" : "");
     return s + task + (solved ? " solved" : "");
 }
 
@@ -30,6 +34,31 @@ Course builtin_course(const std::string& id) {
 }
 
 }  // namespace
+
+std::vector<LayoutCase> control_cases() {
+    std::vector<LayoutCase> cases;
+    LayoutCase c;
+    c.presentation = true;
+    c.captured = true;
+    c.captured_tokens = 14;
+    c.control = "no-rotation";  // skipped labels: 14 tokens that fit rotated
+    cases.push_back(c);
+    c.control = "every-label";  // label gap: every token flat, however crowded
+    cases.push_back(c);
+    c = LayoutCase{};
+    c.presentation = true;
+    c.sandbox_keys = 1024;
+    c.heatmap_zoom = 2;
+    c.control = "minimap-on-grid";  // covered text: the minimap over the weights
+    cases.push_back(c);
+    c = LayoutCase{};
+    c.presentation = true;
+    c.pack = "temperature-masks";
+    c.task = "2.3.1";
+    c.control = "legend-off-edge";  // clipped legend
+    cases.push_back(c);
+    return cases;
+}
 
 std::vector<LayoutCase> layout_matrix() {
     const int sizes[][2] = {{1280, 720}, {1366, 768}, {1600, 900}, {1920, 1080}};
@@ -62,17 +91,28 @@ std::vector<LayoutCase> layout_matrix() {
                         c.sandbox_keys = keys;
                         cases.push_back(c);
                     }
+                    c.sandbox_queries = 1;  // one query over 256 keys: a strip, labels to its end
+                    cases.push_back(c);
+                    c.sandbox_queries = 0;
+                    c.sandbox_keys = 1024;  // sub-pixel cells, zoomed so the minimap shows
+                    c.heatmap_zoom = 2;
+                    cases.push_back(c);
+                    c.heatmap_zoom = 1;
                     c.sandbox_keys = 0;
                     c.captured = true;
-                    cases.push_back(c);
+                    for (int tokens : {8, 14}) {
+                        c.captured_tokens = tokens;
+                        cases.push_back(c);
+                    }
                 }
+    for (LayoutCase c : control_cases()) cases.push_back(c);
     return cases;
 }
 
 namespace {
 
 // A seeded sandbox of N keys: d and the query count grow with N, as a student's would.
-void sandbox_case(AppState& state, int keys) {
+void sandbox_case(AppState& state, int keys, int query_rows) {
     SandboxSession& s = state.session.sandbox;
     s = SandboxSession{};
     s.source = DataSource::TorchSeed;
@@ -84,7 +124,7 @@ void sandbox_case(AppState& state, int keys) {
     spec.d = s.key_dim;
     spec.dv = s.value_dim;
     s.data = make_torch_dataset(spec);
-    const int queries = keys <= 8 ? 2 : keys <= 32 ? 4 : 8;
+    const int queries = query_rows > 0 ? query_rows : keys <= 8 ? 2 : keys <= 32 ? 4 : 8;
     s.queries = Eigen::MatrixXd::Zero(queries, s.key_dim);
     for (int i = 0; i < queries; ++i) s.queries.row(i) = s.data.keys.row(i % keys) * (3.0 + i);
     state.session.mode = AppMode::Sandbox;
@@ -92,17 +132,20 @@ void sandbox_case(AppState& state, int keys) {
 
 // An opened capture like tests/fixtures/tensors/encoder.safetensors (2 layers × 2 heads, 8 tokens,
 // d = dv = 8), built in memory so the report needs no file; one token is longer than any label.
-void captured_case(AppState& state) {
+void captured_case(AppState& state, int tokens) {
     auto capture = std::make_shared<AttentionCapture>();
     capture->layers = 2;
     capture->heads = 2;
-    capture->tokens = 8;
+    capture->tokens = tokens;
     capture->d = capture->dv = 8;
     capture->token_labels = {"The", " cat", " sat", " on", " the", " extraordinarily", " warm", " mat"};
+    if (tokens == 14)  // like tiny-lm's heads
+        capture->token_labels = {"the", " licensee", " may", " not", " use", " the", " program", ",", " and",
+                                 " the", " program", " may", " be", " copied"};
     capture->scale = 1.0 / std::sqrt(8.0);
     capture->container = "safetensors";
     capture->dtype = "float32";
-    const std::size_t count = 2 * 2 * 8 * 8;
+    const std::size_t count = 2 * 2 * static_cast<std::size_t>(tokens) * 8;
     for (std::vector<float>* t : {&capture->q, &capture->k, &capture->v}) {
         t->resize(count);
         for (std::size_t i = 0; i < count; ++i) (*t)[i] = static_cast<float>(std::sin(0.7 * i + t->size() * 0.0 + (t == &capture->k)));
@@ -128,14 +171,25 @@ void apply_layout_case(AppState& state, const LayoutCase& c) {
     state.explanations.clear();
     state.panels = PanelMemory{};
     state.toasts.clear();
+    HeatmapControls& controls = heatmap_controls();
+    controls = HeatmapControls{};
+    controls.no_rotation = c.control == "no-rotation";
+    controls.every_label = c.control == "every-label";
+    controls.minimap_on_grid = c.control == "minimap-on-grid";
+    controls.legend_off_edge = c.control == "legend-off-edge";
     if (c.captured) {
-        captured_case(state);
+        captured_case(state, c.captured_tokens);
         refresh(state);
         return;
     }
     if (c.task.empty()) {
-        sandbox_case(state, c.sandbox_keys);
+        sandbox_case(state, c.sandbox_keys, c.sandbox_queries);
         refresh(state);
+        if (c.heatmap_zoom > 1) {  // as after a wheel notch or two over the weights
+            state.panels.heatmap_rows = static_cast<int>(state.workspace.result.logits.rows());
+            state.panels.heatmap_cols = static_cast<int>(state.workspace.result.logits.cols());
+            state.panels.heatmap_zoom = c.heatmap_zoom;
+        }
         return;
     }
     refresh(state);

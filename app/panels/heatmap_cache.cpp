@@ -180,6 +180,29 @@ void HeatmapCache::mark_dirty(Map map, int first, int last) {
     d.last = std::max(d.last, last);
 }
 
+const std::vector<std::uint8_t>& HeatmapCache::pooled_weights(const Workspace& ws, int fx, int fy) {
+    fx = std::max(1, fx), fy = std::max(1, fy);
+    if (pooled_serial_ == serial_ && pooled_light_ == light_ && pooled_fx_ == fx && pooled_fy_ == fy) return pooled_rgba_;
+    pooled_serial_ = serial_, pooled_light_ = light_, pooled_fx_ = fx, pooled_fy_ = fy;
+    ++pooled_updates_;
+    const int w = (cols_ + fx - 1) / fx, h = (rows_ + fy - 1) / fy;
+    pooled_rgba_.assign(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4, 0);
+    std::size_t k = 0;
+    for (int ty = 0; ty < h; ++ty)
+        for (int tx = 0; tx < w; ++tx) {
+            double best = -1;  // the largest finite weight covered; -1 while every cell is masked
+            for (int i = ty * fy; i < std::min(rows_, (ty + 1) * fy); ++i)
+                for (int j = tx * fx; j < std::min(cols_, (tx + 1) * fx); ++j)
+                    if (!is_masked(ws, i, j) && std::isfinite(ws.result.weights(i, j))) best = std::max(best, ws.result.weights(i, j));
+            const std::uint32_t c = best < 0 ? masked_cell_color(light_) : weight_color(static_cast<float>(std::clamp(best, 0.0, 1.0)));
+            pooled_rgba_[k++] = static_cast<std::uint8_t>((c >> IM_COL32_R_SHIFT) & 0xFF);
+            pooled_rgba_[k++] = static_cast<std::uint8_t>((c >> IM_COL32_G_SHIFT) & 0xFF);
+            pooled_rgba_[k++] = static_cast<std::uint8_t>((c >> IM_COL32_B_SHIFT) & 0xFF);
+            pooled_rgba_[k++] = static_cast<std::uint8_t>((c >> IM_COL32_A_SHIFT) & 0xFF);
+        }
+    return pooled_rgba_;
+}
+
 HeatmapCache::DirtyRows HeatmapCache::take_dirty_rows(Map map) {
     DirtyRows& d = dirty_[map == Map::Logits ? 0 : 1];
     const DirtyRows out = d;

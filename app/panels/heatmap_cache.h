@@ -48,6 +48,14 @@ public:
     const std::uint8_t* rgba(Map map) const { return pixels(map).data(); }
     DirtyRows take_dirty_rows(Map map);
 
+    // The weights map shrunk by whole factors (fx columns × fy rows per texel, the last texel of a
+    // row or column covering what is left), each texel the colour of the LARGEST weight it covers:
+    // below a pixel per cell a row's maximum must not be averaged (or sampled) away. Width
+    // ceil(N/fx), height ceil(n/fy), same layout as rgba(). Recomputed only when the result, the
+    // theme or the factors changed. Needs the workspace update() last saw.
+    const std::vector<std::uint8_t>& pooled_weights(const Workspace& ws, int fx, int fy);
+    long long pooled_updates() const { return pooled_updates_; }
+
     long long full_updates() const { return full_updates_; }  // for tests and the benchmark
     long long row_updates() const { return row_updates_; }
 
@@ -72,6 +80,11 @@ private:
     std::vector<int> winner_;
     std::vector<std::uint8_t> logit_rgba_, weight_rgba_;
     DirtyRows dirty_[2];
+    std::vector<std::uint8_t> pooled_rgba_;
+    long long pooled_serial_ = -1;
+    bool pooled_light_ = false;
+    int pooled_fx_ = 0, pooled_fy_ = 0;
+    long long pooled_updates_ = 0;
     long long full_updates_ = 0, row_updates_ = 0;
 };
 
@@ -83,7 +96,9 @@ public:
     HeatmapCache cache;
     GlTexture logits;
     GlTexture weights;
+    long long weights_pooled_upload = -1;  // cache.pooled_updates() when the weights texture got the pooled map
 };
+
 
 // The logit colour scale's half-width for a largest |logit| of x: the next of 1, 1.2, 1.5, 2,
 // 2.5, 3, 4, 5, 6, 8 times a power of ten (x itself when that is not finite, 0 for x ≤ 0). A

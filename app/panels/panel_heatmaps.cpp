@@ -12,8 +12,11 @@
 #include "app/panels/heatmap_cache.h"
 #include "app/i18n.h"
 #include "app/panels/panels.h"
+#include "app/layout/heatmap_controls.h"
 #include "app/probe.h"
 #include "app/ui_common.h"
+
+#include <imgui_internal.h>  // the window's clip rectangle, for rotated labels
 
 #include <algorithm>
 #include <cmath>
@@ -56,6 +59,13 @@ float row_label_width(const Workspace& ws, int n, float max_w) {
     if (!has_tokens(ws)) return ImGui::CalcTextSize(query_name(n - 1, n).c_str()).x;
     float w = 0;
     for (int i = 0; i < n; ++i) w = std::max(w, ImGui::CalcTextSize(row_axis_label(ws, i, n, max_w).c_str()).x);
+    return w;
+}
+// The widest column label as drawn (tokens cut to kTokenColumnEm).
+float column_label_width(const Workspace& ws, int N) {
+    if (!has_tokens(ws)) return ImGui::CalcTextSize(key_name(N - 1).c_str()).x;
+    float w = 0;
+    for (int j = 0; j < N; ++j) w = std::max(w, ImGui::CalcTextSize(column_axis_label(ws, j).c_str()).x);
     return w;
 }
 // "q3 “cat”" in a tooltip.
@@ -105,6 +115,10 @@ struct Layout {
     float block_w = 0, block_h = 0;
     float gap = 0;
     bool text = false;     // a rectangle per cell with its number; otherwise one texture
+    bool rotated = false;  // column labels read bottom-up, one line wide, so every key keeps its label
+    bool legend_beside = false;  // the colour scale right of the grid (a short stacked map), not under it
+    float minimap_w = 0;   // room kept at the right of the legend strip for the zoom minimap
+    bool number_free = false;  // a small map whose numbers do not fit across: coloured cells, numbers in tooltips
 };
 
 // Cells as large as fit (at most kMaxCellEm) and square-ish: neither side more than 1.6× the
@@ -118,7 +132,7 @@ bool fit_cells(float grid_w, float grid_h, int n, int N, ImVec2 min_cell, float*
     float h = std::min(grid_h / static_cast<float>(n), max_cell);
     const bool room = w >= min_cell.x && h >= min_cell.y;
     w = std::min(w, std::max(h * 1.6f, N <= kFewCells ? em(0.8f) : 0.0f));
-    h = std::min(h, std::max(w * 1.6f, n <= kFewCells ? em(0.8f) : 0.0f));
+    h = std::min(h, std::max(w * 1.6f, n <= kFewCells ? em(1.5f) : 0.0f));
     *cw = std::max(w, min_cell.x);
     *ch = std::max(h, min_cell.y);
     return room;
@@ -126,12 +140,17 @@ bool fit_cells(float grid_w, float grid_h, int n, int N, ImVec2 min_cell, float*
 
 // The smallest cell that holds a number of a small heatmap ("-3e-5", "-.25") at the smallest
 // number font (fit_number); a pixel for large heatmaps, whose numbers live in the tooltips.
-ImVec2 min_cell_size(int n, int N) {
+// Number-free (a small map too wide for its numbers, e.g. a captured 14-token head in large
+// text): an em across (where rotated labels need a little more, every other key is labelled),
+// a row label's height.
+ImVec2 min_cell_size(int n, int N, bool numbers) {
     // A large map (a capture, a large sandbox) fits the panel at a fraction of a pixel per cell
     // rather than push the weights out of view; the wheel zooms in to see the cells.
     if (n > kSmallHeatmap || N > kSmallHeatmap) return ImVec2(0.25f, 0.25f);
+    const float line = std::ceil(ImGui::GetTextLineHeight() + em(kMinLabelGapEm));
+    if (!numbers) return ImVec2(std::ceil(em(1.0f)), line);  // columns a little thinner than a rotated label, rather than scroll
     return ImVec2(std::ceil(ImGui::CalcTextSize("-3e-5").x * kMinNumberFontScale + em(0.25f)),
-                  std::ceil(ImGui::GetTextLineHeight() * kMinNumberFontScale + 2));
+                  std::ceil(ImGui::GetTextLineHeight() + em(kMinLabelGapEm)));  // every row keeps its label
 }
 
 // The title, column labels and legend of one map, and the gap between the two maps.
@@ -142,11 +161,26 @@ void set_chrome(Layout& l) {
     l.legend_h = em(0.5f) + em(0.6f) + em(0.15f) + ImGui::GetTextLineHeight();
 }
 
-Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w, float row_label_w) {
+// The widest column label and the width of the legend's bar when it stands beside the grid.
+struct AxisNeeds {
+    float col_label_w = 0;
+};
+constexpr float kBesideBarEm = 6.0f;
+
+// Beside the grid the "masked" swatch (legend_extra_w wide, with its leading gap) goes under the
+// bar's numbers, so the legend is no wider than its bar or that swatch.
+Layout fit_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w, float row_label_w, bool rotated,
+                  bool beside, bool numbers, const AxisNeeds& needs) {
     Layout l;
     set_chrome(l);
+    l.rotated = rotated;
+    l.legend_beside = beside;
+    l.number_free = !numbers;
+    if (rotated) l.col_label_h = needs.col_label_w + em(0.3f);
     l.row_label_w = row_label_w + em(0.4f);
-    const float chrome_h = l.title_h + l.col_label_h + l.legend_h;
+    if (beside && legend_extra_w > 0) l.legend_h += ImGui::GetTextLineHeight() + em(0.3f);
+    const float legend_room = beside ? em(1) + std::max(em(kBesideBarEm), legend_extra_w - em(0.8f)) : 0.0f;
+    const float chrome_h = l.title_h + l.col_label_h + (beside ? 0.0f : l.legend_h);
 
     // The gradient bar is as wide as the grid (5 to 16 em), narrower when the "masked" swatch
     // beside it would otherwise run past the panel's edge (eight masked keys in large text).
@@ -159,10 +193,13 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
         return std::max(title_w, l.row_label_w + std::max(grid_w, legend_w));
     };
 
-    const ImVec2 min_cell = min_cell_size(n, N);
+    ImVec2 min_cell = min_cell_size(n, N, numbers);
+    if (!numbers)  // wide enough for a rotated label where the panel has room for that, else an em
+        min_cell.x = std::clamp(std::floor((avail.x - legend_room - l.row_label_w) / static_cast<float>(N)), min_cell.x,
+                                std::ceil(ImGui::GetTextLineHeight() + em(kMinLabelGapEm)));
     float sbs_cw, sbs_ch, stk_cw, stk_ch;
-    bool sbs_fits = fit_cells((avail.x - l.gap) / 2 - l.row_label_w, avail.y - chrome_h, n, N, min_cell, &sbs_cw, &sbs_ch);
-    const bool stk_fits = fit_cells(avail.x - l.row_label_w, (avail.y - l.gap) / 2 - chrome_h, n, N, min_cell, &stk_cw, &stk_ch);
+    bool sbs_fits = fit_cells((avail.x - l.gap) / 2 - l.row_label_w - legend_room, avail.y - chrome_h, n, N, min_cell, &sbs_cw, &sbs_ch);
+    const bool stk_fits = fit_cells(avail.x - legend_room - l.row_label_w, (avail.y - l.gap) / 2 - chrome_h, n, N, min_cell, &stk_cw, &stk_ch);
     // Side by side only when its titles and legends fit too: a panel that scrolls sideways hides
     // the weights, the map a class is looking at.
     sbs_fits = sbs_fits && 2 * block_width(sbs_cw) + l.gap <= avail.x && std::min(sbs_cw, sbs_ch) >= std::min(stk_cw, stk_ch);
@@ -176,15 +213,64 @@ Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra
     l.ch = l.side_by_side ? sbs_ch : stk_ch;
 
     const bool small = n <= kSmallHeatmap && N <= kSmallHeatmap;
-    l.text = n * N <= kMaxRectCells && (small || (l.cw >= em(kMinTextCellEm) && l.ch >= ImGui::GetTextLineHeight()));
+    l.text = numbers && n * N <= kMaxRectCells && (small || (l.cw >= em(kMinTextCellEm) && l.ch >= ImGui::GetTextLineHeight()));
     if (l.text) {  // whole pixels, so rows and columns line up exactly with the outlines
         l.cw = std::floor(l.cw);
         l.ch = std::floor(l.ch);
     }
-    l.legend_w = bar_width(l.cw * static_cast<float>(N));
-    l.block_w = block_width(l.cw);
-    l.block_h = chrome_h + l.ch * static_cast<float>(n);
+    const float grid_w = l.cw * static_cast<float>(N);
+    l.legend_w = beside ? em(kBesideBarEm) : bar_width(grid_w);
+    if (!l.text && !l.number_free && !beside) {  // the minimap's place: right of the legend, under the grid, over nothing
+        l.minimap_w = em(6);
+        l.legend_w = std::max(em(3), std::min(l.legend_w, grid_w - l.minimap_w - em(1) - legend_extra_w));
+    }
+    l.block_w = beside ? l.row_label_w + grid_w + legend_room : block_width(l.cw);
+    // Beside, the legend starts level with the column labels (no gap above it), so a one-row map
+    // with a "masked" swatch under its bar is hardly taller than the map.
+    const float beside_below = l.legend_h - em(0.5f) - l.col_label_h;
+    l.block_h = chrome_h + (beside ? std::max(l.ch * static_cast<float>(n), beside_below) : l.ch * static_cast<float>(n));
     return l;
+}
+
+// The layout that shows most: the one that fits the panel, then the larger cells. Column labels
+// rotate when flat ones would not fit but a line's height does (every key keeps its label); a
+// short stacked map moves its legend beside the grid rather than below the panel's edge.
+Layout make_layout(int n, int N, ImVec2 avail, float title_w, float legend_extra_w, float row_label_w, const AxisNeeds& needs) {
+    const float gap = em(kMinLabelGapEm), line_h = ImGui::GetTextLineHeight();
+    const auto width = [&](const Layout& l) { return l.side_by_side ? 2 * l.block_w + l.gap : l.block_w; };
+    const auto fits_w = [&](const Layout& l) { return width(l) <= avail.x + 0.5f; };
+    const auto fits = [&](const Layout& l) { return (l.side_by_side ? l.block_h : 2 * l.block_h + l.gap) <= avail.y + 0.5f; };
+    // A map wholly in view but its legend under the panel's edge: a scale a class misses.
+    const auto legend_cut = [&](const Layout& l) {
+        if (l.legend_beside) return false;
+        const auto cut = [&](float bottom) { return bottom - l.legend_h <= avail.y && bottom > avail.y; };
+        return cut(l.block_h) || (!l.side_by_side && cut(2 * l.block_h + l.gap));
+    };
+    // Every column labelled: flat ones fit, or rotated ones do.
+    const auto complete = [&](const Layout& l) { return needs.col_label_w + gap <= l.cw || (l.rotated && line_h + gap <= l.cw); };
+    const auto better = [&](const Layout& a, const Layout& b) {  // a shows more than b
+        if (fits_w(a) != fits_w(b)) return fits_w(a);  // never sideways: the weights would hide
+        if (!fits_w(a) && width(a) != width(b)) return width(a) < width(b);  // else as little sideways as can be
+        if (a.number_free != b.number_free) return !a.number_free;  // numbers when they fit across
+        if (complete(a) != complete(b)) return complete(a);
+        if (legend_cut(a) != legend_cut(b)) return !legend_cut(a);
+        if (fits(a) != fits(b)) return fits(a);
+        return a.cw * a.ch > b.cw * b.ch * 1.05f;
+    };
+    Layout best;
+    bool have = false;
+    const bool small = n <= kSmallHeatmap && N <= kSmallHeatmap;
+    for (const bool numbers : {true, false})
+        for (const bool beside : {false, true})
+            for (const bool rotated : {false, true}) {
+                if (!numbers && !small) continue;  // a large map has no numbers in its cells anyway
+                Layout l = fit_layout(n, N, avail, title_w, legend_extra_w, row_label_w, rotated, beside, numbers, needs);
+                if (beside && (l.side_by_side || (!l.text && !l.number_free))) continue;  // only a short stacked small map
+                if (rotated && (needs.col_label_w + gap <= l.cw || line_h + gap > l.cw)) continue;
+                if (!have || better(l, best)) best = l, have = true;
+            }
+    if (heatmap_controls().no_rotation) best.rotated = false;  // the control: room for rotated labels, drawn flat
+    return best;
 }
 
 // Every `stride`-th label, stride from 1, 2, 5, 10, 20, 50, ... so labels never overlap.
@@ -394,7 +480,7 @@ float max_zoom(const Layout& l) { return std::max(1.0f, em(kMaxZoomCellEm) / std
 
 // Keeps the view inside the matrix (and forgets it when the matrix changed shape).
 void clamp_view(PanelMemory& m, const Layout& l, int n, int N) {
-    if (m.heatmap_rows != n || m.heatmap_cols != N || l.text) {
+    if (m.heatmap_rows != n || m.heatmap_cols != N || l.text || l.number_free) {  // a small map never zooms
         m.heatmap_zoom = 1;
         m.heatmap_top = m.heatmap_left = 0;
         m.heatmap_rows = n;
@@ -420,23 +506,59 @@ Grid make_grid(const Layout& l, const PanelMemory& m, ImVec2 min, int n, int N) 
     return g;
 }
 
-// Keys across the top in their colours, queries down the left; every stride-th when crowded.
-void draw_axis_labels(const Workspace& ws, const Grid& grid, int n, int N, float top, float row_label_max) {
+// Text reading bottom-up with its start at `bottom_left` (ImGui 1.86 has no rotated text: the
+// glyphs are laid out flat inside the window, so none is culled, then their vertices turned).
+void add_text_rotated(ImDrawList* dl, ImVec2 bottom_left, ImU32 color, const std::string& text) {
+    const ImVec2 flat = ImGui::GetCurrentWindowRead()->ClipRect.Min;
+    const int first = dl->VtxBuffer.Size;
+    dl->AddText(flat, color, text.c_str());
+    for (int k = first; k < dl->VtxBuffer.Size; ++k) {
+        ImVec2& p = dl->VtxBuffer[k].pos;
+        const float dx = p.x - flat.x, dy = p.y - flat.y;
+        p = ImVec2(bottom_left.x + dy, bottom_left.y - dx);
+    }
+}
+
+// Keys across the top in their colours: flat when they fit, rotated when only a line's height
+// fits, every stride-th only when not even that does (and then the audit hears if rotation would
+// have fit). Each label stays inside the grid's width; neighbours keep kMinLabelGapEm apart.
+void draw_column_labels(const AppState& state, const Layout& l, const Grid& grid, int N, float top) {
+    const Workspace& ws = state.workspace;
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    const float line_h = ImGui::GetTextLineHeight();
+    const float line_h = ImGui::GetTextLineHeight(), gap = em(kMinLabelGapEm);
     const float widest = has_tokens(ws) ? em(kTokenColumnEm) : ImGui::CalcTextSize(key_name(N - 1).c_str()).x;
-    const int col_stride = label_stride(grid.cw, widest + em(0.4f));
-    for (int j = (grid.c0 + col_stride - 1) / col_stride * col_stride; j < grid.c1; j += col_stride) {
+    const HeatmapControls& controls = heatmap_controls();
+    const bool flat = controls.every_label || !l.rotated || widest + gap <= grid.cw;
+    const int stride = controls.every_label ? 1 : label_stride(grid.cw, (flat ? widest : line_h) + gap);
+    if (stride > 1 && line_h + gap <= l.cw)
+        state.layout_audit.report(kHeatmapsId, kSkippedLabels,
+                                  "every " + std::to_string(stride) + "th of " + std::to_string(N) + " key labels in " +
+                                      std::to_string(static_cast<int>(grid.cw)) + " px columns");
+    float previous_end = -1e30f;
+    for (int j = (grid.c0 + stride - 1) / stride * stride; j < grid.c1; j += stride) {
         if (grid.cell_min(0, j).x < grid.min.x - 0.5f) continue;  // a cell cut at the left edge
         const std::string label = column_axis_label(ws, j);
-        const float w = ImGui::CalcTextSize(label.c_str()).x;
-        const float x = std::max(grid.min.x, grid.cell_min(0, j).x + (grid.cw - w) / 2);
-        dl->AddText(ImVec2(x, top), key_color(j, N), label.c_str());
+        const float w = flat ? ImGui::CalcTextSize(label.c_str()).x : line_h;
+        float x = grid.cell_min(0, j).x + (grid.cw - w) / 2;
+        x = std::max(grid.min.x, std::min(x, grid.max.x - w));  // "k250" stays inside the grid's width
+        if (previous_end > -1e29f && !controls.every_label && x - previous_end < gap - 0.5f) continue;
+        if (previous_end > -1e29f) audit_label_gap(state.layout_audit, kHeatmapsId, previous_end, x, "key labels " + label);
+        previous_end = x + w;
+        if (flat)
+            dl->AddText(ImVec2(x, top + l.col_label_h - em(0.2f) - line_h), key_color(j, N), label.c_str());
+        else
+            add_text_rotated(dl, ImVec2(x, top + l.col_label_h - em(0.2f)), key_color(j, N), label);
     }
-    const int row_stride = label_stride(grid.ch, line_h);
+}
+
+// Queries down the left; every stride-th when rows are thinner than a line.
+void draw_row_labels(const AppState& state, const Grid& grid, int n, float row_label_max) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const float line_h = ImGui::GetTextLineHeight();
+    const int row_stride = label_stride(grid.ch, line_h + em(kMinLabelGapEm));
     for (int i = (grid.r0 + row_stride - 1) / row_stride * row_stride; i < grid.r1; i += row_stride) {
         if (grid.cell_min(i, 0).y < grid.min.y - 0.5f) continue;  // a cell cut at the top edge
-        const std::string label = row_axis_label(ws, i, n, row_label_max);
+        const std::string label = row_axis_label(state.workspace, i, n, row_label_max);
         const float w = ImGui::CalcTextSize(label.c_str()).x;
         const float y = grid.cell_min(i, 0).y + (grid.ch - line_h) / 2;
         dl->AddText(ImVec2(grid.min.x - em(0.3f) - w, y), palette().query, label.c_str());
@@ -465,18 +587,39 @@ std::vector<std::pair<int, int>> draw_number_cells(const AppState& state, const 
     return unlabelled_winners;
 }
 
-// One texture for a large heatmap: only the rows the cache recoloured go to the GPU.
-void draw_texture_cells(const AppState& state, HeatmapCache& cache, Map map, const Grid& grid, GlTexture& texture) {
+// Cells per texel so that a texel is at least a pixel on screen (1 when cells are).
+int pool_factor(float cell) { return cell >= 1 ? 1 : static_cast<int>(std::min(4096.0f, std::ceil(1 / std::max(cell, 1e-4f)))); }
+
+// One texture for a large heatmap: only the rows the cache recoloured go to the GPU. Below a
+// pixel per cell the weights map is max-pooled (HeatmapCache::pooled_weights): each row's largest
+// weight stays visible instead of being sampled away. Returns the texture's size in cells.
+ImVec2 upload_texture(const AppState& state, HeatmapCache& cache, Map map, const Grid& grid, GlTexture& texture,
+                      long long& pooled_seen) {
     const int n = cache.rows(), N = cache.cols();
-    ImDrawList* dl = ImGui::GetWindowDrawList();
     const HeatmapCache::DirtyRows dirty = cache.take_dirty_rows(map);
+    const int fx = pool_factor(grid.cw), fy = pool_factor(grid.ch);
+    if (map == Map::Weights && (fx > 1 || fy > 1)) {
+        const std::vector<std::uint8_t>& pooled = cache.pooled_weights(state.workspace, fx, fy);
+        const int w = (N + fx - 1) / fx, h = (n + fy - 1) / fy;
+        if (!texture.has_size(w, h) || pooled_seen != cache.pooled_updates() || dirty.all) texture.upload(w, h, pooled.data());
+        pooled_seen = cache.pooled_updates();
+        return ImVec2(static_cast<float>(w * fx), static_cast<float>(h * fy));
+    }
+    pooled_seen = -1;
     if (dirty.all || !texture.has_size(N, n))
         texture.upload(N, n, cache.rgba(map));
     else if (dirty.any())
         texture.upload_rows(N, n, cache.rgba(map), dirty.first, dirty.last);
+    return ImVec2(static_cast<float>(N), static_cast<float>(n));
+}
+
+void draw_texture_cells(const AppState& state, HeatmapCache& cache, Map map, const Grid& grid, GlTexture& texture,
+                        long long& pooled_seen) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 cells = upload_texture(state, cache, map, grid, texture, pooled_seen);
     if (texture.id() != nullptr) {
         // Zoomed in: the visible part of the texture, never a rectangle far outside the window.
-        const float rows = static_cast<float>(n), cols = static_cast<float>(N);
+        const float rows = cells.y, cols = cells.x;
         const float span_x = (grid.max.x - grid.min.x) / grid.cw, span_y = (grid.max.y - grid.min.y) / grid.ch;
         dl->AddImage(texture.id(), grid.min, grid.max, ImVec2(grid.left / cols, grid.top / rows),
                      ImVec2((grid.left + span_x) / cols, (grid.top + span_y) / rows));
@@ -522,10 +665,14 @@ void draw_hover(const Grid& grid, const Hover& hover) {
 }
 
 // The gradient with its end values under the grid; logits are symmetric around 0.
-void draw_legend(const AppState& state, Map map, const Grid& grid, float legend_w, double range, bool any_masked) {
+// Under the grid, or right of it (Layout::legend_beside). Returns the rectangle of its labels for
+// the audit; the layout audit hears when the panel's edge cuts them.
+ImRect draw_legend(const AppState& state, const Layout& l, Map map, const Grid& grid, double range, bool any_masked) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const Palette pal = palette();
-    const ImVec2 b0(grid.min.x, grid.max.y + em(0.5f));
+    const float legend_w = l.legend_w;
+    ImVec2 b0 = l.legend_beside ? ImVec2(grid.max.x + em(1), grid.min.y - l.col_label_h) : ImVec2(grid.min.x, grid.max.y + em(0.5f));
+    if (heatmap_controls().legend_off_edge) b0.x = ImGui::GetCurrentWindowRead()->InnerClipRect.Max.x - legend_w / 2;
     const ImVec2 b1(b0.x + legend_w, b0.y + em(0.6f));
     draw_gradient(dl, b0, b1, map);
     dl->AddRect(b0, b1, pal.grid);
@@ -548,22 +695,39 @@ void draw_legend(const AppState& state, Map map, const Grid& grid, float legend_
         dl->AddText(ImVec2(std::max(b1.x - hi_w, b0.x + lo_w + em(0.5f)), label_y), pal.text_dim, hi.c_str());
         if (lo_w + mid_w + hi_w + em(1.0f) < b1.x - b0.x) dl->AddText(ImVec2((b0.x + b1.x - mid_w) / 2, label_y), pal.text_dim, mid.c_str());
     }
-    if (!any_masked) return;
     const float line_h = ImGui::GetTextLineHeight();
-    const ImVec2 s0(b1.x + em(0.8f), b0.y);
-    const ImVec2 s1(s0.x + em(0.6f), b1.y);
-    dl->AddRectFilled(s0, s1, masked_cell_color(light_theme()));
-    dl->AddRect(s0, s1, pal.grid);
-    dl->AddText(ImVec2(s1.x + em(0.3f), s0.y + (em(0.6f) - line_h) / 2), pal.text_dim, tr(state, "masked"));
+    ImRect extent(b0, ImVec2(std::max(b1.x, b0.x + lo_w + em(0.5f) + hi_w), label_y + line_h));
+    if (any_masked) {  // right of the bar, or under its numbers when the legend stands beside the grid
+        const ImVec2 s0 = l.legend_beside ? ImVec2(b0.x, label_y + line_h + em(0.3f)) : ImVec2(b1.x + em(0.8f), b0.y);
+        const ImVec2 s1(s0.x + em(0.6f), s0.y + em(0.6f));
+        dl->AddRectFilled(s0, s1, masked_cell_color(light_theme()));
+        dl->AddRect(s0, s1, pal.grid);
+        const char* masked = tr(state, "masked");
+        dl->AddText(ImVec2(s1.x + em(0.3f), s0.y + (em(0.6f) - line_h) / 2), pal.text_dim, masked);
+        extent.Max.x = std::max(extent.Max.x, s1.x + em(0.3f) + ImGui::CalcTextSize(masked).x);
+        extent.Max.y = std::max(extent.Max.y, s0.y + (em(0.6f) + line_h) / 2);
+    }
+    audit_legend_in_view(state.layout_audit, kHeatmapsId, extent.Min, extent.Max, grid.min, grid.max,
+                         std::string(map == Map::Weights ? "weights" : "logits") + " legend " + lo + " " + mid + " " + hi);
+    return extent;
 }
 
 // Zoomed in: the whole map, small, in the grid's corner, with the visible window outlined.
-void draw_minimap(const AppState& state, const Grid& grid, int n, int N, const GlTexture& texture) {
-    const float side = std::min(em(6), std::min(grid.max.x - grid.min.x, grid.max.y - grid.min.y) * 0.4f);
+// It sits in the legend's strip under the grid, right of the legend (Layout::minimap_w), so it
+// covers neither the map nor the legend's numbers; the audit hears if it ever does.
+void draw_minimap(const AppState& state, const Layout& l, const Grid& grid, int n, int N, const GlTexture& texture,
+                  const ImRect& legend) {
     const float aspect = static_cast<float>(N) / static_cast<float>(n);
-    const ImVec2 size = aspect >= 1 ? ImVec2(side, side / aspect) : ImVec2(side * aspect, side);
-    const ImVec2 p1(grid.max.x - em(0.3f), grid.max.y - em(0.3f));
+    const float max_w = std::max(em(1), l.minimap_w), max_h = std::max(em(1), l.legend_h - em(0.6f));
+    ImVec2 size = aspect >= max_w / max_h ? ImVec2(max_w, max_w / aspect) : ImVec2(max_h * aspect, max_h);
+    size = ImVec2(std::max(size.x, 3.0f), std::max(size.y, 3.0f));
+    ImVec2 p1(grid.max.x, grid.max.y + em(0.5f) + size.y);
+    if (heatmap_controls().minimap_on_grid) p1 = ImVec2(grid.max.x - em(0.3f), grid.max.y - em(0.3f));
     const ImVec2 p0(p1.x - size.x, p1.y - size.y);
+    audit_not_covered(state.layout_audit, kHeatmapsId, ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), grid.min, grid.max,
+                      "zoom minimap over the weights map");
+    audit_not_covered(state.layout_audit, kHeatmapsId, ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), legend.Min, legend.Max,
+                      "zoom minimap over the weights legend");
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->AddRectFilled(ImVec2(p0.x - 2, p0.y - 2), ImVec2(p1.x + 2, p1.y + 2), ImGui::GetColorU32(ImGuiCol_WindowBg));
     if (texture.id() != nullptr) dl->AddImage(texture.id(), p0, p1);
@@ -576,13 +740,14 @@ void draw_minimap(const AppState& state, const Grid& grid, int n, int N, const G
 }
 
 void draw_heatmap(const AppState& state, HeatmapCache& cache, const Layout& l, Map map, ImVec2 block,
-                  const std::string& title, const Hover& hover, GlTexture& texture) {
+                  const std::string& title, const Hover& hover, GlTexture& texture, long long& pooled_seen) {
     const Workspace& ws = state.workspace;
     const int n = static_cast<int>(ws.result.logits.rows());
     const int N = static_cast<int>(ws.result.logits.cols());
     ImGui::GetWindowDrawList()->AddText(block, ImGui::GetColorU32(ImGuiCol_Text), title.c_str());
     const Grid grid = make_grid(l, state.panels, ImVec2(block.x + l.row_label_w, block.y + l.title_h + l.col_label_h), n, N);
-    draw_axis_labels(ws, grid, n, N, block.y + l.title_h, l.row_label_w - em(0.4f));
+    draw_column_labels(state, l, grid, N, block.y + l.title_h);
+    draw_row_labels(state, grid, n, l.row_label_w - em(0.4f));
 
     // Where tests look for cell colours in screenshots (probe.h; only when probing).
     for (int i = 0; i < std::min(n, 4); ++i)
@@ -595,7 +760,7 @@ void draw_heatmap(const AppState& state, HeatmapCache& cache, const Layout& l, M
     if (l.text) {
         badges = draw_number_cells(state, cache, map, grid);
     } else {
-        draw_texture_cells(state, cache, map, grid, texture);
+        draw_texture_cells(state, cache, map, grid, texture, pooled_seen);
         for (int i = grid.r0; i < grid.r1; ++i)
             if (const int j = cache.winner(i); j >= 0 && grid.col_visible(j)) badges.push_back({i, j});
     }
@@ -603,8 +768,8 @@ void draw_heatmap(const AppState& state, HeatmapCache& cache, const Layout& l, M
     draw_row_maxima(ws, cache, map, grid, hover);
     draw_hover(grid, hover);
     for (const auto& [i, j] : badges) draw_winner_badge(state, map, i, j, grid.cell_min(i, j), grid.cell_size(), grid.min, grid.max);
-    draw_legend(state, map, grid, l.legend_w, cache.colour_range(), cache.any_masked());
-    if (map == Map::Weights && state.panels.heatmap_zoom > 1) draw_minimap(state, grid, n, N, texture);
+    const ImRect legend = draw_legend(state, l, map, grid, cache.colour_range(), cache.any_masked());
+    if (map == Map::Weights && state.panels.heatmap_zoom > 1) draw_minimap(state, l, grid, n, N, texture, legend);
 }
 
 // A large map under the mouse: the wheel zooms about the mouse, a drag pans, a double-click shows
@@ -641,7 +806,7 @@ Hover find_hover(AppState& state, const Layout& l, const ImVec2 blocks[2], int n
         ImGui::InvisibleButton("##grid", ImVec2(l.cw * static_cast<float>(N), l.ch * static_cast<float>(n)));
         ImGui::PopID();
         probe_item(state, k == 0 ? "logits grid" : "weights grid");
-        if (!l.text) zoom_and_pan(m, l, g, n, N);
+        if (!l.text && !l.number_free) zoom_and_pan(m, l, g, n, N);
         if (!ImGui::IsItemHovered()) continue;
         const ImVec2 mouse = ImGui::GetIO().MousePos;
         hover.map = k == 0 ? Map::Logits : Map::Weights;
@@ -667,7 +832,7 @@ float heatmap_panel_wanted_height(const AppState& state, float width) {
     Layout l;
     set_chrome(l);
     l.row_label_w = row_label_width(ws, n, std::min(em(kTokenRowEm), inner_w / 6)) + em(0.4f);
-    const ImVec2 min_cell = min_cell_size(n, N);
+    const ImVec2 min_cell = min_cell_size(n, N, true);
     // Rows a full line high: every row keeps its name and its number at full size.
     const float row_h = std::max(min_cell.y, ImGui::GetTextLineHeight() + em(0.15f));
     const float map_h = l.title_h + l.col_label_h + l.legend_h + row_h * static_cast<float>(n);
@@ -704,8 +869,10 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapResources
             const ImVec2 origin = ImGui::GetCursorScreenPos();
             // Token row labels take at most a sixth of a narrow panel.
             const float row_label_max = std::min(em(kTokenRowEm), ImGui::GetContentRegionAvail().x / 6);
+            AxisNeeds needs;
+            needs.col_label_w = column_label_width(ws, N);
             const Layout l = make_layout(n, N, ImGui::GetContentRegionAvail(), title_w, legend_extra_w,
-                                         row_label_width(ws, n, row_label_max));
+                                         row_label_width(ws, n, row_label_max), needs);
             const ImVec2 blocks[2] = {origin, l.side_by_side ? ImVec2(origin.x + l.block_w + l.gap, origin.y)
                                                              : ImVec2(origin.x, origin.y + l.block_h + l.gap)};
 
@@ -713,8 +880,9 @@ void draw_heatmap_panel(AppState& state, const PanelRect& rect, HeatmapResources
             clamp_view(state.panels, l, n, N);
             const Hover hover = find_hover(state, l, blocks, n, N);
 
-            draw_heatmap(state, cache, l, Map::Logits, blocks[0], titles[0], hover, textures.logits);
-            draw_heatmap(state, cache, l, Map::Weights, blocks[1], titles[1], hover, textures.weights);
+            long long logits_unpooled = -1;
+            draw_heatmap(state, cache, l, Map::Logits, blocks[0], titles[0], hover, textures.logits, logits_unpooled);
+            draw_heatmap(state, cache, l, Map::Weights, blocks[1], titles[1], hover, textures.weights, textures.weights_pooled_upload);
 
             if (hover.valid()) {
                 ImGui::BeginTooltip();

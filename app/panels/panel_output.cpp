@@ -199,9 +199,11 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                 }
                 ImGui::PopID();
             }
-            if (out.rows() > rows_shown)
-                ImGui::TextDisabled(tr(state, "… %d more rows (see the heatmaps)"),
-                                    static_cast<int>(out.rows()) - rows_shown);
+            if (out.rows() > rows_shown) {  // wrapped: a captured head's note is wider than a narrow panel
+                ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+                text_wrapped(format(tr(state, "… %d more rows (see the heatmaps)"), static_cast<int>(out.rows()) - rows_shown));
+                ImGui::PopStyleColor();
+            }
         }
     }
     end_panel(state, kOutputId);

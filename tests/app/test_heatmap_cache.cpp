@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -182,6 +183,59 @@ TEST(HeatmapCache, NiceCeilingIsRoundAndNeverBelowItsArgument) {
         ASSERT_GE(c, x);
         ASSERT_LE(c, x * (4.0 / 3.0) * (1 + 1e-12)) << x;  // the widest step is 3 → 4
     }
+}
+
+// The texel colour at (tx, ty) of a pooled map, as packed by pooled_weights (R, G, B, A bytes).
+ImU32 texel(const std::vector<std::uint8_t>& rgba, int w, int tx, int ty) {
+    const std::size_t k = (static_cast<std::size_t>(ty) * static_cast<std::size_t>(w) + static_cast<std::size_t>(tx)) * 4;
+    return IM_COL32(rgba[k], rgba[k + 1], rgba[k + 2], rgba[k + 3]);
+}
+
+// Below a pixel per cell the weights texture is max-pooled: each texel shows the LARGEST weight it
+// covers, so a row's maximum stays visible in a 1024-key sandbox. Not the mean (a peaked row would
+// fade to dark), not the first cell (the maximum would be sampled away), not the last.
+TEST(HeatmapCache, PooledWeightsShowTheLargestWeightOfEachBlock) {
+    std::mt19937 rng(7);
+    const int n = 7, N = 45, d = 4;  // neither divisible by the factors: the last texels cover what is left
+    Eigen::MatrixXd q = 3.0 * random_matrix(rng, n, d);  // peaked rows, so max, mean and first differ
+    Refresher r;
+    r.refresh(q, random_matrix(rng, N, d), random_matrix(rng, N, 2));
+    HeatmapCache cache;
+    cache.update(r.ws, false);
+    const Eigen::MatrixXd& wts = r.ws.result.weights;
+    int max_differs_from_first = 0, max_differs_from_mean = 0;
+    for (const auto& [fx, fy] : {std::pair{4, 1}, std::pair{10, 3}, std::pair{1, 2}}) {
+        const std::vector<std::uint8_t>& pooled = cache.pooled_weights(r.ws, fx, fy);
+        const int w = (N + fx - 1) / fx, h = (n + fy - 1) / fy;
+        ASSERT_EQ(pooled.size(), static_cast<std::size_t>(w) * h * 4) << fx << "x" << fy;
+        for (int ty = 0; ty < h; ++ty)
+            for (int tx = 0; tx < w; ++tx) {
+                double best = -1, sum = 0;
+                int count = 0;
+                for (int i = ty * fy; i < std::min(n, (ty + 1) * fy); ++i)
+                    for (int j = tx * fx; j < std::min(N, (tx + 1) * fx); ++j) best = std::max(best, wts(i, j)), sum += wts(i, j), ++count;
+                const ImU32 want = attn::app::weight_color(static_cast<float>(best));
+                EXPECT_EQ(texel(pooled, w, tx, ty), want) << fx << "x" << fy << " texel " << tx << "," << ty;
+                if (attn::app::weight_color(static_cast<float>(wts(ty * fy, tx * fx))) != want) ++max_differs_from_first;
+                if (attn::app::weight_color(static_cast<float>(sum / count)) != want) ++max_differs_from_mean;
+            }
+    }
+    EXPECT_GT(max_differs_from_first, 10) << "the data must tell the maximum from the first cell";
+    EXPECT_GT(max_differs_from_mean, 10) << "the data must tell the maximum from the mean";
+    EXPECT_EQ(cache.pooled_updates(), 3);
+    cache.pooled_weights(r.ws, 1, 2);  // same result, theme and factors: kept
+    EXPECT_EQ(cache.pooled_updates(), 3);
+
+    // Masked cells do not count; a texel all masked is the masked colour.
+    attn::AttentionOptions causal;
+    causal.causal = true;
+    Refresher m;
+    m.refresh(random_matrix(rng, 4, d), random_matrix(rng, 12, d), random_matrix(rng, 12, 2), causal);
+    HeatmapCache masked;
+    masked.update(m.ws, false);
+    const std::vector<std::uint8_t>& pooled = masked.pooled_weights(m.ws, 4, 1);
+    EXPECT_EQ(texel(pooled, 3, 0, 0), attn::app::weight_color(1.0f)) << "row 0 sees only key 0";
+    EXPECT_EQ(texel(pooled, 3, 2, 0), attn::app::masked_cell_color(false)) << "keys 8..11 are all masked for row 0";
 }
 
 }  // namespace

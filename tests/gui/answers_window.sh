@@ -113,9 +113,10 @@ check "attnlab A2S1.py opens it as the answers, checks live" \
   "d['loaded_answers_from'] == '$work/A2S1.py' and $(same_checks a2s1.json)" "d['loaded_answers_from']"
 stop_app
 
-# The Class window in every case of the layout matrix (sizes, presentation, zoom, languages).
+# The Class window in every case of the layout matrix (sizes, presentation, zoom, languages); the
+# control cases are built to show a problem, so they are left out.
 "$binary" --no-autosave --layout-report "$work/layout.json" --grade "$class_dir" > /dev/null 2>&1
-if python3 -c "import json, sys; c = json.load(open(sys.argv[1]))['cases']; sys.exit(len(c) < 100 or any(x['problems'] for x in c))" "$work/layout.json"; then
+if python3 -c "import json, sys; c = json.load(open(sys.argv[1]))['cases']; sys.exit(len(c) < 100 or any(x['problems'] for x in c if not x['case'].startswith('control')))" "$work/layout.json"; then
   ok "the Class window fits every case of the layout matrix"
 else
   not_ok "the Class window fits every case of the layout matrix"

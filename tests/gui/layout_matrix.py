@@ -3,11 +3,14 @@
 
 Runs `attnlab --layout-report`, which renders headless every case of
 {1280x720, 1366x768, 1600x900, 1920x1080} x {normal, presentation} x {zoom 0, +1, +2}
-x {every language with a catalog: en, zh, ...} x {each of the nine tasks, fresh and solved; sandbox N = 8, 32, 256; a captured head of 8 tokens}
+x {every language with a catalog: en, zh, ...} x {each task of the notebook and of temperature-masks (its 8-token tasks), fresh and solved; sandbox N = 8, 32, 256,
+256 with one query, 1024 zoomed in; a captured head of 8 and one of 14 tokens}
 and records what the layout audit saw (app/layout/layout_audit.h): text cut by its box, content
 wider than its panel, heatmap cells without their number (N <= 16, or a row's winning cell),
 geometry labels that overlap or left the panel, and a control a teacher needs (Solve, Reset,
-Solve goal, Cancel) not wholly in view without scrolling. Any such entry fails the test, listing the
+Solve goal, Cancel) not wholly in view without scrolling, a heatmap legend cut by the panel's edge,
+an axis that skips labels although rotated ones would fit, axis labels closer than the minimum gap,
+and the zoom minimap (an overlay) over the map or its legend. Any such entry fails the test, listing the
 first few with their case, panel and what; the allowed exceptions are named in ALLOWED below.
 
 A second run proves the audit is alive: a window far too small for its text (800x600,
@@ -30,8 +33,16 @@ ZOOMS = 3
 LANGUAGES = len(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "assets", "i18n", "*.json"))) \
     + (1 if os.environ.get("ATTNLAB_EXTRA_CATALOG") else 0)
 TASKS = 9 + 12  # the notebook's and the temperature-masks pack's (app/layout/layout_cases.cpp)
-CASES_PER_SCREEN = TASKS * 2 + 3 + 1  # each task fresh and solved, three sandboxes, a captured head
-EXPECTED_CASES = SIZES * MODES * ZOOMS * LANGUAGES * CASES_PER_SCREEN
+CASES_PER_SCREEN = TASKS * 2 + 5 + 2  # each task fresh and solved, five sandboxes, two captured heads
+# Control cases (app/layout/layout_cases.cpp control_cases()): each turns one heatmap fix off and
+# must make the audit report its kind, or a clean matrix proves nothing about that kind.
+CONTROLS = {
+    "no-rotation": "skipped labels",
+    "every-label": "label gap",
+    "minimap-on-grid": "covered text",
+    "legend-off-edge": "clipped legend",
+}
+EXPECTED_CASES = SIZES * MODES * ZOOMS * LANGUAGES * CASES_PER_SCREEN + len(CONTROLS)
 
 # (panel, kind, reason): entries the test accepts. Keep this short and justified.
 ALLOWED = [
@@ -88,6 +99,13 @@ def main():
             print("expected %d cases, the report has %d" % (EXPECTED_CASES, len(cases)))
             return 1
         for case in cases:
+            if case["case"].startswith("control "):
+                control = case["case"].split(":")[0][len("control "):]
+                kinds = {p["kind"] for p in case["problems"]}
+                if CONTROLS.get(control) not in kinds:
+                    failures.append((case["case"], {"panel": "-", "kind": "control",
+                                                    "what": "expected %r, saw %s" % (CONTROLS.get(control), sorted(kinds))}))
+                continue
             for problem in case["problems"]:
                 if not allowed(problem):
                     failures.append((case["case"], problem))
