@@ -20,7 +20,6 @@ void apply_theme(bool projector, float scale) {
         c[ImGuiCol_TitleBg] = ImVec4(0.82f, 0.86f, 0.94f, 1.0f);
         c[ImGuiCol_TitleBgActive] = ImVec4(0.70f, 0.78f, 0.95f, 1.0f);
         c[ImGuiCol_Button] = ImVec4(0.20f, 0.45f, 0.85f, 0.25f);
-        c[ImGuiCol_SliderGrab] = ImVec4(0.10f, 0.35f, 0.80f, 1.0f);
         style.FrameBorderSize = 1.0f;
     } else {
         ImGui::StyleColorsDark(&style);
@@ -32,8 +31,10 @@ void apply_theme(bool projector, float scale) {
     style.WindowRounding = 0.0f;  // panels tile the window
     style.FrameRounding = 3.0f;
     style.GrabRounding = 2.0f;
-    // A thin grab: the slider's number is drawn across it, and a 10 px block hid a digit of every
-    // value ("0.4▮0").
+    // No grab: ImGui draws it across the slider's centred number ("|q▌= 0.993"); each slider
+    // shows its position as a track under the digits instead (slider_track in ui_common.h).
+    style.Colors[ImGuiCol_SliderGrab] = ImVec4(0, 0, 0, 0);
+    style.Colors[ImGuiCol_SliderGrabActive] = ImVec4(0, 0, 0, 0);
     style.GrabMinSize = 4.0f;
     style.WindowBorderSize = 1.0f;
     style.ItemSpacing = ImVec2(8, 5);

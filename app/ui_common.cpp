@@ -200,6 +200,27 @@ std::optional<Eigen::RowVectorXd> parse_row(const std::string& text, int count) 
     return row;
 }
 
+void slider_track(float from, float at, ImU32 color) {
+    const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+    const float thickness = std::max(2.0f, em(0.14f));
+    const float inset = std::max(1.0f, em(0.1f));
+    const float y = max.y - inset - thickness;
+    const float x0 = min.x + inset, x1 = max.x - inset;
+    const auto x_of = [&](float t) { return x0 + (x1 - x0) * std::clamp(std::isfinite(t) ? t : 0.0f, 0.0f, 1.0f); };
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + thickness), palette().grid);
+    const float start = x_of(from), end = x_of(at);
+    dl->AddRectFilled(ImVec2(std::min(start, end), y), ImVec2(std::max(start, end) + 1, y + thickness), color);
+    dl->AddRectFilled(ImVec2(end - thickness, y - thickness), ImVec2(end + thickness, y + thickness), color);
+}
+
+float slider_position(float value, float lo, float hi, bool logarithmic) {
+    if (!std::isfinite(value) || !(hi > lo)) return 0.0f;
+    if (logarithmic && lo > 0)
+        return std::clamp(std::log(std::max(value, lo) / lo) / std::log(hi / lo), 0.0f, 1.0f);
+    return std::clamp((value - lo) / (hi - lo), 0.0f, 1.0f);
+}
+
 void tooltip(const char* text) {
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
         ImGui::BeginTooltip();

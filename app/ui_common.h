@@ -22,6 +22,15 @@ inline ImVec2 em2(float x, float y) { return ImVec2(em(x), em(y)); }
 
 // Shows `text` as a tooltip when the last item is hovered.
 void tooltip(const char* text);
+
+// Sliders draw no grab (the theme makes it transparent): ImGui draws it across the centred
+// number, "|q▌= 0.993". After a SliderInt/SliderFloat, slider_track() shows where the value sits
+// as a thin track along the frame's bottom edge, under the digits, filled from `from` to `at`
+// (positions in [0, 1] along the slider; see slider_position()).
+void slider_track(float from, float at, ImU32 color);
+// Where `value` sits in [lo, hi] as a position in [0, 1]; on a logarithmic slider by its
+// logarithm (lo > 0). Non-finite or out-of-range values are clamped.
+float slider_position(float value, float lo, float hi, bool logarithmic = false);
 // A "(?)" marker with a wrapped tooltip, for controls that need a sentence of explanation.
 void help_marker(const char* text);
 

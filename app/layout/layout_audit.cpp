@@ -75,6 +75,13 @@ bool audit_not_covered(LayoutAudit& audit, const std::string& panel, ImVec2 o0, 
     return false;
 }
 
+void audit_grab_hidden(LayoutAudit& audit, const std::string& panel, const std::string& what) {
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const bool hovered_or_active = ImGui::IsItemHovered() || ImGui::IsItemActive();
+    const ImVec4 grab = style.Colors[hovered_or_active ? ImGuiCol_SliderGrabActive : ImGuiCol_SliderGrab];
+    if (grab.w > 0.0f) audit.report(panel, kCoveredText, what + ": the slider's grab is drawn across its number");
+}
+
 bool audit_label_gap(LayoutAudit& audit, const std::string& panel, float a1, float b0, const std::string& what) {
     const float gap = b0 - a1, min_gap = ImGui::GetFontSize() * kMinLabelGapEm;
     if (gap >= min_gap - 0.5f) return true;

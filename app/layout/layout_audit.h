@@ -72,6 +72,10 @@ bool audit_legend_in_view(LayoutAudit& audit, const std::string& panel, ImVec2 m
 bool audit_not_covered(LayoutAudit& audit, const std::string& panel, ImVec2 o0, ImVec2 o1, ImVec2 c0, ImVec2 c1,
                        const std::string& what);
 
+// Records kCoveredText when the slider just drawn has a visible grab: ImGui draws it across the
+// slider's centred number. Call right after the slider; `what` names it.
+void audit_grab_hidden(LayoutAudit& audit, const std::string& panel, const std::string& what);
+
 // Records kLabelGap when the intervals [a0, a1] and [b0, b1] (neighbouring labels along an axis)
 // are less than kMinLabelGapEm apart at the current font; returns true when the gap is enough.
 bool audit_label_gap(LayoutAudit& audit, const std::string& panel, float a1, float b0, const std::string& what);

@@ -66,6 +66,7 @@ void draw_capture_options(AppState& state) {
             c.temperature = temperature;
             changed = true;
         }
+        slider_track(0, slider_position(temperature, 0.01f, 100.0f, true), palette().query);
     }
     changed |= ImGui::Checkbox(tr(state, "causal mask"), &c.causal);
     probe_item(state, "captured causal");

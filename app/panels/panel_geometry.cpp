@@ -99,6 +99,7 @@ bool draw_top_k(const AppState& state, GeometryMemory& mem) {
     int k = mem.top_k();
     ImGui::SetNextItemWidth(width);
     const bool changed = ImGui::SliderInt("##top k", &k, 1, kMaxTopK, fmt, ImGuiSliderFlags_AlwaysClamp);
+    slider_track(0, slider_position(static_cast<float>(k), 1, static_cast<float>(kMaxTopK)), palette().key);
     tooltip(tr(state, "With many keys only the most heavily weighted are named; the others are drawn faint."));
     if (changed) mem.set_top_k(k);
     return changed;

@@ -139,12 +139,15 @@ bool draw_data_controls(AppState& state, SandboxSettings& s) {
     ImGui::BeginDisabled(s.source == DataSource::Notebook);
     const std::string keys_label = fit_label(tr(state, "N keys"), em(8));
     data_changed |= ImGui::SliderInt(keys_label.c_str(), &s.key_count, 1, kMaxKeys, "%d", ImGuiSliderFlags_AlwaysClamp);
+    slider_track(0, slider_position(static_cast<float>(s.key_count), 1, static_cast<float>(kMaxKeys)), palette().key);
     tooltip(tr(state, "Number of keys (and values), 1 to 1024."));
     const std::string d_label = fit_label(tr(state, "d (key width)"), em(8));
     data_changed |= ImGui::SliderInt(d_label.c_str(), &s.key_dim, 1, kMaxKeyDim, "%d", ImGuiSliderFlags_AlwaysClamp);
+    slider_track(0, slider_position(static_cast<float>(s.key_dim), 1, static_cast<float>(kMaxKeyDim)), palette().key);
     tooltip(tr(state, "Components per query and key, 1 to 128."));
     const std::string dv_label = fit_label(tr(state, "dv (value width)"), em(8));
     data_changed |= ImGui::SliderInt(dv_label.c_str(), &s.value_dim, 1, kMaxValueDim, "%d", ImGuiSliderFlags_AlwaysClamp);
+    slider_track(0, slider_position(static_cast<float>(s.value_dim), 1, static_cast<float>(kMaxValueDim)), palette().key);
     tooltip(tr(state, "Components per value, independent of d."));
     ImGui::EndDisabled();
     if (ImGui::Button(tr(state, "Generate"))) data_changed = true;
@@ -161,6 +164,7 @@ bool draw_query_controls(AppState& state, SandboxSettings& s) {
     if (ImGui::SliderInt(queries_label.c_str(), &s.queries, 1, kMaxQueries, "%d", ImGuiSliderFlags_AlwaysClamp) &&
         s.queries != queries_before)
         changed = true;
+    slider_track(0, slider_position(static_cast<float>(s.queries), 1, static_cast<float>(kMaxQueries)), palette().query);
     tooltip(tr(state, "Number of query rows (the heatmaps get one row each)."));
 
     const char* scales[] = {tr(state, "1 (notebook)"), "1/√d", tr(state, "1/temperature")};
@@ -189,6 +193,7 @@ bool draw_query_controls(AppState& state, SandboxSettings& s) {
             s.temperature = temperature;
             changed = true;
         }
+        slider_track(0, slider_position(temperature, kMinSandboxTemperature, kMaxSandboxTemperature, true), palette().query);
         probe_item(state, "temperature");
     }
     // A checkbox cannot wrap its label: the label goes on its own line when the box and it do not fit.

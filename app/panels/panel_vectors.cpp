@@ -48,23 +48,10 @@ void track_edit(AppState& state) {
     if (ImGui::IsItemDeactivated()) end_edit(state);
 }
 
-// The slider's position as a track along the bottom edge of its frame, under the digits: a thin
-// line for the whole range and a bar in the vector's colour from 0 to the value.
+// A component slider's position: a bar in the vector's colour from 0 to the value.
 void value_track(float value, float range, ImU32 color) {
-    const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
-    const float thickness = std::max(2.0f, em(0.14f));
-    const float inset = std::max(1.0f, em(0.1f));
-    const float y = max.y - inset - thickness;
-    const float x0 = min.x + inset, x1 = max.x - inset;
-    const auto x_of = [&](float v) {
-        const float t = range > 0 ? std::clamp((v + range) / (2 * range), 0.0f, 1.0f) : 0.5f;
-        return x0 + (x1 - x0) * t;
-    };
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + thickness), palette().grid);
-    const float zero = x_of(0), at = x_of(std::isfinite(value) ? value : 0);
-    dl->AddRectFilled(ImVec2(std::min(zero, at), y), ImVec2(std::max(zero, at) + 1, y + thickness), color);
-    dl->AddRectFilled(ImVec2(at - thickness, y - thickness), ImVec2(at + thickness, y + thickness), color);
+    if (!(range > 0)) return slider_track(0.5f, 0.5f, color);
+    slider_track(slider_position(0, -range, range), slider_position(value, -range, range), color);
 }
 
 // A slider's tooltip, never while it is dragged, and placed above it and to the left: below or
@@ -92,9 +79,6 @@ bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row,
     const float width = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x * (per_line - 1)) / per_line;
     ImGui::PushID(id);
     ImGui::BeginDisabled(!enabled);
-    // ImGui's grab is hidden: it sat on the digits. value_track() draws the position under them.
-    ImGui::PushStyleColor(ImGuiCol_SliderGrab, IM_COL32(0, 0, 0, 0));
-    ImGui::PushStyleColor(ImGuiCol_SliderGrabActive, IM_COL32(0, 0, 0, 0));
     for (int c = 0; c < d; ++c) {
         if (c % per_line != 0) ImGui::SameLine();
         ImGui::PushID(c);
@@ -105,6 +89,7 @@ bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row,
             changed = true;
         }
         value_track(value, range, enabled ? color : palette().text_dim);
+        audit_grab_hidden(state.layout_audit, kVectorsId, std::string(id) + " component slider");
         audit_text_fits(state.layout_audit, kVectorsId, format("%.3f", value), width - 2 * ImGui::GetStyle().FramePadding.x);
         track_edit(state);
         if (touched && ImGui::IsItemDeactivated()) *touched = true;
@@ -112,7 +97,6 @@ bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row,
         slider_tooltip(tr(state, "Drag to change; Ctrl+click to type an exact value."));
         ImGui::PopID();
     }
-    ImGui::PopStyleColor(2);
     ImGui::EndDisabled();
     ImGui::PopID();
     return changed;
@@ -232,6 +216,8 @@ void query_row(AppState& state, int i, float range) {
             set_query(state, queries);
         }
         ImGui::PopItemFlag();
+        slider_track(0, slider_position(magnitude, 0.01f, 1000.0f, true), palette().query);
+        audit_grab_hidden(state.layout_audit, kVectorsId, name + " length");
         track_edit(state);
         probe_item(state, name + " length");
         ImGui::EndDisabled();

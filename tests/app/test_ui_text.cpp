@@ -142,3 +142,20 @@ TEST(FitRow, NeverPastTheLimit) {
         EXPECT_NEAR(fitted(1) / fitted(2), -3.0, 1e-9) << "direction kept";
     }
 }
+
+// The track under a slider's digits (issue 21: the grab hid them): linear and logarithmic
+// positions, clamped, and nothing non-finite reaches the drawing.
+TEST(SliderPosition, LinearAndLogarithmicAndClamped) {
+    using attn::app::slider_position;
+    EXPECT_FLOAT_EQ(slider_position(0.0f, -2.0f, 2.0f), 0.5f);
+    EXPECT_FLOAT_EQ(slider_position(2.0f, -2.0f, 2.0f), 1.0f);
+    EXPECT_FLOAT_EQ(slider_position(9.0f, -2.0f, 2.0f), 1.0f);
+    EXPECT_FLOAT_EQ(slider_position(-9.0f, -2.0f, 2.0f), 0.0f);
+    // |q| runs from 0.01 to 1000 on a log scale: 1 is two decades of five, 10 three.
+    EXPECT_NEAR(slider_position(1.0f, 0.01f, 1000.0f, true), 0.4f, 1e-6);
+    EXPECT_NEAR(slider_position(10.0f, 0.01f, 1000.0f, true), 0.6f, 1e-6);
+    EXPECT_FLOAT_EQ(slider_position(0.0f, 0.01f, 1000.0f, true), 0.0f);
+    EXPECT_FLOAT_EQ(slider_position(NAN, 0.01f, 1000.0f, true), 0.0f);
+    EXPECT_FLOAT_EQ(slider_position(INFINITY, -1.0f, 1.0f), 0.0f);
+    EXPECT_FLOAT_EQ(slider_position(1.0f, 1.0f, 1.0f), 0.0f);  // an empty range
+}
