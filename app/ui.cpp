@@ -250,17 +250,27 @@ void draw_dialogs(AppState& state) {
     draw_help_windows(state);
 }
 
+// The width toasts may take: that of the panel in the bottom-right corner (the geometry view
+// in the usual layout), so that a long message wraps over that picture instead of covering the
+// output and target numbers beside it (issue 21). Never under 8 em, never over 36.
+float toast_width(const LayoutPlan& plan, const ImVec2& display, float margin) {
+    float width = display.x - 2 * margin;
+    for (const Region& region : plan.regions)
+        if (region.x + region.w >= display.x - 1 && region.y + region.h >= display.y - 1) width = region.w - 2 * margin;
+    return std::max(em(8), std::min(em(36), width));
+}
+
 // Toasts stack up from the bottom-right corner, newest lowest. Each is sized from its wrapped
 // text before it is drawn (an auto-resizing window only knows its height a frame later, so
-// toasts that appeared together overlapped), and wraps to fit inside the window.
-void draw_toasts(AppState& state) {
+// toasts that appeared together overlapped), and wraps to fit inside the corner's panel.
+void draw_toasts(AppState& state, const LayoutPlan& plan) {
     state.toasts.erase(std::remove_if(state.toasts.begin(), state.toasts.end(),
                                       [&](const Toast& t) { return t.expires_at < state.platform.now; }),
                        state.toasts.end());
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     const ImVec2 padding = ImGui::GetStyle().WindowPadding;
     const float margin = em(0.8f);
-    const float wrap = std::max(em(8), std::min(em(36), display.x - 2 * margin - 2 * padding.x));
+    const float wrap = toast_width(plan, display, margin) - 2 * padding.x;
     float bottom = display.y - margin;
     for (int i = static_cast<int>(state.toasts.size()) - 1; i >= 0 && bottom > margin; --i) {
         const Toast& t = state.toasts[static_cast<std::size_t>(i)];
@@ -276,6 +286,7 @@ void draw_toasts(AppState& state) {
         ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
         ImGui::PushStyleColor(ImGuiCol_Text, t.is_error ? palette().fail : ImGui::GetColorU32(ImGuiCol_Text));
         ImGui::TextUnformatted(t.text.c_str());
+        probe_item(state, "toast " + std::to_string(i));
         ImGui::PopStyleColor();
         ImGui::PopTextWrapPos();
         ImGui::End();
@@ -552,7 +563,7 @@ void draw_ui(AppState& state, HeatmapResources& textures) {
     poll_grading(state);
     draw_class_window(state);
     draw_dialogs(state);
-    draw_toasts(state);
+    draw_toasts(state, plan);
     if (state.panels.reveal_result.count_down()) state.platform.requests.more_frames = true;
 }
 

@@ -62,7 +62,8 @@ void table_entry(const AppState& state, double x, int decimals, float column_w) 
 void number_table(const AppState& state, const Eigen::RowVectorXd& output, const Eigen::RowVectorXd* target) {
     const Palette colors = palette();
     const int columns = static_cast<int>(output.size()) + 1;
-    if (!ImGui::BeginTable("numbers", columns, ImGuiTableFlags_SizingStretchSame)) return;
+    ImGui::BeginGroup();  // one item, for the probe
+    if (!ImGui::BeginTable("numbers", columns, ImGuiTableFlags_SizingStretchSame)) return ImGui::EndGroup();
     const float column_w = ImGui::GetContentRegionAvail().x / static_cast<float>(columns) - ImGui::GetStyle().CellPadding.x * 2;
     const int decimals = table_decimals(output, target, column_w);
     const auto row = [&](ImU32 color, const char* name, const Eigen::RowVectorXd& numbers) {
@@ -77,6 +78,7 @@ void number_table(const AppState& state, const Eigen::RowVectorXd& output, const
     row(colors.output, tr(state, "out"), output);
     if (target) row(colors.target, tr(state, "target"), *target);
     ImGui::EndTable();
+    ImGui::EndGroup();
 }
 
 // Bars for one output row against its target row, drawn with ImDrawList: each component gets
@@ -194,6 +196,7 @@ void draw_output_panel(AppState& state, const PanelRect& rect) {
                     component_bars(out_part, has_target ? &target_part : nullptr, bars_h, first);
                     if (first == 0) probe_item(state, "bars " + std::to_string(i));
                     number_table(state, out_part, has_target ? &target_part : nullptr);
+                    if (first == 0) probe_item(state, "numbers " + std::to_string(i));
                     ImGui::PopID();
                     remember_line_height(bars_h, has_target, ImGui::GetCursorPosY() - line_top - ImGui::GetStyle().ItemSpacing.y);
                 }

@@ -47,5 +47,15 @@ check "the wheel scrolls the Vectors panel past the query" "not $(visible 'q[0]'
 xdotool key Next
 check "Page Down: the Vectors panel shows the queries of 1.2.2 from the top" \
   "d['selected_task'] == '1.2.2' and $(visible 'q0[0]')" "$(where 'q0[0]')"
+# A toast wraps over the corner panel (the geometry view), not over the output and target numbers
+# beside it, and the export says where the file went in full.
+xdotool key ctrl+e
+dialog_enter ""
+apart="(lambda a, b: a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1])"
+check "the export's toast names the file by its full path" \
+  "any(t == 'Exported answers to $work/answers.py' for t in d['toasts'])" "d['toasts']"
+check "the toast leaves Output vs target's numbers uncovered" \
+  "'toast 0' in d['items'] and 'numbers 0' in d['items'] and $apart(d['items']['toast 0'], d['items']['numbers 0'])" \
+  "(d['items'].get('toast 0'), d['items'].get('numbers 0'))"
 stop_app
 summary
