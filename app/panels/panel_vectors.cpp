@@ -55,15 +55,26 @@ void value_track(float value, float range, ImU32 color) {
 }
 
 // A slider's tooltip, never while it is dragged, and placed above it and to the left: below or
-// to the right it covered the heatmap row the slider changes.
-void slider_tooltip(const char* text) {
+// to the right it covered the heatmap row the slider changes. Its size is known before it is
+// drawn, so it is moved inside the window (at a projector's text size the first slider's tooltip
+// ran off the left edge), and below the slider when there is no room above.
+void slider_tooltip(AppState& state, const char* text) {
     if (!ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled) || ImGui::IsItemActive()) return;
     const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
-    ImGui::SetNextWindowPos(ImVec2(max.x, min.y - em(0.3f)), ImGuiCond_Always, ImVec2(1.0f, 1.0f));
+    const ImVec2 display = ImGui::GetIO().DisplaySize, padding = ImGui::GetStyle().WindowPadding;
+    const float wrap = std::min(em(20), std::max(em(4), display.x - 2 * padding.x));
+    const ImVec2 text_size = ImGui::CalcTextSize(text, nullptr, false, wrap);
+    const ImVec2 size(text_size.x + 2 * padding.x, text_size.y + 2 * padding.y);
+    const float x = std::clamp(max.x - size.x, 0.0f, std::max(0.0f, display.x - size.x));
+    const bool above = min.y - em(0.3f) - size.y >= 0;
+    ImGui::SetNextWindowPos(ImVec2(x, above ? min.y - em(0.3f) : max.y + em(0.3f)), ImGuiCond_Always,
+                            ImVec2(0.0f, above ? 1.0f : 0.0f));
     ImGui::BeginTooltip();
-    ImGui::PushTextWrapPos(em(20));
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
     ImGui::TextUnformatted(text);
     ImGui::PopTextWrapPos();
+    const ImVec2 at = ImGui::GetWindowPos();
+    probe_rect(state, "slider tooltip", at, ImVec2(at.x + ImGui::GetWindowWidth(), at.y + ImGui::GetWindowHeight()));
     ImGui::EndTooltip();
 }
 
@@ -94,7 +105,7 @@ bool component_sliders(AppState& state, const char* id, Eigen::RowVectorXd& row,
         track_edit(state);
         if (touched && ImGui::IsItemDeactivated()) *touched = true;
         probe_item(state, std::string(id) + "[" + std::to_string(c) + "]");
-        slider_tooltip(tr(state, "Drag to change; Ctrl+click to type an exact value."));
+        slider_tooltip(state, tr(state, "Drag to change; Ctrl+click to type an exact value."));
         ImGui::PopID();
     }
     ImGui::EndDisabled();

@@ -47,6 +47,12 @@ check "the wheel scrolls the Vectors panel past the query" "not $(visible 'q[0]'
 xdotool key Next
 check "Page Down: the Vectors panel shows the queries of 1.2.2 from the top" \
   "d['selected_task'] == '1.2.2' and $(visible 'q0[0]')" "$(where 'q0[0]')"
+# The first slider's tooltip stays inside the window (at this text size it ran off the left edge).
+xdotool mousemove $(center "q0[0]")
+check "the first query slider's tooltip is wholly inside the window" \
+  "'slider tooltip' in d['items'] and d['items']['slider tooltip'][0] >= 0 and d['items']['slider tooltip'][1] >= 0 and d['items']['slider tooltip'][0] + d['items']['slider tooltip'][2] <= d['window'][0]" \
+  "(d['items'].get('slider tooltip'), d['window'])"
+xdotool mousemove 5 5
 # A toast wraps over the corner panel (the geometry view), not over the output and target numbers
 # beside it, and the export says where the file went in full.
 xdotool key ctrl+e
