@@ -20,6 +20,7 @@
 #include "app/i18n.h"
 #include "app/panels/geometry_view.h"
 #include "app/panels/panels.h"
+#include "app/probe.h"
 #include "app/ui_common.h"
 
 #include <algorithm>
@@ -69,23 +70,40 @@ void same_line_if_fits(float width) {
     if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width <= right) ImGui::SameLine();
 }
 
+// Space left on the current line of the header, in pixels.
+float room_on_line() {
+    const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    return right - ImGui::GetItemRectMax().x - ImGui::GetStyle().ItemSpacing.x;
+}
+
+// Whether the header is short of room: the canvas left below it would be shorter than wide
+// (a 1280x720 projector's corner panel). Then the header takes one line, its captions folded
+// into (?).
+bool header_short_of_room() {
+    const float width = ImGui::GetWindowContentRegionMax().x - ImGui::GetWindowContentRegionMin().x;  // the whole line's
+    return ImGui::GetContentRegionAvail().y - ImGui::GetFrameHeightWithSpacing() < width;
+}
+
 // ◀ row 3/4: q2 ▶ : which query row's weights, output and target are drawn. True on a change.
 bool draw_row_picker(const AppState& state, const Scene& scene, GeometryMemory& mem) {
     std::string text = format(tr(state, "row %d/%d: q%d"), scene.row + 1, scene.n, scene.row);
     const float h = ImGui::GetFrameHeight(), spacing = ImGui::GetStyle().ItemInnerSpacing.x;
     const auto width = [&] { return 2 * h + 2 * spacing + ImGui::CalcTextSize(text.c_str()).x; };
-    if (width() > ImGui::GetContentRegionAvail().x) text = format("q%d", scene.row);  // a narrow panel
+    // A narrow panel, or one short of room where the long form would need a line of its own.
+    if (width() > ImGui::GetContentRegionAvail().x || (width() > room_on_line() && header_short_of_room()))
+        text = format("q%d", scene.row);
     same_line_if_fits(width());
     int row = scene.row;
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(spacing, ImGui::GetStyle().ItemSpacing.y));
+    // As small as Reset view beside them, so the header stays one small line above the view.
+    ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 0));
     if (ImGui::ArrowButton("##previous row", ImGuiDir_Left)) row = (row + scene.n - 1) % scene.n;
     ImGui::SameLine();
-    ImGui::AlignTextToFramePadding();
     ImGui::TextUnformatted(text.c_str());
     tooltip(tr(state, "The weights, the output and the target drawn are this query row's. The arrows pick another row."));
     ImGui::SameLine();
     if (ImGui::ArrowButton("##next row", ImGuiDir_Right)) row = (row + 1) % scene.n;
-    ImGui::PopStyleVar();
+    ImGui::PopStyleVar(2);
     if (row == scene.row) return false;
     mem.set_drawn_row(row);
     return true;
@@ -116,6 +134,13 @@ const char* help_text(const AppState& state) {
                     "blue: keys, green: values, purple: output, cross-hair: target. A ring marks the goal's keys.");
 }
 
+// The help text followed by each caption and the sentence behind it.
+std::string help_with_captions(const AppState& state, const Scene& scene) {
+    std::string text = help_text(state);
+    for (const Caption& c : scene.captions) text += "\n\n" + c.text + ": " + c.detail;
+    return text;
+}
+
 // One short line per caption, continued on the same line while they fit; the sentence behind
 // each is its tooltip.
 void draw_captions(const Scene& scene) {
@@ -142,11 +167,14 @@ bool draw_header(AppState& state, const Scene& scene, GeometryMemory& mem) {
     }
     tooltip(tr(state, "Back to the starting angle, zoomed so every arrow fits."));
     ImGui::SameLine();
-    help_marker(help_text(state));
+    // Short of room (a projector's corner panel), the captions go into (?) with the help: two
+    // caption lines took a fifth of the view (issue 21).
+    const bool fold = header_short_of_room();
+    help_marker(fold ? help_with_captions(state, scene).c_str() : help_text(state));
     bool changed = false;
     if (scene.n > 1) changed = draw_row_picker(state, scene, mem) || changed;
     if (scene.N >= kManyKeys) changed = draw_top_k(state, mem) || changed;
-    draw_captions(scene);
+    if (!fold) draw_captions(scene);
     return changed;
 }
 
@@ -167,11 +195,15 @@ struct Canvas {
     LabelRect bounds() const { return {pos.x, pos.y, pos.x + size.x, pos.y + size.y}; }
 };
 
+// The view takes every pixel below the header: it starts right under the header's line (no
+// item spacing) and reaches down into the half of the window's bottom padding that ImGui still
+// draws, about 14 px at a projector's text size (issue 21: the view is a third of its column).
 Canvas canvas_button() {
     Canvas c;
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y);
     c.pos = ImGui::GetCursorScreenPos();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    c.size = ImVec2(std::max(avail.x, em(6)), std::max(avail.y, em(6)));
+    c.size = ImVec2(std::max(avail.x, em(6)), std::max(avail.y + ImGui::GetStyle().WindowPadding.y * 0.5f, em(6)));
     ImGui::InvisibleButton("canvas", c.size);
     c.hovered = ImGui::IsItemHovered();
     c.activated = ImGui::IsItemActivated();
@@ -288,6 +320,7 @@ bool has_data(const Workspace& w) {
 // The header, then the canvas: mouse input, the reference, the arrows and the labels.
 void draw_scene(AppState& state, Scene& scene, GeometryMemory& mem) {
     const Canvas canvas = canvas_button();
+    probe_item(state, "geometry canvas");
     panel_screenshot_context_menu(state, kGeometryId);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->PushClipRect(canvas.pos, canvas.pos + canvas.size, true);

@@ -64,4 +64,24 @@ check "the toast leaves Output vs target's numbers uncovered" \
   "'toast 0' in d['items'] and 'numbers 0' in d['items'] and $apart(d['items']['toast 0'], d['items']['numbers 0'])" \
   "(d['items'].get('toast 0'), d['items'].get('numbers 0'))"
 stop_app
+
+# The geometry view on a 1280x720 projector is at least a third of its column (the right one,
+# right of the left splitter), wide and tall, in both languages: on 2.2.3 (eight queries: a row
+# picker in its header) and on 2.1.1 (captions folded into its (?)).
+for lang in en zh; do
+  for task in 2.2.3 2.1.1; do
+    ATTNLAB_PROBE="$work/geometry.json" "$binary" --no-autosave --presentation --size 1280x720 --lang "$lang" \
+      --pack temperature-masks --exercise "$task" --solve --screenshot "$work/geometry.png" > /dev/null 2>&1
+    if python3 - "$work/geometry.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+canvas, splitter = d["items"]["geometry canvas"], d["items"]["splitter left"]
+column = d["window"][0] - (splitter[0] + splitter[2] / 2)
+print("# geometry view %dx%d px, column %d px" % (canvas[2], canvas[3], column))
+sys.exit(0 if min(canvas[2], canvas[3]) >= column / 3 else 1)
+PY
+    then ok "$lang $task: the geometry view is at least a third of its column"
+    else not_ok "$lang $task: the geometry view is at least a third of its column"; fi
+  done
+done
 summary
