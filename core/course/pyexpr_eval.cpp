@@ -317,6 +317,8 @@ Value Evaluator::shape_subscript(const Value& base, const Node& n) {
         throw TorchError{"a torch.Size indexed with " + std::to_string(n.kids.size() - 1) + " indices (TypeError)", n.line};
     const int size = static_cast<int>(base.dims.size());
     if (n.kids[1]->kind == K::Slice) {
+        // A tuple takes negative steps (x.shape[::-1]); slice_indices refuses them as torch does for tensors.
+        if (slice_bound(n.kids[1]->kids[2].get(), 1) < 0) throw Unsupported{"a shape sliced with a negative step", n.line};
         std::vector<int> dims;
         for (int i : slice_indices(*n.kids[1], size)) dims.push_back(base.dims[static_cast<std::size_t>(i)]);
         return shape_value(std::move(dims));
