@@ -84,6 +84,7 @@ double scalar_item(Evaluator& ev, const Node& item, bool& all_int) {
         all_int = false;
         return v.t.data[0];
     }
+    if (v.kind == Value::Kind::Shape) throw Unsupported{"torch.tensor of a shape (an int64 tensor)", item.line};
     throw TorchError{"torch.tensor of a list holding tensors", item.line};
 }
 

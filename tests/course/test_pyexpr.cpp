@@ -411,6 +411,8 @@ TEST(PyExprShapes, ErrorsNameTheConstructAndLine) {
     EXPECT_EQ(problem_of("key * key.shape"), "uses `a shape (torch.Size) as a number or tensor` at line 1");
     EXPECT_EQ(problem_of("key.shape.numel()"), "uses `torch.Size.numel()` at line 1");
     EXPECT_EQ(problem_of("torch.zeros(key.shape[::-1])"), "uses `a shape sliced with a negative step` at line 1");
+    EXPECT_EQ(problem_of("torch.tensor(key.shape)"), "uses `torch.tensor of a shape (an int64 tensor)` at line 1");
+    EXPECT_EQ(problem_of("torch.tensor([key.shape, 1.0])"), "uses `torch.tensor of a shape (an int64 tensor)` at line 1");
     EXPECT_EQ(problem_of("float(key.shape)"), "uses `a shape (torch.Size) as a number or tensor` at line 1");
     EXPECT_EQ(problem_of("torch.eye(key.shape)"), std::string("line 1: a size must be a whole number") + kTorchToo);
     EXPECT_EQ(problem_of("torch.zeros(key.shape, 2)"), std::string("line 1: a size must be a whole number") + kTorchToo);
