@@ -166,7 +166,9 @@ private:
 
     void assign_name(const std::string& name, const std::string& op, const Node& rhs, int line) {
         Value v = evaluate(rhs);
+        if ((v.kind == Value::Kind::Lstsq || v.kind == Value::Kind::Shape) && op == "=") return store_other(name, v, line);
         if (v.kind == Value::Kind::Lstsq) throw Unsupported{"a whole lstsq result (use .solution)", line};
+        if (v.kind == Value::Kind::Shape) throw Unsupported{op + " with a shape (torch.Size)", line};
         if (op != "=") {
             const auto it = scope_.find(name);
             if (it == scope_.end()) throw TorchError{printable(name, 30) + " is not defined before " + op, line};
@@ -281,6 +283,19 @@ private:
         slot.binding.is_number = v.kind == Value::Kind::Number;
         slot.binding.number = v.num;
         slot.binding.value = v.kind == Value::Kind::Number ? scalar_tensor(static_cast<float>(v.num)) : v.t;
+    }
+
+    // q = torch.linalg.lstsq(...), s = x.shape: later statements read q.solution, q[0], s[0], but
+    // the name itself is not an answer (its binding says why).
+    void store_other(const std::string& name, const Value& v, int line) {
+        Slot& slot = scope_[name];
+        slot.value = v;
+        slot.binding = Binding{};
+        slot.binding.line = line;
+        const std::string at = " (" + line_label(labels_, line) + ")";
+        slot.binding.problem = v.kind == Value::Kind::Lstsq
+                                   ? "holds the whole result of torch.linalg.lstsq, not a tensor (use .solution or [0])" + at
+                                   : "holds a shape (torch.Size), not a tensor" + at;
     }
 
     void poison(const std::string& name, const Unsupported& u) { poison_message(name, unsupported_message(u, labels_), u.line); }

@@ -15,10 +15,15 @@
 //   literals     decimal ints and floats (1, 2.5, .5, 3e1)
 //   operators    + - * / @ ** (binary), - + (unary), ( ), indexing a[i], a[i, j], a[:2], a[1:, ::2]
 //   torch.       tensor zeros ones eye stack cat zeros_like ones_like softmax norm
-//                linalg.lstsq (.solution or [0]) linalg.inv linalg.norm
+//                linalg.lstsq (.solution or [0], also kept in a name: q = ...; q[0]) linalg.inv
+//                linalg.norm; the function forms of methods, torch.f(x, ...) as x.f(...): mean
+//                sum matmul transpose t norm clone squeeze unsqueeze reshape max
 //   methods      .clone() .T .t() .transpose(a, b) .unsqueeze(d) .squeeze([d]) .reshape(...)
 //                .view(...) .mean([dim]) .sum([dim]) .max() .norm() .softmax(dim) .detach()
-//                float(x)
+//                .matmul(b), with dim= and keepdim= where torch takes them
+//   shapes       .shape and .size() (a torch.Size: indexed, sliced, or given whole as sizes:
+//                torch.zeros(x.shape), x.reshape(y.shape); also kept in a name), .size(d), .ndim,
+//                len(x); float(x)
 //   statements   NAME = e, NAME op= e, NAME[index] = e, NAME[index] op= e (op: + - * / @),
 //                imports, comments, blank lines, `;`, `\` continuations, bracketed continuations,
 //                expression statements (print(...), check_query(...): skipped, never evaluated),

@@ -46,6 +46,9 @@ Handler find_handler(const Entry<Handler> (&table)[N], std::string_view name) {
 
 // ---- shared by functions and methods ----
 
+// How messages name a method's handler: ".mean", or "torch.mean" for its function form.
+std::string shown(const Args& a, const std::string& name) { return a.function.empty() ? "." + name : a.function; }
+
 Value softmax_of(Evaluator& ev, const Tensor& t, double dim, int line) {
     const int d = normalize_dim(dim, static_cast<int>(t.shape.size()), line);
     ev.count(t.data.size() * 4, line);
@@ -81,6 +84,7 @@ double scalar_item(Evaluator& ev, const Node& item, bool& all_int) {
         all_int = false;
         return v.t.data[0];
     }
+    if (v.kind == Value::Kind::Shape) throw Unsupported{"torch.tensor of a shape (an int64 tensor)", item.line};
     throw TorchError{"torch.tensor of a list holding tensors", item.line};
 }
 
@@ -142,7 +146,7 @@ Value torch_eye(Evaluator& ev, const std::string& path, const Args& a) {
     ev.allow_keywords(a, {"dtype", "requires_grad"}, path);
     ev.check_dtype(a, path);
     ev.arity(a, 1, 2, path);
-    const std::vector<int> given = ev.shape_args(a, path);
+    const std::vector<int> given = ev.shape_args(a, path, false);  // torch.eye(n[, m]), never a torch.Size
     const std::vector<int> shape = given.size() == 1 ? std::vector<int>{given[0], given[0]} : given;
     check_size(shape, line);  // before allocating: torch.eye(65536) is 2^32 numbers
     Tensor t = make_tensor(shape);
@@ -247,45 +251,35 @@ Value linalg_lstsq(Evaluator& ev, const std::string& path, const Args& a) {
     return v;
 }
 
-// Sorted by name (checked below): looked up by binary search.
-constexpr Entry<TorchFunction> kTorchFunctions[] = {
-    {"torch.cat", stack_or_cat},
-    {"torch.eye", torch_eye},
-    {"torch.linalg.inv", linalg_inv},
-    {"torch.linalg.lstsq", linalg_lstsq},
-    {"torch.linalg.norm", torch_norm},
-    {"torch.norm", torch_norm},
-    {"torch.ones", torch_filled},
-    {"torch.ones_like", torch_filled_like},
-    {"torch.softmax", torch_softmax},
-    {"torch.stack", stack_or_cat},
-    {"torch.tensor", torch_tensor},
-    {"torch.zeros", torch_filled},
-    {"torch.zeros_like", torch_filled_like},
-};
-static_assert(sorted_by_name(kTorchFunctions), "kTorchFunctions must be sorted by name");
 
 // ---- tensor methods ----
 
 // .clone() copies; .detach() is a view of the same memory.
 Value method_copy(Evaluator& ev, const Value& self, const std::string& name, const Args& a) {
-    ev.allow_keywords(a, {}, name);
-    ev.arity(a, 0, 0, "." + name);
+    ev.allow_keywords(a, {}, shown(a, name));
+    ev.arity(a, 0, 0, shown(a, name));
     return name == "clone" ? tensor_value(self.t) : view_of(self, self.t, true);
 }
 
-// .t(), .transpose(d0, d1)
+// .t(), .transpose(d0, d1) (or dim0=, dim1=)
 Value method_transpose(Evaluator& ev, const Value& self, const std::string& name, const Args& a) {
     const Tensor& t = self.t;
     const int line = a.call.line;
-    ev.allow_keywords(a, {}, name);
     int d0 = 0, d1 = 1;
     if (name == "t") {
-        ev.arity(a, 0, 0, ".t");
+        ev.allow_keywords(a, {}, shown(a, name));
+        ev.arity(a, 0, 0, shown(a, name));
     } else {
-        ev.arity(a, 2, 2, ".transpose");
-        d0 = normalize_dim(ev.int_arg(a.positional[0], "dim"), static_cast<int>(t.shape.size()), line);
-        d1 = normalize_dim(ev.int_arg(a.positional[1], "dim"), static_cast<int>(t.shape.size()), line);
+        ev.allow_keywords(a, {"dim0", "dim1"}, shown(a, name));
+        const std::size_t given = a.positional.size() + a.keywords.size();
+        if (given != 2) throw Unsupported{shown(a, name) + " with " + std::to_string(given + a.before) + " arguments", line};
+        const auto k0 = a.keywords.find("dim0"), k1 = a.keywords.find("dim1");
+        if ((k0 != a.keywords.end() && !a.positional.empty()) || (k1 != a.keywords.end() && a.positional.size() > 1))
+            throw TorchError{"a dim given twice", line};
+        const Node* n0 = k0 != a.keywords.end() ? k0->second : a.positional[0];
+        const Node* n1 = k1 != a.keywords.end() ? k1->second : a.positional[a.positional.size() - 1];
+        d0 = normalize_dim(ev.int_arg(n0, "dim"), static_cast<int>(t.shape.size()), line);
+        d1 = normalize_dim(ev.int_arg(n1, "dim"), static_cast<int>(t.shape.size()), line);
     }
     if (t.shape.size() < 2 || d0 == d1) return view_of(self, t, true);
     return transposed_view(self);
@@ -293,12 +287,12 @@ Value method_transpose(Evaluator& ev, const Value& self, const std::string& name
 
 // .unsqueeze(d), .squeeze([d])
 Value squeeze_call(Evaluator& ev, const Value& self, const std::string& name, const Args& a) {
-    ev.allow_keywords(a, {"dim"}, "." + name);
+    ev.allow_keywords(a, {"dim"}, shown(a, name));
     const Tensor& t = self.t;
     const int rank = static_cast<int>(t.shape.size());
     Tensor out = t;
     if (name == "unsqueeze") {
-        ev.arity(a, 0, 1, ".unsqueeze");
+        ev.arity(a, 0, 1, shown(a, name));
         const double dim = ev.dim_value(a, 0, std::numeric_limits<double>::infinity());
         if (!std::isfinite(dim)) throw TorchError{"unsqueeze needs dim", a.call.line};
         const int d = normalize_dim(dim, rank + 1, a.call.line);
@@ -306,7 +300,7 @@ Value squeeze_call(Evaluator& ev, const Value& self, const std::string& name, co
         check_size(out.shape, a.call.line);
         return view_of(self, std::move(out), true);
     }
-    ev.arity(a, 0, 1, ".squeeze");
+    ev.arity(a, 0, 1, shown(a, name));
     const double dim = ev.dim_value(a, 0, std::numeric_limits<double>::infinity());
     if (!std::isfinite(dim)) {
         out.shape.erase(std::remove(out.shape.begin(), out.shape.end(), 1), out.shape.end());
@@ -319,18 +313,13 @@ Value squeeze_call(Evaluator& ev, const Value& self, const std::string& name, co
 
 // .reshape(...), .view(...)
 Value reshape_call(Evaluator& ev, const Value& self, const std::string& name, const Args& a) {
-    ev.allow_keywords(a, {}, "." + name);
-    std::vector<const Node*> items = a.positional;
-    if (items.size() == 1 && (items[0]->kind == K::Tuple || items[0]->kind == K::List)) {
-        items.clear();
-        for (const auto& k : a.positional[0]->kids) items.push_back(k.get());
-    }
-    if (items.size() > 2) throw Unsupported{"a tensor with more than 2 dimensions", a.call.line};
+    ev.allow_keywords(a, {}, shown(a, name));
+    const std::vector<int> sizes = ev.size_list(a, true);
     std::vector<int> shape;
     int infer = -1;
     std::size_t known = 1;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        const int d = ev.int_arg(items[i], "a size");
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        const int d = sizes[i];
         if (d == -1 && infer < 0) {
             infer = static_cast<int>(i);
             shape.push_back(1);
@@ -357,38 +346,58 @@ Value reshape_call(Evaluator& ev, const Value& self, const std::string& name, co
 
 // .sum([dim]), .mean([dim])
 Value method_sum(Evaluator& ev, const Value& self, const std::string& name, const Args& a) {
-    ev.allow_keywords(a, {"dim", "keepdim", "keepdims"}, "." + name);
-    ev.arity(a, 0, 1, "." + name);
+    ev.allow_keywords(a, {"dim", "keepdim", "keepdims"}, shown(a, name));
+    ev.arity(a, 0, 1, shown(a, name));
     return reduction(ev, self.t, a, 0, lane_sum, name == "mean", self.transposed);
 }
 
 Value method_norm(Evaluator& ev, const Value& self, const std::string& name, const Args& a) {
-    ev.allow_keywords(a, {"dim", "keepdim"}, ".norm");
-    ev.arity(a, 0, 0, ".norm");
+    ev.allow_keywords(a, {"dim", "keepdim"}, shown(a, name));
+    ev.arity(a, 0, 0, shown(a, name));
     return reduction(ev, self.t, a, 99, lane_norm, false);
 }
 
 Value method_max(Evaluator& ev, const Value& self, const std::string& name, const Args& a) {
-    ev.allow_keywords(a, {}, ".max");
-    ev.arity(a, 0, 0, ".max (with a dim it returns values and indices)");
+    ev.allow_keywords(a, {}, shown(a, name));
+    ev.arity(a, 0, 0, shown(a, name) + " (with a dim it returns values and indices)");
     ev.count(self.t.data.size(), a.call.line);
     return tensor_value(reduce(self.t, -1, false, lane_max));
 }
 
 Value method_softmax(Evaluator& ev, const Value& self, const std::string& name, const Args& a) {
-    ev.allow_keywords(a, {"dim"}, ".softmax");
-    ev.arity(a, 0, 1, ".softmax");
+    ev.allow_keywords(a, {"dim"}, shown(a, name));
+    ev.arity(a, 0, 1, shown(a, name));
     return softmax_of(ev, self.t, ev.dim_arg(a, 0), a.call.line);
+}
+
+// .matmul(other), as @.
+Value method_matmul(Evaluator& ev, const Value& self, const std::string& name, const Args& a) {
+    ev.allow_keywords(a, {}, shown(a, name));
+    ev.arity(a, 1, 1, shown(a, name));
+    return ev.matmul_of(self, ev.eval(*a.positional[0]), a.call.line);
+}
+
+// .size() is the shape (a torch.Size), .size(d) one size (a Python int).
+Value method_size(Evaluator& ev, const Value& self, const std::string& name, const Args& a) {
+    ev.allow_keywords(a, {"dim"}, shown(a, name));
+    ev.arity(a, 0, 1, shown(a, name));
+    const double dim = ev.dim_value(a, 0, std::numeric_limits<double>::infinity());
+    if (!std::isfinite(dim)) return shape_value(self.t.shape);
+    const int rank = static_cast<int>(self.t.shape.size());
+    if (rank == 0) throw TorchError{"size(" + whole_text(dim) + ") of a 0-dim tensor (IndexError)", a.call.line};
+    return number_value(self.t.shape[static_cast<std::size_t>(normalize_dim(dim, rank, a.call.line))], true);
 }
 
 // Sorted by name (checked below): looked up by binary search.
 constexpr Entry<TensorMethod> kTensorMethods[] = {
     {"clone", method_copy},
     {"detach", method_copy},
+    {"matmul", method_matmul},
     {"max", method_max},
     {"mean", method_sum},
     {"norm", method_norm},
     {"reshape", reshape_call},
+    {"size", method_size},
     {"softmax", method_softmax},
     {"squeeze", squeeze_call},
     {"sum", method_sum},
@@ -398,6 +407,45 @@ constexpr Entry<TensorMethod> kTensorMethods[] = {
     {"view", reshape_call},
 };
 static_assert(sorted_by_name(kTensorMethods), "kTensorMethods must be sorted by name");
+
+// torch.<name>(x, ...) is x.<name>(...): the method's handler, given the arguments after x.
+Value as_method(Evaluator& ev, const std::string& path, const Args& a) {
+    const std::string name = path.substr(path.rfind('.') + 1);
+    if (a.positional.empty()) throw Unsupported{path + " with 0 arguments", a.call.line};
+    const Value self = ev.eval(*a.positional[0]);
+    if (self.kind != Value::Kind::Tensor)
+        throw TorchError{path + "() needs a tensor as its first argument (TypeError)", a.call.line};
+    Args rest{a.call, {a.positional.begin() + 1, a.positional.end()}, a.keywords, path, 1};
+    return find_handler(kTensorMethods, name)(ev, self, name, rest);
+}
+
+// Sorted by name (checked below): looked up by binary search.
+constexpr Entry<TorchFunction> kTorchFunctions[] = {
+    {"torch.cat", stack_or_cat},
+    {"torch.clone", as_method},
+    {"torch.eye", torch_eye},
+    {"torch.linalg.inv", linalg_inv},
+    {"torch.linalg.lstsq", linalg_lstsq},
+    {"torch.linalg.norm", torch_norm},
+    {"torch.matmul", as_method},
+    {"torch.max", as_method},
+    {"torch.mean", as_method},
+    {"torch.norm", torch_norm},
+    {"torch.ones", torch_filled},
+    {"torch.ones_like", torch_filled_like},
+    {"torch.reshape", as_method},
+    {"torch.softmax", torch_softmax},
+    {"torch.squeeze", as_method},
+    {"torch.stack", stack_or_cat},
+    {"torch.sum", as_method},
+    {"torch.t", as_method},
+    {"torch.tensor", torch_tensor},
+    {"torch.transpose", as_method},
+    {"torch.unsqueeze", as_method},
+    {"torch.zeros", torch_filled},
+    {"torch.zeros_like", torch_filled_like},
+};
+static_assert(sorted_by_name(kTorchFunctions), "kTorchFunctions must be sorted by name");
 
 }  // namespace
 
@@ -411,6 +459,8 @@ Value call_tensor_method(Evaluator& ev, const Node& func, const Args& a) {
     const std::string& name = func.text;
     const int line = a.call.line;
     const Value self = ev.eval(*func.kids[0]);
+    if (self.kind == Value::Kind::Shape) throw Unsupported{"torch.Size." + printable(name, 30) + "()", line};
+    if (self.kind == Value::Kind::Lstsq) throw Unsupported{"lstsq(...)." + printable(name, 30) + "()", line};
     if (self.kind != Value::Kind::Tensor) throw Unsupported{"." + printable(name, 30) + "() on a Python number", line};
     const TensorMethod handler = find_handler(kTensorMethods, name);
     if (handler == nullptr) throw Unsupported{"." + printable(name, 30) + "()", line};

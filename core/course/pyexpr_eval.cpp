@@ -43,6 +43,13 @@ Value tensor_value(Tensor t) {
     return v;
 }
 
+Value shape_value(std::vector<int> dims) {
+    Value v;
+    v.kind = Value::Kind::Shape;
+    v.dims = std::move(dims);
+    return v;
+}
+
 Value view_of(const Value& base, Tensor t, bool contiguous) {
     Value v = tensor_value(std::move(t));
     v.storage = base.storage;
@@ -64,6 +71,7 @@ Value Evaluator::eval(const Node& n) {
     case K::Pos: {
         Value v = eval(*n.kids[0]);
         if (v.kind == Value::Kind::Lstsq) throw Unsupported{"+ on a lstsq result", n.line};
+        if (v.kind == Value::Kind::Shape) as_tensor(v, n.line);
         v.storage = 0;
         return v;
     }
@@ -83,6 +91,7 @@ Tensor Evaluator::tensor(const Node& n) {
 Tensor Evaluator::as_tensor(const Value& v, int line) {
     if (v.kind == Value::Kind::Tensor) return v.t;
     if (v.kind == Value::Kind::Number) return scalar_tensor(static_cast<float>(v.num));
+    if (v.kind == Value::Kind::Shape) throw Unsupported{"a shape (torch.Size) as a number or tensor", line};
     throw Unsupported{"a lstsq result without .solution", line};
 }
 
@@ -92,8 +101,11 @@ Value Evaluator::lookup(const Node& n) const {
         if (n.text == "torch") throw Unsupported{"torch on its own", n.line};
         throw Unsupported{printable(n.text, 30), n.line};
     }
-    if (!it->second.binding.ok) throw Poisoned{it->second.binding.problem};
-    return it->second.value;
+    const Value& v = it->second.value;
+    // A name holding a lstsq result or a shape is not an answer (its binding says why) but reads.
+    if (!it->second.binding.ok && v.kind != Value::Kind::Lstsq && v.kind != Value::Kind::Shape)
+        throw Poisoned{it->second.binding.problem};
+    return v;
 }
 
 // Dotted names rooted at `torch` ("torch.linalg.inv"); empty when the chain is not one.
@@ -115,6 +127,9 @@ Value Evaluator::attribute(const Node& n) {
     if (v.kind == Value::Kind::Tensor && n.text == "T") {
         return transposed_view(v);
     }
+    if (v.kind == Value::Kind::Tensor && n.text == "shape") return shape_value(v.t.shape);
+    if (v.kind == Value::Kind::Tensor && n.text == "ndim") return number_value(static_cast<double>(v.t.shape.size()), true);
+    if (v.kind == Value::Kind::Shape) throw Unsupported{"torch.Size." + printable(n.text, 30), n.line};
     throw Unsupported{"." + printable(n.text, 30), n.line};
 }
 
@@ -159,13 +174,9 @@ Value Evaluator::binary(const Node& n) {
     const Value b = eval(*n.kids[1]);
     const std::string& op = n.text;
     if (a.kind == Value::Kind::Number && b.kind == Value::Kind::Number) return number_op(op, a, b, n.line);
+    if (op == "@") return matmul_of(a, b, n.line);
     const Tensor x = as_tensor(a, n.line), y = as_tensor(b, n.line);
     count(std::max(x.data.size(), y.data.size()), n.line);
-    if (op == "@") {
-        if (a.kind == Value::Kind::Number || b.kind == Value::Kind::Number)
-            throw TorchError{"@ with a Python number", n.line};
-        return tensor_value(checked(matmul(x, y, n.line, work_), n.line));
-    }
     if (op == "+") return tensor_value(checked(elementwise(x, y, n.line, [](float p, float q) { return p + q; }), n.line));
     if (op == "-") return tensor_value(checked(elementwise(x, y, n.line, [](float p, float q) { return p - q; }), n.line));
     if (op == "*") return tensor_value(checked(elementwise(x, y, n.line, [](float p, float q) { return p * q; }), n.line));
@@ -183,6 +194,13 @@ Value Evaluator::binary(const Node& n) {
         return tensor_value(checked(elementwise(x, y, n.line, [](float p, float q) { return std::pow(p, q); }), n.line));
     }
     throw Unsupported{printable(op, 5), n.line};
+}
+
+Value Evaluator::matmul_of(const Value& a, const Value& b, int line) {
+    const Tensor x = as_tensor(a, line), y = as_tensor(b, line);
+    count(std::max(x.data.size(), y.data.size()), line);
+    if (a.kind == Value::Kind::Number || b.kind == Value::Kind::Number) throw TorchError{"@ with a Python number", line};
+    return tensor_value(checked(matmul(x, y, line, work_), line));
 }
 
 Tensor Evaluator::checked(Tensor t, int line) const {
@@ -285,11 +303,35 @@ Value Evaluator::subscript(const Node& n) {
         }
         throw Unsupported{"lstsq(...)[...] other than [0]", n.line};
     }
+    if (base.kind == Value::Kind::Shape) return shape_subscript(base, n);
     if (base.kind == Value::Kind::Number) throw TorchError{"a Python number cannot be indexed", n.line};
     const Selection s = select(base.t, n);
     Tensor out = make_tensor(s.shape);
     for (std::size_t k = 0; k < s.positions.size(); ++k) out.data[k] = base.t.data[s.positions[k]];
     return view_of(base, std::move(out), s.contiguous);
+}
+
+// x.shape[i] is a Python int, x.shape[a:b] a shorter torch.Size (a tuple's rules: IndexError).
+Value Evaluator::shape_subscript(const Value& base, const Node& n) {
+    if (n.kids.size() != 2)
+        throw TorchError{"a torch.Size indexed with " + std::to_string(n.kids.size() - 1) + " indices (TypeError)", n.line};
+    const int size = static_cast<int>(base.dims.size());
+    if (n.kids[1]->kind == K::Slice) {
+        // A tuple takes negative steps (x.shape[::-1]); slice_indices refuses them as torch does for tensors.
+        if (slice_bound(n.kids[1]->kids[2].get(), 1) < 0) throw Unsupported{"a shape sliced with a negative step", n.line};
+        std::vector<int> dims;
+        for (int i : slice_indices(*n.kids[1], size)) dims.push_back(base.dims[static_cast<std::size_t>(i)]);
+        return shape_value(std::move(dims));
+    }
+    const Value v = eval(*n.kids[1]);
+    if (v.kind != Value::Kind::Number || !v.is_int)
+        throw Unsupported{"indexing with something other than whole numbers and slices", n.kids[1]->line};
+    if (v.num < -size || v.num >= size)
+        throw TorchError{"index " + whole_text(v.num) + " is out of range for a shape of " + std::to_string(size) +
+                             " dimensions (IndexError)",
+                         n.kids[1]->line};
+    const long long i = static_cast<long long>(v.num < 0 ? v.num + size : v.num);
+    return number_value(base.dims[static_cast<std::size_t>(i)], true);
 }
 
 Args Evaluator::split_args(const Node& call) {
@@ -312,7 +354,7 @@ void Evaluator::allow_keywords(const Args& a, std::initializer_list<const char*>
 
 void Evaluator::arity(const Args& a, std::size_t lo, std::size_t hi, const std::string& fn) {
     if (a.positional.size() < lo || a.positional.size() > hi)
-        throw Unsupported{fn + " with " + std::to_string(a.positional.size()) + " arguments", a.call.line};
+        throw Unsupported{fn + " with " + std::to_string(a.positional.size() + a.before) + " arguments", a.call.line};
 }
 
 // dtype= must be a float32 spelling (anything else would change the numbers).
@@ -332,9 +374,10 @@ void Evaluator::check_grad(const Args& a) const {
         throw Unsupported{"requires_grad=...", it->second->line};
 }
 
-int Evaluator::int_arg(const Node* n, const char* what) {
-    const Value v = eval(*n);
-    return static_cast<int>(std::clamp(whole(v, n->line, what), -1e9, 1e9));
+int Evaluator::int_arg(const Node* n, const char* what) { return int_of(eval(*n), n->line, what); }
+
+int Evaluator::int_of(const Value& v, int line, const char* what) {
+    return static_cast<int>(std::clamp(whole(v, line, what), -1e9, 1e9));
 }
 
 bool Evaluator::bool_keyword(const Args& a, const char* name) {
@@ -345,8 +388,8 @@ bool Evaluator::bool_keyword(const Args& a, const char* name) {
     throw Unsupported{std::string(name) + "=...", n.line};
 }
 
-// (r, c) | r, c | [r, c] → a shape (sizes ≥ 0, within the limits).
-std::vector<int> Evaluator::shape_args(const Args& a, const std::string& fn) {
+// (r, c) | r, c | [r, c] | a torch.Size (when `shape_value`) → the sizes as written.
+std::vector<int> Evaluator::size_list(const Args& a, bool shape_value) {
     std::vector<const Node*> items = a.positional;
     if (items.size() == 1 && (items[0]->kind == K::Tuple || items[0]->kind == K::List)) {
         std::vector<const Node*> inner;
@@ -354,13 +397,26 @@ std::vector<int> Evaluator::shape_args(const Args& a, const std::string& fn) {
         items = inner;
     }
     if (items.size() > 2) throw Unsupported{"a tensor with more than 2 dimensions", a.call.line};
-    if (items.empty()) throw Unsupported{fn + "() without a size", a.call.line};
-    std::vector<int> shape;
+    std::vector<int> sizes;
     for (const Node* n : items) {
-        const int d = int_arg(n, "a size");
-        if (d < 0) throw TorchError{"negative size " + std::to_string(d), n->line};
-        shape.push_back(d);
+        const Value v = eval(*n);
+        if (v.kind == Value::Kind::Shape && shape_value && a.positional.size() == 1 && n == a.positional[0]) {
+            if (v.dims.size() > 2) throw Unsupported{"a tensor with more than 2 dimensions", a.call.line};
+            return v.dims;
+        }
+        sizes.push_back(int_of(v, n->line, "a size"));
     }
+    return sizes;
+}
+
+// The sizes of size_list as a shape (sizes ≥ 0, within the limits).
+std::vector<int> Evaluator::shape_args(const Args& a, const std::string& fn, bool shape_value) {
+    const bool empty_tuple = a.positional.size() == 1 && (a.positional[0]->kind == K::Tuple || a.positional[0]->kind == K::List) &&
+                             a.positional[0]->kids.empty();
+    if (a.positional.empty() || empty_tuple) throw Unsupported{fn + "() without a size", a.call.line};
+    const std::vector<int> shape = size_list(a, shape_value);
+    for (int d : shape)
+        if (d < 0) throw TorchError{"negative size " + std::to_string(d), a.call.line};
     check_size(shape, a.call.line);
     return shape;
 }
@@ -372,6 +428,7 @@ Value Evaluator::call(const Node& n) {
     if (!path.empty()) return call_torch_function(*this, path, a);
     if (func.kind == K::Name) {
         if (func.text == "float") return float_call(a);
+        if (func.text == "len") return len_call(a);
         if (func.text == "torch") throw Unsupported{"torch(...)", n.line};
         const auto it = scope_.find(func.text);
         if (it == scope_.end()) throw Unsupported{printable(func.text, 30), n.line};
@@ -388,17 +445,30 @@ Value Evaluator::float_call(const Args& a) {
     const Value v = eval(*a.positional[0]);
     if (v.kind == Value::Kind::Number) return number_value(v.num, false);
     if (v.kind == Value::Kind::Tensor && v.t.data.size() == 1) return number_value(v.t.data[0], false);
+    if (v.kind != Value::Kind::Tensor) as_tensor(v, a.call.line);  // a lstsq result, a shape: refused
     throw TorchError{"float() of a tensor of " + std::to_string(v.t.data.size()) + " numbers", a.call.line};
+}
+
+// len(x): the size of x's first dimension; len(x.shape): its number of dimensions.
+Value Evaluator::len_call(const Args& a) {
+    arity(a, 1, 1, "len");
+    allow_keywords(a, {}, "len");
+    const Value v = eval(*a.positional[0]);
+    if (v.kind == Value::Kind::Shape) return number_value(static_cast<double>(v.dims.size()), true);
+    if (v.kind == Value::Kind::Lstsq) throw Unsupported{"len() of a lstsq result", a.call.line};
+    if (v.kind == Value::Kind::Number) throw TorchError{"len() of a Python number (TypeError)", a.call.line};
+    if (v.t.shape.empty()) throw TorchError{"len() of a 0-d tensor (TypeError)", a.call.line};
+    return number_value(v.t.shape[0], true);
 }
 
 double Evaluator::dim_value(const Args& a, std::size_t position, double fallback) {
     const auto it = a.keywords.find("dim");
-    if (it != a.keywords.end()) {
-        if (a.positional.size() > position) throw TorchError{"dim given twice", a.call.line};
-        return whole(eval(*it->second), it->second->line, "dim");
-    }
-    if (a.positional.size() > position) return whole(eval(*a.positional[position]), a.call.line, "dim");
-    return fallback;
+    if (it != a.keywords.end() && a.positional.size() > position) throw TorchError{"dim given twice", a.call.line};
+    const Node* n = it != a.keywords.end() ? it->second : a.positional.size() > position ? a.positional[position] : nullptr;
+    if (n == nullptr) return fallback;
+    // torch takes a tuple of dims too (x.sum((0, 1))): outside the subset, not an error.
+    if (n->kind == K::Tuple || n->kind == K::List) throw Unsupported{"a tuple of dims", n->line};
+    return whole(eval(*n), it != a.keywords.end() ? n->line : a.call.line, "dim");
 }
 
 // dim of softmax: required, as torch (an implicit dim is deprecated and differs by rank).

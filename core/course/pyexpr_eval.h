@@ -15,7 +15,10 @@
 // - eval() throws Unsupported or TorchError (pyexpr_failures.h) for what cannot be graded, and
 //   Evaluator::Poisoned when it uses a name that could not be graded (its problem travels on).
 // - Values of kind Lstsq exist only as the result of torch.linalg.lstsq: only .solution and [0]
-//   read them; as_tensor() refuses them.
+//   read them; as_tensor() refuses them. Values of kind Shape are a tensor's .shape or .size()
+//   (a torch.Size): indexing gives Python ints, sizes (torch.zeros(x.shape), .reshape(x.shape))
+//   take them whole; as_tensor() refuses them. A name may hold either (q = torch.linalg.lstsq(...),
+//   s = x.shape): its Binding is not ok (not an answer) but the evaluator still reads its value.
 // - storage/contiguous/transposed follow PyTorch's views, so that .view, sums in memory order and
 //   in-place changes of shared memory behave as in torch.
 #pragma once
@@ -32,7 +35,7 @@
 namespace attn::pyexpr::detail {
 
 struct Value {
-    enum class Kind { Number, Tensor, Lstsq };
+    enum class Kind { Number, Tensor, Lstsq, Shape };
     Kind kind = Kind::Number;
     double num = 0;
     bool is_int = false;
@@ -41,12 +44,14 @@ struct Value {
     bool contiguous = true;   // false for transposes and column slices (.view refuses them)
     bool transposed = false;  // a transposed view of a row-major tensor (sums read it in memory order)
     bool untransposed_contiguous = true;
+    std::vector<int> dims;  // Kind::Shape: the sizes
 };
 
 // x.T of a 2-D value: a transposed view (transposing back gives the original layout again).
 Value transposed_view(const Value& v);
 Value number_value(double x, bool is_int);
 Value tensor_value(Tensor t);
+Value shape_value(std::vector<int> dims);
 // `t` as a view of `base`'s memory (contiguous when `base` is and `contiguous` says so).
 Value view_of(const Value& base, Tensor t, bool contiguous);
 
@@ -58,11 +63,16 @@ struct Slot {
 
 using Scope = std::map<std::string, Slot>;
 
-// The arguments of a call: positional nodes in order, keyword nodes by name.
+// The arguments of a call: positional nodes in order, keyword nodes by name. A function form of
+// a method (torch.mean(x, 0) as x.mean(0)) hands the method its arguments after the tensor:
+// `function` names it in messages ("torch.mean"; empty for a method) and `before` counts the
+// positional arguments taken off.
 struct Args {
     const Node& call;
     std::vector<const Node*> positional;
     std::map<std::string, const Node*> keywords;
+    std::string function;
+    std::size_t before = 0;
 };
 
 class Evaluator {
@@ -94,9 +104,12 @@ public:
     void check_dtype(const Args& a, const std::string& fn);
     void check_grad(const Args& a) const;
     int int_arg(const Node* n, const char* what);
+    static int int_of(const Value& v, int line, const char* what);
     bool bool_keyword(const Args& a, const char* name);
-    // (r, c) | r, c | [r, c] → a shape (sizes ≥ 0, within the limits).
-    std::vector<int> shape_args(const Args& a, const std::string& fn);
+    // (r, c) | r, c | [r, c] | a torch.Size (when `shape_value`) → the sizes as written.
+    std::vector<int> size_list(const Args& a, bool shape_value);
+    // The same as a shape (sizes ≥ 0, within the limits).
+    std::vector<int> shape_args(const Args& a, const std::string& fn, bool shape_value = true);
     // dim= or the positional argument at `position`, else `fallback`.
     double dim_value(const Args& a, std::size_t position, double fallback);
     // dim of softmax: required, as torch (an implicit dim is deprecated and differs by rank).
@@ -104,6 +117,8 @@ public:
     // Work against kMaxScriptWork: `elements` numbers touched, or `amount` multiply-adds.
     void count(std::size_t elements, int line);
     void add_work(double amount, int line);
+    // a @ b (the operator, torch.matmul, .matmul): counts its work.
+    Value matmul_of(const Value& a, const Value& b, int line);
 
 private:
     Value lookup(const Node& n) const;
@@ -121,6 +136,8 @@ private:
     static Args split_args(const Node& call);
     Value call(const Node& n);
     Value float_call(const Args& a);
+    Value len_call(const Args& a);
+    Value shape_subscript(const Value& base, const Node& n);
 
     const Scope& scope_;
     double& work_;

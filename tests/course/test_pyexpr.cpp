@@ -107,15 +107,22 @@ TEST(PyExprFixtures, TheNotebookDataAreTheFixturesData) {
     EXPECT_EQ(worst_ulps(names.at("value"), {4, 3}, values_of(fx.at("value"))), 0);
 }
 
-TEST(PyExprFixtures, RandomExpressionsMatchPyTorch) {
-    const nlohmann::json fx = load_fixture("random.json");
-    const auto names = notebook_names();
+namespace {
+
+// The cases of random.json or constructs.json against our evaluator: counts of each kind.
+struct CaseCounts {
     int exact = 0, one_ulp = 0, linalg = 0, refused = 0, exp_cases = 0;
+    int total() const { return exact + one_ulp + linalg + refused; }
+};
+
+CaseCounts check_cases(const nlohmann::json& fx) {
+    const auto names = notebook_names();
+    CaseCounts n;
     for (const auto& c : fx.at("cases")) {
         const std::string expr = c.at("expr");
         if (c.contains("error")) {
             EXPECT_THROW(attn::pyexpr::evaluate(expr, names), attn::InputError) << expr;
-            ++refused;
+            ++n.refused;
             continue;
         }
         Tensor got;
@@ -129,7 +136,7 @@ TEST(PyExprFixtures, RandomExpressionsMatchPyTorch) {
         const std::vector<float> want = values_of(c.at("bits"));
         if (c.value("linalg", false)) {
             EXPECT_TRUE(got.shape == shape && close_linalg(got, want)) << expr;
-            ++linalg;
+            ++n.linalg;
             continue;
         }
         const int64_t worst = worst_ulps(got, shape, want);
@@ -138,14 +145,31 @@ TEST(PyExprFixtures, RandomExpressionsMatchPyTorch) {
         // softmax: torch's vectorised exp (Sleef, within 1 ulp) against the C library's expf.
         const int64_t allowed = c.value("exp", false) ? 4 : 1;
         EXPECT_LE(worst, allowed) << expr << "\n  " << worst << " ulps";
-        if (worst > 1) ++exp_cases;
-        if (worst == 0) ++exact;
-        if (worst == 1) ++one_ulp;
+        if (worst > 1) ++n.exp_cases;
+        if (worst == 0) ++n.exact;
+        if (worst == 1) ++n.one_ulp;
     }
+    return n;
+}
+
+}  // namespace
+
+TEST(PyExprFixtures, RandomExpressionsMatchPyTorch) {
+    const CaseCounts n = check_cases(load_fixture("random.json"));
     std::printf("random fixtures: %d bit-exact, %d within 1 ulp, %d softmax within 4 ulps, %d linalg within 1e-4 "
                 "relative, %d refused as torch does\n",
-                exact, one_ulp, exp_cases, linalg, refused);
-    EXPECT_GE(exact + one_ulp + linalg + refused, 500);
+                n.exact, n.one_ulp, n.exp_cases, n.linalg, n.refused);
+    EXPECT_GE(n.total(), 500);
+}
+
+// Issue 22: torch.mean(x, dim=0) and the other function forms, dim=/keepdim= in both forms,
+// x.shape, x.size(), len(x), and the errors PyTorch raises for them (constructs.json).
+TEST(PyExprFixtures, FunctionFormsAndShapesMatchPyTorch) {
+    const nlohmann::json fx = load_fixture("constructs.json");
+    const CaseCounts n = check_cases(fx);
+    EXPECT_EQ(n.total(), static_cast<int>(fx.at("cases").size()));
+    EXPECT_GE(n.refused, 15);
+    EXPECT_GE(n.exact + n.one_ulp, 60);
 }
 
 TEST(PyExprFixtures, EveryFormOfTheIssueMatchesPyTorch) {
@@ -297,4 +321,144 @@ TEST(PyExprHostile, WholeNumbersPastLongLongInSlicesAndIndices) {
               "line 1: dimension 5.55556e+25 is out of range for a tensor of 2 dimensions (PyTorch raises an error here too)");
     EXPECT_EQ(problem_of("key.sum(-55555555555555555555555555)"),
               "line 1: dimension -5.55556e+25 is out of range for a tensor of 2 dimensions (PyTorch raises an error here too)");
+}
+
+namespace {
+
+// Both expressions give the same tensor, bit for bit.
+void expect_same(const std::string& a, const std::string& b) {
+    const auto names = notebook_names();
+    const Tensor x = attn::pyexpr::evaluate(a, names), y = attn::pyexpr::evaluate(b, names);
+    EXPECT_EQ(x.shape, y.shape) << a << " vs " << b;
+    EXPECT_EQ(x.data, y.data) << a << " vs " << b;
+}
+
+const char* const kTorchToo = " (PyTorch raises an error here too)";
+
+}  // namespace
+
+// Issue 22: torch.mean(x, dim=0) is x.mean(0) (the same handler), with dim= and keepdim=.
+TEST(PyExprFunctionForms, AreTheMethodsWithTheTensorFirst) {
+    expect_same("torch.mean(key, dim=0)", "key.mean(0)");
+    expect_same("torch.mean(key.T, 1, keepdim=True)", "key.T.mean(dim=1, keepdim=True)");
+    expect_same("torch.sum(key.T, dim=0)", "key.T.sum(0)");  // a transposed view sums in memory order
+    expect_same("torch.sum(key)", "key.sum()");
+    expect_same("torch.matmul(key, value.T)", "key @ value.T");
+    expect_same("key.matmul(value[0])", "key @ value[0]");
+    expect_same("torch.transpose(key, 0, 1)", "key.T");
+    expect_same("key.transpose(dim0=1, dim1=0)", "key.T");
+    expect_same("torch.norm(key, dim=1, keepdim=True)", "key.norm(dim=1, keepdim=True)");
+    expect_same("torch.clone(key)", "key.clone()");
+    expect_same("torch.squeeze(key[:1], 0)", "key[:1].squeeze(0)");
+    expect_same("torch.unsqueeze(key[0], dim=1)", "key[0].unsqueeze(1)");
+    expect_same("torch.t(key)", "key.t()");
+    expect_same("torch.reshape(key, (3, 4))", "key.reshape(3, 4)");
+    EXPECT_EQ(attn::pyexpr::evaluate("torch.mean(key, dim=0, keepdim=True)", notebook_names()).shape, (std::vector<int>{1, 3}));
+}
+
+TEST(PyExprFunctionForms, ErrorsNameTheFunctionAndLine) {
+    EXPECT_EQ(problem_of("torch.mean(key, dim=5)"),
+              std::string("line 1: dimension 5 is out of range for a tensor of 2 dimensions") + kTorchToo);
+    EXPECT_EQ(problem_of("key.sum(dim=-3, keepdim=True)"),
+              std::string("line 1: dimension -3 is out of range for a tensor of 2 dimensions") + kTorchToo);
+    EXPECT_EQ(problem_of("torch.mean(2.0)"), std::string("line 1: torch.mean() needs a tensor as its first argument (TypeError)") + kTorchToo);
+    EXPECT_EQ(problem_of("torch.mean()"), "uses `torch.mean with 0 arguments` at line 1");
+    EXPECT_EQ(problem_of("torch.mean(key, 0, 1)"), "uses `torch.mean with 3 arguments` at line 1");
+    EXPECT_EQ(problem_of("torch.transpose(key, 0)"), "uses `torch.transpose with 2 arguments` at line 1");
+    EXPECT_EQ(problem_of("torch.mean(key, dim=0, dtype=torch.float64)"), "uses `torch.mean(dtype=...)` at line 1");
+    EXPECT_EQ(problem_of("key.mean(0, out=key)"), "uses `.mean(out=...)` at line 1");
+    EXPECT_EQ(problem_of("torch.sum(key, (0, 1))"), "uses `a tuple of dims` at line 1");
+    EXPECT_EQ(problem_of("torch.matmul(key, key)"),
+              std::string("line 1: @ of shapes (4, 3) and (4, 3) (inner sizes differ)") + kTorchToo);
+    EXPECT_EQ(problem_of("torch.max(key, 0)"), "uses `torch.max (with a dim it returns values and indices) with 2 arguments` at line 1");
+    EXPECT_EQ(problem_of("torch.mean(key, keepdim=1)"), "uses `keepdim=...` at line 1");
+    EXPECT_EQ(problem_of("torch.std(key, dim=0)"), "uses `torch.std` at line 1");
+}
+
+// Issue 22: x.shape, x.size(), len(x): Python ints and a torch.Size usable as sizes.
+TEST(PyExprShapes, ShapesSizesAndLenAreIntsAndSizes) {
+    const auto names = notebook_names();
+    auto number = [&](const std::string& e) {
+        const Tensor t = attn::pyexpr::evaluate(e, names);
+        EXPECT_TRUE(t.shape.empty()) << e;
+        return t.data.at(0);
+    };
+    EXPECT_EQ(number("key.shape[0]"), 4.0f);
+    EXPECT_EQ(number("key.shape[-1]"), 3.0f);
+    EXPECT_EQ(number("key.size(0)"), 4.0f);
+    EXPECT_EQ(number("key.size(dim=-1)"), 3.0f);
+    EXPECT_EQ(number("len(key)"), 4.0f);
+    EXPECT_EQ(number("len(key.shape)"), 2.0f);
+    EXPECT_EQ(number("len(key.size())"), 2.0f);
+    EXPECT_EQ(number("key.ndim"), 2.0f);
+    EXPECT_EQ(attn::pyexpr::evaluate("torch.zeros(key.shape)", names).shape, (std::vector<int>{4, 3}));
+    EXPECT_EQ(attn::pyexpr::evaluate("torch.ones(key.size())", names).shape, (std::vector<int>{4, 3}));
+    EXPECT_EQ(attn::pyexpr::evaluate("torch.zeros(1, key.shape[0])", names).shape, (std::vector<int>{1, 4}));
+    EXPECT_EQ(attn::pyexpr::evaluate("torch.zeros(key.shape[1:])", names).shape, (std::vector<int>{3}));
+    EXPECT_EQ(attn::pyexpr::evaluate("value.reshape(key.T.shape)", names).shape, (std::vector<int>{3, 4}));
+    EXPECT_EQ(attn::pyexpr::evaluate("torch.zeros(key[0, 0].shape)", names).shape, std::vector<int>{});
+}
+
+TEST(PyExprShapes, ErrorsNameTheConstructAndLine) {
+    EXPECT_EQ(problem_of("key.shape[2]"),
+              std::string("line 1: index 2 is out of range for a shape of 2 dimensions (IndexError)") + kTorchToo);
+    EXPECT_EQ(problem_of("key.size(2)"),
+              std::string("line 1: dimension 2 is out of range for a tensor of 2 dimensions") + kTorchToo);
+    EXPECT_EQ(problem_of("key[0, 0].size(0)"), std::string("line 1: size(0) of a 0-dim tensor (IndexError)") + kTorchToo);
+    EXPECT_EQ(problem_of("len(key[0, 0])"), std::string("line 1: len() of a 0-d tensor (TypeError)") + kTorchToo);
+    EXPECT_EQ(problem_of("key.shape[0, 1]"), std::string("line 1: a torch.Size indexed with 2 indices (TypeError)") + kTorchToo);
+    EXPECT_EQ(problem_of("key.shape + 1"), "uses `a shape (torch.Size) as a number or tensor` at line 1");
+    EXPECT_EQ(problem_of("key * key.shape"), "uses `a shape (torch.Size) as a number or tensor` at line 1");
+    EXPECT_EQ(problem_of("key.shape.numel()"), "uses `torch.Size.numel()` at line 1");
+    EXPECT_EQ(problem_of("torch.zeros(key.shape[::-1])"), "uses `a shape sliced with a negative step` at line 1");
+    EXPECT_EQ(problem_of("torch.tensor(key.shape)"), "uses `torch.tensor of a shape (an int64 tensor)` at line 1");
+    EXPECT_EQ(problem_of("torch.tensor([key.shape, 1.0])"), "uses `torch.tensor of a shape (an int64 tensor)` at line 1");
+    EXPECT_EQ(problem_of("float(key.shape)"), "uses `a shape (torch.Size) as a number or tensor` at line 1");
+    EXPECT_EQ(problem_of("torch.eye(key.shape)"), std::string("line 1: a size must be a whole number") + kTorchToo);
+    EXPECT_EQ(problem_of("torch.zeros(key.shape, 2)"), std::string("line 1: a size must be a whole number") + kTorchToo);
+}
+
+// s = key.shape keeps a torch.Size in a name: later lines read it; s itself is not an answer.
+TEST(PyExprShapes, AShapeKeptInAName) {
+    const auto r = attn::pyexpr::run_script("s = key.shape\nn, d = key.shape\nquery122 = torch.zeros(s) + s[0]\nquery121 = s\ns += 1\n",
+                                            notebook_names());
+    EXPECT_EQ(r.names.at("s").problem, "holds a shape (torch.Size), not a tensor (line 1)");
+    EXPECT_EQ(r.names.at("n").problem, "uses `, in an assignment target` at line 2");
+    ASSERT_TRUE(r.names.at("query122").ok) << r.names.at("query122").problem;
+    EXPECT_EQ(r.names.at("query122").value.shape, (std::vector<int>{4, 3}));
+    EXPECT_EQ(r.names.at("query122").value.data[0], 4.0f);
+    EXPECT_EQ(r.names.at("query121").problem, "holds a shape (torch.Size), not a tensor (line 4)");
+}
+
+// Issue 22: q = torch.linalg.lstsq(...) kept in a name, then q[0] or q.solution.
+TEST(PyExprLstsq, TheTupleKeptInAName) {
+    const auto r = attn::pyexpr::run_script(
+        "out = value.T * 3\nq = torch.linalg.lstsq(key, out.T)\nquery122 = q[0].T\nquery131 = q.solution[0]\n"
+        "r = q.residuals\nt = q[1]\nquery121 = q\nq2 = q + 1\nsol, res, rank, sv = torch.linalg.lstsq(key, value)\n"
+        "q3 = q.solution.T @ torch.linalg.lstsq(key, value)[0]\nq[0] += 1\n",
+        notebook_names());
+    const Tensor direct = attn::pyexpr::evaluate("torch.linalg.lstsq(key, value * 3).solution.T", notebook_names());
+    ASSERT_TRUE(r.names.at("query122").ok) << r.names.at("query122").problem;
+    EXPECT_EQ(r.names.at("query122").value.data, direct.data);
+    EXPECT_EQ(r.names.at("query131").value.shape, (std::vector<int>{3}));
+    EXPECT_TRUE(r.names.at("q3").ok) << r.names.at("q3").problem;
+    EXPECT_EQ(r.names.at("r").problem, "uses `lstsq(...).residuals` at line 5");
+    EXPECT_EQ(r.names.at("t").problem, "uses `lstsq(...)[...] other than [0]` at line 6");
+    EXPECT_EQ(r.names.at("query121").problem,
+              "holds the whole result of torch.linalg.lstsq, not a tensor (use .solution or [0]) (line 7)");
+    EXPECT_EQ(r.names.at("q2").problem, "uses `a lstsq result without .solution` at line 8");
+    EXPECT_EQ(r.names.at("sol").problem, "uses `, in an assignment target` at line 9");
+    EXPECT_EQ(r.names.at("q").problem,
+              "holds the whole result of torch.linalg.lstsq, not a tensor (use .solution or [0]) (line 2)");
+}
+
+// The hand-in as the grader reads it: the answer names holding a shape or a lstsq result say so.
+TEST(PyExprLstsq, HandInAnswersHoldingATupleOrShapeCannotBeGraded) {
+    const attn::HandIn h = attn::parse_python_hand_in(
+        "q = torch.linalg.lstsq(key, value)\nquery122 = q\nquery121 = key.shape\nquery131 = q.solution[1]\n", "a.py",
+        attn::notebook_dataset());
+    EXPECT_EQ(h.cannot_grade.at("query122"),
+              "holds the whole result of torch.linalg.lstsq, not a tensor (use .solution or [0]) (line 2)");
+    EXPECT_EQ(h.cannot_grade.at("query121"), "holds a shape (torch.Size), not a tensor (line 3)");
+    EXPECT_EQ(h.answers.count("query131"), 1u);
 }

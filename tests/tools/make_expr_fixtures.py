@@ -13,6 +13,9 @@ Outputs
                linalg.inv/lstsq (LAPACK in float32 versus our double: compared with a tolerance).
   forms.json   one hand-written case per form of the issue (the four examples, the multi-line
                A2S1.py form): {"name", "source", "answers": {name: {"shape", "bits"}}}.
+  constructs.json  hand-written expressions of issue 22 (function forms of methods, dim=/keepdim=,
+               shapes, sizes and len), each as in random.json: {"expr", "shape", "bits"} or
+               {"expr", "error"}. A Python int result (key.shape[0]) is written as a 0-dim float32.
 The names are the notebook's data: torch.manual_seed(447), randn(4, 3) keys then values, each
 row normalized and rounded to 2 decimals, exactly as core/math/dataset.cpp builds them.
 """
@@ -191,7 +194,7 @@ class Gen:
 
 
 def evaluate(expr, key, value):
-    return eval(expr, {"torch": torch, "key": key, "value": value})  # generated text only
+    return eval(expr, {"torch": torch, "key": key, "value": value, "len": len})  # generated or hand-written text only
 
 
 def random_cases(count, seed, key, value):
@@ -237,6 +240,37 @@ FORMS = [
     ("softmax_and_float", "s = float(key[0] @ key[1])\nquery121 = torch.softmax(key[0] * s, dim=0) * 7\n"),
     ("shapes_unsqueeze_view", "q = key.mean(0).unsqueeze(0)\nquery131 = q.view(-1) * 50\nquery132 = q.reshape(3) - key.sum(dim=0, keepdim=True).squeeze()\n"),
     ("pow_max_ones", "query121 = (key[0] ** 2 + torch.ones(3)) * key.max() - 1 / key[3]\n"),
+    # Issue 22: hand-ins as students write them.
+    ("function_forms",
+     "import torch\n"
+     "scores = torch.matmul(key, torch.transpose(key, 0, 1))\n"
+     "query121 = 100 * torch.mean(key[:1], dim=0)\n"
+     "query122 = torch.matmul(torch.eye(4), key) * 100\n"
+     "query131 = torch.squeeze(torch.zeros(1, 3))\n"
+     "both = torch.unsqueeze(key[0] + key[1], 0)\n"
+     "query132 = 20 * torch.sum(both, dim=0) / torch.norm(both, dim=1, keepdim=True).squeeze()\n"
+     "m_key141 = torch.clone(key)\n"
+     "m_key141[2] = torch.mean(key[:2], dim=0, keepdim=True)\n"
+     "m_key142 = key.clone()\n"
+     "m_key142[2] = query132 / torch.norm(query132)\n"),
+    ("shapes_sizes_len",
+     "n = key.shape[0]\n"
+     "d = key.size(1)\n"
+     "query121 = torch.zeros(d)\n"
+     "query121[0] = len(key) * 10.0\n"
+     "query122 = torch.zeros(key.shape) + key * 100\n"
+     "query131 = torch.ones(key.size(-1)) / n\n"
+     "s = key.shape\n"
+     "query132 = (torch.ones(1, s[0]) @ key / s[0]).reshape(d) * 20\n"
+     "m_key141 = torch.zeros(key.size())\n"
+     "m_key141[:, :] = key\n"),
+    ("lstsq_in_a_name",
+     "out = value.T * 3\n"
+     "q = torch.linalg.lstsq(key, out.T)\n"
+     "query122 = q[0].T\n"
+     "query131 = q.solution[0]\n"
+     "sol = q.solution\n"
+     "query132 = sol.sum(dim=1)\n"),
     ("a2s1_form", """# A2S1.py as the course's notebook downloads it, answers filled in
 import torch
 import torch.nn as nn
@@ -305,6 +339,55 @@ check_query(query132, value[2], key=m_key)
 ]
 
 
+# Issue 22: the function forms of methods, with dim= and keepdim= (both forms), then shapes.
+CONSTRUCTS = [
+    # function forms
+    "torch.mean(key, dim=0)", "torch.mean(key, 1)", "torch.mean(key)", "torch.mean(key, dim=0, keepdim=True)",
+    "torch.mean(key.T, dim=1)", "torch.mean(value, -1, keepdim=True)",
+    "torch.sum(key, dim=1, keepdim=True)", "torch.sum(key.T, 0)", "torch.sum(value)", "torch.sum(key, dim=-2)",
+    "torch.matmul(key, key.T)", "torch.matmul(key[0], key.T)", "torch.matmul(key[0], value[1])",
+    "torch.matmul(key.T, value) * 10",
+    "torch.transpose(key, 0, 1)", "torch.transpose(key, -1, -2) @ value", "torch.transpose(key, 1, 0).sum(0)",
+    "torch.norm(key, dim=1)", "torch.norm(key, dim=0, keepdim=True)", "torch.norm(key)",
+    "key / torch.norm(key, dim=1, keepdim=True)",
+    "torch.clone(key) * 2", "torch.clone(key.T) @ key",
+    "torch.squeeze(key[:1])", "torch.squeeze(key[:1], 0)", "torch.squeeze(key[:, 1:2], dim=1)",
+    "torch.unsqueeze(key[0], 0)", "torch.unsqueeze(key[0], dim=1)", "torch.unsqueeze(value[2], -1) * key[:3]",
+    "torch.t(key)", "torch.reshape(value.mean(0, keepdims=True), (3,))", "torch.max(key)",
+    # dim= and keepdim= in method form
+    "key.mean(dim=1, keepdim=True)", "key.sum(0, keepdim=True)", "key.T.sum(dim=1)", "key.norm(dim=1, keepdim=True)",
+    "key.matmul(value.T)", "key[1].matmul(value.T)", "key.transpose(dim0=0, dim1=1)", "key.transpose(0, dim1=1)",
+    "key[:1].squeeze(dim=0)", "key[0].unsqueeze(dim=0)",
+    # errors PyTorch raises too
+    "torch.mean(key, dim=5)", "torch.sum(key, -3)", "torch.matmul(key, key)", "torch.transpose(key, 0, 2)",
+    "torch.unsqueeze(key, 3)", "torch.mean(2.0)", "torch.squeeze(key, dim=2)", "key.mean(dim=2, keepdim=True)",
+    "torch.norm(key, dim=2)", "torch.matmul(key, 2.0)",
+    # shapes
+    "torch.zeros(key.shape)", "torch.ones(key[0].shape)", "torch.zeros(1, key.shape[0])",
+    "torch.zeros(key.shape[1], key.shape[0])", "value.reshape(key.T.shape)", "key.view(key.size(1), key.size(0))",
+    "torch.zeros(key.size())", "key * key.shape[0]", "key / key.size(-1) ** 0.5", "key @ value.T / len(key)",
+    "torch.eye(len(key))", "torch.ones(key.shape[-1]) / key.shape[-1]", "key.shape[0] * 1.0", "len(key.shape)",
+    "key.ndim", "torch.zeros(key.shape[1:])", "torch.ones(key.size(dim=1))", "key.size(0) + key.size(1)",
+    "torch.zeros(key.shape) + key", "key.reshape(-1, key.shape[1])", "torch.ones((key.shape[0], 1)) * key",
+    "len(key[0]) * key[0]", "key.shape[-2]", "torch.zeros_like(key) + len(key)",
+    # shape errors PyTorch raises too
+    "key.shape[2]", "key.size(2)", "len(key[0, 0])", "key.shape[0, 1]", "key.size(-3)", "key[0, 0].size(0)",
+]
+
+
+def construct_cases(key, value):
+    cases = []
+    for expr in CONSTRUCTS:
+        try:
+            out = evaluate(expr, key, value)
+        except Exception as e:
+            cases.append({"expr": expr, "error": type(e).__name__})
+            continue
+        out = torch.as_tensor(out, dtype=torch.float32)
+        cases.append({"expr": expr, "shape": list(out.shape), "bits": bits(out)})
+    return cases
+
+
 def run_form(source, key, value):
     """Runs the source the way the notebook would, with the data fixed; collects the answers."""
     env = {"torch": torch, "key": key.clone(), "value": value.clone(), "print": lambda *a, **k: None}
@@ -352,6 +435,9 @@ def main():
     header = {"torch": torch.__version__, "seed": args.seed, "key": bits(key), "value": bits(value)}
     with open(os.path.join(OUT, "random.json"), "w") as f:
         json.dump(dict(header, cases=random_cases(args.count, args.seed, key, value)), f, indent=0)
+        f.write("\n")
+    with open(os.path.join(OUT, "constructs.json"), "w") as f:
+        json.dump(dict(header, cases=construct_cases(key, value)), f, indent=0)
         f.write("\n")
     forms = [{"name": n, "source": s, "answers": run_form(s, key, value)} for n, s in FORMS]
     with open(os.path.join(OUT, "forms.json"), "w") as f:

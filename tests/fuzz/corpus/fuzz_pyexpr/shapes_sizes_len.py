@@ -1,0 +1,10 @@
+n = key.shape[0]
+d = key.size(1)
+query121 = torch.zeros(d)
+query121[0] = len(key) * 10.0
+query122 = torch.zeros(key.shape) + key * 100
+query131 = torch.ones(key.size(-1)) / n
+s = key.shape
+query132 = (torch.ones(1, s[0]) @ key / s[0]).reshape(d) * 20
+m_key141 = torch.zeros(key.size())
+m_key141[:, :] = key
