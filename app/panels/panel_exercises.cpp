@@ -364,6 +364,20 @@ void draw_task_text(AppState& state, const Task* task) {
     draw_explanations(state, *task);
 }
 
+// When the task's text goes on below the box, its last line fades out over about a line's
+// height: a line cut in half at the box's edge read as broken ("You edit: query223 (a 8×3
+// mat"), a fading one as "more below", with the scroll bar beside it.
+void fade_cut_line(AppState& state) {
+    if (ImGui::GetScrollY() + 0.5f >= ImGui::GetScrollMaxY()) return;
+    const ImVec2 min = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+    const float right = min.x + ImGui::GetWindowContentRegionMax().x;
+    const ImVec2 fade_min(min.x, min.y + size.y - em(1.2f)), fade_max(right, min.y + size.y);
+    const ImU32 clear = ImGui::GetColorU32(ImGuiCol_ChildBg, 0.0f) & 0x00FFFFFF;
+    const ImU32 background = ImGui::GetColorU32(ImGuiCol_WindowBg);
+    ImGui::GetWindowDrawList()->AddRectFilledMultiColor(fade_min, fade_max, clear, clear, background, background);
+    probe_rect(state, "task text fade", fade_min, fade_max);
+}
+
 // The task's text scrolls in a box above the buttons, which sit at the panel's bottom edge: on a
 // projector with large text the explanation scrolls and Solve / Reset stay in view.
 void draw_selected_task(AppState& state) {
@@ -388,6 +402,7 @@ void draw_selected_task(AppState& state) {
         state.panels.task_pane_task = task->id;
         draw_task_text(state, task);
         audit_window_width(state.layout_audit, kExercisesId);
+        fade_cut_line(state);
     }
     ImGui::EndChild();
     draw_task_buttons(state, *task);

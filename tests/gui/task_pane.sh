@@ -84,4 +84,14 @@ PY
     else not_ok "$lang $task: the geometry view is at least a third of its column"; fi
   done
 done
+# A line cut by the task box's bottom edge fades out ("more below") instead of showing as half a
+# line (1366x768 presentation, 2.2.3: "You edit: query223 ..."); a text that fits has no fade.
+fade_of() {
+  ATTNLAB_PROBE="$work/fade.json" "$binary" --no-autosave "$@" --screenshot "$work/fade.png" > /dev/null 2>&1
+  python3 -c "import json, sys; print('task text fade' in json.load(open(sys.argv[1]))['items'])" "$work/fade.json"
+}
+[ "$(fade_of --presentation --size 1366x768 --pack temperature-masks --exercise 2.2.3)" = True ] &&
+  ok "a task text that goes on below its box fades out at the edge" || not_ok "a task text that goes on below its box fades out at the edge"
+[ "$(fade_of --size 1920x1080 --exercise 1.2.1)" = False ] &&
+  ok "a task text that fits its box has no fade" || not_ok "a task text that fits its box has no fade"
 summary
