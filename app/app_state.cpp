@@ -6,6 +6,7 @@
 #include "core/math/solver.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 
 namespace attn::app {
@@ -672,7 +673,13 @@ void load_hand_in(AppState& state, const HandIn& hand_in, const std::string& pat
 }
 
 void toast(AppState& state, const std::string& text, bool is_error) {
-    state.toasts.push_back({text, is_error, state.platform.now + (is_error ? 8.0 : 4.0)});
+    state.toasts.push_back({text, is_error, state.platform.now + (is_error ? 8.0 : 4.0), {}});
+}
+
+void toast_written(AppState& state, const std::string& text, const std::string& path) {
+    std::error_code error;
+    const std::filesystem::path folder = std::filesystem::absolute(path, error).lexically_normal().parent_path();
+    state.toasts.push_back({text, false, state.platform.now + 8.0, error ? std::string() : folder.string()});
 }
 
 const Explanation* current_explanation(const AppState& state, const std::string& task_id) {

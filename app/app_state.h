@@ -82,6 +82,7 @@ struct Toast {
     std::string text;
     bool is_error = false;
     double expires_at = 0;  // glfwGetTime() seconds
+    std::string folder;     // non-empty: the toast offers "Open folder" on it (where a file went)
 };
 
 // Things a panel asks the platform layer to do at the end of the frame.
@@ -93,6 +94,7 @@ struct Requests {
     bool toggle_fullscreen = false;
     bool quit = false;
     bool more_frames = false;          // an animation or a scroll in progress: draw another frame
+    std::string open_folder;           // show this folder in the file manager (a toast's button)
 };
 
 // Where the panel borders are, as fractions of the window; 0 = the automatic split (ui.cpp).
@@ -339,6 +341,9 @@ void poll_solve(AppState& state);
 void reset_selected(AppState& state);              // the selected task's answer (or the sandbox query)
 
 void toast(AppState& state, const std::string& text, bool is_error = false);
+// A toast saying where a file was written, with an "Open folder" button on the file's folder; it
+// stays longer (8 s) so there is time to reach the button.
+void toast_written(AppState& state, const std::string& text, const std::string& path);
 
 // Replaces the session's answers with a hand-in's as one undoable edit, remembers where they came
 // from (LoadedHandIn) and selects the first task that does not pass, so its checks, heatmaps,

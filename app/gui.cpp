@@ -16,6 +16,7 @@
 #include "app/packs.h"
 #include "app/panels/panels.h"
 #include "app/platform/autosave_slots.h"
+#include "app/platform/open_folder.h"
 #include "app/platform/paths.h"
 #include "app/probe.h"
 #include "app/platform/screenshot.h"
@@ -401,7 +402,7 @@ void save_screenshot(Platform& p, int scale, const std::string& panel) {
         if (!make_directories(dir)) throw InputError(dir + ": cannot create the screenshot folder");
         const Image image = capture(p, scale, panel);
         write_png(path, image);
-        toast(state, std::string(tr(state, "Screenshot saved: ")) + path);
+        toast_written(state, std::string(tr(state, "Screenshot saved: ")) + path, path);
     } catch (const InputError& e) {
         toast(state, std::string(tr(state, "Screenshot failed: ")) + e.what(), true);
     }
@@ -892,6 +893,11 @@ void serve_requests(Platform& p) {
     if (requests.toggle_fullscreen) {
         requests.toggle_fullscreen = false;
         toggle_fullscreen(p);
+    }
+    if (!requests.open_folder.empty()) {
+        if (const std::string problem = open_folder(requests.open_folder); !problem.empty())
+            toast(p.state, std::string(tr(p.state, "Could not open the folder: ")) + problem, true);
+        requests.open_folder.clear();
     }
     if (p.state.platform.requests.rebuild_fonts) p.active_frames = 3;
     if (requests.more_frames) p.active_frames = std::max(p.active_frames, 1);

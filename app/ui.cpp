@@ -275,20 +275,27 @@ void draw_toasts(AppState& state, const LayoutPlan& plan) {
     for (int i = static_cast<int>(state.toasts.size()) - 1; i >= 0 && bottom > margin; --i) {
         const Toast& t = state.toasts[static_cast<std::size_t>(i)];
         const ImVec2 text = ImGui::CalcTextSize(t.text.c_str(), nullptr, false, wrap);
-        const ImVec2 size(text.x + 2 * padding.x, text.y + 2 * padding.y);
+        const char* open_label = tr(state, "Open folder");
+        const bool offers_folder = !t.folder.empty();
+        const float button_w = button_width(open_label);
+        const ImVec2 size(std::max(text.x, offers_folder ? button_w : 0.0f) + 2 * padding.x,
+                          text.y + 2 * padding.y + (offers_folder ? ImGui::GetFrameHeightWithSpacing() : 0.0f));
         ImGui::SetNextWindowPos(ImVec2(display.x - margin - size.x, bottom - size.y), ImGuiCond_Always);
         ImGui::SetNextWindowSize(size, ImGuiCond_Always);
         ImGui::SetNextWindowBgAlpha(0.92f);
         const std::string id = "##toast" + std::to_string(i);
+        // Only a toast with a button takes the mouse; the others never stand in the way of a click.
         ImGui::Begin(id.c_str(), nullptr,
                      ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav |
-                         ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoInputs);
+                         ImGuiWindowFlags_NoSavedSettings | (offers_folder ? 0 : ImGuiWindowFlags_NoInputs));
         ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
         ImGui::PushStyleColor(ImGuiCol_Text, t.is_error ? palette().fail : ImGui::GetColorU32(ImGuiCol_Text));
         ImGui::TextUnformatted(t.text.c_str());
         probe_item(state, "toast " + std::to_string(i));
         ImGui::PopStyleColor();
         ImGui::PopTextWrapPos();
+        if (offers_folder && ImGui::SmallButton(open_label)) state.platform.requests.open_folder = t.folder;
+        if (offers_folder) probe_item(state, "toast open folder");
         ImGui::End();
         bottom -= size.y + em(0.4f);
     }
@@ -445,7 +452,7 @@ void export_answers_file(AppState& state, const std::string& path) {
         // The full path: a relative one names a folder the teacher cannot see (issue 21).
         std::error_code error;
         const std::filesystem::path written = std::filesystem::absolute(path, error);
-        toast(state, std::string(tr(state, "Exported answers to ")) + (error ? path : written.lexically_normal().string()));
+        toast_written(state, std::string(tr(state, "Exported answers to ")) + (error ? path : written.lexically_normal().string()), path);
     } catch (const InputError& e) {
         toast(state, std::string(tr(state, "Could not export: ")) + e.what(), true);
     }

@@ -34,6 +34,10 @@ done
 
 # An edit brings the live diagnosis into view (the notebook's 1.2.1, typed |q| too short). At zoom
 # +2 the Vectors panel is a tab behind the heatmaps: this part runs at the projector's plain size.
+# "Open folder" in an export's toast runs this instead of xdg-open: it records the folder.
+printf '#!/bin/sh\nprintf %%s "$1" > "%s/opened-folder"\n' "$work" > "$work/fake-open"
+chmod +x "$work/fake-open"
+export ATTNLAB_OPEN_COMMAND="$work/fake-open"
 start_app --no-autosave --presentation --exercise 1.2.1
 click solve
 wait_for "$(visible explanation)"
@@ -63,6 +67,10 @@ check "the export's toast names the file by its full path" \
 check "the toast leaves Output vs target's numbers uncovered" \
   "'toast 0' in d['items'] and 'numbers 0' in d['items'] and $apart(d['items']['toast 0'], d['items']['numbers 0'])" \
   "(d['items'].get('toast 0'), d['items'].get('numbers 0'))"
+click "toast open folder"
+for _ in $(seq 30); do [ -s "$work/opened-folder" ] && break; sleep 0.1; done
+if [ "$(cat "$work/opened-folder" 2>/dev/null)" = "$work" ]; then ok "the toast's Open folder opens the folder the answers went to"
+else not_ok "the toast's Open folder opens the folder the answers went to ($(cat "$work/opened-folder" 2>/dev/null))"; fi
 stop_app
 
 # The geometry view on a 1280x720 projector is at least a third of its column (the right one,
