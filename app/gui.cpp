@@ -372,6 +372,10 @@ Image capture(Platform& p, int scale, const std::string& panel) {
     const float px = p.font_px;
     if (!panel.empty()) p.state.panels.reveal = panel;  // a tabbed panel comes forward for its shot
     if (scale != 1) apply_text_size(p, px, static_cast<float>(scale));
+    // A picture for slides has no toasts: they speak to the person at the window, and one covered
+    // the Class window's table in the README's screenshot.
+    std::vector<Toast> toasts;
+    toasts.swap(p.state.toasts);
     settle_frames(p, display);
     const std::string problem = p.offscreen->bind(width * scale, height * scale);
     Image image;
@@ -381,6 +385,8 @@ Image capture(Platform& p, int scale, const std::string& panel) {
         image = p.offscreen->read_rgba();
         p.offscreen->unbind();
     }
+    toasts.insert(toasts.end(), p.state.toasts.begin(), p.state.toasts.end());
+    p.state.toasts.swap(toasts);
     PanelRect rect;
     const bool crop = !panel.empty() && panel_rect(panel.c_str(), &rect);
     if (scale != 1) apply_text_size(p, px, 1.0f);

@@ -100,6 +100,12 @@ fade_of() {
 }
 [ "$(fade_of --presentation --size 1366x768 --pack temperature-masks --exercise 2.2.3)" = True ] &&
   ok "a task text that goes on below its box fades out at the edge" || not_ok "a task text that goes on below its box fades out at the edge"
+# A screenshot for slides leaves out the toasts (grading a class says "Graded 30 hand-ins in ...",
+# which covered the Class window's table); the window keeps them.
+ATTNLAB_PROBE="$work/shot.json" "$binary" --no-autosave --presentation --size 1280x720 --grade "$here/../fixtures/class/hand-ins" \
+  --screenshot "$work/class.png" > /dev/null 2>&1
+python3 -c "import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if d['toasts'] and not any(k.startswith('toast') for k in d['items']) else 1)" "$work/shot.json" &&
+  ok "a screenshot leaves the toasts out, the window keeps them" || not_ok "a screenshot leaves the toasts out, the window keeps them"
 [ "$(fade_of --size 1920x1080 --exercise 1.2.1)" = False ] &&
   ok "a task text that fits its box has no fade" || not_ok "a task text that fits its box has no fade"
 summary
