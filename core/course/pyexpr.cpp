@@ -478,7 +478,11 @@ private:
             throw TorchError{printable(name, 30) + "() takes " + std::to_string(f.params.size()) +
                                  " positional arguments but " + std::to_string(args.size()) + " were given (TypeError)",
                              line};
-        work_ += kCallWork + static_cast<double>(scope_.size());
+        // A call copies the caller's scope: its numbers count as work, so that helpers calling
+        // helpers many times over large tensors end with a limit, not a hang.
+        double copied = kCallWork;
+        for (const auto& entry : scope_) copied += 1.0 + static_cast<double>(entry.second.value.t.data.size());
+        work_ += copied;
         if (work_ > kMaxScriptWork) throw TorchError{"too much computation (over the limit)", line, true};
         // The caller's state comes back however the call ends.
         struct Restore {

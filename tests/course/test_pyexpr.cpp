@@ -529,6 +529,15 @@ TEST(PyExprDefs, RecursionAndDeepCallsAreRefusedWithTheirLine) {
     for (int i = 1; i <= 25; ++i)
         chain += "def f" + std::to_string(i) + "(x):\n    return f" + std::to_string(i - 1) + "(x)\n";
     r = run(chain + "q = f25(key)\np = f10(key)\n");
+    // Each helper calls the one before it twice: 2**19 calls over a large tensor end at the limit.
+    const auto start = std::chrono::steady_clock::now();
+    std::string fan = "big = torch.ones(256, 256)\ndef g0(x):\n    return x\n";
+    for (int i = 1; i < 20; ++i)
+        fan += "def g" + std::to_string(i) + "(x):\n    y = g" + std::to_string(i - 1) + "(x)\n    return g" +
+               std::to_string(i - 1) + "(y)\n";
+    const auto h = run(fan + "q = g19(key)\n");
+    EXPECT_NE(problem_in(h, "q").find("too much computation"), std::string::npos) << problem_in(h, "q");
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10.0);
     EXPECT_EQ(problem_in(r, "q"), "line 14: calls nested deeper than 20 levels (the limit)");
     EXPECT_EQ(problem_in(r, "p"), "");
 }
