@@ -500,7 +500,13 @@ private:
         stack_.push_back(name);
         failure_.reset();
         storage_floor_ = next_storage_;
-        for (const auto& local : f.locals) scope_.erase(local);
+        for (const auto& local : f.locals) {  // read before the body assigns it: UnboundLocalError
+            Slot& slot = scope_[local];
+            slot = Slot{};
+            slot.binding.line = f.line;
+            slot.binding.problem = "local variable '" + printable(local, 30) + "' is read before " + def_name(f) + " (" +
+                                   line_label(labels_, f.line) + ") assigns it (UnboundLocalError; PyTorch raises an error here too)";
+        }
         for (std::size_t k = 0; k < args.size(); ++k) {
             if (args[k].kind == Value::Kind::Tensor && args[k].storage == 0) args[k].storage = next_storage_++;
             if (args[k].kind == Value::Kind::Lstsq || args[k].kind == Value::Kind::Shape) store_other(f.params[k], args[k], line);

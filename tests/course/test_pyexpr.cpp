@@ -503,6 +503,10 @@ TEST(PyExprDefs, LocalsShadowGlobalsAndNeverLeak) {
     const std::vector<float> key = notebook_names().at("key").data;
     EXPECT_EQ(r.names.at("y").value.data, (std::vector<float>{key[0], key[1], key[2]}));
     EXPECT_EQ(r.names.count("t"), 0u);
+    // A name the body assigns is local for the whole call, as in Python.
+    const auto u = run("def f():\n    q = key[0]\n    key = torch.ones(3)\n    return q\nx = f()\n");
+    EXPECT_EQ(problem_in(u, "x"), "local variable 'key' is read before def f (line 1) assigns it (UnboundLocalError; "
+                                  "PyTorch raises an error here too)");
     EXPECT_EQ(problem_in(r, "get_query121"), "is a function (def get_query121 at line 1), not a tensor");
 }
 
