@@ -466,7 +466,8 @@ private:
                               line};
     }
 
-    Value call_user(const std::string& name, std::vector<Value> args, const Args& a) override {
+    Value call_user(const std::string& name, std::vector<Value> args, std::map<std::string, Value> keywords,
+                    const Args& a) override {
         const int line = a.call.line;
         const Function& f = functions_.at(name);
         if (f.problem) throw *f.problem;
@@ -474,10 +475,24 @@ private:
             throw Unsupported{"recursive call to '" + printable(name, 30) + "'", line};
         if (stack_.size() >= kMaxCallDepth)
             throw TorchError{"calls nested deeper than " + std::to_string(kMaxCallDepth) + " levels (the limit)", line, true};
-        if (args.size() != f.params.size())
+        if (args.size() > f.params.size())
             throw TorchError{printable(name, 30) + "() takes " + std::to_string(f.params.size()) +
                                  " positional arguments but " + std::to_string(args.size()) + " were given (TypeError)",
                              line};
+        for (const auto& [kw, v] : keywords) {  // as Python: unexpected, then repeated, then missing
+            const auto at = std::find(f.params.begin(), f.params.end(), kw);
+            if (at == f.params.end() || static_cast<std::size_t>(at - f.params.begin()) < args.size())
+                throw TorchError{printable(name, 30) + "() got " +
+                                     (at == f.params.end() ? "an unexpected keyword" : "multiple values for") +
+                                     " argument '" + printable(kw, 30) + "' (TypeError)",
+                                 line};
+        }
+        for (std::size_t k = args.size(); k < f.params.size(); ++k) {
+            const auto it = keywords.find(f.params[k]);
+            if (it == keywords.end())
+                throw TorchError{printable(name, 30) + "() is missing the argument '" + printable(f.params[k], 30) + "' (TypeError)", line};
+            args.push_back(std::move(it->second));
+        }
         // A call copies the caller's scope: its numbers count as work, so that helpers calling
         // helpers many times over large tensors end with a limit, not a hang.
         double copied = kCallWork;

@@ -78,10 +78,12 @@ struct Args {
 };
 
 // The script's own functions (def, pyexpr.cpp): Evaluator::call hands over a call of a name whose
-// slot is a function, with its positional arguments already evaluated in the caller's scope.
+// slot is a function, with its arguments (positional, then keywords by name) already evaluated
+// in the caller's scope.
 class UserFunctions {
 public:
-    virtual Value call_user(const std::string& name, std::vector<Value> args, const Args& a) = 0;
+    virtual Value call_user(const std::string& name, std::vector<Value> args, std::map<std::string, Value> keywords,
+                            const Args& a) = 0;
 
 protected:
     ~UserFunctions() = default;

@@ -521,6 +521,16 @@ TEST(PyExprDefs, TwoParametersAndAHelperCallingAHelper) {
     EXPECT_EQ(r.names.at("b").value.data, (std::vector<float>{2, 2}));
     EXPECT_TRUE(r.names.at("c").is_number);
     EXPECT_EQ(r.names.at("c").number, 12);
+    const auto k = run("def scaled(v, s):\n    return v * s\na = scaled(2, s=5)\nb = scaled(s=3, v=2)\n"
+                       "c = scaled(2)\nd = scaled(2, v=1)\ne = scaled(2, t=1)\n");
+    EXPECT_EQ(k.names.at("a").number, 10);
+    EXPECT_EQ(k.names.at("b").number, 6);
+    EXPECT_EQ(problem_in(k, "c"), "line 5: scaled() is missing the argument 's' (TypeError) (PyTorch raises an error here too)");
+    EXPECT_EQ(problem_in(k, "d"), "line 6: scaled() got multiple values for argument 'v' (TypeError) (PyTorch raises an error here too)");
+    EXPECT_EQ(problem_in(k, "e"), "line 7: scaled() got an unexpected keyword argument 't' (TypeError) (PyTorch raises an error here too)");
+    const auto m = run("def scaled(v, s):\n    return v * s\nd = scaled(2, 3, v=1)\ne = scaled(2, 3, t=1)\n");
+    EXPECT_EQ(problem_in(m, "d"), "line 3: scaled() got multiple values for argument 'v' (TypeError) (PyTorch raises an error here too)");
+    EXPECT_EQ(problem_in(m, "e"), "line 4: scaled() got an unexpected keyword argument 't' (TypeError) (PyTorch raises an error here too)");
 }
 
 TEST(PyExprDefs, RecursionAndDeepCallsAreRefusedWithTheirLine) {
@@ -615,4 +625,17 @@ TEST(HandInDefs, OnlyTheAnswersUsingABrokenHelperAreUngradable) {
     ASSERT_EQ(h.cannot_grade.count("query131"), 1u);
     EXPECT_EQ(h.cannot_grade.at("query131"), "uses `while inside def bad` at line 12");
     EXPECT_EQ(h.cannot_grade.size(), 1u);
+}
+
+TEST(NotebookHandIn, AHelperDefinedInOneCellIsCalledInAnother) {
+    const nlohmann::json nb = {
+        {"nbformat", 4},
+        {"cells",
+         {{{"cell_type", "code"}, {"source", "import torch\ndef scaled(v, s):\n    return v * s\n"}},
+          {{"cell_type", "code"}, {"source", "def broken(v):\n    w = v.numpy()\n    return w\n"}},
+          {{"cell_type", "code"}, {"source", "query121 = scaled(key[0], 100)\nquery122 = broken(key)\n"}}}}};
+    const attn::HandIn h = attn::parse_notebook_hand_in(nb.dump(), "a.ipynb", attn::notebook_dataset());
+    ASSERT_EQ(h.answers.count("query121"), 1u);
+    EXPECT_FLOAT_EQ(static_cast<float>(h.answers.at("query121").data(0, 0)), notebook_names().at("key").data[0] * 100);
+    EXPECT_EQ(h.cannot_grade.at("query122"), "uses `.numpy()` at cell 2 line 2");
 }
