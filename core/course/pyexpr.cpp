@@ -11,6 +11,8 @@
 #include "core/course/pyexpr_tensors.h"
 #include "core/course/pyexpr_tokens.h"
 
+#include <algorithm>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -26,6 +28,7 @@ std::string line_label(const LineLabels& labels, int line) {
 std::string unsupported_message(const Unsupported& u, const LineLabels& labels) {
     if (u.construct == "an incomplete statement") return "incomplete statement at " + line_label(labels, u.line);
     if (u.construct == "an unterminated string") return "unterminated string at " + line_label(labels, u.line);
+    if (u.construct.rfind("recursive call", 0) == 0) return u.construct + " at " + line_label(labels, u.line);
     return "uses `" + u.construct + "` at " + line_label(labels, u.line);
 }
 
@@ -33,7 +36,21 @@ std::string torch_error_message(const TorchError& e, const LineLabels& labels) {
     return line_label(labels, e.line) + ": " + e.message + (e.ours ? "" : " (PyTorch raises an error here too)");
 }
 
-class Script {
+inline constexpr std::size_t kMaxCallDepth = 20;  // def calling def
+inline constexpr double kCallWork = 1000;          // counted per call of a def
+
+// A `def` of the script: positional parameters and a straight-line body (statements
+// [begin, end) of the script), or why it cannot be called.
+struct Function {
+    std::string name;
+    int line = 0;
+    std::vector<std::string> params;
+    std::size_t begin = 0, end = 0;
+    std::set<std::string> locals;  // NAME = / NAME op= in the body: local for the whole call
+    std::optional<Unsupported> problem;
+};
+
+class Script final : public UserFunctions {
 public:
     Script(const std::map<std::string, Tensor>& given, const LineLabels& labels) : labels_(labels) {
         for (const auto& [name, t] : given) {
@@ -48,6 +65,7 @@ public:
     }
 
     ScriptResult run(const std::vector<Statement>& statements) {
+        all_ = &statements;
         for (std::size_t i = 0; i < statements.size();) i = statement(statements, i);
         ScriptResult result;
         for (const auto& [name, slot] : scope_)
@@ -88,7 +106,13 @@ private:
         std::size_t end = i + 1;
         while (end < all.size() && all[end].indent > head.indent) ++end;
         const Token& first = head.tokens.front();
-        if (is_op(first, "@")) return end;  // a decorator: the def that follows is handled next
+        if (is_op(first, "@")) {  // a decorator: the def that follows is refused
+            decorator_line_ = head.line;
+            return end;
+        }
+        if (first.text == "def" && head.tokens.size() > 1 && head.tokens[1].kind == T::Name &&
+            head.tokens[1].text != "attention" && head.tokens[1].text != "check_query")
+            return define(all, i, end);
         if (first.text == "def" || first.text == "class" || first.text == "async") {
             std::size_t k = first.text == "async" ? 2 : 1;
             if (k < head.tokens.size() && head.tokens[k].kind == T::Name) {
@@ -139,12 +163,12 @@ private:
         const Token& first = s.tokens.front();
         if (first.kind != T::Name) return;  // no name to record it on
         const std::string name = first.text;
-        if (given_.count(name) != 0 && !seen_assignment_) return;  // the notebook's setup
+        if (given_.count(name) != 0 && !seen_assignment_ && !in_def()) return;  // the notebook's setup
         seen_assignment_ = true;
         const std::string op = s.tokens[at].text;
         try {
             if (count > 1) throw Unsupported{"chained assignment", s.line};
-            if (given_.count(name) != 0) throw Unsupported{"a new value for the notebook's " + printable(name, 20), s.line};
+            if (given_.count(name) != 0 && !in_def()) throw Unsupported{"a new value for the notebook's " + printable(name, 20), s.line};
             if (at > 1 && !is_op(s.tokens[1], "[")) throw Unsupported{printable(s.tokens[1].text, 10) + " in an assignment target", s.line};
             if (at + 1 >= s.tokens.size()) throw Unsupported{"an incomplete statement", s.line};
             NodePtr rhs = parse_whole_expression(s.tokens, at + 1);
@@ -160,7 +184,7 @@ private:
     }
 
     Value evaluate(const Node& n) {
-        Evaluator ev(scope_, work_);
+        Evaluator ev(scope_, work_, this);
         return ev.eval(n);
     }
 
@@ -175,6 +199,7 @@ private:
             if (!it->second.binding.ok) throw Evaluator::Poisoned{it->second.binding.problem};
             Value cur = it->second.value;
             if (cur.kind == Value::Kind::Tensor) {
+                refuse_outside_memory(name, cur, line);
                 refuse_shared(name, line);
                 Tensor updated = combine(cur.t, v, op, line);
                 if (updated.shape != cur.t.shape)
@@ -242,7 +267,8 @@ private:
             throw Unsupported{"this assignment target", s.line};
         Value cur = it->second.value;
         if (cur.kind != Value::Kind::Tensor) throw TorchError{"a Python number cannot be indexed", s.line};
-        Evaluator ev(scope_, work_);
+        refuse_outside_memory(name, cur, s.line);
+        Evaluator ev(scope_, work_, this);
         const auto sel = ev.select(cur.t, *node);
         Value v = evaluate(rhs);
         if (v.kind == Value::Kind::Lstsq) throw Unsupported{"a whole lstsq result (use .solution)", s.line};
@@ -277,6 +303,7 @@ private:
     void store(const std::string& name, const Value& v, int line) {
         Slot& slot = scope_[name];
         slot.value = v;
+        slot.function = false;
         slot.binding = Binding{};
         slot.binding.ok = true;
         slot.binding.line = line;
@@ -290,6 +317,7 @@ private:
     void store_other(const std::string& name, const Value& v, int line) {
         Slot& slot = scope_[name];
         slot.value = v;
+        slot.function = false;
         slot.binding = Binding{};
         slot.binding.line = line;
         const std::string at = " (" + line_label(labels_, line) + ")";
@@ -301,9 +329,11 @@ private:
     void poison(const std::string& name, const Unsupported& u) { poison_message(name, unsupported_message(u, labels_), u.line); }
 
     void poison_message(const std::string& name, const std::string& problem, int line) {
-        if (given_.count(name) != 0 && !seen_assignment_) return;
+        if (given_.count(name) != 0 && !seen_assignment_ && !in_def()) return;
+        if (in_def() && !failure_) failure_ = problem;
         drop_temps();
         Slot& slot = scope_[name];
+        slot.function = false;
         slot.binding = Binding{};
         slot.binding.problem = problem;
         slot.binding.line = line;
@@ -316,12 +346,12 @@ private:
         const auto& t = s.tokens;
         if (t.size() >= 4 && t[0].kind == T::Name && is_op(t[1], ".") && t[2].kind == T::Name &&
             t[2].text.size() > 1 && t[2].text.back() == '_' && t[2].text.front() != '_' && is_op(t[3], "(")) {
-            if (given_.count(t[0].text) != 0 && !seen_assignment_) return;
+            if (given_.count(t[0].text) != 0 && !seen_assignment_ && !in_def()) return;
             seen_assignment_ = seen_assignment_ || given_.count(t[0].text) == 0;
             poison(t[0].text, Unsupported{"." + printable(t[2].text, 20) + "()", s.line});
             return;
         }
-        if (t.size() < 2 || !is_name(t[0], "check_query") || !is_op(t[1], "(")) return;
+        if (in_def() || t.size() < 2 || !is_name(t[0], "check_query") || !is_op(t[1], "(")) return;
         for (std::size_t j = 2; j + 2 < t.size(); ++j)
             if (is_name(t[j], "key") && is_op(t[j + 1], "=") && t[j + 2].kind == T::Name &&
                 (j + 3 >= t.size() || is_op(t[j + 3], ")") || is_op(t[j + 3], ","))) {
@@ -337,7 +367,192 @@ private:
             }
     }
 
+    // ---- def: the script's own functions ----------------------------------------------------
+    bool in_def() const { return !stack_.empty(); }
+
+    static std::string def_name(const Function& f) { return "def " + printable(f.name, 30); }
+
+    // def NAME(a, b[: annotation], ...)[ -> annotation]:  → the parameters, or why not.
+    static std::optional<Unsupported> header_problem(const Statement& head, Function& f) {
+        const auto& t = head.tokens;
+        const std::string def = def_name(f);
+        const Unsupported bad{"this def header", head.line};
+        std::size_t j = 2;
+        if (j >= t.size() || !is_op(t[j], "(")) return bad;
+        ++j;
+        while (j < t.size() && !is_op(t[j], ")")) {
+            if (is_op(t[j], "*") || is_op(t[j], "**")) return Unsupported{"*args or **kwargs in " + def, head.line};
+            if (t[j].kind != T::Name) return bad;
+            if (std::find(f.params.begin(), f.params.end(), t[j].text) != f.params.end())
+                return Unsupported{"a repeated parameter in " + def, head.line};
+            f.params.push_back(t[j].text);
+            ++j;
+            if (j < t.size() && is_op(t[j], ":")) j = skip_annotation(t, j + 1);
+            if (j < t.size() && is_op(t[j], "=")) return Unsupported{"a default parameter value in " + def, head.line};
+            if (j < t.size() && is_op(t[j], ",")) ++j;
+            else if (j >= t.size() || !is_op(t[j], ")")) return bad;
+        }
+        if (j >= t.size()) return Unsupported{"an incomplete statement", head.line};
+        ++j;
+        if (j < t.size() && is_op(t[j], "->")) j = skip_annotation(t, j + 1);
+        if (j >= t.size() || !is_op(t[j], ":")) return bad;
+        if (j + 1 < t.size()) return Unsupported{"a body on the line of " + def, head.line};
+        return std::nullopt;
+    }
+
+    // The index of the first top-level ',' ')' ':' or '=' from j (the end of an annotation).
+    static std::size_t skip_annotation(const std::vector<Token>& t, std::size_t j) {
+        int depth = 0;
+        for (; j < t.size(); ++j) {
+            if (is_op(t[j], "(") || is_op(t[j], "[")) ++depth;
+            else if (depth > 0 && (is_op(t[j], ")") || is_op(t[j], "]"))) --depth;
+            else if (depth == 0 && (is_op(t[j], ",") || is_op(t[j], ")") || is_op(t[j], ":") || is_op(t[j], "=")))
+                return j;
+        }
+        return j;
+    }
+
+    // The body must be straight-line code ending in `return <expression>`; collects its locals.
+    std::optional<Unsupported> body_problem(const std::vector<Statement>& all, Function& f) const {
+        if (f.begin >= f.end) return Unsupported{"an incomplete statement", f.line};
+        const std::string in = " inside " + def_name(f);
+        bool returns = false;
+        for (std::size_t k = f.begin; k < f.end; ++k) {
+            const Statement& s = all[k];
+            const Token& first = s.tokens.front();
+            if (is_compound(s)) {
+                const std::string what = is_op(first, "@") ? "a decorator" : first.text == "def" ? "a nested def"
+                                                                                                  : printable(first.text, 10);
+                return Unsupported{what + in, s.line};
+            }
+            for (const Token& t : s.tokens)
+                if (is_name(t, "lambda") || is_name(t, "yield") || is_name(t, "global") || is_name(t, "nonlocal"))
+                    return Unsupported{t.text + in, s.line};
+            if (is_name(first, "return")) returns = true;
+            int count = 0;
+            const std::size_t at = find_assign(s, count);
+            if (at == 1 && first.kind == T::Name) f.locals.insert(first.text);
+        }
+        if (!returns) return Unsupported{def_name(f) + " without a return", f.line};
+        return std::nullopt;
+    }
+
+    std::size_t define(const std::vector<Statement>& all, std::size_t i, std::size_t end) {
+        const Statement& head = all[i];
+        Function f;
+        f.name = head.tokens[1].text;
+        f.line = head.line;
+        f.begin = i + 1;
+        f.end = end;
+        f.problem = header_problem(head, f);
+        if (!f.problem && decorator_line_ != 0) f.problem = Unsupported{"a decorator on " + def_name(f), decorator_line_};
+        decorator_line_ = 0;
+        if (!f.problem) f.problem = body_problem(all, f);
+        Slot& slot = scope_[f.name];
+        slot = Slot{};
+        slot.function = true;
+        slot.binding.line = head.line;
+        slot.binding.problem = "is a function (" + def_name(f) + " at " + line_label(labels_, head.line) + "), not a tensor";
+        functions_[f.name] = std::move(f);
+        return end;
+    }
+
+    // Inside a def, in-place changes are only for tensors the def made itself (a parameter or a
+    // global would change the caller's tensor in PyTorch).
+    void refuse_outside_memory(const std::string& name, const Value& cur, int line) const {
+        if (in_def() && cur.kind == Value::Kind::Tensor && cur.storage < storage_floor_)
+            throw Unsupported{"an in-place change of " + printable(name, 20) + " (memory from outside " +
+                                  printable(stack_.back(), 30) + ")",
+                              line};
+    }
+
+    Value call_user(const std::string& name, std::vector<Value> args, std::map<std::string, Value> keywords,
+                    const Args& a) override {
+        const int line = a.call.line;
+        const Function& f = functions_.at(name);
+        if (f.problem) throw *f.problem;
+        if (std::find(stack_.begin(), stack_.end(), name) != stack_.end())
+            throw Unsupported{"recursive call to '" + printable(name, 30) + "'", line};
+        if (stack_.size() >= kMaxCallDepth)
+            throw TorchError{"calls nested deeper than " + std::to_string(kMaxCallDepth) + " levels (the limit)", line, true};
+        if (args.size() > f.params.size())
+            throw TorchError{printable(name, 30) + "() takes " + std::to_string(f.params.size()) +
+                                 " positional arguments but " + std::to_string(args.size()) + " were given (TypeError)",
+                             line};
+        for (const auto& [kw, v] : keywords) {  // as Python: unexpected, then repeated, then missing
+            const auto at = std::find(f.params.begin(), f.params.end(), kw);
+            if (at == f.params.end() || static_cast<std::size_t>(at - f.params.begin()) < args.size())
+                throw TorchError{printable(name, 30) + "() got " +
+                                     (at == f.params.end() ? "an unexpected keyword" : "multiple values for") +
+                                     " argument '" + printable(kw, 30) + "' (TypeError)",
+                                 line};
+        }
+        for (std::size_t k = args.size(); k < f.params.size(); ++k) {
+            const auto it = keywords.find(f.params[k]);
+            if (it == keywords.end())
+                throw TorchError{printable(name, 30) + "() is missing the argument '" + printable(f.params[k], 30) + "' (TypeError)", line};
+            args.push_back(std::move(it->second));
+        }
+        // A call copies the caller's scope: its numbers count as work, so that helpers calling
+        // helpers many times over large tensors end with a limit, not a hang.
+        double copied = kCallWork;
+        for (const auto& entry : scope_) copied += 1.0 + static_cast<double>(entry.second.value.t.data.size());
+        work_ += copied;
+        if (work_ > kMaxScriptWork) throw TorchError{"too much computation (over the limit)", line, true};
+        // The caller's state comes back however the call ends.
+        struct Restore {
+            Script& s;
+            Scope scope;
+            std::optional<std::string> failure;
+            int floor;
+            ~Restore() {
+                s.scope_ = std::move(scope);
+                s.failure_ = std::move(failure);
+                s.storage_floor_ = floor;
+                s.stack_.pop_back();
+            }
+        } restore{*this, scope_, failure_, storage_floor_};
+        stack_.push_back(name);
+        failure_.reset();
+        storage_floor_ = next_storage_;
+        for (const auto& local : f.locals) {  // read before the body assigns it: UnboundLocalError
+            Slot& slot = scope_[local];
+            slot = Slot{};
+            slot.binding.line = f.line;
+            slot.binding.problem = "local variable '" + printable(local, 30) + "' is read before " + def_name(f) + " (" +
+                                   line_label(labels_, f.line) + ") assigns it (UnboundLocalError; PyTorch raises an error here too)";
+        }
+        for (std::size_t k = 0; k < args.size(); ++k) {
+            if (args[k].kind == Value::Kind::Tensor && args[k].storage == 0) args[k].storage = next_storage_++;
+            if (args[k].kind == Value::Kind::Lstsq || args[k].kind == Value::Kind::Shape) store_other(f.params[k], args[k], line);
+            else store(f.params[k], args[k], line);
+        }
+        return run_body(f);
+    }
+
+    Value run_body(const Function& f) {
+        const std::vector<Statement>& all = *all_;
+        for (std::size_t k = f.begin; k < f.end;) {
+            const Statement& s = all[k];
+            if (is_name(s.tokens.front(), "return")) {
+                if (s.tokens.size() < 2) throw Unsupported{"return without a value in " + def_name(f), s.line};
+                NodePtr e = parse_whole_expression(s.tokens, 1);
+                return evaluate(*e);
+            }
+            k = statement(all, k);
+            if (failure_) throw Evaluator::Poisoned{*failure_};
+        }
+        throw Unsupported{def_name(f) + " without a return", f.line};
+    }
+
+
     const LineLabels& labels_;
+    const std::vector<Statement>* all_ = nullptr;
+    std::map<std::string, Function> functions_;
+    std::vector<std::string> stack_;          // the defs being called, outermost first
+    std::optional<std::string> failure_;      // the first failure in the body being run
+    int storage_floor_ = 0;                   // tensors made by the running def have storage ≥ this
+    int decorator_line_ = 0;
     Scope scope_;
     std::set<std::string> given_;
     std::vector<Binding> key_checks_;

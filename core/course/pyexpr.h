@@ -27,8 +27,18 @@
 //   statements   NAME = e, NAME op= e, NAME[index] = e, NAME[index] op= e (op: + - * / @),
 //                imports, comments, blank lines, `;`, `\` continuations, bracketed continuations,
 //                expression statements (print(...), check_query(...): skipped, never evaluated),
-//                `def` blocks (skipped; the notebook's helpers attention/check_query silently,
-//                any other function's name cannot be used). IPython lines (%..., !...) are skipped.
+//                IPython lines (%..., !...) are skipped.
+//   def          helper functions: `def f(a, b):` (positional parameters, annotations ignored)
+//                with a straight-line body (the statements above) ending in `return e`; called as
+//                f(e1, e2) or f(e1, b=e2) from an answer or from another def. Each call has its own
+//                scope: the names a body assigns are local for the whole call (they shadow globals,
+//                even the notebook's key, and never leak out); other globals are read at call
+//                time. In-place changes inside a def only of tensors the def made (a parameter's or
+//                a global's memory would change the caller's). Refused with the construct and line,
+//                for the answers that call it only: if/for/while/with/try, nested defs, lambdas,
+//                decorators, default values, *args/**kwargs, a body on the def's line, no return,
+//                "recursive call to 'f' at line N", calls nested deeper than 20 levels.
+//                The notebook's own attention/check_query defs are skipped.
 //   Tensors have rank 0, 1 or 2, at most kMaxTensorRows rows and kMaxTensorElements numbers.
 //
 // Calling rules

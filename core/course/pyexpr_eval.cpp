@@ -432,6 +432,13 @@ Value Evaluator::call(const Node& n) {
         if (func.text == "torch") throw Unsupported{"torch(...)", n.line};
         const auto it = scope_.find(func.text);
         if (it == scope_.end()) throw Unsupported{printable(func.text, 30), n.line};
+        if (it->second.function && user_ != nullptr) {
+            std::vector<Value> args;
+            for (const Node* p : a.positional) args.push_back(eval(*p));
+            std::map<std::string, Value> keywords;
+            for (const auto& [name, node] : a.keywords) keywords[name] = eval(*node);
+            return user_->call_user(func.text, std::move(args), std::move(keywords), a);
+        }
         if (!it->second.binding.ok) throw Poisoned{it->second.binding.problem};
         throw Unsupported{printable(func.text, 30) + "(...)", n.line};
     }

@@ -55,10 +55,12 @@ Value shape_value(std::vector<int> dims);
 // `t` as a view of `base`'s memory (contiguous when `base` is and `contiguous` says so).
 Value view_of(const Value& base, Tensor t, bool contiguous);
 
-// A name's state while the script runs.
+// A name's state while the script runs. `function`: the name is a `def` of the script (its
+// binding says it is not a tensor); a call of it goes to UserFunctions.
 struct Slot {
     Binding binding;
     Value value;
+    bool function = false;
 };
 
 using Scope = std::map<std::string, Slot>;
@@ -75,6 +77,18 @@ struct Args {
     std::size_t before = 0;
 };
 
+// The script's own functions (def, pyexpr.cpp): Evaluator::call hands over a call of a name whose
+// slot is a function, with its arguments (positional, then keywords by name) already evaluated
+// in the caller's scope.
+class UserFunctions {
+public:
+    virtual Value call_user(const std::string& name, std::vector<Value> args, std::map<std::string, Value> keywords,
+                            const Args& a) = 0;
+
+protected:
+    ~UserFunctions() = default;
+};
+
 class Evaluator {
 public:
     // A name that could not be graded, used again: its problem travels on unchanged.
@@ -89,7 +103,8 @@ public:
         bool contiguous = true;
     };
 
-    Evaluator(const Scope& scope, double& work) : scope_(scope), work_(work) {}
+    Evaluator(const Scope& scope, double& work, UserFunctions* user = nullptr)
+        : scope_(scope), work_(work), user_(user) {}
 
     Value eval(const Node& n);
     Tensor tensor(const Node& n);
@@ -141,6 +156,7 @@ private:
 
     const Scope& scope_;
     double& work_;
+    UserFunctions* user_ = nullptr;
 };
 
 // torch.<path>(...) and <tensor>.<name>(...): the tables of pyexpr_calls.cpp. Both throw

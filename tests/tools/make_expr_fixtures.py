@@ -16,6 +16,9 @@ Outputs
   constructs.json  hand-written expressions of issue 22 (function forms of methods, dim=/keepdim=,
                shapes, sizes and len), each as in random.json: {"expr", "shape", "bits"} or
                {"expr", "error"}. A Python int result (key.shape[0]) is written as a 0-dim float32.
+  defs.json    issue 22: hand-ins with helper functions (def ... return), run whole by Python, and
+               the constructs of item 5 (names bound again, in-place edits of slices and elements,
+               a @ b @ c): as forms.json.
 The names are the notebook's data: torch.manual_seed(447), randn(4, 3) keys then values, each
 row normalized and rounded to 2 decimals, exactly as core/math/dataset.cpp builds them.
 """
@@ -424,6 +427,95 @@ def run_form(source, key, value):
     return answers
 
 
+# Issue 22: helper functions as students write them, and item 5's constructs. Run whole (defs too).
+DEF_FORMS = [
+    ("helper_returns_answer_local_key",
+     "import torch\n"
+     "def get_query121():\n"
+     "    key = torch.tensor([[1.0, 0.5, 0.0], [0.0, 1.0, 0.25]])  # a local, not the notebook's key\n"
+     "    q = key[0] * 10\n"
+     "    q += key[1]\n"
+     "    return q\n"
+     "query121 = get_query121()\n"
+     "query122 = key * 100  # the notebook's key again\n"),
+    ("two_parameter_helper",
+     "def scaled(v, s):\n"
+     "    return v * s\n"
+     "\n"
+     "query131 = scaled(key[1], 20)\n"
+     "query132 = scaled(key[0] + key[2], 0.5) - scaled(value[3], 2)\n"),
+    ("helper_calls_helper",
+     "def normalize(v):\n"
+     "    n = v.norm()\n"
+     "    return v / n\n"
+     "\n"
+     "def row_target(i, scale):\n"
+     "    r = normalize(key[i] + key[3])\n"
+     "    r = r * scale\n"
+     "    return r\n"
+     "\n"
+     "query121 = row_target(0, 100)\n"
+     "m_key141 = key.clone()\n"
+     "m_key141[2] = row_target(1, 1.0)\n"),
+    ("in_place_edits_in_a_helper",
+     "def build_key(a, b):\n"
+     "    m = key.clone()\n"
+     "    m[2] = m[a] + m[b]\n"
+     "    m[2] /= m[2].norm()\n"
+     "    m[:2, 0] = -3\n"
+     "    m[3, 1] += 0.25\n"
+     "    return m\n"
+     "m_key142 = build_key(0, 1)\n"),
+    ("globals_read_at_call_time",
+     "scale = 10\n"
+     "def times_scale(x):\n"
+     "    return x * scale\n"
+     "scale = 50\n"
+     "query121 = times_scale(key[0])\n"
+     "query122 = times_scale(key @ torch.eye(3))\n"),
+    ("names_bound_again",
+     "q = key[0] * 1\n"
+     "q = q * 2\n"
+     "q = q + key[1]\n"
+     "q = q @ torch.eye(3)\n"
+     "query121 = q\n"
+     "a = key.clone()\n"
+     "b = a\n"
+     "a = a * 2\n"
+     "b[0] = 1\n"
+     "query122 = b + a\n"),
+    ("in_place_slices_and_elements",
+     "out = key.clone() * 10\n"
+     "out[:2, 0] = -3\n"
+     "out[1:, 1:] += 0.5\n"
+     "out[3] = out[3] * 2\n"
+     "out[0, 0] += 7\n"
+     "out[-1, -1] -= out[0, 1]\n"
+     "out[::2, 2] *= -1\n"
+     "query122 = out\n"
+     "q = key[1:3] * 1\n"
+     "q[0, 0] += 5\n"
+     "q[1] /= 4\n"
+     "m_key141 = q\n"),
+    ("matmul_chains",
+     "query131 = key[0] @ key.T @ key\n"
+     "query132 = key.T @ key @ key[1]\n"
+     "query122 = key @ key.T @ key / 4\n"
+     "m_key141 = key @ key.T @ value @ torch.eye(3) * 2\n"),
+]
+
+
+def run_def_form(source, key, value):
+    """Runs the whole source as Python does (defs and all) over the notebook's data."""
+    env = {"torch": torch, "key": key.clone(), "value": value.clone()}
+    exec(compile(source, "<form>", "exec"), env)  # hand-written forms only, never student files
+    answers = {}
+    for name in ["query121", "query122", "query131", "query132", "m_key141", "m_key142"]:
+        if name in env and isinstance(env[name], torch.Tensor):
+            answers[name] = {"shape": list(env[name].shape), "bits": bits(env[name])}
+    return answers
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=600)
@@ -442,6 +534,10 @@ def main():
     forms = [{"name": n, "source": s, "answers": run_form(s, key, value)} for n, s in FORMS]
     with open(os.path.join(OUT, "forms.json"), "w") as f:
         json.dump(dict(header, forms=forms), f, indent=1)
+        f.write("\n")
+    defs = [{"name": n, "source": s, "answers": run_def_form(s, key, value)} for n, s in DEF_FORMS]
+    with open(os.path.join(OUT, "defs.json"), "w") as f:
+        json.dump(dict(header, forms=defs), f, indent=1)
         f.write("\n")
     print("wrote", OUT)
 
