@@ -435,6 +435,9 @@ ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolera
     if (file_work > options.work_budget) throw InputError(over_budget_message(options, hand_ins.size(), file_work));
     ClassReport report;
     report.tolerance = tolerance;
+    report.course_id = notebook_course().id;
+    report.course_title = notebook_course().title.en;
+    report.where = options.where;
     for (const Task& task : notebook_course().tasks)
         if (!task.discussion) report.tasks.push_back(TaskSummary{task.id});
     GradingPool pool(hand_ins, tolerance, options, file_work);

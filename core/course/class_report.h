@@ -69,6 +69,9 @@ struct HandInSource {
     std::string student;  // display name (raw bytes of the file or folder name)
     std::string path;     // the file to grade; empty when there is none (error says why)
     std::string error;    // why this student has no gradable file (empty when path is set)
+    // The student ID a variant is derived from (a roster's ID, else the display name); empty when
+    // the class is graded against one course for all (the notebook or a pack without variants).
+    std::string student_id;
 };
 
 std::vector<HandInSource> find_hand_ins(const std::vector<std::string>& arguments);
@@ -87,6 +90,9 @@ struct StudentTask {
 struct StudentResult {
     std::string student;
     std::string path;
+    // The variant this student was graded against: the student ID its data is derived from
+    // (core/course/pack.h make_variant); empty when graded against the class's course itself.
+    std::string variant_student;
     std::string error;  // non-empty: the hand-in could not be read; tasks is empty
     std::vector<StudentTask> tasks;
     int passed() const;
@@ -114,6 +120,12 @@ struct ReasonCount {
 
 struct ClassReport {
     double tolerance = 0.05;
+    // What the class was graded against: the course's id and title ("notebook", "Understanding
+    // attention" for the built-in notebook) and the pack it came from (a file path or a built-in
+    // pack id; empty for the notebook), so a report can name it and the Class window can open a
+    // student's answers in the same course and variant.
+    std::string course_id, course_title, pack_source;
+    std::string where;  // the folder or files graded, as the command named them
     std::vector<StudentResult> students;  // in the order of hand_ins (find_hand_ins sorts by name)
     std::vector<TaskSummary> tasks;       // notebook order
     std::vector<ReasonCount> reasons;     // most frequent first, then by task and text
