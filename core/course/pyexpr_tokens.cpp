@@ -229,6 +229,10 @@ private:
     // its outermost open bracket (cut_), and tokenizing starts again there. False: no such line.
     bool recover_never_closed() {
         if (!cut_.valid) return false;
+        // Each recovery reads the rest of the text again: a budget keeps a file of many open
+        // brackets linear (past it, the last broken statement runs to the end of the file).
+        rescanned_ += text_.size() - cut_.pos;
+        if (rescanned_ > kRescanFactor * text_.size() + kRescanBytes) return false;
         out_.resize(cut_.tokens);
         out_.push_back(never_closed(cut_.opener, cut_.open_line, cut_.line - 1));
         out_.push_back(Token{T::Newline, "", cut_.line - 1, -1});
@@ -256,6 +260,8 @@ private:
     std::vector<std::pair<char, int>> open_;  // the open brackets and their lines, innermost last
     Cut cut_;
     std::vector<Token> out_;
+    std::size_t rescanned_ = 0;
+    static constexpr std::size_t kRescanFactor = 2, kRescanBytes = std::size_t{1} << 18;
 };
 
 }  // namespace

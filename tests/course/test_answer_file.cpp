@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sys/resource.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -602,4 +603,26 @@ TEST(HandInSyntax, HugeEyeIsRefusedBeforeItIsAllocated) {
 #ifndef __SANITIZE_ADDRESS__
     ::setrlimit(RLIMIT_AS, &old);
 #endif
+}
+
+// Each recovery from a bracket that is never closed reads the rest of the file again: a budget
+// keeps hostile files linear, while a hand-in's few errors all recover.
+TEST(HandInSyntax, ManyOpenBracketsRecoverWithoutQuadraticWork) {
+    const attn::Dataset data = attn::notebook_dataset();
+    std::string several;
+    for (const char* name : {"query121", "query122", "query131", "query132", "m_key141"})
+        several += "x = torch.tensor([1.0,\n" + std::string(name) + " = key[0]\n";
+    const attn::HandIn h = attn::parse_python_hand_in(several, "a.py", data);
+    EXPECT_EQ(h.answers.size(), 5u);
+    EXPECT_EQ(h.syntax_error, "'[' opened at line 1 is never closed");
+    const auto start = std::chrono::steady_clock::now();
+    std::string hostile;
+    for (int i = 0; i < 150000; ++i) hostile += "x = (\n";
+    try {
+        attn::parse_python_hand_in(hostile + "query121 = key[0]\n", "a.py", data);
+    } catch (const attn::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("is never closed"), std::string::npos) << e.what();
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 10.0);
 }
