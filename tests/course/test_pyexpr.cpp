@@ -207,6 +207,15 @@ TEST(PyExprFixtures, EveryFormOfTheIssueMatchesPyTorch) {
     EXPECT_GE(check_forms(load_fixture("forms.json")), 15);
 }
 
+// Issue 22's "the random-expression generator covers them too": random hand-ins with function
+// forms and keyword arguments, shapes and sizes, an lstsq result kept in a name, a def helper
+// (scripts.json; each has lstsq, so answers are compared with the linalg tolerance).
+TEST(PyExprFixtures, RandomHandInsWithTheIssue22ConstructsMatchPyTorch) {
+    const nlohmann::json fx = load_fixture("scripts.json");
+    EXPECT_GE(fx.at("forms").size(), 30u);
+    EXPECT_GE(check_forms(fx), 150);
+}
+
 // Issue 22: helper functions (def ... return) and item 5 (names bound again, in-place edits of
 // slices and elements, a @ b @ c), run whole by PyTorch.
 TEST(PyExprDefs, HandInsWithHelpersMatchPyTorch) {
