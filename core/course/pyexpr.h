@@ -17,7 +17,8 @@
 //   torch.       tensor zeros ones eye stack cat zeros_like ones_like softmax norm
 //                linalg.lstsq (.solution or [0], also kept in a name: q = ...; q[0]) linalg.inv
 //                linalg.norm; the function forms of methods, torch.f(x, ...) as x.f(...): mean
-//                sum matmul transpose t norm clone squeeze unsqueeze reshape max
+//                sum matmul transpose t norm clone squeeze unsqueeze reshape max (the tensor also as
+//                input=, matmul's operand also as other=)
 //   methods      .clone() .T .t() .transpose(a, b) .unsqueeze(d) .squeeze([d]) .reshape(...)
 //                .view(...) .mean([dim]) .sum([dim]) .max() .norm() .softmax(dim) .detach()
 //                .matmul(b), with dim= and keepdim= where torch takes them

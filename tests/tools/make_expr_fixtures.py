@@ -222,10 +222,11 @@ class ScriptGen:
             lambda: "torch.mean(%s, dim=0)" % g.gen((k, n), d),
             lambda: "torch.sum(%s, dim=1)" % g.gen((n, k), d),
             lambda: "torch.mean(%s, 1, keepdim=True).squeeze(1)" % g.gen((n, k), d),
-            lambda: "torch.squeeze(%s, 0)" % g.gen((1, n), d),
+            lambda: "torch.squeeze(%s, %s)" % (g.gen((1, n), d), r.choice(["0", "dim=0"])),
             lambda: "torch.squeeze(%s)" % g.gen((1, n), d),
             lambda: "torch.norm(%s, dim=1)" % g.gen((n, k), d),
             lambda: "torch.matmul(%s, %s)" % (g.gen((n, k), d), g.gen((k,), d)),
+            lambda: "torch.matmul(input=%s, other=%s)" % (g.gen((k,), d), g.gen((k, n), d)),
             lambda: "torch.clone(%s) * %s" % (g.gen((n,), d), self.size()),
             lambda: "(%s) / %s" % (g.gen((n,), d), self.size()),
             lambda: "torch.zeros(%s) + %s" % ("key.size(1)" if n == 3 else "key.shape[0]", g.gen((n,), d)),
@@ -237,16 +238,16 @@ class ScriptGen:
         r, g = self.r, self.g
         k = r.choice([3, 4])
         options = [
-            lambda: "torch.transpose(%s, 0, 1)" % g.gen((cols, rows), d),
+            lambda: "torch.transpose(%s, %s)" % (g.gen((cols, rows), d), r.choice(["0, 1", "-1, 0", "dim0=0, dim1=1"])),
             lambda: "torch.t(%s)" % g.gen((cols, rows), d),
             lambda: "torch.matmul(%s, %s)" % (g.gen((rows, k), d), g.gen((k, cols), d)),
             lambda: "torch.clone(%s)" % g.gen((rows, cols), d),
             lambda: "torch.sum(%s, dim=0, keepdim=True) + torch.zeros(%d, %d)" % (g.gen((k, cols), d), rows, cols),
         ]
         if rows == 1:
-            options.append(lambda: "torch.unsqueeze(%s, 0)" % g.gen((cols,), d))
+            options.append(lambda: "torch.unsqueeze(%s, %s)" % (g.gen((cols,), d), r.choice(["0", "dim=0"])))
         if cols == 1:
-            options.append(lambda: "torch.unsqueeze(%s, 1)" % g.gen((rows,), d))
+            options.append(lambda: "torch.unsqueeze(%s, %s)" % (g.gen((rows,), d), r.choice(["1", "dim=-1"])))
         if (rows, cols) == (4, 3):
             options.append(lambda: "torch.zeros(key.shape) + %s" % g.gen((4, 3), d))
             options.append(lambda: "(%s).reshape(key.shape)" % g.gen((3, 4), d))
