@@ -17,6 +17,8 @@
 //     token marked NeverClosed (or the string token marked UnterminatedTriple), and tokenizing
 //     starts afresh at that line. With no such line, the statement runs to the end of the file.
 //     A bracket that closes, however far away, is Python's continuation and is never cut.
+//     Each recovery reads the rest of the text again; past a budget (twice the text plus
+//     256 KiB) the broken statement runs to the end of the file, so the work stays linear.
 //   * a closing bracket that does not match the innermost open one is a T::Bad token marked
 //     Mismatch and closes it (the usual typo: `[1, 2)`); one with nothing open is Unmatched.
 //   * a one-line string that meets the end of its line ends there (UnterminatedString).

@@ -577,12 +577,13 @@ TEST(HandInSyntax, AnOpenBracketEndsWithItsNotebookCell) {
     auto code = [&](const std::string& text) { nb["cells"].push_back({{"cell_type", "code"}, {"source", text}}); };
     nb["cells"].push_back({{"cell_type", "markdown"}, {"source", "# 1.2"}});
     code("import torch\nquery121 = torch.tensor([4.7, 6.5, 6.0]\n");
-    code("query122 = key[0] * 2\n");
+    code("x = 1)\nquery122 = key[0] * 2\n");  // read on, this ')' would close cell 2's '('; Jupyter never does
     code("torch.manual_seed(0)\nquery131 = key[1]\n");
     const attn::HandIn h = attn::parse_notebook_hand_in(nb.dump(), "a.ipynb", attn::notebook_dataset());
     EXPECT_EQ(reason(h, "query121"), "'(' opened at cell 2 line 2 is never closed");
     EXPECT_EQ(h.answers.count("query122"), 1u);
     EXPECT_EQ(h.answers.count("query131"), 1u);
+    EXPECT_EQ(h.syntax_error, "'(' opened at cell 2 line 2 is never closed");
 }
 
 // Found while splitting pyexpr: torch.eye(n) allocated n×n before checking the size limit, so
