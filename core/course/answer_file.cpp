@@ -757,12 +757,14 @@ void take_binding(const std::string& name, const pyexpr::Binding& b, HandIn& out
     out.answers[name] = std::move(a);
 }
 
-HandIn read_expressions(std::string_view text, const Dataset& data, const std::vector<std::string>& labels) {
+HandIn read_expressions(std::string_view text, const Dataset& data, const std::vector<std::string>& labels,
+                        const std::vector<int>& cell_first_lines = {}) {
     const std::map<std::string, pyexpr::Tensor> given = {{"key", tensor_of(data.keys)}, {"value", tensor_of(data.values)}};
     HandIn out;
     out.code_bytes = text.size();
-    const pyexpr::ScriptResult run = pyexpr::run_script(text, given, labels);
+    const pyexpr::ScriptResult run = pyexpr::run_script(text, given, labels, cell_first_lines);
     out.work = run.work;
+    out.syntax_error = run.syntax_error;
     for (const std::string& name : answer_names()) {
         const auto it = run.names.find(name);
         if (it != run.names.end()) take_binding(name, it->second, out);
@@ -781,7 +783,7 @@ HandIn parse_python_hand_in(std::string_view text, const std::string& where, con
     const Reporter report(where);
     check_text(text, report);
     try {
-        return HandIn{parse_python_answers(text, where), {}, 0, 0};
+        return HandIn{parse_python_answers(text, where), {}, 0, 0, {}};
     } catch (const InputError& constants_error) {
         HandIn out;
         try {
@@ -789,7 +791,10 @@ HandIn parse_python_hand_in(std::string_view text, const std::string& where, con
         } catch (const InputError& e) {
             report.fail(0, e.what());
         }
-        if (out.answers.empty() && out.cannot_grade.empty()) throw;
+        if (out.answers.empty() && out.cannot_grade.empty()) {
+            if (!out.syntax_error.empty()) report.fail(0, out.syntax_error);
+            throw;
+        }
         return out;
     }
 }
@@ -811,6 +816,7 @@ HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, c
         report.fail(0, "not a Jupyter notebook (no \"cells\" list)");
     std::string source;
     std::vector<std::string> labels;
+    std::vector<int> cell_first_lines;
     int cell_number = 0;
     for (const auto& cell : nb["cells"]) {
         ++cell_number;
@@ -828,6 +834,7 @@ HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, c
                 if (part.is_string()) cell_text += part.get<std::string>();
         }
         if (cell_text.empty() || cell_text.back() != '\n') cell_text += '\n';
+        cell_first_lines.push_back(static_cast<int>(labels.size()) + 1);
         int line = 0;
         for (char c : cell_text)
             if (c == '\n') labels.push_back("cell " + std::to_string(cell_number) + " line " + std::to_string(++line));
@@ -836,17 +843,17 @@ HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, c
     }
     HandIn out;
     try {
-        out = HandIn{parse_python_answers(source, where), {}, 0, 0};
+        out = HandIn{parse_python_answers(source, where), {}, 0, 0, {}};
         return out;
     } catch (const InputError&) {
     }
     try {
-        out = read_expressions(source, data, labels);
+        out = read_expressions(source, data, labels, cell_first_lines);
     } catch (const InputError& e) {
         report.fail(0, e.what());
     }
     if (out.answers.empty() && out.cannot_grade.empty())
-        report.fail(0, "the notebook's code cells assign none of " + expected_names());
+        report.fail(0, out.syntax_error.empty() ? "the notebook's code cells assign none of " + expected_names() : out.syntax_error);
     return out;
 }
 
@@ -855,7 +862,7 @@ HandIn read_hand_in(const std::string& path, const Dataset& data) {
     if (path.size() >= 6 && path.compare(path.size() - 6, 6, ".ipynb") == 0) return parse_notebook_hand_in(text, path, data);
     const std::string_view body = strip_bom(text);
     const auto first = body.find_first_not_of(" \t\r\n\f\v");
-    if (first != std::string_view::npos && body[first] == '{') return HandIn{parse_json_answers(text, path), {}, 0, 0};
+    if (first != std::string_view::npos && body[first] == '{') return HandIn{parse_json_answers(text, path), {}, 0, 0, {}};
     return parse_python_hand_in(text, path, data);
 }
 

@@ -63,6 +63,10 @@ struct HandIn {
     // and the evaluator's work on them (core/course/pyexpr.h).
     std::size_t code_bytes = 0;
     double work = 0;
+    // The first syntax error of the Python source as Python words it ("'(' opened at line 2 is
+    // never closed"), or empty. The answer whose statement it breaks has it as its reason; the
+    // answers after it are still read (see core/course/pyexpr.h).
+    std::string syntax_error;
 };
 
 // Python hand-ins. A file of constants (the grammar above) reads exactly as parse_python_answers
@@ -71,7 +75,8 @@ struct HandIn {
 // works as the notebook: the value of `m_key` at the 1st and 2nd check_query(..., key=m_key)
 // calls becomes m_key141 and m_key142 (unless the file assigns those names itself).
 // Throws InputError (prefixed with `where`) for whole-file problems (encoding, NUL bytes, size,
-// too many statements) and, when the file assigns none of the six answers, with the error of
+// too many statements) and, when the file assigns none of the six answers, with its first syntax
+// error ("<where>: line 1: unterminated string starting at line 1"), else with the error of
 // the constant grammar (so a typo such as `query999 = ...` is still reported).
 // `labels` names lines in messages (see pyexpr::LineLabels); empty means "line N".
 HandIn parse_python_hand_in(std::string_view text, const std::string& where, const Dataset& data,
@@ -79,7 +84,8 @@ HandIn parse_python_hand_in(std::string_view text, const std::string& where, con
 
 // Jupyter notebooks (.ipynb, nbformat 4 JSON): the code cells' sources (a string or a list of
 // strings) joined in order and read as parse_python_hand_in does; messages name "cell C line L"
-// (C counts every cell from 1, as Jupyter lists them). Markdown and raw cells are ignored.
+// (C counts every cell from 1, as Jupyter lists them). Markdown and raw cells are ignored. Each
+// cell is tokenized on its own, as Jupyter compiles it: a bracket left open ends with its cell.
 HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, const Dataset& data);
 
 // Reads a hand-in file (regular file, at most kMaxAnswerFileBytes): .ipynb by its name, JSON

@@ -12,6 +12,7 @@
 #include "core/course/pyexpr_tokens.h"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <utility>
@@ -36,6 +37,29 @@ std::string torch_error_message(const TorchError& e, const LineLabels& labels) {
     return line_label(labels, e.line) + ": " + e.message + (e.ours ? "" : " (PyTorch raises an error here too)");
 }
 
+// Python's reason for a syntax error the tokenizer marked (pyexpr_tokens.h).
+std::string syntax_message(const Token& t, const LineLabels& labels) {
+    const std::string opener(1, t.opener);
+    switch (t.syntax) {
+    case Syntax::NeverClosed: return "'" + opener + "' opened at " + line_label(labels, t.open_line) + " is never closed";
+    case Syntax::Mismatch:
+        return "'" + t.text + "' does not match '" + opener + "' opened at " + line_label(labels, t.open_line);
+    case Syntax::Unmatched: return "unmatched '" + t.text + "' at " + line_label(labels, t.line);
+    case Syntax::UnterminatedString: return "unterminated string literal at " + line_label(labels, t.line);
+    case Syntax::UnterminatedTriple: return "unterminated string starting at " + line_label(labels, t.line);
+    case Syntax::None: break;
+    }
+    return "";
+}
+
+// The first token of statements [begin, end) that the tokenizer marked as a syntax error.
+const Token* first_syntax_error(const std::vector<Statement>& all, std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end && k < all.size(); ++k)
+        for (const Token& t : all[k].tokens)
+            if (t.syntax != Syntax::None) return &t;
+    return nullptr;
+}
+
 inline constexpr std::size_t kMaxCallDepth = 20;  // def calling def
 inline constexpr double kCallWork = 1000;          // counted per call of a def
 
@@ -48,6 +72,7 @@ struct Function {
     std::size_t begin = 0, end = 0;
     std::set<std::string> locals;  // NAME = / NAME op= in the body: local for the whole call
     std::optional<Unsupported> problem;
+    std::string syntax_error;  // Python's reason when the def or its body cannot even be read
 };
 
 class Script final : public UserFunctions {
@@ -68,6 +93,8 @@ public:
         all_ = &statements;
         for (std::size_t i = 0; i < statements.size();) i = statement(statements, i);
         ScriptResult result;
+        if (const Token* bad = first_syntax_error(statements, 0, statements.size()))
+            result.syntax_error = syntax_message(*bad, labels_);
         for (const auto& [name, slot] : scope_)
             if (given_.count(name) == 0) result.names[name] = slot.binding;
         result.key_checks = std::move(key_checks_);
@@ -88,6 +115,10 @@ private:
         const Statement& s = all[i];
         const Token& first = s.tokens.front();
         if (is_compound(s)) return compound(all, i);
+        if (const Token* bad = first_syntax_error(all, i, i + 1)) {
+            broken_statement(s, *bad);
+            return i + 1;
+        }
         if (first.kind == T::Name && (first.text == "import" || first.text == "from" || first.text == "pass" ||
                                       first.text == "assert" || first.text == "global" || first.text == "nonlocal"))
             return i + 1;
@@ -99,6 +130,18 @@ private:
         }
         assignment_or_expression(s);
         return i + 1;
+    }
+
+    // A statement Python cannot read: the name it assigns (NAME = ..., NAME[...] = ...) gets
+    // Python's reason; nothing else is blamed.
+    void broken_statement(const Statement& s, const Token& bad) {
+        int count = 0;
+        const std::size_t at = find_assign(s, count);
+        const Token& first = s.tokens.front();
+        if (first.kind != T::Name || at == std::string::npos || at == 0) return;
+        if (at > 1 && !is_op(s.tokens[1], "[")) return;
+        if (given_.count(first.text) == 0) seen_assignment_ = true;
+        poison_message(first.text, syntax_message(bad, labels_), s.line);
     }
 
     std::size_t compound(const std::vector<Statement>& all, std::size_t i) {
@@ -448,6 +491,7 @@ private:
         if (!f.problem && decorator_line_ != 0) f.problem = Unsupported{"a decorator on " + def_name(f), decorator_line_};
         decorator_line_ = 0;
         if (!f.problem) f.problem = body_problem(all, f);
+        if (const Token* bad = first_syntax_error(all, i, end)) f.syntax_error = syntax_message(*bad, labels_);
         Slot& slot = scope_[f.name];
         slot = Slot{};
         slot.function = true;
@@ -470,6 +514,7 @@ private:
                     const Args& a) override {
         const int line = a.call.line;
         const Function& f = functions_.at(name);
+        if (!f.syntax_error.empty()) throw Evaluator::Poisoned{f.syntax_error};
         if (f.problem) throw *f.problem;
         if (std::find(stack_.begin(), stack_.end(), name) != stack_.end())
             throw Unsupported{"recursive call to '" + printable(name, 30) + "'", line};
@@ -577,16 +622,38 @@ std::string shape_text(const std::vector<int>& shape) {
     return out + ")";
 }
 
-ScriptResult run_script(std::string_view source, const std::map<std::string, Tensor>& given, const LineLabels& labels) {
+namespace {
+
+// Each cell tokenized on its own (a bracket or string never runs into the next cell, as in
+// Jupyter); one token list ending in T::End.
+std::vector<detail::Token> tokenize_cells(std::string_view source, const std::vector<int>& cell_first_lines) {
+    if (cell_first_lines.empty()) return detail::tokenize(source);
+    std::vector<std::size_t> line_starts = {0};
+    for (std::size_t p = 0; p < source.size(); ++p)
+        if (source[p] == '\n') line_starts.push_back(p + 1);
+    auto offset = [&](int line) {
+        const auto k = static_cast<std::size_t>(std::max(line, 1) - 1);
+        return k < line_starts.size() ? std::min(line_starts[k], source.size()) : source.size();
+    };
+    std::vector<detail::Token> tokens;
+    for (std::size_t k = 0; k < cell_first_lines.size(); ++k) {
+        const std::size_t begin = offset(cell_first_lines[k]);
+        const std::size_t end = k + 1 < cell_first_lines.size() ? offset(cell_first_lines[k + 1]) : source.size();
+        if (end <= begin) continue;
+        std::vector<detail::Token> cell = detail::tokenize(source.substr(begin, end - begin), cell_first_lines[k]);
+        tokens.insert(tokens.end(), std::make_move_iterator(cell.begin()), std::make_move_iterator(cell.end() - 1));
+    }
+    tokens.push_back(detail::Token{detail::T::End, "", 1, -1});
+    return tokens;
+}
+
+}  // namespace
+
+ScriptResult run_script(std::string_view source, const std::map<std::string, Tensor>& given, const LineLabels& labels,
+                        const std::vector<int>& cell_first_lines) {
     if (source.size() > kMaxScriptBytes)
         throw InputError("source is larger than the limit of " + std::to_string(kMaxScriptBytes) + " bytes");
-    const std::vector<detail::Token> tokens = detail::tokenize(source);
-    // A triple-quoted string that never closes swallows the rest of the file: no statement after
-    // it can be read, so the file fails as a whole, with Python's reason.
-    for (const detail::Token& t : tokens)
-        if (t.unterminated && t.triple)
-            throw InputError(detail::line_label(labels, t.line) + ": unterminated triple-quoted string (detected at " +
-                             detail::line_label(labels, t.end_line) + ")");
+    const std::vector<detail::Token> tokens = tokenize_cells(source, cell_first_lines);
     const std::vector<detail::Statement> statements = detail::split_statements(tokens);
     return detail::Script(given, labels).run(statements);
 }

@@ -17,7 +17,8 @@
 //   torch.       tensor zeros ones eye stack cat zeros_like ones_like softmax norm
 //                linalg.lstsq (.solution or [0], also kept in a name: q = ...; q[0]) linalg.inv
 //                linalg.norm; the function forms of methods, torch.f(x, ...) as x.f(...): mean
-//                sum matmul transpose t norm clone squeeze unsqueeze reshape max
+//                sum matmul transpose t norm clone squeeze unsqueeze reshape max (the tensor also as
+//                input=, matmul's operand also as other=)
 //   methods      .clone() .T .t() .transpose(a, b) .unsqueeze(d) .squeeze([d]) .reshape(...)
 //                .view(...) .mean([dim]) .sum([dim]) .max() .norm() .softmax(dim) .detach()
 //                .matmul(b), with dim= and keepdim= where torch takes them
@@ -45,7 +46,13 @@
 // - Nothing is executed and no file is touched: the evaluator only knows the functions above.
 // - run_script() never throws for the content of a statement: each failure is recorded on the
 //   names that statement assigns (Binding::problem), and every later use of such a name carries
-//   the same problem. It throws InputError only for the whole source being over the limits
+//   the same problem.
+// - Syntax errors get Python's reason on the name their statement assigns (or on the def they
+//   break, and so on every answer calling it): "'(' opened at line 2 is never closed", "')' does
+//   not match '[' opened at line 2", "unmatched ')' at line 2", "unterminated string literal at
+//   line 3", "unterminated string starting at line 1" (triple quotes). Reading goes on at the next
+//   statement; a bracket or triple-quoted string that never closes ends at the first later line
+//   that begins at column 0 with a new statement (the rule is in pyexpr_tokens.h). It throws InputError only for the whole source being over the limits
 //   (kMaxScriptBytes, kMaxStatements).
 // - Errors PyTorch would raise as well (shapes that do not broadcast, an index out of range, a
 //   singular matrix) are reported as "<line>: <problem> (PyTorch raises an error here too)";
@@ -100,12 +107,17 @@ struct ScriptResult {
     std::vector<Binding> key_checks;
     // The work the evaluation counted against kMaxScriptWork (it stops just past the limit).
     double work = 0;
+    // The first syntax error of the source in Python's words ("'(' opened at line 2 is never
+    // closed"), or empty. The statement it breaks gives the same reason to the name it assigns.
+    std::string syntax_error;
 };
 
 // Runs (reads) the statements of `source`. `given` are the notebook's data (key, value),
 // read-only. Throws InputError only for whole-source limits (see the calling rules).
+// `cell_first_lines` (ascending, 1-based): where each notebook cell starts in `source`; each cell
+// is then tokenized on its own, so a bracket left open in one cell never swallows the next.
 ScriptResult run_script(std::string_view source, const std::map<std::string, Tensor>& given,
-                        const LineLabels& labels = {});
+                        const LineLabels& labels = {}, const std::vector<int>& cell_first_lines = {});
 
 // One expression over `names` (tests, the fuzzer). Throws InputError("<problem>") for anything
 // that cannot be graded, with the same wording as Binding::problem. A Python number result is

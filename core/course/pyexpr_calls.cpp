@@ -372,7 +372,13 @@ Value method_softmax(Evaluator& ev, const Value& self, const std::string& name, 
 
 // .matmul(other), as @.
 Value method_matmul(Evaluator& ev, const Value& self, const std::string& name, const Args& a) {
-    ev.allow_keywords(a, {}, shown(a, name));
+    ev.allow_keywords(a, {"other"}, shown(a, name));
+    const auto other = a.keywords.find("other");
+    if (other != a.keywords.end()) {
+        if (!a.positional.empty())
+            throw TorchError{shown(a, name) + "() got multiple values for argument 'other' (TypeError)", a.call.line};
+        return ev.matmul_of(self, ev.eval(*other->second), a.call.line);
+    }
     ev.arity(a, 1, 1, shown(a, name));
     return ev.matmul_of(self, ev.eval(*a.positional[0]), a.call.line);
 }
@@ -411,11 +417,15 @@ static_assert(sorted_by_name(kTensorMethods), "kTensorMethods must be sorted by 
 // torch.<name>(x, ...) is x.<name>(...): the method's handler, given the arguments after x.
 Value as_method(Evaluator& ev, const std::string& path, const Args& a) {
     const std::string name = path.substr(path.rfind('.') + 1);
-    if (a.positional.empty()) throw Unsupported{path + " with 0 arguments", a.call.line};
-    const Value self = ev.eval(*a.positional[0]);
+    // The tensor is the first positional argument or, as torch names it, input=.
+    const auto input = a.keywords.find("input");
+    const bool by_keyword = a.positional.empty() && input != a.keywords.end();
+    if (a.positional.empty() && !by_keyword) throw Unsupported{path + " with 0 arguments", a.call.line};
+    const Value self = ev.eval(by_keyword ? *input->second : *a.positional[0]);
     if (self.kind != Value::Kind::Tensor)
         throw TorchError{path + "() needs a tensor as its first argument (TypeError)", a.call.line};
-    Args rest{a.call, {a.positional.begin() + 1, a.positional.end()}, a.keywords, path, 1};
+    Args rest{a.call, {a.positional.begin() + (by_keyword ? 0 : 1), a.positional.end()}, a.keywords, path, 1};
+    if (by_keyword) rest.keywords.erase("input");
     return find_handler(kTensorMethods, name)(ev, self, name, rest);
 }
 

@@ -25,31 +25,45 @@ bool is_string_prefix(std::string_view s) {
 
 class Tokenizer {
 public:
-    explicit Tokenizer(std::string_view text) : text_(text) {}
+    Tokenizer(std::string_view text, int first_line) : text_(text), line_(first_line) {}
 
     std::vector<Token> run() {
-        std::vector<Token> out;
         bool line_start = true;
         while (true) {
-            const int indent = line_start && depth_ == 0 ? skip_indent() : -1;
+            const int indent = line_start && open_.empty() ? skip_indent() : -1;
             skip_blanks();
-            if (pos_ >= text_.size()) break;
+            if (pos_ >= text_.size()) {
+                if (open_.empty() || !recover_never_closed()) break;
+                line_start = true;
+                continue;
+            }
             const char c = text_[pos_];
             if (c == '\n') {
                 ++pos_;
-                if (depth_ == 0 && !line_start) out.push_back(Token{T::Newline, "", line_, -1});
+                if (open_.empty() && !line_start) out_.push_back(Token{T::Newline, "", line_, -1});
                 ++line_;
-                line_start = depth_ == 0 ? true : line_start;
+                line_start = open_.empty() ? true : line_start;
                 continue;
             }
             Token t = next();
             if (line_start) t.indent = indent < 0 ? 0 : indent;
             line_start = false;
-            out.push_back(std::move(t));
+            const bool string_cut = t.syntax == Syntax::UnterminatedTriple && pos_ < text_.size();
+            out_.push_back(std::move(t));
+            if (string_cut) {  // recovered at a statement line: the broken statement ends here
+                out_.push_back(Token{T::Newline, "", line_ - 1, -1});
+                open_.clear();
+                cut_ = Cut{};
+                line_start = true;
+            }
         }
-        out.push_back(Token{T::Newline, "", line_, -1});
-        out.push_back(Token{T::End, "", line_, -1});
-        return out;
+        if (!open_.empty()) {  // never closed, and no statement line to recover at
+            out_.push_back(never_closed(open_.back().first, open_.back().second, line_));
+            open_.clear();
+        }
+        out_.push_back(Token{T::Newline, "", line_, -1});
+        out_.push_back(Token{T::End, "", line_, -1});
+        return std::move(out_);
     }
 
 private:
@@ -75,9 +89,11 @@ private:
                 if (text_[pos_] == '\r') ++pos_;
                 if (pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
                 ++line_;
-            } else if (c == '\n' && depth_ > 0) {
+            } else if (c == '\n' && !open_.empty()) {
                 ++pos_;
                 ++line_;
+                if (!cut_.valid && starts_statement(text_, pos_))
+                    cut_ = Cut{true, pos_, line_, out_.size(), open_.back().first, open_.back().second};
             } else {
                 return;
             }
@@ -108,7 +124,7 @@ private:
             lex_string(t);
             t.kind = T::String;
         } else {
-            t.kind = lex_operator() ? T::Op : T::Bad;
+            t.kind = lex_operator(t) ? T::Op : T::Bad;
         }
         t.text = std::string(text_.substr(start, pos_ - start));
         return t;
@@ -116,6 +132,7 @@ private:
 
     // Moves past a string literal; marks `t` unterminated when it never closes.
     void lex_string(Token& t) {
+        const std::size_t start = pos_;
         const char quote = text_[pos_];
         const bool triple = text_.substr(pos_, 3) == std::string(3, quote);
         t.triple = triple;
@@ -130,7 +147,10 @@ private:
                 continue;
             }
             if (c == '\n') {
-                if (!triple) return;  // unterminated: the statement fails on the string
+                if (!triple) {  // unterminated: the statement fails on the string
+                    t.syntax = Syntax::UnterminatedString;
+                    return;
+                }
                 ++line_;
                 t.end_line = line_;
             }
@@ -143,9 +163,21 @@ private:
         }
         // The end of the file: Python names the last line with text, not the empty one after it.
         if (t.end_line > t.line && text_.back() == '\n') --t.end_line;
+        if (!triple) return;
+        t.syntax = Syntax::UnterminatedTriple;
+        // Recovery (see the header): the string ends before the next statement line, if any.
+        std::size_t p = text_.find('\n', start);
+        int line = t.line;
+        while (p != std::string_view::npos && !starts_statement(text_, p + 1)) {
+            p = text_.find('\n', p + 1);
+            ++line;
+        }
+        if (p == std::string_view::npos) return;
+        pos_ = p + 1;
+        line_ = line + 1;
     }
 
-    bool lex_operator() {
+    bool lex_operator(Token& t) {
         static const char* const kOps[] = {"**=", "//=", ">>=", "<<=", "...", "**", "//", "==", "!=", "<=", ">=",
                                            "+=", "-=", "*=", "/=", "@=", "%=", "&=", "|=", "^=", "->", ":=", "<<",
                                            ">>", "+", "-", "*", "/", "@", "%", "(", ")", "[", "]", "{", "}", ",",
@@ -154,8 +186,11 @@ private:
             const std::string_view o(op);
             if (text_.substr(pos_, o.size()) == o) {
                 pos_ += o.size();
-                if (o == "(" || o == "[" || o == "{") ++depth_;
-                if ((o == ")" || o == "]" || o == "}") && depth_ > 0) --depth_;
+                if (o == "(" || o == "[" || o == "{") {
+                    if (open_.empty()) cut_ = Cut{};
+                    open_.emplace_back(o[0], line_);
+                }
+                if (o == ")" || o == "]" || o == "}") return close_bracket(o[0], t);
                 return true;
             }
         }
@@ -165,15 +200,101 @@ private:
         return false;
     }
 
+    // A closing bracket: false (a T::Bad token marked with the reason) unless it closes the
+    // innermost open bracket. A mismatch closes it anyway, as the typo `[1, 2)` meant.
+    bool close_bracket(char close, Token& t) {
+        if (open_.empty()) {
+            t.syntax = Syntax::Unmatched;
+            return false;
+        }
+        const auto [opener, line] = open_.back();
+        open_.pop_back();
+        if (open_.empty()) cut_ = Cut{};
+        if ((opener == '(' && close == ')') || (opener == '[' && close == ']') || (opener == '{' && close == '}')) return true;
+        t.syntax = Syntax::Mismatch;
+        t.opener = opener;
+        t.open_line = line;
+        return false;
+    }
+
+    static Token never_closed(char opener, int open_line, int line) {
+        Token t{T::Bad, std::string(1, opener), line, -1};
+        t.syntax = Syntax::NeverClosed;
+        t.opener = opener;
+        t.open_line = open_line;
+        return t;
+    }
+
+    // The end of the text inside brackets: the statement ends at the first statement line after
+    // its outermost open bracket (cut_), and tokenizing starts again there. False: no such line.
+    bool recover_never_closed() {
+        if (!cut_.valid) return false;
+        // Each recovery reads the rest of the text again: a budget keeps a file of many open
+        // brackets linear (past it, the last broken statement runs to the end of the file).
+        rescanned_ += text_.size() - cut_.pos;
+        if (rescanned_ > kRescanFactor * text_.size() + kRescanBytes) return false;
+        out_.resize(cut_.tokens);
+        out_.push_back(never_closed(cut_.opener, cut_.open_line, cut_.line - 1));
+        out_.push_back(Token{T::Newline, "", cut_.line - 1, -1});
+        pos_ = cut_.pos;
+        line_ = cut_.line;
+        open_.clear();
+        cut_ = Cut{};
+        return true;
+    }
+
+    // Where a never-closed bracket's statement would end: the first statement line inside the
+    // outermost bracket group, the innermost bracket open there, and the tokens before it.
+    struct Cut {
+        bool valid = false;
+        std::size_t pos = 0;
+        int line = 0;
+        std::size_t tokens = 0;
+        char opener = 0;
+        int open_line = 0;
+    };
+
     std::string_view text_;
     std::size_t pos_ = 0;
     int line_ = 1;
-    int depth_ = 0;
+    std::vector<std::pair<char, int>> open_;  // the open brackets and their lines, innermost last
+    Cut cut_;
+    std::vector<Token> out_;
+    std::size_t rescanned_ = 0;
+    static constexpr std::size_t kRescanFactor = 2, kRescanBytes = std::size_t{1} << 18;
 };
 
 }  // namespace
 
-std::vector<Token> tokenize(std::string_view text) { return Tokenizer(text).run(); }
+std::vector<Token> tokenize(std::string_view text, int first_line) { return Tokenizer(text, first_line).run(); }
+
+bool starts_statement(std::string_view text, std::size_t pos) {
+    if (pos >= text.size()) return false;
+    if (text[pos] == '#') return true;
+    if (!is_name_start(text[pos])) return false;
+    std::size_t end = pos;
+    while (end < text.size() && is_name_char(text[end])) ++end;
+    const std::string_view word = text.substr(pos, end - pos);
+    auto skip_spaces = [&](std::size_t p) {
+        while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
+        return p;
+    };
+    std::size_t p = skip_spaces(end);
+    const char next = p < text.size() ? text[p] : '\n';
+    if ((word == "def" || word == "class" || word == "import" || word == "from") && p > end) return true;
+    if ((word == "print" || word == "check_query") && next == '(') return true;
+    if (next == '[') {  // name[...] = : the index closes on the same line
+        int depth = 0;
+        for (; p < text.size() && text[p] != '\n'; ++p) {
+            if (text[p] == '[') ++depth;
+            if (text[p] == ']' && --depth == 0) break;
+        }
+        if (p >= text.size() || text[p] != ']') return false;
+        p = skip_spaces(p + 1);
+    }
+    if (p < text.size() && text[p] == '=') return p + 1 >= text.size() || text[p + 1] != '=';
+    return p + 1 < text.size() && text[p + 1] == '=' && std::string_view("+-*/@").find(text[p]) != std::string_view::npos;
+}
 
 std::vector<Statement> split_statements(const std::vector<Token>& tokens) {
     std::vector<Statement> out;

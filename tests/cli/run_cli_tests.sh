@@ -540,6 +540,18 @@ pycase "check: unclosed bracket → 1.2.1 cannot be graded, exit 1" unclosed_py 
     t = tasks_by_id(c.json())["1.2.1"]
     assert t.get("graded") is False and "line 1" in t["problem"], t
 PY
+# Issue 22: a bracket left open blames its own answer with Python's reason; later answers are graded.
+printf 'import torch\nquery121 = torch.tensor([4.7, 6.5, 6.0]\nquery122 = key\nquery131 = key[1] * 10\nquery132 = key[2]\n' >open_paren.py
+run open_paren check "$T/open_paren.py" --format json
+pycase "check: '(' never closed → 1.2.1 gets Python's reason, 1.2.2-1.3.2 graded" open_paren <<'PY'
+    c.expect_rc(1)
+    t = tasks_by_id(c.json())
+    assert t["1.2.1"].get("graded") is False and "'(' opened at line 2 is never closed" in t["1.2.1"]["problem"], t["1.2.1"]
+    for i in ("1.2.2", "1.3.1", "1.3.2"):
+        assert t[i]["answered"] is True and t[i].get("graded", True) is True, t[i]
+PY
+printf 'x = """abc\nnotes\n' >open_string.py
+expect_bad "check: a string that never closes, nothing else → Python's reason" 'unterminated string starting at line 1' check "$T/open_string.py"
 run plus_py check "$T/plus.py" --format json
 pycase "check: torch.tensor(...) + 1 is computed and graded" plus_py <<'PY'
     t = tasks_by_id(c.json())["1.2.1"]

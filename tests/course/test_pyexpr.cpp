@@ -207,6 +207,15 @@ TEST(PyExprFixtures, EveryFormOfTheIssueMatchesPyTorch) {
     EXPECT_GE(check_forms(load_fixture("forms.json")), 15);
 }
 
+// Issue 22's "the random-expression generator covers them too": random hand-ins with function
+// forms and keyword arguments, shapes and sizes, an lstsq result kept in a name, a def helper
+// (scripts.json; each has lstsq, so answers are compared with the linalg tolerance).
+TEST(PyExprFixtures, RandomHandInsWithTheIssue22ConstructsMatchPyTorch) {
+    const nlohmann::json fx = load_fixture("scripts.json");
+    EXPECT_GE(fx.at("forms").size(), 30u);
+    EXPECT_GE(check_forms(fx), 150);
+}
+
 // Issue 22: helper functions (def ... return) and item 5 (names bound again, in-place edits of
 // slices and elements, a @ b @ c), run whole by PyTorch.
 TEST(PyExprDefs, HandInsWithHelpersMatchPyTorch) {
@@ -359,6 +368,12 @@ TEST(PyExprFunctionForms, AreTheMethodsWithTheTensorFirst) {
     expect_same("torch.sum(key)", "key.sum()");
     expect_same("torch.matmul(key, value.T)", "key @ value.T");
     expect_same("key.matmul(value[0])", "key @ value[0]");
+    // torch's own keyword names, found by the random hand-ins of scripts.json.
+    expect_same("torch.matmul(input=key[0], other=value.T)", "key[0] @ value.T");
+    expect_same("key.matmul(other=value.T)", "key @ value.T");
+    expect_same("torch.mean(input=key, dim=0)", "key.mean(0)");
+    EXPECT_EQ(problem_of("torch.matmul(key[0], value.T, other=value.T)"),
+              "line 1: torch.matmul() got multiple values for argument 'other' (TypeError) (PyTorch raises an error here too)");
     expect_same("torch.transpose(key, 0, 1)", "key.T");
     expect_same("key.transpose(dim0=1, dim1=0)", "key.T");
     expect_same("torch.norm(key, dim=1, keepdim=True)", "key.norm(dim=1, keepdim=True)");

@@ -16,6 +16,11 @@ Outputs
   constructs.json  hand-written expressions of issue 22 (function forms of methods, dim=/keepdim=,
                shapes, sizes and len), each as in random.json: {"expr", "shape", "bits"} or
                {"expr", "error"}. A Python int result (key.shape[0]) is written as a 0-dim float32.
+  scripts.json issue 22: `count // 20` random hand-ins (seeded) over the constructs added for it:
+               function forms with keyword arguments (torch.mean(x, dim=0), torch.sum/matmul/
+               transpose/norm/clone/squeeze/unsqueeze), shapes (key.shape[0], key.size(0), len(key),
+               torch.zeros(key.shape)), an lstsq result kept in a name (q[0].T, q.solution) and a
+               def helper; each run whole by Python, as forms.json. random.json is unchanged by it.
   defs.json    issue 22: hand-ins with helper functions (def ... return), run whole by Python, and
                the constructs of item 5 (names bound again, in-place edits of slices and elements,
                a @ b @ c): as forms.json.
@@ -194,6 +199,94 @@ class Gen:
                 return "torch.linalg.inv(key.T @ key + %s * torch.eye(3))" % self.number().lstrip("-")
             return "torch.linalg.lstsq(key, %s).solution" % r.choice(["value", "value * 2", "key"])
         raise AssertionError(kind)
+
+
+class ScriptGen:
+    """Random hand-ins (issue 22): Gen's expressions inside the function forms, shapes, an lstsq
+    result kept in a name and a def helper. Its own random stream, so random.json stays as it is."""
+
+    SIZES = ["key.shape[0]", "key.size(0)", "len(key)", "value.size(-1)", "key.shape[1]", "len(value[0])", "key.size()[1]"]
+
+    def __init__(self, rng):
+        self.r = rng
+        self.g = Gen(rng)
+
+    def size(self):
+        return self.r.choice(self.SIZES)
+
+    def vector(self, n, d):
+        """A function form of shape (n,)."""
+        r, g = self.r, self.g
+        k = r.choice([2, 3, 4])
+        options = [
+            lambda: "torch.mean(%s, dim=0)" % g.gen((k, n), d),
+            lambda: "torch.sum(%s, dim=1)" % g.gen((n, k), d),
+            lambda: "torch.mean(%s, 1, keepdim=True).squeeze(1)" % g.gen((n, k), d),
+            lambda: "torch.squeeze(%s, %s)" % (g.gen((1, n), d), r.choice(["0", "dim=0"])),
+            lambda: "torch.squeeze(%s)" % g.gen((1, n), d),
+            lambda: "torch.norm(%s, dim=1)" % g.gen((n, k), d),
+            lambda: "torch.matmul(%s, %s)" % (g.gen((n, k), d), g.gen((k,), d)),
+            lambda: "torch.matmul(input=%s, other=%s)" % (g.gen((k,), d), g.gen((k, n), d)),
+            lambda: "torch.clone(%s) * %s" % (g.gen((n,), d), self.size()),
+            lambda: "(%s) / %s" % (g.gen((n,), d), self.size()),
+            lambda: "torch.zeros(%s) + %s" % ("key.size(1)" if n == 3 else "key.shape[0]", g.gen((n,), d)),
+        ]
+        return r.choice(options)()
+
+    def matrix(self, rows, cols, d):
+        """A function form of shape (rows, cols)."""
+        r, g = self.r, self.g
+        k = r.choice([3, 4])
+        options = [
+            lambda: "torch.transpose(%s, %s)" % (g.gen((cols, rows), d), r.choice(["0, 1", "-1, 0", "dim0=0, dim1=1"])),
+            lambda: "torch.t(%s)" % g.gen((cols, rows), d),
+            lambda: "torch.matmul(%s, %s)" % (g.gen((rows, k), d), g.gen((k, cols), d)),
+            lambda: "torch.clone(%s)" % g.gen((rows, cols), d),
+            lambda: "torch.sum(%s, dim=0, keepdim=True) + torch.zeros(%d, %d)" % (g.gen((k, cols), d), rows, cols),
+        ]
+        if rows == 1:
+            options.append(lambda: "torch.unsqueeze(%s, %s)" % (g.gen((cols,), d), r.choice(["0", "dim=0"])))
+        if cols == 1:
+            options.append(lambda: "torch.unsqueeze(%s, %s)" % (g.gen((rows,), d), r.choice(["1", "dim=-1"])))
+        if (rows, cols) == (4, 3):
+            options.append(lambda: "torch.zeros(key.shape) + %s" % g.gen((4, 3), d))
+            options.append(lambda: "(%s).reshape(key.shape)" % g.gen((3, 4), d))
+        return r.choice(options)()
+
+    def script(self):
+        r = self.r
+        d = r.choice([1, 2])
+        lines = ["import torch"]
+        helper = r.random() < 0.6
+        if helper:
+            lines += ["def helper(a, s):",
+                      "    t = torch.clone(a) * s",
+                      "    t = t + (%s)" % self.vector(3, 1),
+                      "    return t"]
+        lines.append("q = torch.linalg.lstsq(key, %s)" % self.g.gen((4, 3), 1))
+        lines.append("query121 = %s" % self.vector(3, d))
+        lines.append("query122 = %s" % r.choice(["q[0].T", "q.solution.T", "torch.transpose(q.solution, 0, 1)"]))
+        if helper:
+            lines.append("query131 = helper(%s, %s)" % (self.vector(3, d), r.choice([self.size(), "0.5", "2"])))
+        else:
+            lines.append("query131 = %s" % self.vector(3, d))
+        lines.append("query132 = %s" % r.choice(["q[0][%d]" % r.randrange(3), "torch.mean(q.solution, dim=%d)" % r.randrange(2)]))
+        rows, cols = r.choice([(4, 3), (1, 3), (3, 1), (3, 4), (4, 4)])
+        lines.append("m_key141 = %s" % self.matrix(rows, cols, d))
+        return "\n".join(lines) + "\n"
+
+
+def random_scripts(count, seed, key, value):
+    rng = random.Random(seed * 1000 + 22)
+    forms = []
+    while len(forms) < count:
+        source = ScriptGen(rng).script()
+        try:
+            answers = run_def_form(source, key, value)
+        except Exception:  # torch refuses: a hand-in whose answers are graded is wanted here
+            continue
+        forms.append({"name": "script_%d" % len(forms), "source": source, "answers": answers})
+    return forms
 
 
 def evaluate(expr, key, value):
@@ -538,6 +631,9 @@ def main():
     defs = [{"name": n, "source": s, "answers": run_def_form(s, key, value)} for n, s in DEF_FORMS]
     with open(os.path.join(OUT, "defs.json"), "w") as f:
         json.dump(dict(header, forms=defs), f, indent=1)
+        f.write("\n")
+    with open(os.path.join(OUT, "scripts.json"), "w") as f:
+        json.dump(dict(header, forms=random_scripts(args.count // 20, args.seed, key, value)), f, indent=1)
         f.write("\n")
     print("wrote", OUT)
 
