@@ -323,11 +323,16 @@ void student_row(AppState& state, const StudentResult& s, std::size_t index, dou
         show_tooltip(state, full_name + "\n" + (s.error.empty() ? format(tr(state, "Click to view %s's answers in the main window"), full_name.c_str())
                                                                 : printable(s.error, 400)));
     ImGui::TableNextColumn();
-    if (!s.error.empty()) {
-        ImGui::PushStyleColor(ImGuiCol_Text, unreadable_color());
-        ImGui::TextUnformatted((std::string("! ") + tr(state, "could not be read")).c_str());
-        ImGui::PopStyleColor();
-        if (cell_hovered(row_hovered)) show_tooltip(state, full_name + "\n" + printable(s.error, 400));
+    if (!s.error.empty()) {  // "!" in every cell (a sentence would widen its column); the tooltip says why
+        for (std::size_t column = 0; column <= state.class_view.report->tasks.size(); ++column) {
+            if (column > 0) ImGui::TableNextColumn();
+            ImGui::PushStyleColor(ImGuiCol_Text, unreadable_color());
+            ImGui::TextUnformatted("!");
+            ImGui::PopStyleColor();
+            if (column == 0) probe_item(state, "class unreadable " + s.student);
+            if (cell_hovered(row_hovered))
+                show_tooltip(state, full_name + " — " + tr(state, "could not be read") + "\n" + printable(s.error, 400));
+        }
         return;
     }
     ImGui::Text("%d", s.passed());
@@ -363,8 +368,18 @@ void draw_student_table(AppState& state, const ClassReport& r) {
 
 void draw_report(AppState& state, const ClassReport& r) {
     const int students = static_cast<int>(r.students.size());
-    text_wrapped(format(tr(state, "%d hand-ins, %d unreadable, %d passed every task (tolerance %g)"),
-                        students, r.unreadable, r.all_passed, r.tolerance));
+    const std::string counts = format(tr(state, "%d hand-ins, %d unreadable, %d passed every task (tolerance %g)"), students,
+                                      r.unreadable, r.all_passed, r.tolerance);
+    // The counts and the buttons share a line when they fit: a short window keeps the height for the table.
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float buttons = button_width(tr(state, "Export report…")) + spacing + button_width(tr(state, "Grade again"));
+    if (ImGui::CalcTextSize(counts.c_str()).x + spacing + buttons <= ImGui::GetContentRegionAvail().x) {
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(counts.c_str());
+        ImGui::SameLine();
+    } else {
+        text_wrapped(counts);
+    }
     if (ImGui::Button(tr(state, "Export report…"))) {
         PathDialog& dialog = state.dialogs.export_class;
         if (dialog.path.empty()) dialog.path = default_report_path(state.class_view.folder);
