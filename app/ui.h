@@ -57,7 +57,8 @@ void cancel_grading(AppState& state);
 void grade_folder_now(AppState& state, const std::string& folder);
 // A student of the Class window's report opens in the main window as a view: the teacher's work
 // is set aside (set_own_work_aside, still autosaved), the course and variant the class was graded
-// against opens (open_pack) and the student's answers load into it (open_answers_file). False,
+// against opens (open_pack) and the student's answers load into it (open_answers_file); the Class
+// window steps aside (the banner shows it again). False,
 // with an error toast and the teacher's work back as it was, when that cannot be done.
 bool open_class_student(AppState& state, std::size_t index);
 // In the menu bar while a student is viewed: "Viewing alice's answers" and "Back to my work".

@@ -502,6 +502,7 @@ bool open_class_student(AppState& state, std::size_t index) {
     }
     state.history.clear();  // undo stays within this view: it never reaches the teacher's work
     state.class_view.opened_student = s.student;
+    state.class_view.open = false;  // out of the way of the answers; the banner's "Show the class" brings it back
     state.toasts.resize(std::min(toasts, state.toasts.size()));  // "Opened the course pack …, answers from …": one toast says it
     toast(state, format(tr(state, "Viewing %s's answers: your own work is set aside until Back to my work"),
                         printable(s.student, 60).c_str()));
@@ -521,6 +522,10 @@ void draw_student_view_banner(AppState& state) {
     if (ImGui::SmallButton(back)) back_to_own_work(state);
     probe_item(state, "back to my work");
     tooltip(tr(state, "Close the student's answers and return to your own work, as you left it."));
+    if (state.class_view.report && !state.class_view.open) {
+        if (ImGui::SmallButton(tr(state, "Show the class"))) state.class_view.open = true;
+        probe_item(state, "student view show the class");
+    }
 }
 
 void export_class_report(AppState& state, const std::string& path) {

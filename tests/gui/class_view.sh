@@ -83,6 +83,10 @@ sleep 2.5  # the autosave runs a second after a change
 [ "$(sha256sum < "$autosave")" = "$own_sum" ] && ok "viewing erin leaves the teacher's autosave file unchanged" ||
   not_ok "viewing erin leaves the teacher's autosave file unchanged (now: $(head -c 300 "$autosave"))"
 
+check "the Class window steps aside for the answers, and the banner brings it back" \
+  "d['class']['open'] is False and 'student view show the class' in d['items']" "(d['class']['open'], [k for k in d['items'] if 'view' in k])"
+click "student view show the class"
+check "Show the class: the Class window is back" "d['class']['open'] is True and 'class student alice' in d['items']" "d['class']['open']"
 click "back to my work"
 check "Back to my work: the teacher's own answers again" \
   "d['class'].get('viewing_student') is False and sorted(d['answers']) == $own_answers and d['loaded_answers_from'] == ''" \
