@@ -740,4 +740,57 @@ Session session_for_saving(const AppState& state) {
     return saved;
 }
 
+bool viewing_student(const AppState& state) { return state.class_view.own_work != nullptr; }
+
+const Session& own_document(const AppState& state) {
+    return viewing_student(state) ? state.class_view.own_work->session : state.session;
+}
+
+Session session_for_autosave(const AppState& state) {
+    Session saved = own_document(state);
+    saved.view = state.settings.view;
+    return saved;
+}
+
+void set_own_work_aside(AppState& state) {
+    if (viewing_student(state)) return;
+    end_edit(state);
+    auto own = std::make_shared<OwnWork>();
+    own->session = state.session;
+    own->session_path = state.session_path;
+    own->session_on_disk = state.session_on_disk;
+    own->history = state.history;
+    own->hand_in = state.hand_in;
+    own->explanations = state.explanations;
+    own->hints_shown = state.panels.hints_shown;
+    own->course = state.current_course.course;
+    own->course_where = state.current_course.where;
+    state.class_view.own_work = std::move(own);
+}
+
+void back_to_own_work(AppState& state) {
+    if (!viewing_student(state)) return;
+    end_edit(state);
+    const std::shared_ptr<OwnWork> own = std::move(state.class_view.own_work);
+    state.class_view.own_work.reset();
+    const ViewSession view = state.session.view;  // the person's view stays as it is now
+    state.session = own->session;
+    state.session.view = view;
+    state.session_path = own->session_path;
+    state.session_on_disk = own->session_on_disk;
+    state.history = own->history;
+    state.hand_in = own->hand_in;
+    state.explanations = own->explanations;
+    state.panels.hints_shown = own->hints_shown;
+    state.current_course.course = own->course;
+    state.current_course.where = own->course_where;
+    state.class_view.opened_student.clear();
+    refresh(state);
+}
+
+void end_student_view(AppState& state) {
+    state.class_view.own_work.reset();
+    state.class_view.opened_student.clear();
+}
+
 }  // namespace attn::app

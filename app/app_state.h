@@ -178,6 +178,21 @@ struct ClassGrading {
     bool valid() const { return job != nullptr; }
 };
 
+// While the teacher views a student's answers from the Class window, their own work waits here
+// whole (document, file, undo, course): "Back to my work" puts it back, and the autosave keeps
+// writing it, never the student's answers (session_for_autosave).
+struct OwnWork {
+    Session session;
+    std::string session_path;
+    Session session_on_disk;
+    UndoHistory history;
+    LoadedHandIn hand_in;
+    std::map<std::string, Explanation> explanations;
+    std::map<std::string, int> hints_shown;
+    Course course;
+    std::string course_where;
+};
+
 struct ClassView {
     bool open = false;
     std::string folder;
@@ -186,6 +201,9 @@ struct ClassView {
     double grading_since = 0;                   // state.now when it started
     std::string error;                          // why the last folder could not be graded
     std::string opened_student;                 // the row last opened in the main window
+    // Set while the main window shows opened_student's answers instead of the teacher's own work.
+    std::shared_ptr<OwnWork> own_work;
+    std::string tooltip;                        // the cell tooltip shown this frame (for the probe)
     std::vector<std::size_t> order;             // the student table's rows, as sorted
     float font_size = 0;                        // the window is sized again when the text size changes
 };
@@ -379,6 +397,22 @@ AnswerExtras answer_extras(const AppState& state);  // every answer's origin and
 
 // The session as it is written to disk: the document plus the viewer's settings.
 Session session_for_saving(const AppState& state);
+
+// ---- viewing a student's answers (the Class window) ----
+// Whether the main window shows a student's answers from the Class window (ClassView::own_work).
+bool viewing_student(const AppState& state);
+// The teacher's own document: the one set aside while viewing a student, else state.session.
+const Session& own_document(const AppState& state);
+// What the autosave writes: own_document() plus the viewer's settings, so viewing a student
+// never overwrites the teacher's autosaved work.
+Session session_for_autosave(const AppState& state);
+// Sets the teacher's work aside (once: viewing another student keeps the first one set aside).
+void set_own_work_aside(AppState& state);
+// "Back to my work": the work set aside comes back as it was; the student's view is dropped.
+void back_to_own_work(AppState& state);
+// Another document was opened while viewing (a session, a pack): it is now the teacher's own
+// work, and the one set aside is let go, as opening it would have replaced it anyway.
+void end_student_view(AppState& state);
 
 // The window title: "attnlab — file.json", with " •" while the document differs from the file
 // (or, with no file yet, once anything was edited).

@@ -520,11 +520,11 @@ void set_window_icon(GLFWwindow* window) {
 void autosave(Platform& p, const GuiOptions& options) {
     if (!options.screenshot_path.empty() || options.no_autosave || p.slot.number == 0) return;
     try {
-        save_session(session_for_saving(p.state), p.slot.path);
+        save_session(session_for_autosave(p.state), p.slot.path);
     } catch (const InputError& e) {
         print_error(std::string("could not autosave the session: ") + e.what());
     }
-    p.autosaved = session_for_saving(p.state);  // also after a failure: retried at the next change, not every second
+    p.autosaved = session_for_autosave(p.state);  // also after a failure: retried at the next change, not every second
     p.autosaved_at = glfwGetTime();
     save_recent(p.state);
 }
@@ -534,7 +534,7 @@ void autosave(Platform& p, const GuiOptions& options) {
 void autosave_if_changed(Platform& p, const GuiOptions& options) {
     if (p.state.edit_running || glfwGetTime() - p.autosaved_at < 1.0) return;
     // Compared in place: copying a 1024-token document every pass cost more than the frame.
-    if (same_document(p.state.session, p.autosaved) && p.state.settings.view == p.autosaved.view) return;
+    if (same_document(own_document(p.state), p.autosaved) && p.state.settings.view == p.autosaved.view) return;
     autosave(p, options);
 }
 
@@ -840,7 +840,7 @@ int exit_code_of(Work&& work, int error_code) {
 bool wait_for_work(Platform& p, const GuiOptions& options) {
     const bool busy = p.active_frames > 0 || ImGui::IsAnyItemActive() || ImGui::IsAnyMouseDown();
     const bool solving_now = solving(p.state);  // a worker thread solves: show its progress
-    const bool unsaved = !options.no_autosave && session_for_saving(p.state) != p.autosaved;
+    const bool unsaved = !options.no_autosave && session_for_autosave(p.state) != p.autosaved;
     const bool grading = p.state.class_view.grading.valid();
     // Busy: at most one frame per display refresh. Software GL under Xvfb has no vsync to wait
     // on, and drew as fast as it could. Events that arrive meanwhile are taken in, so the next
@@ -912,7 +912,7 @@ void serve_requests(Platform& p) {
 
 // The interactive window until it is closed or Quit is chosen; then the last autosave.
 int run_event_loop(Platform& p, const GuiOptions& options) {
-    p.autosaved = session_for_saving(p.state);
+    p.autosaved = session_for_autosave(p.state);
     glfwShowWindow(p.window);
     while (!glfwWindowShouldClose(p.window) && !p.state.platform.requests.quit) {
         if (!wait_for_work(p, options)) continue;

@@ -145,6 +145,7 @@ void draw_menu_bar(AppState& state) {
         if (ImGui::MenuItem(tr(state, "About attnlab"))) state.dialogs.show_about = true;
         ImGui::EndMenu();
     }
+    draw_student_view_banner(state);
     if (!state.platform.font_warning.empty()) {
         ImGui::TextColored(ImVec4(1.0f, 0.55f, 0.2f, 1.0f), "  %s", state.platform.font_warning.c_str());
     }

@@ -73,6 +73,7 @@ void start_document(AppState& state) {
     state.session_path.clear();
     state.history.clear();
     state.session_on_disk = state.session;
+    end_student_view(state);  // the course opened is the teacher's work now
     refresh(state);
 }
 

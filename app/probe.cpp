@@ -49,7 +49,8 @@ int missing_glyphs() {
 nlohmann::json class_probe(const AppState& state) {
     const ClassView& view = state.class_view;
     nlohmann::json out = {{"open", view.open}, {"folder", view.folder}, {"grading", view.grading.valid()},
-                          {"error", view.error}, {"opened_student", view.opened_student}};
+                          {"error", view.error}, {"opened_student", view.opened_student},
+                          {"viewing_student", viewing_student(state)}, {"tooltip", view.tooltip}};
     if (view.grading.valid()) {  // hand-ins graded so far, of how many
         const auto [done, total] = view.grading.job->progress();
         out["grading_done"] = done;

@@ -384,8 +384,10 @@ bool open_session_file(AppState& state, const std::string& path) {
         state.session_path = path;
         state.session_on_disk = state.session;
         state.hand_in = LoadedHandIn{};  // a session's answers are its own, not a hand-in's
+        const bool was_viewing = viewing_student(state);
+        end_student_view(state);  // the session opened is the teacher's work now
         commit_edit(state, before);
-        if (other_course) state.history.clear();  // undo must not cross into another course
+        if (other_course || was_viewing) state.history.clear();  // undo must not cross into another course
         reopen_session_pack(state);
         remember_recent(state, path);
         toast(state, std::string(tr(state, "Opened ")) + path);
@@ -399,9 +401,25 @@ bool open_session_file(AppState& state, const std::string& path) {
     }
 }
 
+namespace {
+
+bool is_notebook(const Course& c) { return c.id == "notebook" && c.variant_student.empty(); }
+
+HandIn read_answers_for_course(const Course& c, const std::string& path) {
+    if (is_notebook(c)) return read_hand_in(path, notebook_dataset());
+    const std::string text = read_text_file(path, kMaxAnswerFileBytes);
+    const std::size_t first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos || text[first] != '{') return read_hand_in(path, c.data);
+    HandIn hand_in;
+    hand_in.answers = read_pack_answers(text, path, c).answers;
+    return hand_in;
+}
+
+}  // namespace
+
 bool open_answers_file(AppState& state, const std::string& path, const std::string& student) {
     try {
-        const HandIn hand_in = read_hand_in(path, notebook_dataset());
+        const HandIn hand_in = read_answers_for_course(course(state), path);
         const std::string name = file_name_of(path);
         load_hand_in(state, hand_in, path, student.empty() ? name : student);
         toast(state, format(tr(state, "Opened answers from %s: %d answers, %d cannot be graded"),

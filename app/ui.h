@@ -42,6 +42,8 @@ void export_answers_file(AppState& state, const std::string& path);  // .py → 
 // File → Open answers…: a student's hand-in (.py, .ipynb, .json; core/course/answer_file.h read_hand_in)
 // becomes the current answers as one undoable edit (load_hand_in); toasts what was loaded, or the
 // error (nothing changes then). `student` names them (default: the file name).
+// The answers are read for the current course: the notebook's files as before; for a pack, a pack
+// hand-in ({"pack", "student", "answers"}) or a .py/.ipynb over the pack's data.
 bool open_answers_file(AppState& state, const std::string& path, const std::string& student = "");
 
 // File → Grade a folder… (panel_class.cpp): grades `folder` with core/class_report on a worker
@@ -53,9 +55,14 @@ void poll_grading(AppState& state);
 // it with a toast and leaves the class graded before (if any) on screen.
 void cancel_grading(AppState& state);
 void grade_folder_now(AppState& state, const std::string& folder);
-// A student of the Class window's report opens in the main window (open_answers_file); false,
-// with an error toast, when their hand-in could not be read.
+// A student of the Class window's report opens in the main window as a view: the teacher's work
+// is set aside (set_own_work_aside, still autosaved), the course and variant the class was graded
+// against opens (open_pack) and the student's answers load into it (open_answers_file); the Class
+// window steps aside (the banner shows it again). False,
+// with an error toast and the teacher's work back as it was, when that cannot be done.
 bool open_class_student(AppState& state, std::size_t index);
+// In the menu bar while a student is viewed: "Viewing alice's answers" and "Back to my work".
+void draw_student_view_banner(AppState& state);
 // The class report as HTML (core class_report_html), written atomically; toasts the outcome.
 void export_class_report(AppState& state, const std::string& path);
 

@@ -1,14 +1,21 @@
 // The Class window (File → Grade a folder…): a class graded by core/class_report, with the same
 // numbers as `attnlab check DIR` and its HTML report: per-task pass-rate bars and error
-// histograms, the most common reasons, and a sortable table of students. Clicking a student opens
-// their answers in the main window. A floating window, not part of the tiled layout.
+// histograms (in a section that folds away to give the table the height), the most common reasons,
+// a legend of the states' colours and marks (the HTML report's), and a sortable table of students.
+// Clicking a student shows their answers in the main window, in the course and variant they were
+// graded against, as a labelled view: the teacher's own work is set aside (and stays autosaved)
+// until "Back to my work". A floating window, not part of the tiled layout.
 #include "app/i18n.h"
+#include "app/packs.h"
 #include "app/panels/panels.h"
 #include "app/probe.h"
 #include "app/ui.h"
 #include "app/ui_common.h"
 #include "core/base/error.h"
 #include "core/base/json_io.h"
+#include "core/base/limits.h"
+#include "core/course/answer_file.h"
+#include "core/course/pack.h"
 
 #include <algorithm>
 #include <cfloat>
@@ -20,8 +27,12 @@ namespace attn::app {
 namespace {
 
 constexpr int kReasonsShown = 5;
+constexpr float kStudentRowsKept = 12;  // the summary starts folded when the table would show fewer rows
 
+// The states' colours and marks, as the HTML report draws them: pass green ✓, fail red ✗, cannot
+// be graded amber "n/a", missing grey "–", unreadable dark slate "!" (never missing's grey).
 ImU32 not_graded_color() { return light_theme() ? IM_COL32(176, 110, 0, 255) : IM_COL32(232, 170, 60, 255); }
+ImU32 unreadable_color() { return light_theme() ? IM_COL32(51, 65, 85, 255) : IM_COL32(120, 140, 175, 255); }
 
 ImU32 state_color(TaskState s) {
     const Palette colors = palette();
@@ -32,6 +43,16 @@ ImU32 state_color(TaskState s) {
         case TaskState::Missing: break;
     }
     return colors.text_dim;
+}
+
+const char* state_word(const AppState& state, TaskState s) {
+    switch (s) {
+        case TaskState::Pass: return tr(state, "passed");
+        case TaskState::Fail: return tr(state, "failed");
+        case TaskState::NotGraded: return tr(state, "cannot be graded");
+        case TaskState::Missing: break;
+    }
+    return tr(state, "not answered");
 }
 
 // "dir/hand-ins/" → "dir/hand-ins-report.html": next to the folder, named after it.
@@ -80,7 +101,7 @@ void pass_rate_bar(const AppState& state, const TaskSummary& t, int students, fl
     ImDrawList* draw = ImGui::GetWindowDrawList();
     draw->AddRectFilled(at, ImVec2(at.x + size.x, at.y + size.y), palette().grid);
     const int counts[] = {t.passed, t.failed, t.not_graded, t.missing, t.unreadable};
-    const ImU32 colors[] = {palette().pass, palette().fail, not_graded_color(), palette().text_dim, palette().grid};
+    const ImU32 colors[] = {palette().pass, palette().fail, not_graded_color(), palette().text_dim, unreadable_color()};
     float x = at.x;
     for (int i = 0; i < 5 && students > 0; ++i) {
         const float w = size.x * static_cast<float>(counts[i]) / static_cast<float>(students);
@@ -145,6 +166,45 @@ void draw_task_charts(AppState& state, const ClassReport& r) {
     ImGui::EndTable();
 }
 
+// One line (wrapping when narrow) saying what the bars' colours and the cells' marks mean.
+void draw_legend(AppState& state) {
+    struct Entry {
+        ImU32 color;
+        const char* mark;
+        const char* word;
+    };
+    const Entry entries[] = {{palette().pass, "✓", tr(state, "passed")},
+                             {palette().fail, "✗", tr(state, "failed")},
+                             {not_graded_color(), tr(state, "n/a"), tr(state, "cannot be graded")},
+                             {palette().text_dim, "–", tr(state, "missing")},
+                             {unreadable_color(), "!", tr(state, "could not be read")}};
+    bool first = true;
+    for (const Entry& e : entries) {
+        // In Chinese the n/a mark is already the words ("无法评分"): shown once.
+        const bool mark_says_it = std::string(e.mark) == e.word;
+        const std::string label = mark_says_it ? std::string(e.mark) : std::string(e.mark) + " " + e.word;
+        const float swatch = em(0.8f), gap = em(0.3f);
+        const float width = swatch + gap + ImGui::CalcTextSize(label.c_str()).x;
+        if (!first) same_line_if_fits(width);
+        first = false;
+        ImGui::BeginGroup();
+        const ImVec2 at = ImGui::GetCursorScreenPos();
+        const float y = at.y + (ImGui::GetTextLineHeight() - swatch) / 2;
+        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x, y), ImVec2(at.x + swatch, y + swatch), e.color);
+        ImGui::Dummy(ImVec2(swatch, ImGui::GetTextLineHeight()));
+        ImGui::SameLine(0, gap);
+        ImGui::PushStyleColor(ImGuiCol_Text, e.color);
+        ImGui::TextUnformatted(e.mark);
+        ImGui::PopStyleColor();
+        if (!mark_says_it) {
+            ImGui::SameLine(0, em(0.25f));
+            ImGui::TextUnformatted(e.word);
+        }
+        ImGui::EndGroup();
+        probe_item(state, "class legend " + label);
+    }
+}
+
 void draw_reasons(AppState& state, const ClassReport& r) {
     if (r.reasons.empty()) return;
     ImGui::TextDisabled("%s", tr(state, "Most common reasons"));
@@ -193,7 +253,30 @@ std::string cell_text(const char* mark, double x, float width) {
     return mark;  // the tooltip still has the reason; the mark alone says pass or fail
 }
 
-void task_cell(AppState& state, const StudentTask& task) {
+// The cell's tooltip: the task, its state, max abs diff and the reason; then the click's hint.
+std::string cell_tooltip(const AppState& state, const StudentResult& s, const StudentTask& task, double tolerance) {
+    std::string text = task.id + " — " + state_word(state, task.state);
+    if (std::isfinite(task.max_abs_diff) && (task.state == TaskState::Pass || task.state == TaskState::Fail))
+        text += "\n" + format(tr(state, "max abs diff %s (tolerance %g)"), number_forms(task.max_abs_diff, 4).front().c_str(),
+                              tolerance);
+    if (!task.reason.empty()) text += "\n" + printable(task.reason, 400);
+    return text + "\n\n" + format(tr(state, "Click to view %s's answers in the main window"), printable(s.student, 60).c_str());
+}
+
+void show_tooltip(AppState& state, const std::string& text) {
+    state.class_view.tooltip = text;
+    ImGui::SetNextWindowSize(ImVec2(em(28), 0));
+    ImGui::BeginTooltip();
+    text_wrapped(text);
+    ImGui::EndTooltip();
+}
+
+// Whether the mouse is over the current column of a row whose span is hovered.
+bool cell_hovered(bool row_hovered) {
+    return row_hovered && (ImGui::TableGetColumnFlags() & ImGuiTableColumnFlags_IsHovered) != 0;
+}
+
+void task_cell(AppState& state, const StudentResult& s, const StudentTask& task, double tolerance, bool row_hovered) {
     const float width = ImGui::GetContentRegionAvail().x;
     std::string text;
     switch (task.state) {
@@ -206,13 +289,9 @@ void task_cell(AppState& state, const StudentTask& task) {
     ImGui::TextUnformatted(text.c_str());
     ImGui::PopStyleColor();
     if (task.state == TaskState::NotGraded) probe_item(state, "class not graded: " + text);  // its language
+    probe_item(state, "class cell " + s.student + " " + task.id);
     audit_text_fits(state.layout_audit, kClassId, text, width + 0.5f);
-    if (!task.reason.empty() && ImGui::IsItemHovered()) {
-        ImGui::SetNextWindowSize(ImVec2(em(28), 0));
-        ImGui::BeginTooltip();
-        text_wrapped(printable(task.reason, 400));
-        ImGui::EndTooltip();
-    }
+    if (cell_hovered(row_hovered)) show_tooltip(state, cell_tooltip(state, s, task, tolerance));
 }
 
 // A long name is cut to the column with "…" (the tooltip has it whole); cut at a UTF-8 boundary.
@@ -227,7 +306,7 @@ std::string fitted_name(std::string name, float width) {
     return name + "…";
 }
 
-void student_row(AppState& state, const StudentResult& s, std::size_t index) {
+void student_row(AppState& state, const StudentResult& s, std::size_t index, double tolerance) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     const std::string full_name = printable(s.student, 60);
@@ -237,22 +316,29 @@ void student_row(AppState& state, const StudentResult& s, std::size_t index) {
     if (ImGui::Selectable((name + "##student" + std::to_string(index)).c_str(), opened,
                           ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap))
         open_class_student(state, index);
+    // The selectable spans the row: a task cell's own tooltip shows over its column instead.
+    const bool row_hovered = ImGui::IsItemHovered();
     probe_item(state, "class student " + s.student);
-    const std::string hint = full_name + "\n" + (s.error.empty() ? tr(state, "Open these answers in the main window")
-                                                                   : printable(s.error, 400));
-    tooltip(hint.c_str());
+    if (cell_hovered(row_hovered))
+        show_tooltip(state, full_name + "\n" + (s.error.empty() ? format(tr(state, "Click to view %s's answers in the main window"), full_name.c_str())
+                                                                : printable(s.error, 400)));
     ImGui::TableNextColumn();
-    if (!s.error.empty()) {
-        ImGui::PushStyleColor(ImGuiCol_Text, palette().fail);
-        ImGui::TextUnformatted(tr(state, "unreadable"));
-        ImGui::PopStyleColor();
-        tooltip(printable(s.error, 400).c_str());
+    if (!s.error.empty()) {  // "!" in every cell (a sentence would widen its column); the tooltip says why
+        for (std::size_t column = 0; column <= state.class_view.report->tasks.size(); ++column) {
+            if (column > 0) ImGui::TableNextColumn();
+            ImGui::PushStyleColor(ImGuiCol_Text, unreadable_color());
+            ImGui::TextUnformatted("!");
+            ImGui::PopStyleColor();
+            if (column == 0) probe_item(state, "class unreadable " + s.student);
+            if (cell_hovered(row_hovered))
+                show_tooltip(state, full_name + " — " + tr(state, "could not be read") + "\n" + printable(s.error, 400));
+        }
         return;
     }
     ImGui::Text("%d", s.passed());
     for (const StudentTask& task : s.tasks) {
         ImGui::TableNextColumn();
-        task_cell(state, task);
+        task_cell(state, s, task, tolerance, row_hovered);
     }
 }
 
@@ -275,15 +361,25 @@ void draw_student_table(AppState& state, const ClassReport& r) {
     while (clipper.Step())
         for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
             const std::size_t index = state.class_view.order[static_cast<std::size_t>(row)];
-            student_row(state, r.students[index], index);
+            student_row(state, r.students[index], index, r.tolerance);
         }
     ImGui::EndTable();
 }
 
 void draw_report(AppState& state, const ClassReport& r) {
     const int students = static_cast<int>(r.students.size());
-    text_wrapped(format(tr(state, "%d hand-ins, %d unreadable, %d passed every task (tolerance %g)"),
-                        students, r.unreadable, r.all_passed, r.tolerance));
+    const std::string counts = format(tr(state, "%d hand-ins, %d unreadable, %d passed every task (tolerance %g)"), students,
+                                      r.unreadable, r.all_passed, r.tolerance);
+    // The counts and the buttons share a line when they fit: a short window keeps the height for the table.
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float buttons = button_width(tr(state, "Export report…")) + spacing + button_width(tr(state, "Grade again"));
+    if (ImGui::CalcTextSize(counts.c_str()).x + spacing + buttons <= ImGui::GetContentRegionAvail().x) {
+        ImGui::AlignTextToFramePadding();
+        ImGui::TextUnformatted(counts.c_str());
+        ImGui::SameLine();
+    } else {
+        text_wrapped(counts);
+    }
     if (ImGui::Button(tr(state, "Export report…"))) {
         PathDialog& dialog = state.dialogs.export_class;
         if (dialog.path.empty()) dialog.path = default_report_path(state.class_view.folder);
@@ -294,8 +390,17 @@ void draw_report(AppState& state, const ClassReport& r) {
     same_line_if_fits(button_width(tr(state, "Grade again")));
     if (ImGui::Button(tr(state, "Grade again"))) start_grading(state, state.class_view.folder);
     tooltip(tr(state, "Read the folder again (after students handed in new files)."));
-    draw_task_charts(state, r);
-    draw_reasons(state, r);
+    // The per-task charts and reasons fold away, so a short window (1280×720 presentation) gives
+    // the table the height; open at first only when the table keeps room for a class.
+    const float row = ImGui::GetFrameHeightWithSpacing(), summary_rows = static_cast<float>(r.tasks.size() + kReasonsShown + 3);
+    ImGui::SetNextItemOpen(ImGui::GetContentRegionAvail().y >= row * (summary_rows + kStudentRowsKept), ImGuiCond_Once);
+    const bool summary_open = ImGui::CollapsingHeader(tr(state, "Per task: pass rates, errors and common reasons"));
+    probe_item(state, "class summary");
+    if (summary_open) {
+        draw_task_charts(state, r);
+        draw_reasons(state, r);
+    }
+    draw_legend(state);
     ImGui::Separator();
     draw_student_table(state, r);
 }
@@ -368,6 +473,16 @@ void grade_folder_now(AppState& state, const std::string& folder) {
     take_report(state, grade(folder, state.session.tolerance, language(state)));  // InputError goes to the caller
 }
 
+namespace {
+
+// The course the class was graded against, and the student's variant of it, as the pack dialog
+// opens it: the notebook when the report names no pack.
+bool open_graded_course(AppState& state, const ClassReport& r, const StudentResult& s) {
+    return open_pack(state, r.pack_source.empty() ? "notebook" : r.pack_source, s.variant_student);
+}
+
+}  // namespace
+
 bool open_class_student(AppState& state, std::size_t index) {
     const auto report = state.class_view.report;
     if (!report || index >= report->students.size()) return false;
@@ -376,11 +491,41 @@ bool open_class_student(AppState& state, std::size_t index) {
         toast(state, std::string(tr(state, "Could not open: ")) + s.error, true);
         return false;
     }
-    if (!open_answers_file(state, s.path, s.student)) return false;
+    set_own_work_aside(state);
+    const std::size_t toasts = state.toasts.size();
+    const std::shared_ptr<OwnWork> own = state.class_view.own_work;  // opening a course lets it go
+    const bool opened = open_graded_course(state, *report, s) && open_answers_file(state, s.path, s.student);
+    state.class_view.own_work = own;
+    if (!opened) {
+        back_to_own_work(state);  // the failure's toast stays and says why
+        return false;
+    }
+    state.history.clear();  // undo stays within this view: it never reaches the teacher's work
     state.class_view.opened_student = s.student;
-    toast(state, format(tr(state, "%s's answers are now in the main window"),
+    state.class_view.open = false;  // out of the way of the answers; the banner's "Show the class" brings it back
+    state.toasts.resize(std::min(toasts, state.toasts.size()));  // "Opened the course pack …, answers from …": one toast says it
+    toast(state, format(tr(state, "Viewing %s's answers: your own work is set aside until Back to my work"),
                         printable(s.student, 60).c_str()));
     return true;
+}
+
+void draw_student_view_banner(AppState& state) {
+    if (!viewing_student(state)) return;
+    const std::string label = format(tr(state, "Viewing %s's answers"), printable(state.class_view.opened_student, 40).c_str());
+    const char* back = tr(state, "Back to my work");
+    ImGui::PushStyleColor(ImGuiCol_Text, not_graded_color());
+    ImGui::TextUnformatted(label.c_str());
+    ImGui::PopStyleColor();
+    probe_item(state, "student view " + state.class_view.opened_student);
+    tooltip(tr(state, "A student's answers from the Class window, in the course they were graded against. Your own work is "
+                      "set aside, unchanged, and stays autosaved; edits here are not kept."));
+    if (ImGui::SmallButton(back)) back_to_own_work(state);
+    probe_item(state, "back to my work");
+    tooltip(tr(state, "Close the student's answers and return to your own work, as you left it."));
+    if (state.class_view.report && !state.class_view.open) {
+        if (ImGui::SmallButton(tr(state, "Show the class"))) state.class_view.open = true;
+        probe_item(state, "student view show the class");
+    }
 }
 
 void export_class_report(AppState& state, const std::string& path) {
@@ -395,6 +540,7 @@ void export_class_report(AppState& state, const std::string& path) {
 
 void draw_class_window(AppState& state) {
     ClassView& view = state.class_view;
+    view.tooltip.clear();  // set again while a cell's tooltip shows
     if (!view.open) return;
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     const float top = ImGui::GetFrameHeight();
