@@ -21,7 +21,9 @@
 //   FIFOs and devices are refused by the reader (core/course/answer_file.h), without blocking.
 //
 // Grading is read_hand_in() + check_hand_in() per student, exactly as `attnlab check FILE`; a
-// student file is parsed, never executed. The hand-ins are graded on a few threads at once, and
+// student file is parsed, never executed. Against a pack (ClassGradingOptions::course, issue 22)
+// it is read_pack_hand_in() over the student's course: their own variant of the pack, made for
+// their student_id (a roster's ID, else the folder name or file stem: assign_student_ids()). The hand-ins are graded on a few threads at once, and
 // the whole class's work is bounded (kMaxClassWork in core/base/limits.h: file bytes, Python
 // source bytes and the evaluator's work), so a class of hostile hand-ins ends in seconds. A task is in one of four states:
 //   pass         graded and within the tolerance

@@ -51,6 +51,12 @@ expect "class against one variant: only its student passes" 1 ": 1 passed every 
     check "$F/class" --pack "$F/temperature-masks-s003.json"
 row_passes "class against one variant: s003 passes" s003
 expect "class of variants as CSV" 0 "s002" check "$F/class" --pack temperature-masks --format csv
+mkdir -p "$T/json"
+timeout 60 "$BIN" solve --pack temperature-masks --student s002 --format json >"$T/json/s002.json"
+cp "$T/json/s002.json" "$T/json/s001.json"
+expect "class of JSON answers: a file naming another student is that student's error" 1 \
+    'the answers name student "s002", not "s001"' check "$T/json" --pack temperature-masks
+row_passes "class of JSON answers: the one naming its own student passes" s002
 expect "--student with a class is refused" 2 "--roster" check "$F/class" --pack temperature-masks --student s001
 
 # Rosters: the student ID of each file or folder name.
