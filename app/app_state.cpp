@@ -206,7 +206,7 @@ void refresh(AppState& state) {
     state.workspace = std::move(w);
     // A loaded hand-in grades as `attnlab check` does: answers it could not compute are shown as
     // "cannot be graded", not silently missing.
-    HandIn hand_in{state.session.answers, active_cannot_grade(state)};
+    HandIn hand_in{state.session.answers, active_cannot_grade(state), 0, 0, {}};
     state.checks = check_hand_in(course(state), course_data(state), hand_in, state.session.tolerance, language(state));
     const Task* task = selected_task(state);
     state.diagnosis = task && !task->discussion && task->edit.tensor != TaskEdit::Tensor::Temperature

@@ -51,6 +51,7 @@ struct CommandLine {
 
     std::vector<std::string> answers_files;  // check: files and folders
     std::string report_file;                 // check --report
+    std::string roster_file;                 // check DIR --pack P --roster CSV
 
     std::string seed_text = "447";
     uint64_t seed = 447;
@@ -179,7 +180,18 @@ ClassReport grade_class_showing_progress(const CommandLine& c) {
             if (terminal) std::fputs("\r\033[K", stderr);
         }
     } erase{terminal};
-    return grade_class(find_hand_ins(c.answers_files), c.tolerance, options);
+    std::vector<HandInSource> hand_ins = find_hand_ins(c.answers_files);
+    if (c.pack_file.empty()) return grade_class(hand_ins, c.tolerance, options);
+    // A class of variants (issue 22): each student's ID from the roster, else their file or folder name.
+    const ClassCourse against = class_pack_course(c.pack_file);
+    if (against.variants) {
+        const Roster roster = c.roster_file.empty() ? Roster{} : load_roster(c.roster_file);
+        assign_student_ids(hand_ins, c.roster_file.empty() ? nullptr : &roster);
+    } else if (!c.roster_file.empty()) {
+        print_error("note: " + printable_path(c.pack_file) + " has no variants; --roster is not used");
+    }
+    options.course = &against;
+    return grade_class(hand_ins, c.tolerance, options);
 }
 
 int run_class(const CommandLine& c) {
@@ -199,36 +211,38 @@ int no_answers(const std::string& path) {
     return 1;
 }
 
+// One hand-in against a pack: JSON answers, or a .py / .ipynb hand-in read over the course's data.
+// The course is --student's variant, else the variant of the student a JSON file names, else the
+// pack itself.
 int run_check_pack(const CommandLine& c) {
-    if (c.answers_files.size() != 1) throw InputError("check --pack grades one answers file");
-    if (!c.report_file.empty() || c.format == "csv")
-        throw InputError("check --pack grades one answers file: --report and --format csv are for a class");
     const std::string path = c.answers_files.front();
-    struct stat info {};
-    if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
-        throw InputError(printable_path(path) + ": is a folder; check --pack grades one answers file");
-    const std::string text = read_text_file(path, kMaxAnswerFileBytes);
-    const Course base = load_pack(read_pack_source(c.pack_file), c.pack_file);
-    const PackAnswers named = read_pack_answers(text, path, base);
-    if (!named.pack.empty() && named.pack != base.id)
-        throw InputError(printable_path(path) + ": answers for pack " + in_quotes(named.pack) + ", not " + in_quotes(base.id));
-    if (!c.student.empty() && !named.student.empty() && c.student != named.student)
-        throw InputError(printable_path(path) + ": the answers name student " + in_quotes(named.student) + ", not " +
+    Course course = pack_course(c, c.student);
+    PackHandIn read = read_pack_hand_in(path, course);
+    if (!c.student.empty() && !read.student.empty() && c.student != read.student)
+        throw InputError(printable_path(path) + ": the answers name student " + in_quotes(read.student) + ", not " +
                          in_quotes(c.student));
-    const Course course = pack_course(c, c.student.empty() ? named.student : c.student);
+    if (c.student.empty() && !read.student.empty()) course = pack_course(c, read.student);  // JSON: no data read
+    const HandIn& hand_in = read.hand_in;
     const Language language = parse_language(c.language);
-    const auto checks = check_all(course, course.data, named.answers, c.tolerance, language);
+    const auto checks = check_hand_in(course, course.data, hand_in, c.tolerance, language);
     if (c.format == "json") std::cout << checks_as_json(checks, c.tolerance).dump(2) << "\n";
     else print_text(checks_as_text(course, checks, c.tolerance, language));
-    if (named.answers.empty()) return no_answers(path);
+    if (hand_in.answers.empty() && hand_in.cannot_grade.empty()) return no_answers(path);
     for (const TaskCheck& check : checks)
         if (check.answered && !check.pass) return 1;
     return 0;
 }
 
 int run_check(const CommandLine& c) {
+    if (!c.roster_file.empty() && c.pack_file.empty())
+        throw InputError("check --roster: the roster names each student's variant; it needs --pack");
+    if (class_mode(c)) {
+        if (!c.student.empty())
+            throw InputError("check --student grades one hand-in; a class's IDs come from --roster or the hand-ins' names");
+        return run_class(c);
+    }
+    if (!c.roster_file.empty()) throw InputError("check --roster is for a class: a folder or several hand-ins");
     if (!c.pack_file.empty()) return run_check_pack(c);
-    if (class_mode(c)) return run_class(c);
     const Dataset data = notebook_dataset();
     const HandIn hand_in = read_hand_in(c.answers_files.front(), data);
     const Course& course = notebook_course();
@@ -393,6 +407,9 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     c->solve->add_option("--student", c->student, "With --pack: the student's variant");
     c->check->add_option("--pack", c->pack_file, "Grade against this course pack, a file or a built-in pack's id (its variant for the student the answers name)");
     c->check->add_option("--student", c->student, "With --pack: grade against this student's variant");
+    c->check->add_option("--roster", c->roster_file,
+                         "With --pack and a class: CSV 'hand_in,student_id' naming each file or folder's student ID "
+                         "(default: the folder name or file stem)");
 
     c->pack = cli.add_subcommand("pack", "Course packs: check one, make a student's variant, print hints");
     c->pack->require_subcommand(1);

@@ -248,6 +248,8 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
     }
     // The language first: the Class window grades in it (its reasons are in the window's language).
     if (!options.language.empty()) state.settings.view.language = options.language;
+    // The pack before --grade: the Class window grades against the open pack's variants.
+    if (const std::string problem = open_initial_pack(state, options, headless); !problem.empty()) return problem;
     if (!options.grade_folder.empty()) {
         if (!headless) {
             start_grading(state, options.grade_folder);
@@ -261,7 +263,6 @@ std::string initial_state(Platform& p, const GuiOptions& options) {
     }
     if (options.presentation) state.settings.view.presentation = true;
     if (options.zoom_given) state.settings.view.text_zoom = std::clamp(std::pow(kZoomStep, static_cast<float>(options.zoom_steps)), 0.5f, 3.0f);
-    if (const std::string problem = open_initial_pack(state, options, headless); !problem.empty()) return problem;
     refresh(state);
     if (!options.exercise.empty()) {
         if (!course(state).find(options.exercise)) return "unknown exercise '" + options.exercise + "' (" + task_id_list(course(state)) + ")";

@@ -61,15 +61,30 @@ std::string default_report_path(std::string folder) {
     return (folder.empty() ? std::string("class") : folder) + "-report.html";
 }
 
-// The same grading and work budget as `attnlab check DIR` (core/course/class_report.h).
-ClassReport grade(const std::string& folder, double tolerance, Language language, const std::atomic<bool>* cancel = nullptr,
-                  const BackgroundJob<ClassReport>::Progress& progress = {}) {
+// The pack open in the window, as `check --pack` names it (a built-in id or a file); empty for
+// the notebook. With a student's variant open, the class is still graded against the pack's
+// variants, each student's own.
+std::string grading_pack(const AppState& state) {
+    const SessionPack& pack = state.session.pack;
+    return !pack.builtin.empty() ? pack.builtin : pack.file;
+}
+
+// The same grading and work budget as `attnlab check DIR [--pack P]` (core/course/class_report.h):
+// against `pack` (each student's variant, their ID the folder or file name) or the notebook.
+ClassReport grade(const std::string& folder, const std::string& pack, double tolerance, Language language,
+                  const std::atomic<bool>* cancel = nullptr, const BackgroundJob<ClassReport>::Progress& progress = {}) {
     ClassGradingOptions options;
     options.where = folder;
     options.language = std::move(language);  // the reasons in the window's language
     options.cancel = cancel;
     options.progress = progress;
-    const std::vector<HandInSource> hand_ins = find_hand_ins({folder});
+    std::vector<HandInSource> hand_ins = find_hand_ins({folder});
+    ClassCourse against;
+    if (!pack.empty()) {
+        against = class_pack_course(pack);
+        if (against.variants) assign_student_ids(hand_ins, nullptr);
+        options.course = &against;
+    }
     // The count shows at once ("0 of 28"), while the files are read and the first one is graded:
     // under a sanitizer that took seconds with no total on screen.
     if (progress) progress(0, static_cast<int>(hand_ins.size()));
@@ -435,12 +450,13 @@ void start_grading(AppState& state, const std::string& folder) {
     view.grading_since = state.platform.now;
     const double tolerance = state.session.tolerance;
     const Language lang = language(state);
+    const std::string pack = grading_pack(state);
     // Core's grading is pure and thread-safe (class_report.h) and uses every core; the window keeps
     // drawing meanwhile, with a progress bar per hand-in and a Cancel button that stops before the
     // next hand-in. A class past the work budget ends in the error toast, as on the command line.
     view.grading.job = std::make_shared<BackgroundJob<ClassReport>>(
-        [folder, tolerance, lang](const std::atomic<bool>& cancel, const BackgroundJob<ClassReport>::Progress& progress) {
-            return grade(folder, tolerance, lang, &cancel, progress);
+        [folder, pack, tolerance, lang](const std::atomic<bool>& cancel, const BackgroundJob<ClassReport>::Progress& progress) {
+            return grade(folder, pack, tolerance, lang, &cancel, progress);
         });
 }
 
@@ -470,7 +486,7 @@ void poll_grading(AppState& state) {
 void grade_folder_now(AppState& state, const std::string& folder) {
     state.class_view.open = true;
     state.class_view.folder = folder;
-    take_report(state, grade(folder, state.session.tolerance, language(state)));  // InputError goes to the caller
+    take_report(state, grade(folder, grading_pack(state), state.session.tolerance, language(state)));  // InputError goes to the caller
 }
 
 namespace {

@@ -799,8 +799,16 @@ HandIn parse_python_hand_in(std::string_view text, const std::string& where, con
     }
 }
 
-HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, const Dataset& data) {
-    const Reporter report(where);
+namespace {
+
+// A notebook's code cells joined in order, with a label per line ("cell 3 line 2").
+struct NotebookCode {
+    std::string source;
+    std::vector<std::string> labels;
+    std::vector<int> cell_first_lines;  // 1-based line of each code cell's start: each is tokenized alone
+};
+
+NotebookCode notebook_code(std::string_view text, const std::string& where, const Reporter& report) {
     check_text(text, report);
     nlohmann::json nb;
     try {
@@ -814,9 +822,10 @@ HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, c
     }
     if (!nb.is_object() || !nb.contains("cells") || !nb["cells"].is_array())
         report.fail(0, "not a Jupyter notebook (no \"cells\" list)");
-    std::string source;
-    std::vector<std::string> labels;
-    std::vector<int> cell_first_lines;
+    NotebookCode code;
+    std::string& source = code.source;
+    std::vector<std::string>& labels = code.labels;
+    std::vector<int>& cell_first_lines = code.cell_first_lines;
     int cell_number = 0;
     for (const auto& cell : nb["cells"]) {
         ++cell_number;
@@ -841,6 +850,16 @@ HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, c
         source += cell_text;
         if (source.size() > kMaxAnswerFileBytes) report.fail(0, "code cells larger than the limit of " + std::to_string(kMaxAnswerFileBytes) + " bytes");
     }
+    return code;
+}
+
+}  // namespace
+
+HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, const Dataset& data) {
+    const Reporter report(where);
+    const NotebookCode code = notebook_code(text, where, report);
+    const std::string& source = code.source;
+    const std::vector<std::string>& labels = code.labels;
     HandIn out;
     try {
         out = HandIn{parse_python_answers(source, where), {}, 0, 0, {}};
@@ -848,7 +867,7 @@ HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, c
     } catch (const InputError&) {
     }
     try {
-        out = read_expressions(source, data, labels, cell_first_lines);
+        out = read_expressions(source, data, labels, code.cell_first_lines);
     } catch (const InputError& e) {
         report.fail(0, e.what());
     }
@@ -864,6 +883,69 @@ HandIn read_hand_in(const std::string& path, const Dataset& data) {
     const auto first = body.find_first_not_of(" \t\r\n\f\v");
     if (first != std::string_view::npos && body[first] == '{') return HandIn{parse_json_answers(text, path), {}, 0, 0, {}};
     return parse_python_hand_in(text, path, data);
+}
+
+namespace {
+
+// A number answer (a temperature): a Python number, or a tensor of one element, as a 1×1 answer.
+bool take_number_binding(const std::string& name, const pyexpr::Binding& b, HandIn& out) {
+    if (!b.ok || (!b.is_number && b.value.data.size() != 1)) return false;
+    AnswerTensor a;
+    a.data = Eigen::MatrixXd::Constant(1, 1, b.is_number ? b.number : static_cast<double>(b.value.data.front()));
+    a.line = b.line;
+    if (std::isfinite(a.data(0, 0)) && std::fabs(a.data(0, 0)) > kMaxMagnitude) return false;  // take_binding says why
+    out.answers[name] = std::move(a);
+    return true;
+}
+
+// read_expressions() with a course's own names.
+HandIn read_named_expressions(std::string_view text, const Dataset& data, const NotebookCode& code,
+                              const CourseAnswerNames& names) {
+    const std::map<std::string, pyexpr::Tensor> given = {{"key", tensor_of(data.keys)}, {"value", tensor_of(data.values)}};
+    HandIn out;
+    out.code_bytes = text.size();
+    const pyexpr::ScriptResult run = pyexpr::run_script(text, given, code.labels, code.cell_first_lines);
+    out.work = run.work;
+    out.syntax_error = run.syntax_error;
+    auto take = [&](const std::string& name, const pyexpr::Binding& b) {
+        const bool number = std::find(names.numbers.begin(), names.numbers.end(), name) != names.numbers.end();
+        if (!number || !take_number_binding(name, b, out)) take_binding(name, b, out);
+    };
+    for (const std::string& name : names.names) {
+        const auto it = run.names.find(name);
+        if (it != run.names.end()) take(name, it->second);
+    }
+    for (std::size_t k = 0; k < names.key_checked.size() && k < run.key_checks.size(); ++k)
+        if (run.names.count(names.key_checked[k]) == 0) take(names.key_checked[k], run.key_checks[k]);
+    return out;
+}
+
+}  // namespace
+
+HandIn parse_code_hand_in(std::string_view text, const std::string& where, bool notebook, const Dataset& data,
+                          const CourseAnswerNames& names) {
+    const Reporter report(where);
+    NotebookCode code;
+    if (notebook) {
+        code = notebook_code(text, where, report);
+    } else {
+        check_text(text, report);
+        code.source = std::string(strip_bom(text));
+    }
+    HandIn out;
+    try {
+        out = read_named_expressions(code.source, data, code, names);
+    } catch (const InputError& e) {
+        report.fail(0, e.what());
+    }
+    if (out.answers.empty() && out.cannot_grade.empty()) {
+        if (!out.syntax_error.empty()) report.fail(0, out.syntax_error);
+        std::string list;
+        for (const std::string& name : names.names) list += (list.empty() ? "" : ", ") + name;
+        report.fail(0, std::string(notebook ? "the notebook's code cells assign" : "the file assigns") +
+                           " none of the course's answer names (" + list + ")");
+    }
+    return out;
 }
 
 AnswerSet load_answer_file(const std::string& path) {

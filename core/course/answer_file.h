@@ -92,4 +92,23 @@ HandIn parse_notebook_hand_in(std::string_view text, const std::string& where, c
 // when the first non-space character is '{', else Python.
 HandIn read_hand_in(const std::string& path, const Dataset& data);
 
+// ---- hand-ins for a pack's course (issue 22) ----------------------------------------------------
+// The answer names of a course other than the notebook's six (core/course/pack.h builds them from
+// a pack's tasks): `names` are looked for, `numbers` may also be a Python number or a one-element
+// tensor (a temperature), and the value of `m_key` at the k-th check_query(..., key=m_key) call
+// becomes key_checked[k] unless the file assigns that name itself (the A2S1.py form).
+struct CourseAnswerNames {
+    std::vector<std::string> names;
+    std::vector<std::string> numbers;
+    std::vector<std::string> key_checked;
+};
+
+// A .py hand-in's text, or an .ipynb notebook's (`notebook`: its code cells, as
+// parse_notebook_hand_in reads them), read as the statements of core/course/pyexpr.h over `data`
+// (key, value) with these names; the constant grammar is not tried (it knows only the notebook's
+// names, and pyexpr reads constants too). Throws InputError (prefixed with `where`) for
+// whole-file problems and when the file assigns none of the names.
+HandIn parse_code_hand_in(std::string_view text, const std::string& where, bool notebook, const Dataset& data,
+                          const CourseAnswerNames& names);
+
 }  // namespace attn

@@ -10,6 +10,7 @@
 #include "core/base/i18n.h"
 #include "core/base/limits.h"
 #include "core/base/text.h"
+#include "core/base/json_io.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -90,6 +91,7 @@ struct Found {
 Found student_folder(const std::string& path, const std::string& name) {
     Found f;
     f.source.student = name;
+    f.source.entry = name;
     f.long_name = name + "/";
     std::vector<std::string> names;
     std::string error;
@@ -118,6 +120,7 @@ Found student_file(const std::string& path) {
     Found f;
     const std::string name = base_name(path);
     f.source.student = stem(name);
+    f.source.entry = name;
     f.source.path = path;
     f.long_name = name;
     return f;
@@ -139,6 +142,7 @@ void add_class_folder(const std::string& folder, std::vector<Found>& out) {
             }
             Found f;
             f.source.student = is_hand_in_name(name) ? stem(name) : name;
+            f.source.entry = name;
             f.long_name = name;
             f.source.error = printable_path(path) + ": cannot open (" + std::strerror(errno) + ")";
             out.push_back(f);
@@ -184,6 +188,107 @@ std::vector<HandInSource> find_hand_ins(const std::vector<std::string>& argument
     std::stable_sort(out.begin(), out.end(),
                      [](const HandInSource& a, const HandInSource& b) { return a.student < b.student; });
     return out;
+}
+
+// ---- [SECTION] variants: the course, the roster, the student IDs ------------------------------
+
+ClassCourse class_pack_course(const std::string& id_or_path) {
+    ClassCourse out;
+    out.pack_text = read_pack_source(id_or_path);
+    out.course = load_pack(out.pack_text, id_or_path);
+    out.pack_source = id_or_path;
+    out.variants = out.course.torch_data && out.course.variant_student.empty();
+    return out;
+}
+
+namespace {
+
+// The fields of one CSV line (RFC 4180: "a ""quoted"" field", commas inside quotes); throws
+// InputError at `at` for an unclosed quote or text after a closing one.
+std::vector<std::string> csv_fields(std::string_view line, const std::string& at) {
+    std::vector<std::string> fields(1);
+    std::size_t i = 0;
+    while (i <= line.size()) {
+        std::string& field = fields.back();
+        if (i < line.size() && line[i] == '"') {
+            for (++i;; ++i) {
+                if (i >= line.size()) throw InputError(at + ": a quoted field is not closed");
+                if (line[i] == '"' && i + 1 < line.size() && line[i + 1] == '"') field += line[i++];
+                else if (line[i] == '"') break;
+                else field += line[i];
+            }
+            ++i;
+            if (i < line.size() && line[i] != ',') throw InputError(at + ": text after a quoted field");
+        } else {
+            while (i < line.size() && line[i] != ',') field += line[i++];
+        }
+        if (i >= line.size()) break;
+        ++i;  // the comma
+        fields.emplace_back();
+    }
+    return fields;
+}
+
+}  // namespace
+
+Roster parse_roster(std::string_view text, const std::string& where) {
+    Roster roster;
+    roster.where = where;
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.remove_prefix(3);
+    std::map<std::string, int> first_line;  // hand-in name → its line
+    int line_number = 0;
+    bool header = false;
+    for (std::size_t start = 0; start < text.size();) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        std::string_view line = text.substr(start, end - start);
+        start = end + 1;
+        ++line_number;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        const std::string at = printable_path(where) + ":" + std::to_string(line_number);
+        if (line.find('\0') != std::string_view::npos) throw InputError(at + ": a NUL byte (not a text file)");
+        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+        const std::vector<std::string> fields = csv_fields(line, at);
+        if (!header) {
+            if (fields != std::vector<std::string>{"hand_in", "student_id"})
+                throw InputError(at + ": the header must be hand_in,student_id, not " + in_quotes(std::string(line), 60));
+            header = true;
+            continue;
+        }
+        if (fields.size() != 2)
+            throw InputError(at + ": expected 2 fields (hand_in,student_id), found " + std::to_string(fields.size()));
+        RosterEntry entry{fields[0], fields[1], line_number};
+        while (entry.hand_in.size() > 1 && entry.hand_in.back() == '/') entry.hand_in.pop_back();
+        if (entry.hand_in.empty()) throw InputError(at + ": the hand_in field is empty");
+        if (entry.student_id.empty() || entry.student_id.size() > 200)
+            throw InputError(at + ": the student_id must be 1 to 200 bytes, not " + std::to_string(entry.student_id.size()));
+        const auto [it, added] = first_line.emplace(entry.hand_in, line_number);
+        if (!added)
+            throw InputError(at + ": " + in_quotes(entry.hand_in) + " is listed twice (first at line " +
+                             std::to_string(it->second) + ")");
+        roster.entries.push_back(std::move(entry));
+    }
+    if (!header) throw InputError(printable_path(where) + ": empty roster: expected the header hand_in,student_id");
+    return roster;
+}
+
+Roster load_roster(const std::string& path) { return parse_roster(read_text_file(path, kMaxAnswerFileBytes), path); }
+
+void assign_student_ids(std::vector<HandInSource>& hand_ins, const Roster* roster) {
+    for (HandInSource& source : hand_ins) {
+        if (!roster) {
+            source.student_id = is_hand_in_name(source.entry) ? stem(source.entry) : source.entry;
+            continue;
+        }
+        const auto found = std::find_if(roster->entries.begin(), roster->entries.end(),
+                                        [&](const RosterEntry& e) { return e.hand_in == source.entry; });
+        if (found != roster->entries.end()) {
+            source.student_id = found->student_id;
+        } else if (source.error.empty()) {
+            source.error = printable_path(source.entry) + ": not in the roster " + printable_path(roster->where) +
+                           " (add a line " + printable(source.entry) + ",<student_id>)";
+            source.path.clear();
+        }
+    }
 }
 
 // ---- [SECTION] grading and the summary --------------------------------------------------------
@@ -275,9 +380,26 @@ std::string failure_reason(const Course& course, const Task& task, const Dataset
     return text.empty() ? std::string(tr(language, "max abs diff above the tolerance")) : text;
 }
 
+// The student's course: the class's, or their own variant of it (make_variant; InputError).
+Course student_course(const ClassCourse& against, const HandInSource& source) {
+    if (!against.variants) return against.course;
+    return make_variant(against.pack_text, against.pack_source, source.student_id).course;
+}
+
+// The hand-in read for its course: the notebook's reader, or a pack's (a JSON file naming
+// another student than the one graded is refused).
+HandIn read_for_course(const ClassCourse& against, const HandInSource& source, const Course& course) {
+    if (against.pack_text.empty()) return read_hand_in(source.path, course.data);
+    PackHandIn read = read_pack_hand_in(source.path, course);
+    if (against.variants && !read.student.empty() && read.student != source.student_id)
+        throw InputError(printable_path(source.path) + ": the answers name student " + in_quotes(read.student) +
+                         ", not " + in_quotes(source.student_id));
+    return std::move(read.hand_in);
+}
+
 // `work` gets what reading the hand-in cost beyond its file bytes (Python source and evaluation).
-StudentResult grade_one(const HandInSource& source, const Course& course, const Dataset& data, double tolerance,
-                        double& work, Language language) {
+StudentResult grade_one(const HandInSource& source, const ClassCourse& against, double tolerance, double& work,
+                        Language language) {
     StudentResult r;
     r.student = source.student;
     r.path = source.path;
@@ -285,9 +407,12 @@ StudentResult grade_one(const HandInSource& source, const Course& course, const 
         r.error = source.error;
         return r;
     }
+    if (against.variants) r.variant_student = source.student_id;
     HandIn hand_in;
+    Course course;
     try {
-        hand_in = read_hand_in(source.path, data);
+        course = student_course(against, source);
+        hand_in = read_for_course(against, source, course);
     } catch (const InputError& e) {
         r.error = e.what();
         return r;
@@ -296,6 +421,7 @@ StudentResult grade_one(const HandInSource& source, const Course& course, const 
         return r;
     }
     work = static_cast<double>(hand_in.code_bytes) * kClassWorkPerCodeByte + hand_in.work;
+    const Dataset& data = course.data;
     for (const TaskCheck& check : check_hand_in(course, data, hand_in, tolerance, language)) {
         StudentTask t;
         t.id = check.id;
@@ -322,9 +448,10 @@ StudentResult grade_one(const HandInSource& source, const Course& course, const 
 // lock, so progress counts up by one per call and the work is never counted twice.
 class GradingPool {
 public:
-    GradingPool(const std::vector<HandInSource>& hand_ins, double tolerance, const ClassGradingOptions& options, double known_work)
-        : hand_ins_(hand_ins), tolerance_(tolerance), options_(options), spent_(known_work),
-          course_(notebook_course()), data_(notebook_dataset()), results_(hand_ins.size()) {}
+    GradingPool(const std::vector<HandInSource>& hand_ins, double tolerance, const ClassGradingOptions& options,
+                const ClassCourse& against, double known_work)
+        : hand_ins_(hand_ins), tolerance_(tolerance), options_(options), spent_(known_work), against_(against),
+          results_(hand_ins.size()) {}
 
     // Runs the pool; false when cancelled or over the budget (over_budget() says which).
     bool run() {
@@ -358,7 +485,7 @@ private:
             if (i >= hand_ins_.size()) return;
             double work = 0;
             try {
-                results_[i] = grade_one(hand_ins_[i], course_, data_, tolerance_, work, options_.language);
+                results_[i] = grade_one(hand_ins_[i], against_, tolerance_, work, options_.language);
             } catch (...) {  // only what `check FILE` would fail on too (bad_alloc outside the reader)
                 const std::lock_guard<std::mutex> lock(mutex_);
                 if (!error_) error_ = std::current_exception();
@@ -385,8 +512,7 @@ private:
     const double tolerance_;
     const ClassGradingOptions& options_;
     double spent_;  // under mutex_
-    const Course& course_;
-    const Dataset data_;
+    const ClassCourse& against_;
     std::vector<StudentResult> results_;
     std::atomic<std::size_t> next_{0};
     std::atomic<bool> stop_{false};
@@ -433,14 +559,17 @@ ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolera
 ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolerance, const ClassGradingOptions& options) {
     const double file_work = class_file_work(hand_ins);
     if (file_work > options.work_budget) throw InputError(over_budget_message(options, hand_ins.size(), file_work));
+    const ClassCourse notebook;
+    const ClassCourse& against = options.course ? *options.course : notebook;
     ClassReport report;
     report.tolerance = tolerance;
-    report.course_id = notebook_course().id;
-    report.course_title = notebook_course().title.en;
+    report.course_id = against.course.id;
+    report.course_title = against.course.title.en;
+    report.pack_source = against.pack_source;
     report.where = options.where;
-    for (const Task& task : notebook_course().tasks)
+    for (const Task& task : against.course.tasks)
         if (!task.discussion) report.tasks.push_back(TaskSummary{task.id});
-    GradingPool pool(hand_ins, tolerance, options, file_work);
+    GradingPool pool(hand_ins, tolerance, options, against, file_work);
     if (!pool.run()) {
         if (pool.over_budget()) throw InputError(over_budget_message(options, hand_ins.size(), file_work));
         ClassReport stopped;

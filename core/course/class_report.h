@@ -21,7 +21,9 @@
 //   FIFOs and devices are refused by the reader (core/course/answer_file.h), without blocking.
 //
 // Grading is read_hand_in() + check_hand_in() per student, exactly as `attnlab check FILE`; a
-// student file is parsed, never executed. The hand-ins are graded on a few threads at once, and
+// student file is parsed, never executed. Against a pack (ClassGradingOptions::course, issue 22)
+// it is read_pack_hand_in() over the student's course: their own variant of the pack, made for
+// their student_id (a roster's ID, else the folder name or file stem: assign_student_ids()). The hand-ins are graded on a few threads at once, and
 // the whole class's work is bounded (kMaxClassWork in core/base/limits.h: file bytes, Python
 // source bytes and the evaluator's work), so a class of hostile hand-ins ends in seconds. A task is in one of four states:
 //   pass         graded and within the tolerance
@@ -54,12 +56,14 @@
 #include "core/base/error.h"
 #include "core/base/limits.h"
 #include "core/course/exercises.h"
+#include "core/course/pack.h"
 
 #include <array>
 #include <atomic>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace attn {
@@ -72,9 +76,47 @@ struct HandInSource {
     // The student ID a variant is derived from (a roster's ID, else the display name); empty when
     // the class is graded against one course for all (the notebook or a pack without variants).
     std::string student_id;
+    // The file or folder name the hand-in was found under ("alice.py", "bob"): what a roster names.
+    std::string entry;
 };
 
 std::vector<HandInSource> find_hand_ins(const std::vector<std::string>& arguments);
+
+// ---- [SECTION] variants: the course, the roster, the student IDs (issue 22) --------------------
+// What a class is graded against: the notebook (the default); or a pack, each student against
+// their own variant (make_variant for their student_id) when the pack has torch data and is not
+// itself a student's variant, else everyone against the pack itself.
+struct ClassCourse {
+    Course course = notebook_course();  // the notebook, the pack, or the pack whose variants are graded
+    std::string pack_text;              // the pack's JSON (variants are made from it); empty: the notebook
+    std::string pack_source;            // the file path or built-in pack id it was named by
+    bool variants = false;              // each student is graded against their own variant
+};
+// The pack named as on the command line: a file or a built-in pack's id (read_pack_source).
+// Throws InputError listing the pack's problems.
+ClassCourse class_pack_course(const std::string& id_or_path);
+
+// A roster: CSV (RFC 4180 fields, CRLF or LF, an optional UTF-8 BOM) with the header line
+// `hand_in,student_id`, then one line per student: the name of their file or folder in the class
+// folder (as find_hand_ins found it: "alice.py", "bob" or "bob/") and their student ID (1 to 200
+// bytes, as make_variant needs). Blank lines are skipped. Every problem throws InputError with
+// "<where>:<line>: <what is wrong>": a wrong header, a line without exactly two fields, an empty
+// field, an unclosed quote, a name listed twice.
+struct RosterEntry {
+    std::string hand_in, student_id;
+    int line = 0;
+};
+struct Roster {
+    std::string where;
+    std::vector<RosterEntry> entries;
+};
+Roster parse_roster(std::string_view text, const std::string& where);
+Roster load_roster(const std::string& path);  // at most kMaxAnswerFileBytes
+
+// Sets every hand-in's student_id for grading against variants: the roster's ID for its entry
+// when a roster is given (a hand-in missing from it gets that as its error), else the entry's
+// own name (the folder name, or the file's stem).
+void assign_student_ids(std::vector<HandInSource>& hand_ins, const Roster* roster);
 
 // ---- [SECTION] grading ------------------------------------------------------------------------
 enum class TaskState { Pass, Fail, NotGraded, Missing };
@@ -150,6 +192,10 @@ struct ClassGradingOptions {
     std::string where = "check";
     // The language of the reasons (the checker's problems and the diagnosis): the Class window's.
     Language language = {};
+    // What the class is graded against; null: the notebook. With variants, each hand-in's
+    // student_id names its variant (assign_student_ids); one that cannot be made is that
+    // student's error.
+    const ClassCourse* course = nullptr;
 };
 inline constexpr int kMaxGradingThreads = 4;
 

@@ -740,4 +740,33 @@ json pack_answers_json(const Course& course, const AnswerSet& answers) {
     return out;
 }
 
+CourseAnswerNames course_answer_names(const Course& course) {
+    CourseAnswerNames names;
+    for (const Task& task : course.tasks) {
+        if (task.discussion) continue;
+        names.names.push_back(task.answer);
+        if (task.edit.tensor == TaskEdit::Tensor::Temperature) names.numbers.push_back(task.answer);
+        if (task.edit.tensor == TaskEdit::Tensor::KeyRow) names.key_checked.push_back(task.answer);
+    }
+    return names;
+}
+
+PackHandIn read_pack_hand_in(const std::string& path, const Course& course) {
+    const std::string text = read_text_file(path, kMaxAnswerFileBytes);
+    const bool notebook = path.size() >= 6 && path.compare(path.size() - 6, 6, ".ipynb") == 0;
+    const auto first = text.find_first_not_of(" \t\r\n\f\v");
+    PackHandIn out;
+    if (!notebook && first != std::string::npos && text[first] == '{') {
+        PackAnswers named = read_pack_answers(text, path, course);
+        if (!named.pack.empty() && named.pack != course.id)
+            throw InputError(printable_path(path) + ": answers for pack " + in_quotes(named.pack) + ", not " +
+                             in_quotes(course.id));
+        out.hand_in.answers = std::move(named.answers);
+        out.student = named.student;
+        return out;
+    }
+    out.hand_in = parse_code_hand_in(text, path, notebook, course.data, course_answer_names(course));
+    return out;
+}
+
 }  // namespace attn

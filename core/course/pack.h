@@ -104,6 +104,25 @@ struct PackAnswers {
 PackAnswers read_pack_answers(std::string_view text, const std::string& where, const Course& course);
 nlohmann::json pack_answers_json(const Course& course, const AnswerSet& answers);
 
+// ---- hand-ins for a pack (issue 22) --------------------------------------------------------------
+// A pack's answers in a .py or .ipynb hand-in are the names its JSON answers use: each task's
+// "answer" (query212, temperature211, m_key233), assigned as in the notebook's hand-ins; a
+// temperature may be a Python number; the KeyRow tasks' answers may come from `m_key` at the 1st,
+// 2nd, ... check_query(..., key=m_key) call, in task order.
+CourseAnswerNames course_answer_names(const Course& course);
+
+struct PackHandIn {
+    HandIn hand_in;
+    std::string student;  // the student a JSON answers file names ("" otherwise)
+};
+// Reads a student's hand-in for `course` (a pack or a student's variant): JSON answers
+// (read_pack_answers: a file naming another pack is refused) when the file is not .ipynb and its
+// first non-space character is '{', else a .py or .ipynb file read over the course's data as
+// `key` and `value` (the course's data are authoritative: assigning key or value before any
+// answer is the notebook's setup and is skipped; changing them later cannot be graded).
+// Throws InputError naming the file.
+PackHandIn read_pack_hand_in(const std::string& path, const Course& course);
+
 // is_identifier() (a Python name or a pack id) is in core/base/text.h.
 
 }  // namespace attn

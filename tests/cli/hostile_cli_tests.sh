@@ -86,14 +86,15 @@ expect_exit "--bench-frames 100000 is at the limit" 2 "no display" --bench-frame
 long=$(printf -- '--%01000d' 0)
 expect_exit "an unknown 1000-byte option gets one line of at most 300 bytes" 2 "attnlab: " "$long"
 
-# --- 12: check --pack with a class's outputs, or on a folder, says why --------------------------
+# --- 12: check --pack with a class's outputs, or on a folder: a class of variants (issue 22) ------
 cp "$SRC/assets/packs/temperature-masks.json" "$T/p.json"
-run solve --pack "$T/p.json" --format json
+run solve --pack "$T/p.json" --student a --format json
 cp "$T/out" "$T/a.json"
-expect_exit "check --pack --report says it grades one file" 2 "--report" check "$T/a.json" --pack "$T/p.json" --report "$T/r.html"
-[ ! -e "$T/r.html" ] && ok "... and writes no report" || not_ok "no report" "r.html was written"
+expect_exit "check --pack --report grades a class of one against its own variant" 0 "" check "$T/a.json" --pack "$T/p.json" --report "$T/r.html"
+grep -qF "1 passed every task" "$T/out" && ok "... and it passes" || not_ok "a class of one" "$(head -c 300 "$T/out")"
+[ -s "$T/r.html" ] && ok "... and writes the report" || not_ok "the report" "r.html was not written"
 mkdir -p "$T/class"
-expect_exit "check DIR --pack says DIR is a folder" 2 "is a folder" check "$T/class" --pack "$T/p.json"
+expect_exit "check DIR --pack on an empty folder says there is nothing to grade" 2 "nothing to grade" check "$T/class" --pack "$T/p.json"
 
 # --- 14: a zip comment that quotes the end-of-directory signature is a comment, not the record --
 run tensors info "$SRC/tests/fixtures/tensors/encoder_comment_eocd.npz"

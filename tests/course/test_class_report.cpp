@@ -1,6 +1,7 @@
 // Class grading (core/course/class_report.h): the pieces the end-to-end test (report/class_grading)
 // cannot pin down one by one: reason grouping, histogram bins, CSV quoting, HTML escaping.
 #include "core/course/class_report.h"
+#include "core/course/pack.h"
 
 #include <gtest/gtest.h>
 
@@ -166,6 +167,122 @@ TEST(ClassReport, WorkBudgetRefusesTheClassBeforeOrWhileGrading) {
 TEST(ClassReport, NoArgumentsOrMissingPathsAreUsageErrors) {
     EXPECT_THROW(find_hand_ins({}), InputError);
     EXPECT_THROW(find_hand_ins({"/nonexistent/attnlab/class"}), InputError);
+}
+
+
+// ---- a class of variants (issue 22) -----------------------------------------------------------
+// tests/fixtures/variants: three students' hand-ins for their own variants of temperature-masks,
+// with each variant's data and answers computed by real torch (make_variant_fixtures.py).
+std::string variants_dir() { return std::string(ATTN_TEST_FIXTURES_DIR) + "/variants"; }
+
+Course variant_of(const std::string& student) {
+    return make_variant(read_pack_source("temperature-masks"), "temperature-masks", student).course;
+}
+
+// Graded, answered, passed: counts of the checks of one hand-in against one course.
+int passed_tasks(const std::string& path, const Course& course) {
+    const HandIn hand_in = read_pack_hand_in(path, course).hand_in;
+    int passed = 0;
+    for (const TaskCheck& check : check_hand_in(course, course.data, hand_in, 0.05)) passed += check.pass ? 1 : 0;
+    return passed;
+}
+
+TEST(ClassVariants, AHandInPassesItsOwnVariantOnly) {
+    const std::string s001 = variants_dir() + "/class/s001.py", s002 = variants_dir() + "/class/s002/hand_in.ipynb";
+    EXPECT_EQ(passed_tasks(s001, variant_of("s001")), 9);
+    EXPECT_EQ(passed_tasks(s001, load_pack_file(variants_dir() + "/temperature-masks-s001.json")), 9);
+    EXPECT_EQ(passed_tasks(s002, variant_of("s002")), 9);
+    EXPECT_LT(passed_tasks(s001, variant_of("s002")), 5);
+    EXPECT_LT(passed_tasks(s002, load_pack_file(variants_dir() + "/temperature-masks-s003.json")), 5);
+    EXPECT_LT(passed_tasks(s001, load_pack(read_pack_source("temperature-masks"), "temperature-masks")), 5);
+}
+
+TEST(ClassVariants, APyHandInUsesThePacksAnswerNamesOverTheCoursesData) {
+    const Course course = variant_of("s001");
+    const CourseAnswerNames names = course_answer_names(course);
+    EXPECT_EQ(names.names.front(), "temperature211");
+    EXPECT_EQ(names.numbers, std::vector<std::string>{"temperature211"});
+    EXPECT_EQ(names.key_checked, (std::vector<std::string>{"m_key233", "m_key234"}));
+    // The student's own `key` is the notebook's setup: the course's data are used instead.
+    const std::string text = "key = torch.tensor([[1.0, 0, 0]])\ntemperature211 = 0.1\nquery231 = 40 * key[5]\n";
+    const HandIn hand_in = parse_code_hand_in(text, "h.py", false, course.data, names);
+    ASSERT_EQ(hand_in.answers.count("query231"), 1u);
+    EXPECT_TRUE(hand_in.answers.at("query231").data.isApprox(40 * course.data.keys.row(5), 1e-6));
+    EXPECT_DOUBLE_EQ(hand_in.answers.at("temperature211").data(0, 0), 0.1);
+    EXPECT_THROW(parse_code_hand_in("query121 = torch.tensor([1.0, 2, 3])\n", "h.py", false, course.data, names),
+                 InputError);
+}
+
+TEST(ClassVariants, AClassGradesEachStudentAgainstTheirOwnVariant) {
+    std::vector<HandInSource> hand_ins = find_hand_ins({variants_dir() + "/class"});
+    const ClassCourse against = class_pack_course("temperature-masks");
+    EXPECT_TRUE(against.variants);
+    assign_student_ids(hand_ins, nullptr);
+    ClassGradingOptions options;
+    options.course = &against;
+    options.threads = 2;
+    const ClassReport report = grade_class(hand_ins, 0.05, options);
+    EXPECT_EQ(report.course_id, "temperature-masks");
+    EXPECT_EQ(report.course_title, "Temperature, masks and more tokens");
+    EXPECT_EQ(report.pack_source, "temperature-masks");
+    ASSERT_EQ(report.students.size(), 3u);
+    EXPECT_EQ(report.all_passed, 3);
+    EXPECT_EQ(report.tasks.size(), 9u);
+    for (const StudentResult& s : report.students) EXPECT_EQ(s.variant_student, s.student);
+    EXPECT_EQ(class_exit_status(report), 0);
+
+    // The same hand-ins under each other's IDs: each passes only with their own data.
+    const Roster swapped = parse_roster("hand_in,student_id\ns001.py,s002\ns002,s003\ns003.py,s001\n", "r.csv");
+    assign_student_ids(hand_ins, &swapped);
+    const ClassReport wrong = grade_class(hand_ins, 0.05, options);
+    EXPECT_EQ(wrong.all_passed, 0);
+    EXPECT_EQ(wrong.students[0].variant_student, "s002");
+}
+
+TEST(ClassVariants, APackThatIsOneVariantGradesEveryoneAgainstIt) {
+    std::vector<HandInSource> hand_ins = find_hand_ins({variants_dir() + "/class"});
+    const ClassCourse against = class_pack_course(variants_dir() + "/temperature-masks-s002.json");
+    EXPECT_FALSE(against.variants);
+    ClassGradingOptions options;
+    options.course = &against;
+    const ClassReport report = grade_class(hand_ins, 0.05, options);
+    EXPECT_EQ(report.all_passed, 1);
+    EXPECT_EQ(report.students[1].passed(), 9);
+    for (const StudentResult& s : report.students) EXPECT_EQ(s.variant_student, "");
+}
+
+TEST(ClassVariants, ARosterNamesEachHandInsStudentAndMissingOnesAreErrors) {
+    const Roster roster = parse_roster("\xEF\xBB\xBFhand_in,student_id\r\n\"s001.py\",\"ID, one\"\r\n\r\ns002/,s002\r\n", "r.csv");
+    ASSERT_EQ(roster.entries.size(), 2u);
+    EXPECT_EQ(roster.entries[0].student_id, "ID, one");
+    EXPECT_EQ(roster.entries[1].hand_in, "s002");
+    EXPECT_EQ(roster.entries[1].line, 4);
+    std::vector<HandInSource> hand_ins = find_hand_ins({variants_dir() + "/class"});
+    assign_student_ids(hand_ins, &roster);
+    EXPECT_EQ(hand_ins[0].student_id, "ID, one");
+    EXPECT_EQ(hand_ins[1].student_id, "s002");
+    EXPECT_TRUE(hand_ins[2].path.empty());
+    EXPECT_NE(hand_ins[2].error.find("s003.py: not in the roster r.csv"), std::string::npos) << hand_ins[2].error;
+}
+
+void expect_roster_error(const std::string& text, const std::string& message) {
+    try {
+        parse_roster(text, "r.csv");
+        ADD_FAILURE() << "accepted: " << text;
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+}
+
+TEST(ClassVariants, ABadRosterIsRefusedWithItsLine) {
+    expect_roster_error("hand_in,student_id\na.py,s1\nb.py,s2,x\n", "r.csv:3: expected 2 fields (hand_in,student_id), found 3");
+    expect_roster_error("student,id\na.py,s1\n", "r.csv:1: the header must be hand_in,student_id");
+    expect_roster_error("", "r.csv: empty roster");
+    expect_roster_error("hand_in,student_id\na.py,\n", "r.csv:2: the student_id must be 1 to 200 bytes, not 0");
+    expect_roster_error("hand_in,student_id\n,s1\n", "r.csv:2: the hand_in field is empty");
+    expect_roster_error("hand_in,student_id\na.py,s1\na.py,s2\n", "r.csv:3: \"a.py\" is listed twice (first at line 2)");
+    expect_roster_error("hand_in,student_id\n\"a.py,s1\n", "r.csv:2: a quoted field is not closed");
+    expect_roster_error("hand_in,student_id\n\"a\"x,s1\n", "r.csv:2: text after a quoted field");
 }
 
 }  // namespace
