@@ -53,9 +53,10 @@ TEST(Feedback, EveryTaskWithVerdictMarkDiffToleranceReasonAndFirstHint) {
                                : t.state == TaskState::NotGraded ? "n/a cannot be graded" : "– not answered";
             EXPECT_NE(f->text.find("## " + t.id + " " + task->title.en + ": " + mark + "\n"), std::string::npos)
                 << s.student << " " << t.id << "\n" << f->text;
-            if (std::isfinite(t.max_abs_diff))
+            if (std::isfinite(t.max_abs_diff)) {
                 EXPECT_NE(f->text.find(format("- max abs diff %.3g (tolerance 0.05)", static_cast<double>(t.max_abs_diff))),
                           std::string::npos);
+            }
         }
     }
     // A student who failed a task gets its reason and the first hint (hint 1, "what must hold").
