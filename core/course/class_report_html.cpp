@@ -107,16 +107,21 @@ std::string histogram_chart(const ClassReport& r, const TaskSummary& t) {
                       x + 2, top + height - h, bin_width - 4, h, kBarColour, html(error_bin_label(b, r.tolerance)).c_str(),
                       count, x + bin_width / 2, top + height - h - 3, count);
     }
-    for (int e = 0; e < kErrorBins - 1; e += 2) {  // every other edge: the labels need the room
-        if (e == first_fail - 1 || e == first_fail - 2 || e == first_fail) continue;  // beside the tolerance's
-        svg += format("<text x=\"%.1f\" y=\"%.0f\" class=\"axis\" text-anchor=\"middle\">%s</text>\n",
-                      left + (e + 1) * bin_width, top + height + 14, format("%g", edges[static_cast<std::size_t>(e)]).c_str());
+    double last_label_x = -1e9;  // edge labels where they fit: 2 bins apart, or short ("0.1", "1")
+    for (int e = 0; e < kErrorBins - 1; ++e) {
+        const double x = left + (e + 1) * bin_width;
+        std::string text = format("%g", edges[static_cast<std::size_t>(e)]);
+        if (const std::size_t at = text.find("e-0"); at != std::string::npos) text.erase(at + 2, 1);  // 1e-06 → 1e-6
+        if (e == first_fail - 1 || (x - last_label_x < 2 * bin_width && text.size() > 3)) continue;  // the tolerance's below
+        svg += format("<text x=\"%.1f\" y=\"%.0f\" class=\"axis\" text-anchor=\"middle\">%s</text>\n", x, top + height + 14,
+                      text.c_str());
+        last_label_x = x;
     }
     const double tx = left + first_fail * bin_width;
     svg += format("<line class=\"tol\" x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"%s\" stroke-width=\"2\" "
                   "stroke-dasharray=\"4 3\"/><text x=\"%.1f\" y=\"%.0f\" class=\"tol-label\" text-anchor=\"middle\">tol %g</text>\n"
-                  "<text x=\"%.1f\" y=\"30\" class=\"axis\" text-anchor=\"end\">%s pass</text>"
-                  "<text x=\"%.1f\" y=\"30\" class=\"axis\">fail %s</text>\n",
+                  "<text x=\"%.1f\" y=\"16\" class=\"axis\" text-anchor=\"end\">%s pass</text>"
+                  "<text x=\"%.1f\" y=\"16\" class=\"axis\">fail %s</text>\n",
                   tx, top - 4, tx, top + height + 4, kFailColour, tx, top + height + 28, r.tolerance, tx - 4,
                   kPassMark, tx + 4, kFailMark);
     return svg + "</svg>\n";
@@ -155,8 +160,9 @@ std::string legend() {
 std::string task_cell(const StudentTask& t) {
     const char* cls = t.state == TaskState::Pass ? "pass" : t.state == TaskState::Fail ? "fail"
                       : t.state == TaskState::NotGraded ? "na" : "missing";
-    std::string text = t.state == TaskState::Pass   ? std::string(kPassMark) + " " + figure(t.max_abs_diff)
-                       : t.state == TaskState::Fail ? std::string(kFailMark) + " " + figure(t.max_abs_diff)
+    const std::string diff = std::isfinite(t.max_abs_diff) ? " " + figure(t.max_abs_diff) : "";  // none: a wrong shape
+    std::string text = t.state == TaskState::Pass   ? kPassMark + diff
+                       : t.state == TaskState::Fail ? kFailMark + diff
                        : t.state == TaskState::NotGraded ? kNotGradedMark : kMissingMark;
     return format("<td class=\"%s\" title=\"%s\">", cls, html(t.reason.empty() ? task_state_name(t.state) : t.reason).c_str()) +
            html(text) + "</td>";
