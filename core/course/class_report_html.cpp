@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <ctime>
 
 namespace attn {
@@ -157,6 +158,22 @@ std::string legend() {
     return out + "</p>\n";
 }
 
+// The chart's colour key as SVG: its fills print, where the HTML legend's backgrounds may not.
+std::string chart_key() {
+    const std::pair<const char*, const char*> entries[] = {{kPassColour, "pass"}, {kFailColour, "fail"},
+                                                           {kNotGradedColour, "cannot be graded"},
+                                                           {kMissingColour, "not answered"},
+                                                           {kUnreadableColour, "could not be read"}};
+    std::string svg = "<svg class=\"key\" role=\"img\" aria-label=\"colours of the chart\" width=\"640\" height=\"20\" viewBox=\"0 0 640 20\">\n";
+    double x = 0;
+    for (const auto& [colour, label] : entries) {
+        svg += format("<rect x=\"%.0f\" y=\"4\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%.0f\" y=\"14\" class=\"axis\">%s</text>\n",
+                      x, colour, x + 16, label);
+        x += 24 + 7.0 * static_cast<double>(std::strlen(label));
+    }
+    return svg + "</svg><br>\n";
+}
+
 std::string task_cell(const StudentTask& t) {
     const char* cls = t.state == TaskState::Pass ? "pass" : t.state == TaskState::Fail ? "fail"
                       : t.state == TaskState::NotGraded ? "na" : "missing";
@@ -238,7 +255,7 @@ std::string class_report_html(const ClassReport& r, const std::string& date) {
     out += kCss;
     out += "</style>\n</head>\n<body>\n" + header(r, date) + legend();
     out += "<h2>Students</h2>\n" + students_table(r);
-    out += "<h2>Pass rate per task</h2>\n" + pass_rate_chart(r);
+    out += "<h2>Pass rate per task</h2>\n" + chart_key() + pass_rate_chart(r);
     out += format("<h2>Max abs diff per task</h2>\n<p class=\"sub\">Hand-ins per decade of the error (graded answers only), "
                   "split at the tolerance %g: left of it pass, right of it fail.</p>\n<div class=\"hists\">\n",
                   r.tolerance);

@@ -167,7 +167,8 @@ def html_checks(report):
     check("html: the student named with HTML is escaped", "&lt;img src=x onerror=alert(1)&gt;" in html
           and "<img" not in lower)
     check("html: a reason quoting <script> is escaped", "&lt;script&gt;alert(1)&lt;/script&gt;" in html)
-    check("html: 1 pass-rate chart + 6 histograms, inline SVG", html.count("<svg") == 7, html.count("<svg"))
+    check("html: 1 pass-rate chart + its colour key + 6 histograms, inline SVG", html.count('<svg class="chart"') == 1
+          and html.count('<svg class="key"') == 1 and html.count('<svg class="hist"') == 6, html.count("<svg"))
     check("html: pass-rate bars in the pass colour", html.count('fill="#009E73"') >= 6)
     header_checks(html, "html")
 
@@ -284,7 +285,7 @@ def chromium_checks(report, work):
     url = "file://" + os.path.abspath(report)
     flags = ["--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars", f"--user-data-dir={work}/chromium-profile"]
     dom = subprocess.run([browser, *flags, "--dump-dom", url], capture_output=True, timeout=120).stdout.decode("utf-8", "replace")
-    check("chromium: the DOM holds the 7 SVG charts and their bars", dom.count("<svg") == 7 and dom.count("<rect") >= 20,
+    check("chromium: the DOM holds the 8 SVGs (charts, key) and their bars", dom.count("<svg") == 8 and dom.count("<rect") >= 20,
           (dom.count("<svg"), dom.count("<rect")))
     header_checks(dom, "chromium")
     check("chromium: no element from a student's name", "<img" not in dom.lower())
