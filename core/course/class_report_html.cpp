@@ -145,7 +145,7 @@ th{background:#f2f2f2}.pass{background:#d7f0e7}.fail{background:#f8dccb}.na{back
 td.num{text-align:right}td.pass,td.fail,td.na,td.missing{white-space:nowrap}.reasons{font-size:12px;color:#444}
 @media print{body{margin:0;color:#000}p.sub,.reasons,table.meta th{color:#000}
 th,td{border:1px solid #000}th,.pass,.fail,.na,.missing,.err{background:none;color:#000}
-.legend b{border-color:#000}tr{break-inside:avoid}svg{break-inside:avoid}}
+.legend b{border-color:#000}tr{break-inside:avoid}svg{break-inside:avoid}h2,p.sub{break-after:avoid}}
 )";
 
 std::string legend() {
