@@ -208,7 +208,10 @@ std::string class_report_csv(const ClassReport& report);
 // words how the class did. Every cell carries a mark as well as a colour (print, colour-blind
 // readers): ✓ pass, ✗ fail, n/a cannot be graded, – missing, ! could not be read; colours pass
 // green, fail red, n/a amber, missing grey, could not be read dark slate; a legend says so.
-std::string class_report_html(const ClassReport& report, const std::string& date = "");
+std::string class_report_html(const ClassReport& report, const std::string& date);
+// The same dated today (local_date_today()): the Class window's Export, so that it writes the
+// file `attnlab check --report` writes the same day.
+std::string class_report_html(const ClassReport& report);
 // Today's local date as "YYYY-MM-DD", for class_report_html's header.
 std::string local_date_today();
 

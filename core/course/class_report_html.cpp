@@ -264,6 +264,8 @@ std::string class_report_html(const ClassReport& r, const std::string& date) {
     return out + "</body>\n</html>\n";
 }
 
+std::string class_report_html(const ClassReport& r) { return class_report_html(r, local_date_today()); }
+
 std::string local_date_today() {
     const std::time_t now = std::time(nullptr);
     std::tm local{};

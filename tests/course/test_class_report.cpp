@@ -164,7 +164,7 @@ TEST(ClassReport, ParallelGradingGivesTheSerialReport) {
         EXPECT_EQ(class_report_json(many).dump(), class_report_json(one).dump()) << threads << " threads";
         EXPECT_EQ(class_report_text(many), class_report_text(one)) << threads << " threads";
         EXPECT_EQ(class_report_csv(many), class_report_csv(one)) << threads << " threads";
-        EXPECT_EQ(class_report_html(many), class_report_html(one)) << threads << " threads";
+        EXPECT_EQ(class_report_html(many, "2026-12-07"), class_report_html(one, "2026-12-07")) << threads << " threads";
         ASSERT_EQ(seen.size(), hand_ins.size());
         for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], static_cast<int>(i) + 1);
     }
@@ -243,6 +243,11 @@ TEST(ClassReportHtml, HeaderNamesCourseFolderToleranceDateAndHowTheClassDid) {
     EXPECT_NE(html.find(std::to_string(r.unreadable) + " hand-ins could not be read."), std::string::npos);
     EXPECT_EQ(html.find("Exit status"), std::string::npos);
     EXPECT_EQ(class_report_html(r, "").find("id=\"date\""), std::string::npos);
+    // Without a date (the Class window's Export): today's, as `check --report` writes it.
+    const std::string today = local_date_today();
+    ASSERT_EQ(today.size(), 10u);
+    EXPECT_EQ(today[4], '-');
+    EXPECT_NE(class_report_html(r).find("<td id=\"date\">" + today + "</td>"), std::string::npos);
     r.pack_source = "packs/<temp>.json";
     r.course_title = "Temperature & masks";
     r.course_id = "temperature-masks";
