@@ -5,6 +5,7 @@
 #include "core/course/answer_file.h"
 #include "core/formats/captured.h"
 #include "core/course/class_report.h"
+#include "core/course/feedback.h"
 #include "core/base/error.h"
 #include "core/course/exercises.h"
 #include "core/base/i18n.h"
@@ -52,6 +53,7 @@ struct CommandLine {
     std::vector<std::string> answers_files;  // check: files and folders
     std::string report_file;                 // check --report
     std::string roster_file;                 // check DIR --pack P --roster CSV
+    std::string feedback_dir;                // check --feedback
 
     std::string seed_text = "447";
     uint64_t seed = 447;
@@ -158,16 +160,17 @@ int run_solve(const CommandLine& c) {
 // `check` grades one file as before unless it is asked for a class: several arguments, a folder,
 // --format csv or --report.
 bool class_mode(const CommandLine& c) {
-    if (c.answers_files.size() != 1 || c.format == "csv" || !c.report_file.empty()) return true;
+    if (c.answers_files.size() != 1 || c.format == "csv" || !c.report_file.empty() || !c.feedback_dir.empty()) return true;
     struct stat info {};
     return ::stat(c.answers_files.front().c_str(), &info) == 0 && S_ISDIR(info.st_mode);
 }
 
 // Grades the class on every core. When stderr is a terminal, "graded N of M hand-ins" counts up
 // on one line there (erased at the end); otherwise nothing is added to stderr.
-ClassReport grade_class_showing_progress(const CommandLine& c) {
+ClassReport grade_class_showing_progress(const CommandLine& c, const ClassCourse& against) {
     ClassGradingOptions options;
     options.where = c.answers_files.size() == 1 ? c.answers_files.front() : "check";
+    options.language = parse_language(c.language);
     const bool terminal = ::isatty(STDERR_FILENO) == 1;
     if (terminal)
         options.progress = [](int done, int total) {
@@ -183,7 +186,6 @@ ClassReport grade_class_showing_progress(const CommandLine& c) {
     std::vector<HandInSource> hand_ins = find_hand_ins(c.answers_files);
     if (c.pack_file.empty()) return grade_class(hand_ins, c.tolerance, options);
     // A class of variants (issue 22): each student's ID from the roster, else their file or folder name.
-    const ClassCourse against = class_pack_course(c.pack_file);
     if (against.variants) {
         const Roster roster = c.roster_file.empty() ? Roster{} : load_roster(c.roster_file);
         assign_student_ids(hand_ins, c.roster_file.empty() ? nullptr : &roster);
@@ -195,9 +197,12 @@ ClassReport grade_class_showing_progress(const CommandLine& c) {
 }
 
 int run_class(const CommandLine& c) {
-    const ClassReport report = grade_class_showing_progress(c);
+    // What the class is graded against: the notebook, or --pack (its variants, one per student).
+    const ClassCourse against = c.pack_file.empty() ? ClassCourse{} : class_pack_course(c.pack_file);
+    const ClassReport report = grade_class_showing_progress(c, against);
     // The report first: when it cannot be written, the run is a usage error (exit 2, no stdout).
-    if (!c.report_file.empty()) write_file_atomically(c.report_file, class_report_html(report));
+    if (!c.report_file.empty()) write_file_atomically(c.report_file, class_report_html(report, local_date_today()));
+    if (!c.feedback_dir.empty()) write_class_feedback(report, against, c.feedback_dir, parse_language(c.language));
     if (c.format == "json") std::cout << class_report_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     else if (c.format == "csv") print_text(class_report_csv(report));
     else print_text(class_report_text(report));
@@ -401,6 +406,7 @@ std::shared_ptr<CommandLine> register_commands(CLI::App& cli) {
     c->check->add_option("--format", c->format, "text, json or csv (csv: a class, one row per student)")
         ->check(CLI::IsMember({"text", "json", "csv"}));
     c->check->add_option("--report", c->report_file, "Also write the class report as one self-contained HTML file");
+    c->check->add_option("--feedback", c->feedback_dir, "Also write one Markdown feedback file per student into DIR");
     c->check->add_option("--lang", c->language, "Language: " + available_language_list())->check(language_validator());
 
     c->solve->add_option("--pack", c->pack_file, "Solve every task of this course pack, a file or a built-in pack's id (JSON answers with --format json)");

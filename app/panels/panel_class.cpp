@@ -128,8 +128,9 @@ void pass_rate_bar(const AppState& state, const TaskSummary& t, int students, fl
                           t.passed, t.failed, t.not_graded, t.missing, t.unreadable);
 }
 
-// The decades of max abs diff, as the HTML report draws them: bins below the tolerance green,
-// above it red, the one holding it grey, and a line at the tolerance itself (log scale).
+// The bins of max abs diff, as the HTML report draws them (decades split at the tolerance,
+// core/course/class_report.h): the bins left of the tolerance edge green (passes only), those
+// right of it red (fails only), and a line at the edge.
 void error_histogram(const AppState& state, const TaskSummary& t, double tolerance, float width) {
     const ImVec2 size(width, em(1.3f));
     const ImVec2 at = ImGui::GetCursorScreenPos();
@@ -138,22 +139,21 @@ void error_histogram(const AppState& state, const TaskSummary& t, double toleran
     ImDrawList* draw = ImGui::GetWindowDrawList();
     const int largest = std::max(1, *std::max_element(t.histogram.begin(), t.histogram.end()));
     const float bin_w = size.x / static_cast<float>(kErrorBins);
-    const int tolerance_bin = error_bin(tolerance);
+    const int failing_from = first_failing_bin(tolerance);
     int hovered_bin = -1;
     for (int b = 0; b < kErrorBins; ++b) {
         const float x0 = at.x + bin_w * static_cast<float>(b), h = size.y * static_cast<float>(t.histogram[b]) / largest;
-        const ImU32 color = b < tolerance_bin ? palette().pass : b > tolerance_bin ? palette().fail : palette().text_dim;
+        const ImU32 color = b < failing_from ? palette().pass : palette().fail;
         draw->AddRectFilled(ImVec2(x0 + 1, at.y + size.y - h), ImVec2(x0 + bin_w - 1, at.y + size.y), color);
         if (hovered && ImGui::GetIO().MousePos.x >= x0 && ImGui::GetIO().MousePos.x < x0 + bin_w) hovered_bin = b;
     }
     draw->AddLine(ImVec2(at.x, at.y + size.y), ImVec2(at.x + size.x, at.y + size.y), palette().text_dim);
-    // Bin b spans [10^(b-7), 10^(b-6)): the tolerance sits log10(tol) + 7 bins from the left.
-    const float tolerance_x = static_cast<float>(std::clamp(std::log10(tolerance) + 7.0, 1.0, double{kErrorBins} - 1));
-    draw->AddLine(ImVec2(at.x + bin_w * tolerance_x, at.y), ImVec2(at.x + bin_w * tolerance_x, at.y + size.y),
+    const float tolerance_x = at.x + bin_w * static_cast<float>(failing_from);
+    draw->AddLine(ImVec2(tolerance_x, at.y), ImVec2(tolerance_x, at.y + size.y),
                   ImGui::GetColorU32(ImGuiCol_Text), 1.5f);
     if (hovered_bin >= 0)
         ImGui::SetTooltip(tr(state, "max abs diff %s: %d answers (bins 1e-6 … ≥10; the line is the tolerance, %g)"),
-                          error_bin_label(hovered_bin).c_str(), t.histogram[hovered_bin], tolerance);
+                          error_bin_label(hovered_bin, tolerance).c_str(), t.histogram[hovered_bin], tolerance);
 }
 
 void draw_task_charts(AppState& state, const ClassReport& r) {
@@ -271,7 +271,9 @@ std::string cell_text(const char* mark, double x, float width) {
 // The cell's tooltip: the task, its state, max abs diff and the reason; then the click's hint.
 std::string cell_tooltip(const AppState& state, const StudentResult& s, const StudentTask& task, double tolerance) {
     std::string text = task.id + " — " + state_word(state, task.state);
-    if (std::isfinite(task.max_abs_diff) && (task.state == TaskState::Pass || task.state == TaskState::Fail))
+    // What the check measured: a temperature task's is a weight, its max abs diff only the shortfall.
+    if (!task.measured.empty()) text += "\n" + printable(task.measured, 200);
+    else if (std::isfinite(task.max_abs_diff) && (task.state == TaskState::Pass || task.state == TaskState::Fail))
         text += "\n" + format(tr(state, "max abs diff %s (tolerance %g)"), number_forms(task.max_abs_diff, 4).front().c_str(),
                               tolerance);
     if (!task.reason.empty()) text += "\n" + printable(task.reason, 400);

@@ -1,7 +1,6 @@
 // [SECTION] finding the hand-ins
 // [SECTION] grading and the summary
 // [SECTION] text, JSON, CSV
-// [SECTION] HTML (inline CSS and SVG)
 #include "core/course/class_report.h"
 
 #include "core/math/dataset.h"
@@ -307,15 +306,48 @@ int StudentResult::passed() const {
     return static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [](const StudentTask& t) { return t.state == TaskState::Pass; }));
 }
 
-int error_bin(double max_abs_diff) {
-    if (!(max_abs_diff >= 1e-6)) return 0;  // NaN never reaches here (only graded answers)
-    const int bin = static_cast<int>(std::floor(std::log10(max_abs_diff))) + 7;
-    return std::clamp(bin, 1, kErrorBins - 1);
+std::array<double, kErrorBins - 1> error_bin_edges(double tolerance) {
+    const double decades[] = {1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
+    // A tolerance on a decade edge (0.1) would add no edge: split the decade above it instead.
+    double extra = tolerance;
+    for (double d : decades)
+        if (std::fabs(tolerance - d) <= 1e-12 * d) extra = 5 * tolerance;
+    std::array<double, kErrorBins - 1> edges{};
+    std::copy(std::begin(decades), std::end(decades), edges.begin());
+    edges.back() = extra;
+    std::sort(edges.begin(), edges.end());
+    return edges;
 }
 
-std::string error_bin_label(int bin) {
-    static const char* labels[kErrorBins] = {"<1e-6", "1e-6", "1e-5", "1e-4", "1e-3", "0.01", "0.1", "1", "≥10"};
-    return bin >= 0 && bin < kErrorBins ? labels[bin] : "?";
+int first_failing_bin(double tolerance) {
+    const auto edges = error_bin_edges(tolerance);
+    return static_cast<int>(std::upper_bound(edges.begin(), edges.end(), tolerance) - edges.begin());
+}
+
+int error_bin(double max_abs_diff, double tolerance) {
+    // Edges below the tolerance count when reached; the tolerance's own edge only when passed
+    // (a diff equal to the tolerance passes). NaN reaches no edge: bin 0 (only graded answers come).
+    int bin = 0;
+    for (double edge : error_bin_edges(tolerance))
+        bin += edge == tolerance ? max_abs_diff > edge : max_abs_diff >= edge;
+    return bin;
+}
+
+namespace {
+std::string edge_text(double edge) {  // 1e-06 → 1e-6
+    std::string s = format("%g", edge);
+    const std::size_t e = s.find("e-0");
+    return e == std::string::npos ? s : s.erase(e + 2, 1);
+}
+}  // namespace
+
+std::string error_bin_label(int bin, double tolerance) {
+    if (bin < 0 || bin >= kErrorBins) return "?";
+    const auto edges = error_bin_edges(tolerance);
+    if (bin == 0) return (edges[0] == tolerance ? "≤" : "<") + edge_text(edges[0]);
+    const double lower = edges[static_cast<std::size_t>(bin - 1)];
+    if (lower == tolerance) return ">" + edge_text(lower);
+    return (bin == kErrorBins - 1 ? "≥" : "") + edge_text(lower);
 }
 
 std::string normalize_reason(const std::string& reason) {
@@ -435,6 +467,7 @@ StudentResult grade_one(const HandInSource& source, const ClassCourse& against, 
         } else {
             t.max_abs_diff = check.max_abs_diff;
             t.state = check.pass ? TaskState::Pass : TaskState::Fail;
+            t.measured = measured_text(check, language);
             const Task* task = course.find(check.id);
             if (!check.pass && task) t.reason = failure_reason(course, *task, data, hand_in.answers, check, tolerance, language);
         }
@@ -597,7 +630,7 @@ ClassReport grade_class(const std::vector<HandInSource>& hand_ins, double tolera
             case TaskState::NotGraded: ++summary->not_graded; break;
             case TaskState::Missing: ++summary->missing; break;
             }
-            if (std::isfinite(t.max_abs_diff)) ++summary->histogram[static_cast<std::size_t>(error_bin(t.max_abs_diff))];
+            if (std::isfinite(t.max_abs_diff)) ++summary->histogram[static_cast<std::size_t>(error_bin(t.max_abs_diff, tolerance))];
             if (t.state == TaskState::Pass || t.state == TaskState::Missing) continue;  // missing: counted above
             ReasonCount& r = reasons[{t.id, normalize_reason(t.reason)}];
             r.task = t.id;
@@ -710,8 +743,9 @@ std::string class_report_text(const ClassReport& r) {
         out += format("  %-6s %4.0f%%  %s  %d pass, %d fail, %d n/a, %d missing, %d unreadable\n", t.id.c_str(),
                       t.pass_rate * 100, bars.c_str(), t.passed, t.failed, t.not_graded, t.missing, t.unreadable);
     }
-    out += "\nMax abs diff per task (hand-ins per decade)\n  " + pad("task", 7);
-    for (int b = 0; b < kErrorBins; ++b) out += pad(error_bin_label(b), 6);
+    out += format("\nMax abs diff per task (hand-ins per decade, split at the tolerance: from %s they fail)\n  ",
+                  error_bin_label(first_failing_bin(r.tolerance), r.tolerance).c_str()) + pad("task", 7);
+    for (int b = 0; b < kErrorBins; ++b) out += pad(error_bin_label(b, r.tolerance), 6);
     out += "\n";
     for (const TaskSummary& t : r.tasks) {
         out += "  " + pad(t.id, 7);
@@ -751,10 +785,12 @@ nlohmann::json class_report_json(const ClassReport& r) {
     for (const StudentResult& s : r.students) {
         json item{{"student", shown(s.student)}, {"file", shown(s.path)}};
         if (!s.error.empty()) item["error"] = shown(s.error);
+        if (!s.variant_student.empty()) item["variant"] = shown(s.variant_student);
         json list = json::array();
         for (const StudentTask& t : s.tasks) {
             json task{{"id", t.id}, {"state", task_state_name(t.state)}};
             task["max_abs_diff"] = std::isfinite(t.max_abs_diff) ? json(t.max_abs_diff) : json(nullptr);
+            if (!t.measured.empty()) task["measured"] = shown(t.measured);
             if (!t.reason.empty()) task["reason"] = shown(t.reason);
             list.push_back(task);
         }
@@ -763,13 +799,16 @@ nlohmann::json class_report_json(const ClassReport& r) {
         students.push_back(item);
     }
     json bins = json::array();
-    for (int b = 0; b < kErrorBins; ++b) bins.push_back(error_bin_label(b));
+    json edges = json::array();
+    for (int b = 0; b < kErrorBins; ++b) bins.push_back(error_bin_label(b, r.tolerance));
+    for (double e : error_bin_edges(r.tolerance)) edges.push_back(e);
     for (const TaskSummary& t : r.tasks) {
         json counts = json::array();
         for (int c : t.histogram) counts.push_back(c);
         tasks.push_back({{"id", t.id}, {"passed", t.passed}, {"failed", t.failed}, {"not_graded", t.not_graded},
                          {"missing", t.missing}, {"unreadable", t.unreadable}, {"pass_rate", t.pass_rate},
-                         {"histogram", {{"bins", bins}, {"counts", counts}}}});
+                         {"histogram", {{"bins", bins}, {"edges", edges}, {"first_failing_bin", first_failing_bin(r.tolerance)},
+                                        {"counts", counts}}}});
     }
     for (const ReasonCount& c : r.reasons) {
         json names = json::array();
@@ -816,189 +855,6 @@ std::string class_report_csv(const ClassReport& r) {
     return out;
 }
 
-// ---- [SECTION] HTML (inline CSS and SVG) ------------------------------------------------------
-
-namespace {
-
-std::string html(const std::string& raw) {
-    std::string out;
-    for (char c : shown(raw, 1000)) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
-
-// Okabe-Ito, as the app's palette: pass, fail, n/a, missing, unreadable; histogram bars.
-constexpr const char* kPassColour = "#009E73";
-constexpr const char* kFailColour = "#D55E00";
-constexpr const char* kNotGradedColour = "#E69F00";
-constexpr const char* kMissingColour = "#BBBBBB";
-constexpr const char* kUnreadableColour = "#555555";
-constexpr const char* kBarColour = "#0072B2";
-
-// Stacked 100 % bars, one per task: pass at the bottom, its percentage on top.
-std::string pass_rate_chart(const ClassReport& r) {
-    const int n = static_cast<int>(r.tasks.size());
-    const double left = 50, top = 30, height = 220, bar = 70, gap = 40;
-    const double width = left + n * (bar + gap) + 20;
-    std::string svg = format("<svg class=\"chart\" role=\"img\" aria-label=\"pass rate per task\" width=\"%.0f\" "
-                             "height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
-                             width, top + height + 50, width, top + height + 50);
-    for (int p = 0; p <= 100; p += 25) {
-        const double y = top + height * (1 - p / 100.0);
-        svg += format("<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-                      "<text x=\"%.0f\" y=\"%.1f\" class=\"axis\" text-anchor=\"end\">%d%%</text>\n",
-                      left - 4, y, width - 10, y, left - 8, y + 4, p);
-    }
-    const double total = std::max<double>(1, static_cast<double>(r.students.size()));
-    for (int i = 0; i < n; ++i) {
-        const TaskSummary& t = r.tasks[static_cast<std::size_t>(i)];
-        const double x = left + gap / 2 + i * (bar + gap);
-        const std::pair<int, const char*> parts[] = {{t.passed, kPassColour},      {t.failed, kFailColour},
-                                                     {t.not_graded, kNotGradedColour}, {t.missing, kMissingColour},
-                                                     {t.unreadable, kUnreadableColour}};
-        double y = top + height;
-        for (const auto& [count, colour] : parts) {
-            if (count == 0) continue;
-            const double h = height * count / total;
-            y -= h;
-            svg += format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\" fill=\"%s\"><title>%s: %d</title></rect>\n",
-                          x, y, bar, h, colour, t.id.c_str(), count);
-        }
-        svg += format("<text x=\"%.1f\" y=\"%.1f\" class=\"value\" text-anchor=\"middle\">%.0f%%</text>\n", x + bar / 2,
-                      top - 8, t.pass_rate * 100);
-        svg += format("<text x=\"%.1f\" y=\"%.1f\" class=\"label\" text-anchor=\"middle\">%s</text>\n", x + bar / 2,
-                      top + height + 20, t.id.c_str());
-        svg += format("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"middle\">%d/%zu</text>\n", x + bar / 2,
-                      top + height + 36, t.passed, r.students.size());
-    }
-    return svg + "</svg>\n";
-}
-
-// One small histogram per task: hand-ins per decade of max abs diff, the tolerance dashed.
-std::string histogram_chart(const ClassReport& r, const TaskSummary& t) {
-    const double left = 30, top = 36, width = 9 * 26.0, height = 110;
-    const int most = std::max(1, *std::max_element(t.histogram.begin(), t.histogram.end()));
-    std::string svg = format("<svg class=\"hist\" role=\"img\" aria-label=\"errors of %s\" width=\"%.0f\" height=\"%.0f\" "
-                             "viewBox=\"0 0 %.0f %.0f\">\n"
-                             "<text x=\"%.0f\" y=\"16\" class=\"label\">%s</text>\n",
-                             t.id.c_str(), left + width + 10, top + height + 34, left + width + 10, top + height + 34,
-                             left, t.id.c_str());
-    svg += format("<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#999\"/>\n", left, top + height,
-                  left + width, top + height);
-    const double bin_width = width / kErrorBins;
-    for (int b = 0; b < kErrorBins; ++b) {
-        const int count = t.histogram[static_cast<std::size_t>(b)];
-        const double x = left + b * bin_width;
-        if (count > 0) {
-            const double h = height * count / most;
-            svg += format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %d</title></rect>\n"
-                          "<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"middle\">%d</text>\n",
-                          x + 2, top + height - h, bin_width - 4, h, kBarColour, error_bin_label(b).c_str(), count,
-                          x + bin_width / 2, top + height - h - 3, count);
-        }
-        if (b % 2 == 0 || b == kErrorBins - 1)
-            svg += format("<text x=\"%.1f\" y=\"%.0f\" class=\"axis\" text-anchor=\"middle\">%s</text>\n", x + bin_width / 2,
-                          top + height + 14, error_bin_label(b).c_str());
-    }
-    // The tolerance on the same log axis: bin i covers [10^(i-7), 10^(i-6)).
-    const double position = std::clamp(std::log10(r.tolerance) + 7, 1.0, static_cast<double>(kErrorBins - 1));
-    const double tx = left + position * bin_width;
-    svg += format("<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"%s\" stroke-dasharray=\"4 3\"/>"
-                  "<text x=\"%.1f\" y=\"16\" class=\"axis\" text-anchor=\"middle\">tol %g</text>\n",
-                  tx, top - 12, tx, top + height, kFailColour, tx, r.tolerance);
-    return svg + "</svg>\n";
-}
-
-const char* kCss = R"(body{font-family:"DejaVu Sans",Arial,sans-serif;margin:24px;color:#222;background:#fff}
-h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px}
-p.sub{color:#555;margin:0 0 12px}
-.legend span{display:inline-block;margin-right:14px;font-size:13px}
-.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-1px}
-svg text{font-family:"DejaVu Sans",Arial,sans-serif}
-svg .axis{font-size:11px;fill:#555}svg .label{font-size:13px;fill:#222;font-weight:bold}svg .value{font-size:13px;fill:#222}
-.hists{display:flex;flex-wrap:wrap;gap:8px}
-table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}
-th{background:#f2f2f2}td.pass{background:#d7f0e7}td.fail{background:#f8dccb}td.na{background:#fbecc9}td.missing{color:#888}
-td.err{background:#e4e4e4}td.num{text-align:right}td.pass,td.fail,td.na,td.missing{white-space:nowrap}.reasons{font-size:12px;color:#444}
-)";
-
-std::string legend() {
-    return format("<p class=\"legend\"><span><i style=\"background:%s\"></i>pass</span><span><i style=\"background:%s\"></i>fail</span>"
-                  "<span><i style=\"background:%s\"></i>cannot be graded</span><span><i style=\"background:%s\"></i>not answered</span>"
-                  "<span><i style=\"background:%s\"></i>could not be read</span></p>\n",
-                  kPassColour, kFailColour, kNotGradedColour, kMissingColour, kUnreadableColour);
-}
-
-std::string students_table(const ClassReport& r) {
-    std::string out = "<table>\n<tr><th>student</th>";
-    for (const TaskSummary& t : r.tasks) out += "<th>" + t.id + "</th>";
-    out += "<th>passed</th><th>why not</th></tr>\n";
-    for (const StudentResult& s : r.students) {
-        out += "<tr><td>" + html(s.student) + "</td>";
-        if (!s.error.empty()) {
-            out += format("<td class=\"err\" colspan=\"%zu\">could not be read</td><td class=\"num\">0</td>", r.tasks.size());
-            out += "<td class=\"reasons\">" + html(s.error) + "</td></tr>\n";
-            continue;
-        }
-        std::string why, missing;
-        for (const StudentTask& t : s.tasks) {
-            const char* cls = t.state == TaskState::Pass ? "pass" : t.state == TaskState::Fail ? "fail"
-                              : t.state == TaskState::NotGraded ? "na" : "missing";
-            std::string text = t.state == TaskState::Pass || t.state == TaskState::Fail ? figure(t.max_abs_diff)
-                               : t.state == TaskState::NotGraded ? "n/a" : "–";
-            out += format("<td class=\"%s\" title=\"%s\">", cls, html(t.reason.empty() ? task_state_name(t.state) : t.reason).c_str()) +
-                   html(text) + "</td>";
-            if (t.state == TaskState::Missing) missing += (missing.empty() ? "" : ", ") + t.id;
-            else if (t.state != TaskState::Pass) why += (why.empty() ? "" : "<br>") + t.id + ": " + html(t.reason);
-        }
-        if (!missing.empty()) why += (why.empty() ? "" : "<br>") + std::string("not answered: ") + missing;
-        out += format("<td class=\"num\">%d/%zu</td><td class=\"reasons\">%s</td></tr>\n", s.passed(), s.tasks.size(), why.c_str());
-    }
-    return out + "</table>\n";
-}
-
-}  // namespace
-
-std::string class_report_html(const ClassReport& r) {
-    std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
-                      "<title>attnlab class report</title>\n<style>\n";
-    out += kCss;
-    out += "</style>\n</head>\n<body>\n<h1>Class report</h1>\n";
-    out += format("<p class=\"sub\">%zu hand-ins, %zu read, %d could not be read; tolerance %g; %d passed every task. "
-                  "Exit status %d: %s.</p>\n",
-                  r.students.size(), r.students.size() - static_cast<std::size_t>(r.unreadable), r.unreadable, r.tolerance,
-                  r.all_passed, class_exit_status(r), exit_reason(r).c_str());
-    out += "<h2>Pass rate per task</h2>\n" + legend() + pass_rate_chart(r);
-    out += "<h2>Max abs diff per task</h2>\n<p class=\"sub\">Hand-ins per decade of the error (graded answers only).</p>\n"
-           "<div class=\"hists\">\n";
-    for (const TaskSummary& t : r.tasks) out += histogram_chart(r, t);
-    out += "</div>\n<h2>Most common reasons a task failed or could not be graded</h2>\n";
-    if (r.reasons.empty()) {
-        out += "<p>None: every answered task passed.</p>\n";
-    } else {
-        out += "<table>\n<tr><th>count</th><th>task</th><th>reason (numbers as #)</th><th>students</th></tr>\n";
-        for (std::size_t i = 0; i < r.reasons.size() && i < 15; ++i) {
-            const ReasonCount& c = r.reasons[i];
-            std::string names;
-            for (std::size_t k = 0; k < c.students.size() && k < 8; ++k) names += (k ? ", " : "") + html(c.students[k]);
-            if (c.students.size() > 8) names += format(", and %zu more", c.students.size() - 8);
-            out += format("<tr><td class=\"num\">%d</td><td>%s</td><td>", c.count, c.task.c_str()) + html(c.reason) +
-                   "</td><td class=\"reasons\">" + names + "</td></tr>\n";
-        }
-        out += "</table>\n";
-    }
-    out += "<h2>Students</h2>\n" + students_table(r);
-    out += "</body>\n</html>\n";
-    return out;
-}
+// The HTML writer is in class_report_html.cpp.
 
 }  // namespace attn

@@ -36,8 +36,9 @@
 // The class summary
 // - per task: counts of the four states over the students whose file was read, and pass_rate =
 //   passed / all students (an unreadable hand-in passes nothing);
-// - per task: a histogram of max abs diff over the graded answers in decades, bins
-//   [0, 1e-6), [1e-6, 1e-5), ..., [1, 10), [10, inf) (kErrorBins edges below);
+// - per task: a histogram of max abs diff over the graded answers in decades with the tolerance
+//   as one more edge, so no bin mixes passes and fails: for 0.05, bins [0, 1e-6), [1e-6, 1e-5),
+//   ..., [0.01, 0.05], (0.05, 0.1), [0.1, 1), [1, 10), [10, inf) (error_bin below);
 // - the most common reasons a task failed or could not be graded (not-answered tasks are only
 //   counted), grouped after numbers are replaced by '#'
 //   (task ids such as 1.3.2 and names such as k2 or query132 are kept), most frequent first.
@@ -126,6 +127,10 @@ struct StudentTask {
     std::string id;
     TaskState state = TaskState::Missing;
     float max_abs_diff = 0;  // NaN unless graded
+    // What the check measured, with its threshold (measured_text): "max abs diff 0.0012 ≤ 0.05",
+    // or for a temperature task "weight of k0 = 0.59, needs ≥ 0.9", whose max_abs_diff is only
+    // the shortfall. Empty unless graded.
+    std::string measured;
     std::string reason;      // empty for pass; why it failed, could not be graded or is missing
 };
 
@@ -140,11 +145,21 @@ struct StudentResult {
     int passed() const;
 };
 
-// Decade edges of the error histogram: bin 0 is [0, 1e-6), bin i is [10^(i-7), 10^(i-6)), the
-// last is [10, inf).
-inline constexpr int kErrorBins = 9;
-int error_bin(double max_abs_diff);           // 0 .. kErrorBins-1
-std::string error_bin_label(int bin);         // "<1e-6", "1e-6", ..., "1", "≥10"
+// The error histogram's bins: the decade edges 1e-6, 1e-5, ..., 1, 10 plus the tolerance as an
+// edge of its own (a tolerance that is itself a decade edge, such as 0.1, adds 5 × tolerance
+// instead, so there are always kErrorBins bins). A diff equal to the tolerance passes
+// (check.pass is diff <= tolerance), so it lands left of the tolerance edge: every bin left of
+// it holds passes only, every bin right of it fails only. tolerance > 0 and finite.
+inline constexpr int kErrorBins = 10;
+inline constexpr double kDefaultTolerance = 0.05;  // the notebook's
+// The kErrorBins - 1 inner edges, ascending; the tolerance is one of them.
+std::array<double, kErrorBins - 1> error_bin_edges(double tolerance = kDefaultTolerance);
+// The first bin right of the tolerance edge: bins below it pass, bins from it fail.
+int first_failing_bin(double tolerance = kDefaultTolerance);
+int error_bin(double max_abs_diff, double tolerance = kDefaultTolerance);  // 0 .. kErrorBins-1
+// Each bin by its lower edge: "<1e-6", "1e-6", ..., "0.01" (the bin that ends at the
+// tolerance starts at 0.01), ">0.05" (the one starting right of it), "0.1", "1", "≥10".
+std::string error_bin_label(int bin, double tolerance = kDefaultTolerance);
 
 struct TaskSummary {
     std::string id;
@@ -225,17 +240,30 @@ std::string normalize_reason(const std::string& reason);
 int class_exit_status(const ClassReport& report);
 
 std::string class_report_text(const ClassReport& report);
-// {"tolerance", "tasks": [ids], "students": [{"student", "file", "error"?, "passed",
-//  "tasks": [{"id", "state", "max_abs_diff" (null unless graded), "reason"?}]}],
+// {"tolerance", "tasks": [ids], "students": [{"student", "file", "error"?, "variant"?, "passed",
+//  "tasks": [{"id", "state", "max_abs_diff" (null unless graded; a weight task's shortfall),
+//             "measured"? (what the check measured: measured_text), "reason"?}]}],
 //  "summary": {"hand_ins", "read", "unreadable", "all_passed",
 //              "tasks": [{"id", "passed", "failed", "not_graded", "missing", "unreadable",
-//                         "pass_rate", "histogram": {"bins": [labels], "counts": [...]}}],
+//                         "pass_rate", "histogram": {"bins": [labels], "edges": [inner edges],
+//                                                    "first_failing_bin", "counts": [...]}}],
 //              "reasons": [{"task", "reason", "count", "students"}]}, "exit_status"}
 nlohmann::json class_report_json(const ClassReport& report);
 // Header: student,file,error,<id>,<id> max_abs_diff,... ,passed; one row per student, cells
 // pass / fail / n/a / missing (empty for an unreadable hand-in); CRLF line ends (RFC 4180).
 std::string class_report_csv(const ClassReport& report);
-// One self-contained HTML page: inline CSS, inline SVG charts, no scripts, no URLs.
+// One self-contained HTML page (class_report_html.cpp): inline CSS, inline SVG charts, no
+// scripts, no URLs; a grade sheet to print or post. Its header names the course (the pack, or
+// the built-in notebook), the folder graded, the tolerance and `date` (the caller's today,
+// "YYYY-MM-DD", passed in so tests are deterministic; empty leaves the date out) and says in
+// words how the class did. Every cell carries a mark as well as a colour (print, colour-blind
+// readers): ✓ pass, ✗ fail, n/a cannot be graded, – missing, ! could not be read; colours pass
+// green, fail red, n/a amber, missing grey, could not be read dark slate; a legend says so.
+std::string class_report_html(const ClassReport& report, const std::string& date);
+// The same dated today (local_date_today()): the Class window's Export, so that it writes the
+// file `attnlab check --report` writes the same day.
 std::string class_report_html(const ClassReport& report);
+// Today's local date as "YYYY-MM-DD", for class_report_html's header.
+std::string local_date_today();
 
 }  // namespace attn

@@ -47,6 +47,17 @@ cp "$F/class/s003.py" "$T/swapped/s001.py"
 cp "$F/class/s002/hand_in.ipynb" "$T/swapped/s002/"
 expect "class of variants: swapped hand-ins fail" 1 ": 1 passed every task" check "$T/swapped" --pack temperature-masks
 row_passes "class of variants: the unswapped one still passes" s002
+# Feedback for a class of variants: each file is about the student's own variant, with the pack's
+# tasks, what each check measured (a weight for 2.1.1, not a diff) and a hint from that variant.
+expect "class of variants with --feedback" 1 ": 1 passed every task" \
+    check "$T/swapped" --pack temperature-masks --feedback "$T/feedback"
+fb=$T/feedback/s001.md
+if grep -qF "Your variant: s001" "$fb" && grep -qF "Temperature, masks and more tokens" "$fb"; then
+    ok "feedback names the student's variant and the pack"
+else not_ok "feedback names the student's variant and the pack" "$(head -c 400 "$fb")"; fi
+if grep -qE '^- weight of k0 = 0\.[0-9]+, needs ≥ 0\.9' "$fb" && grep -qF -- "- hint: " "$fb"; then
+    ok "feedback says the weight 2.1.1 measured, and gives hints"
+else not_ok "feedback says the weight 2.1.1 measured, and gives hints" "$(head -c 600 "$fb")"; fi
 expect "class against one variant: only its student passes" 1 ": 1 passed every task" \
     check "$F/class" --pack "$F/temperature-masks-s003.json"
 row_passes "class against one variant: s003 passes" s003

@@ -3,6 +3,8 @@
 #include "core/course/class_report.h"
 #include "core/course/pack.h"
 
+#include "core/base/text.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -25,16 +27,62 @@ TEST(ClassReport, ReasonsGroupWithNumbersOutButTaskIdsAndNamesKept) {
     EXPECT_EQ(normalize_reason(""), "");
 }
 
-TEST(ClassReport, ErrorBinsAreDecades) {
+TEST(ClassReport, ErrorBinsAreDecadesSplitAtTheTolerance) {
     EXPECT_EQ(error_bin(0), 0);
     EXPECT_EQ(error_bin(9.9e-7), 0);
     EXPECT_EQ(error_bin(1e-6), 1);
-    EXPECT_EQ(error_bin(0.05), 5);  // [0.01, 0.1)
-    EXPECT_EQ(error_bin(1.0), 7);
-    EXPECT_EQ(error_bin(10.0), 8);
+    EXPECT_EQ(error_bin(0.02), 5);  // [0.01, 0.05]
+    EXPECT_EQ(error_bin(0.07), 6);  // (0.05, 0.1)
+    EXPECT_EQ(error_bin(1.0), 8);
+    EXPECT_EQ(error_bin(10.0), 9);
     EXPECT_EQ(error_bin(1e30), kErrorBins - 1);
     EXPECT_EQ(error_bin_label(0), "<1e-6");
+    EXPECT_EQ(error_bin_label(1), "1e-6");
+    EXPECT_EQ(error_bin_label(5), "0.01");
+    EXPECT_EQ(error_bin_label(6), ">0.05");
+    EXPECT_EQ(error_bin_label(7), "0.1");
     EXPECT_EQ(error_bin_label(kErrorBins - 1), "≥10");
+}
+
+// Issue 22: the 0.01–0.1 bin held passes and fails; the tolerance is an edge now. A diff equal
+// to the tolerance passes (diff <= tolerance), so it stays left of the edge.
+TEST(ClassReport, ADiffJustBelowAndJustAboveTheToleranceLandInDifferentBins) {
+    for (double tolerance : {0.05, 0.02, 0.1, 1e-3, 0.3, 1e-7, 20.0}) {
+        SCOPED_TRACE(tolerance);
+        const int below = error_bin(tolerance * (1 - 1e-9), tolerance);
+        const int at = error_bin(tolerance, tolerance);
+        const int above = error_bin(tolerance * (1 + 1e-9), tolerance);
+        EXPECT_EQ(below, at);
+        EXPECT_EQ(above, at + 1);
+        EXPECT_EQ(first_failing_bin(tolerance), above);
+        EXPECT_EQ(error_bin_label(above, tolerance).rfind(">", 0), 0u) << error_bin_label(above, tolerance);
+        const auto edges = error_bin_edges(tolerance);
+        for (std::size_t i = 1; i < edges.size(); ++i) EXPECT_LT(edges[i - 1], edges[i]);  // every bin has width
+        // The decades stay edges: 0.5 and 0.005 still fall in different bins.
+        EXPECT_NE(error_bin(0.5, tolerance), error_bin(0.005, tolerance));
+    }
+    EXPECT_EQ(error_bin_label(first_failing_bin(0.1) , 0.1), ">0.1");
+    EXPECT_EQ(error_bin_label(first_failing_bin(0.1) + 1, 0.1), "0.5");  // 0.1 is a decade: 5 × 0.1 splits the next
+}
+
+// The bins reach the text and JSON summaries: counts per bin, labels, edges and the split.
+TEST(ClassReport, SummariesCountPassesAndFailsInSeparateBins) {
+    ClassReport r;
+    r.tolerance = 0.05;
+    r.tasks.push_back({});
+    r.tasks[0].id = "1.1.1";
+    r.tasks[0].histogram[static_cast<std::size_t>(error_bin(0.049))] = 3;
+    r.tasks[0].histogram[static_cast<std::size_t>(error_bin(0.051))] = 4;
+    const nlohmann::json doc = class_report_json(r);
+    const nlohmann::json& h = doc["summary"]["tasks"][0]["histogram"];
+    EXPECT_EQ(h["counts"][5], 3);
+    EXPECT_EQ(h["counts"][6], 4);
+    EXPECT_EQ(h["bins"][6], ">0.05");
+    EXPECT_EQ(h["first_failing_bin"], 6);
+    EXPECT_EQ(h["edges"][5], 0.05);
+    const std::string text = class_report_text(r);
+    EXPECT_NE(text.find(">0.05"), std::string::npos) << text;
+    EXPECT_NE(text.find("from >0.05 they fail"), std::string::npos) << text;
 }
 
 ClassReport hostile_names() {
@@ -117,7 +165,7 @@ TEST(ClassReport, ParallelGradingGivesTheSerialReport) {
         EXPECT_EQ(class_report_json(many).dump(), class_report_json(one).dump()) << threads << " threads";
         EXPECT_EQ(class_report_text(many), class_report_text(one)) << threads << " threads";
         EXPECT_EQ(class_report_csv(many), class_report_csv(one)) << threads << " threads";
-        EXPECT_EQ(class_report_html(many), class_report_html(one)) << threads << " threads";
+        EXPECT_EQ(class_report_html(many, "2026-12-07"), class_report_html(one, "2026-12-07")) << threads << " threads";
         ASSERT_EQ(seen.size(), hand_ins.size());
         for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], static_cast<int>(i) + 1);
     }
@@ -283,6 +331,88 @@ TEST(ClassVariants, ABadRosterIsRefusedWithItsLine) {
     expect_roster_error("hand_in,student_id\na.py,s1\na.py,s2\n", "r.csv:3: \"a.py\" is listed twice (first at line 2)");
     expect_roster_error("hand_in,student_id\n\"a.py,s1\n", "r.csv:2: a quoted field is not closed");
     expect_roster_error("hand_in,student_id\n\"a\"x,s1\n", "r.csv:2: text after a quoted field");
+}
+
+}  // namespace
+}  // namespace attn
+
+namespace attn {
+namespace {
+
+ClassReport fixture_class() {
+    ClassGradingOptions options;
+    options.where = "tests/fixtures/class/hand-ins";
+    return grade_class(find_hand_ins({std::string(ATTN_TEST_FIXTURES_DIR) + "/class/hand-ins"}), 0.05, options);
+}
+
+// Issue 22: the header names the course, the folder, the tolerance and the date, and says how the
+// class did in words, not as an exit status.
+TEST(ClassReportHtml, HeaderNamesCourseFolderToleranceDateAndHowTheClassDid) {
+    ClassReport r = fixture_class();
+    const std::string html = class_report_html(r, "2026-12-07");
+    EXPECT_NE(html.find("<td id=\"course\">Understanding attention (notebook), the built-in notebook</td>"), std::string::npos);
+    EXPECT_NE(html.find("<td id=\"folder\">tests/fixtures/class/hand-ins</td>"), std::string::npos);
+    EXPECT_NE(html.find("<td id=\"tolerance\">max abs diff ≤ 0.05 passes</td>"), std::string::npos);
+    EXPECT_NE(html.find("<td id=\"date\">2026-12-07</td>"), std::string::npos);
+    const std::string verdict = std::to_string(r.all_passed) + " of " + std::to_string(r.students.size()) +
+                                " students passed every task.";
+    EXPECT_NE(html.find(verdict), std::string::npos) << verdict;
+    EXPECT_NE(html.find(std::to_string(r.unreadable) + " hand-ins could not be read."), std::string::npos);
+    EXPECT_EQ(html.find("Exit status"), std::string::npos);
+    EXPECT_EQ(class_report_html(r, "").find("id=\"date\""), std::string::npos);
+    // Without a date (the Class window's Export): today's, as `check --report` writes it.
+    const std::string today = local_date_today();
+    ASSERT_EQ(today.size(), 10u);
+    EXPECT_EQ(today[4], '-');
+    EXPECT_NE(class_report_html(r).find("<td id=\"date\">" + today + "</td>"), std::string::npos);
+    r.pack_source = "packs/<temp>.json";
+    r.course_title = "Temperature & masks";
+    r.course_id = "temperature-masks";
+    const std::string pack = class_report_html(r, "2026-12-07");
+    EXPECT_NE(pack.find("Temperature &amp; masks (temperature-masks), pack packs/&lt;temp&gt;.json"), std::string::npos);
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+    return n;
+}
+
+// Every cell carries a mark, not colour alone; the legend explains marks and colours; print CSS.
+TEST(ClassReportHtml, EveryCellHasAMarkAndTheLegendExplainsThem) {
+    ClassReport r;
+    r.tolerance = 0.05;
+    for (const char* id : {"1.1.1", "1.1.2", "1.1.3", "1.1.4"}) r.tasks.push_back({id});
+    StudentResult s;
+    s.student = "amy";
+    s.tasks = {{"1.1.1", TaskState::Pass, 0.001f, ""}, {"1.1.2", TaskState::Fail, 0.5f, "too far"},
+               {"1.1.3", TaskState::NotGraded, NAN, "uses os"}, {"1.1.4", TaskState::Missing, NAN, "not answered"}};
+    StudentResult broken;
+    broken.student = "ben";
+    broken.error = "not UTF-8";
+    r.students = {s, broken};
+    const std::string html = class_report_html(r, "2026-12-07");
+    EXPECT_NE(html.find("<td class=\"pass\" title=\"pass\">✓ 0.001</td>"), std::string::npos) << html;
+    EXPECT_NE(html.find("<td class=\"fail\" title=\"too far\">✗ 0.5</td>"), std::string::npos);
+    EXPECT_NE(html.find("<td class=\"na\" title=\"uses os\">n/a</td>"), std::string::npos);
+    EXPECT_NE(html.find("<td class=\"missing\" title=\"not answered\">–</td>"), std::string::npos);
+    EXPECT_NE(html.find("<td class=\"err\" colspan=\"4\">! could not be read</td>"), std::string::npos);
+    for (const char* legend : {"<b class=\"pass\">✓</b>pass", "<b class=\"fail\">✗</b>fail", "<b class=\"na\">n/a</b>cannot be graded",
+                               "<b class=\"missing\">–</b>not answered", "<b class=\"err\">!</b>could not be read"})
+        EXPECT_EQ(count(html, legend), 1u) << legend;
+    EXPECT_NE(html.find("@media print"), std::string::npos);
+    // Missing is grey, could-not-be-read dark slate: two different colours.
+    EXPECT_NE(html.find(".missing{background:#eeeeee"), std::string::npos);
+    EXPECT_NE(html.find(".err{background:#3B4A5C"), std::string::npos);
+}
+
+// The chart draws the tolerance edge between the last passing and the first failing bin.
+TEST(ClassReportHtml, HistogramLabelsTheToleranceEdge) {
+    const ClassReport r = fixture_class();
+    const std::string html = class_report_html(r, "2026-12-07");
+    EXPECT_EQ(count(html, "class=\"tol-label\" text-anchor=\"middle\">tol 0.05</text>"), r.tasks.size());
+    // x of the edge: left 14 + first failing bin × 30
+    EXPECT_EQ(count(html, format("<line class=\"tol\" x1=\"%.1f\"", 14.0 + first_failing_bin(0.05) * 30)), r.tasks.size());
 }
 
 }  // namespace

@@ -10,8 +10,11 @@ student string, single-file `check FILE` is unchanged, and hostile folders (a sy
 dangling link, a FIFO, 10 001 entries, nothing to grade) end with a clear message and no hang.
 
 With --chromium: the HTML report is opened in headless Chromium; --dump-dom must hold the SVG
-charts and the screenshot must show them (pixels of the pass colour #009E73 in the pass-rate
-bars, of #0072B2 in the histograms). Exits 77 (ctest SKIP) when `chromium` is not installed.
+charts, the grade sheet's header (course, folder, tolerance, today's date, how the class did),
+the ✓/✗ marks in the cells and the histogram bins split at the tolerance (issue 22), and the
+screenshot must show them (pixels of the pass colour #009E73 in the pass-rate bars, of #0072B2 in
+the histograms). chromium is in .ci/debian-packages.txt: its absence is a failure, not a skip.
+--feedback DIR writes one Markdown file per student (checked without --chromium).
 Standard library only. Prints "ok - ..." lines and exits 0 when everything holds.
 """
 import csv
@@ -133,6 +136,29 @@ def other_formats(binary, fixture, doc, work):
     check("text: exit status explained", "exit status 1: 5 hand-ins could not be read" in text, text[-300:])
 
 
+def header_checks(dom, where):
+    """The grade sheet (issue 22): header fields, marks in every cell, bins split at the tolerance."""
+    import datetime
+    import re
+    hand_ins = re.search(r'<td id="folder">([^<]*)</td>', dom)
+    check(f"{where}: header names the folder graded", hand_ins is not None and hand_ins.group(1).endswith("hand-ins"),
+          hand_ins and hand_ins.group(1))
+    check(f"{where}: header names the course", '<td id="course">Understanding attention (notebook), the built-in notebook</td>' in dom)
+    check(f"{where}: header names the tolerance", '<td id="tolerance">max abs diff ≤ 0.05 passes</td>' in dom)
+    check(f"{where}: header has today's date", f'<td id="date">{datetime.date.today().isoformat()}</td>' in dom)
+    verdict = re.search(r'id="verdict">(\d+) of (\d+) students passed every task\. (\d+) hand-ins could not be read\.', dom)
+    check(f"{where}: says how the class did in words, no exit status", verdict is not None and verdict.group(2) == "30"
+          and verdict.group(3) == "5" and "Exit status" not in dom, verdict and verdict.group(0))
+    passes = re.findall(r'<td class="pass" title="[^"]*">✓ [^<]+</td>', dom)
+    fails = re.findall(r'<td class="fail" title="[^"]*">✗( [^<]+)?</td>', dom)  # no diff: a wrong shape
+    check(f"{where}: pass cells marked ✓, fail cells ✗", len(passes) >= 30 and len(fails) >= 5
+          and dom.count('<td class="pass"') == len(passes) and dom.count('<td class="fail"') == len(fails), (len(passes), len(fails)))
+    check(f"{where}: unreadable rows marked !", dom.count("! could not be read</td>") == 5)
+    check(f"{where}: the legend", all(x in dom for x in ('<b class="pass">✓</b>', '<b class="fail">✗</b>', '<b class="err">!</b>')))
+    check(f"{where}: histograms split at the tolerance, its edge labelled", dom.count(">tol 0.05</text>") == 6
+          and "<title>&gt;0.05: " in dom, dom.count(">tol 0.05</text>"))
+
+
 def html_checks(report):
     html = open(report, encoding="utf-8").read()
     lower = html.lower()
@@ -141,8 +167,21 @@ def html_checks(report):
     check("html: the student named with HTML is escaped", "&lt;img src=x onerror=alert(1)&gt;" in html
           and "<img" not in lower)
     check("html: a reason quoting <script> is escaped", "&lt;script&gt;alert(1)&lt;/script&gt;" in html)
-    check("html: 1 pass-rate chart + 6 histograms, inline SVG", html.count("<svg") == 7, html.count("<svg"))
+    check("html: 1 pass-rate chart + its colour key + 6 histograms, inline SVG", html.count('<svg class="chart"') == 1
+          and html.count('<svg class="key"') == 1 and html.count('<svg class="hist"') == 6, html.count("<svg"))
     check("html: pass-rate bars in the pass colour", html.count('fill="#009E73"') >= 6)
+    header_checks(html, "html")
+
+
+def feedback_checks(binary, fixture, work):
+    out = os.path.join(work, "feedback")
+    rc, _, err = run(binary, "check", os.path.join(fixture, "hand-ins"), "--feedback", out, "--lang", "zh", cwd=work)
+    names = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    check("feedback: one Markdown file per student", rc == 1 and len(names) == 30 and all(n.endswith(".md") for n in names),
+          (rc, names, err[:300]))
+    check("feedback: the HTML-named student gets a safe name", "_img_src_x_onerror_alert_1__.md" in names, names)
+    alice = open(os.path.join(out, "alice.md"), encoding="utf-8").read() if "alice.md" in names else ""
+    check("feedback: --lang zh gives Chinese", "alice 的反馈" in alice and "1.2.1" in alice, alice[:400])
 
 
 # ---- single files and hostile folders ------------------------------------------------------------
@@ -241,16 +280,17 @@ def png_rgba(path):
 def chromium_checks(report, work):
     browser = shutil.which("chromium")
     if browser is None:
-        print("SKIP: chromium is not installed (Debian: apt-get install chromium; it is in .ci/debian-packages.txt)")
-        sys.exit(77)
+        check("chromium is installed (apt-get install chromium; it is in .ci/debian-packages.txt)", False)
+        return
     url = "file://" + os.path.abspath(report)
     flags = ["--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars", f"--user-data-dir={work}/chromium-profile"]
     dom = subprocess.run([browser, *flags, "--dump-dom", url], capture_output=True, timeout=120).stdout.decode("utf-8", "replace")
-    check("chromium: the DOM holds the 7 SVG charts and their bars", dom.count("<svg") == 7 and dom.count("<rect") >= 20,
+    check("chromium: the DOM holds the 8 SVGs (charts, key) and their bars", dom.count("<svg") == 8 and dom.count("<rect") >= 20,
           (dom.count("<svg"), dom.count("<rect")))
+    header_checks(dom, "chromium")
     check("chromium: no element from a student's name", "<img" not in dom.lower())
     png = os.path.join(work, "report.png")
-    subprocess.run([browser, *flags, f"--screenshot={png}", "--window-size=1200,1600", url], capture_output=True, timeout=120)
+    subprocess.run([browser, *flags, f"--screenshot={png}", "--window-size=1200,2400", url], capture_output=True, timeout=120)
     if not os.path.exists(png):
         check("chromium: screenshot written", False, png)
         return
@@ -265,7 +305,7 @@ def chromium_checks(report, work):
             elif px == (255, 255, 255):
                 white += 1
     total = width * height
-    check("chromium: screenshot is 1200×1600 and not blank", (width, height) == (1200, 1600) and white < 0.97 * total,
+    check("chromium: screenshot is 1200×2400 and not blank", (width, height) == (1200, 2400) and white < 0.97 * total,
           (width, height, white / total))
     check("chromium: pass-rate bars drawn (#009E73 pixels)", colours[(0x00, 0x9E, 0x73)] > 20000, colours)
     check("chromium: histogram bars drawn (#0072B2 pixels)", colours[(0x00, 0x72, 0xB2)] > 5000, colours)
@@ -290,6 +330,7 @@ def main():
             doc, report = grade_table(binary, fixture, work)
             other_formats(binary, fixture, doc, work)
             html_checks(report)
+            feedback_checks(binary, fixture, work)
             compatibility_and_hostile(binary, fixture, work)
     print(f"{'FAILED: ' + ', '.join(FAILS) if FAILS else 'all passed'}")
     return 1 if FAILS else 0
