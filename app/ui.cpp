@@ -407,12 +407,9 @@ bool is_notebook(const Course& c) { return c.id == "notebook" && c.variant_stude
 
 HandIn read_answers_for_course(const Course& c, const std::string& path) {
     if (is_notebook(c)) return read_hand_in(path, notebook_dataset());
-    const std::string text = read_text_file(path, kMaxAnswerFileBytes);
-    const std::size_t first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos || text[first] != '{') return read_hand_in(path, c.data);
-    HandIn hand_in;
-    hand_in.answers = read_pack_answers(text, path, c).answers;
-    return hand_in;
+    // A pack's hand-in as `attnlab check FILE --pack` reads it: JSON answers, or a .py / .ipynb
+    // over the course's data with the pack's answer names (a notebook is JSON too: not answers).
+    return read_pack_hand_in(path, c).hand_in;
 }
 
 }  // namespace

@@ -127,11 +127,11 @@ struct StudentTask {
     std::string id;
     TaskState state = TaskState::Missing;
     float max_abs_diff = 0;  // NaN unless graded
+    std::string reason;      // empty for pass; why it failed, could not be graded or is missing
     // What the check measured, with its threshold (measured_text): "max abs diff 0.0012 ≤ 0.05",
     // or for a temperature task "weight of k0 = 0.59, needs ≥ 0.9", whose max_abs_diff is only
     // the shortfall. Empty unless graded.
     std::string measured;
-    std::string reason;      // empty for pass; why it failed, could not be graded or is missing
 };
 
 struct StudentResult {

@@ -72,8 +72,9 @@ std::string task_section(const Course& course, const StudentTask& t, const Answe
                          const Language& lang) {
     const Task* task = course.find(t.id);
     std::string out = "\n## " + md(t.id) + (task ? " " + md(task->title.get(lang)) : "") + ": " + verdict(t.state, lang) + "\n\n";
-    // What the check measured (a temperature task measures a weight, not a diff).
-    if (!t.measured.empty()) out += "- " + md(t.measured) + "\n";
+    // What the check measured (a temperature task measures a weight, not a diff). attnlab's own
+    // words and numbers, no student text: '>' and '≤' stay as they are, readable as plain text.
+    if (!t.measured.empty()) out += "- " + t.measured + "\n";
     else if (std::isfinite(t.max_abs_diff))
         out += format(tr(lang, "- max abs diff %.3g (tolerance %g)\n"), static_cast<double>(t.max_abs_diff), tolerance);
     if (!t.reason.empty()) out += format(tr(lang, "- why: %s\n"), md(t.reason).c_str());
