@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <unistd.h>
 
 namespace {
 
@@ -26,7 +27,12 @@ constexpr const char* kPack = "temperature-masks";
 std::string write_variant_hand_in(const std::string& student) {
     const Course variant = make_variant(find_builtin_pack(kPack)->json, kPack, student).course;
     const AnswerSet answers = solve_all(variant, variant.data, 0.05, SolveOptions{});
-    const std::string path = (std::filesystem::temp_directory_path() / ("attnlab-class-view-" + student + ".json")).string();
+    // One file per test and process: ctest runs these tests in parallel, and one test's cleanup
+    // must not remove the file another is reading.
+    const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    const std::string path = (std::filesystem::temp_directory_path() /
+                              ("attnlab-class-view-" + test + "-" + std::to_string(::getpid()) + "-" + student + ".json"))
+                                 .string();
     write_file_atomically(path, pack_answers_json(variant, answers).dump(2) + "\n");
     return path;
 }
