@@ -90,14 +90,15 @@ std::string in_quotes(std::string_view text, std::size_t max_bytes) { return "\"
 
 std::string printable_path(std::string_view path) { return printable(path, 120); }
 
-std::string one_line(std::string_view message) {
+std::string one_line(std::string_view message, std::size_t max_bytes) {
     if (message.empty()) return "(no message)";
+    max_bytes = std::clamp<std::size_t>(max_bytes, 16, kMaxMessageBytes);
     std::string escaped;
     append_escaped(escaped, message, std::string::npos, false);
-    if (escaped.size() <= kMaxMessageBytes) return escaped;
+    if (escaped.size() <= max_bytes) return escaped;
     // Too long: keep the start (where) and the end (usually the problem) around " ... ", cut at
     // character boundaries (the escaped text is valid UTF-8).
-    const std::size_t half = (kMaxMessageBytes - 5) / 2;
+    const std::size_t half = (max_bytes - 5) / 2;
     std::size_t head = half;
     while (head > 0 && (static_cast<unsigned char>(escaped[head]) & 0xC0) == 0x80) --head;
     std::size_t tail = escaped.size() - half;

@@ -33,8 +33,9 @@ std::string in_quotes(std::string_view text, std::size_t max_bytes = 40);
 std::string printable_path(std::string_view path);
 
 // Any text turned into a message obeying message_is_clean(): control characters escaped, cut
-// (keeping the start and the end) to kMaxMessageBytes.
-std::string one_line(std::string_view message);
+// (keeping the start, usually where, and the end, usually the conclusion) to max_bytes, which is
+// at least 16 so the cut mark fits.
+std::string one_line(std::string_view message, std::size_t max_bytes = kMaxMessageBytes);
 
 // Text from data (pack titles, hints, task ids, student file names) for a terminal: lines stay
 // lines ("\n" or "\r\n"), but every other control character, escape sequence start, bidirectional override and

@@ -564,6 +564,11 @@ PackReading read_pack(std::string_view text, const std::string& where, Language 
                                                   work, static_cast<int>(out.course.data.keys.rows()),
                                                   static_cast<int>(out.course.data.keys.cols()), kMaxPackWork)});
     if (out.problems.empty()) out.problems = unsolvable_tasks(out.course, language);
+    // Each problem is printed as "path: message": together they obey the message rule.
+    for (PackProblem& p : out.problems) {
+        const std::size_t before = std::min<std::size_t>(p.path.size() + 2, kMaxMessageBytes - 16);
+        p.message = one_line(p.message, kMaxMessageBytes - before);
+    }
     out.ok = out.problems.empty();
     return out;
 }

@@ -294,6 +294,29 @@ TEST(Pack, BrokenPacksAreRejectedWithTheirJsonPath) {
     }
 }
 
+// The CI fuzzer's finding: an impossible average over 8 keys in 3-D gets the solver's long
+// convex-hull reason, and "path: message" came to more than kMaxMessageBytes. Every problem,
+// printed with its path as the fuzzer and `pack check` print it, is one clean line.
+TEST(Pack, ALongSolverReasonStillMakesOneCleanProblemLine) {
+    std::size_t impossible = 0, longest = 0;
+    for (int seed = 0; seed < 60; ++seed) {
+        json doc = builtin_doc("temperature-masks");
+        doc["data"]["torch"]["seed"] = seed;
+        doc["tasks"][8]["title"]["en"] = std::string(200, 'A');  // long texts must not push it over either
+        for (const attn::PackProblem& p : problems_of(doc)) {
+            const std::string line = p.path + ": " + p.message;
+            EXPECT_TRUE(attn::message_is_clean(line)) << line.size() << " bytes: " << line;
+            if (p.message.find("convex hull") != std::string::npos) {
+                ++impossible;
+                EXPECT_NE(p.message.find("No query"), std::string::npos) << "the conclusion was cut: " << line;
+            }
+            longest = std::max(longest, line.size());
+        }
+    }
+    EXPECT_GT(impossible, 0u) << "no seed gave an impossible goal: the test proves nothing";
+    EXPECT_LE(longest, attn::kMaxMessageBytes);
+}
+
 TEST(Pack, AnswersNameTheirPackAndOnlyItsTensors) {
     const attn::Course& course = attn::notebook_course();
     EXPECT_THROW(attn::read_pack_answers(R"({"answers": {"query999": [1, 2, 3]}})", "a.json", course), attn::InputError);
