@@ -36,7 +36,9 @@ test: deps build
 
 # Applies each one-line bug in tests/mutants/*.diff to a copy of the tree, builds it in
 # build-mutate (Release), runs the non-GUI tests, prints the score and the survivors.
-# MUTATE_ARGS="--full" ignores the per-mutant test restriction; see tests/mutants/run_mutants.sh.
+# MUTATE_ARGS="--full" ignores the per-mutant test restriction; "--recheck-survivors" judges the
+# survivors of the fast pass again against the whole suite, window tests included; see
+# tests/mutants/run_mutants.sh.
 mutate: deps
 	tests/mutants/run_mutants.sh $(MUTATE_ARGS)
 

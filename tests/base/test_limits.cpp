@@ -12,6 +12,8 @@
 #include "core/math/solver.h"
 #include "core/base/text.h"
 
+#include "tests/support/cpu_time.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -45,9 +47,8 @@ std::string error_of(const std::function<void()>& f) {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+// CPU seconds since `start` (attn::test::cpu_seconds()): a bound that load cannot break.
+double seconds_since(double start) { return attn::test::cpu_seconds() - start; }
 
 // A scratch directory removed at the end of the test.
 class TempDir {
@@ -110,7 +111,7 @@ TEST(Messages, EveryInputErrorIsOneCleanLine) {
 
 TEST(BoundedJson, EightMiBOfBracketsIsRefusedQuicklyAtTheDepthLimit) {
     const std::string brackets(8u << 20, '[');
-    const auto start = std::chrono::steady_clock::now();
+    const double start = attn::test::cpu_seconds();
     const std::string m = error_of([&] { attn::parse_json_text(brackets, "deep.json"); });
     EXPECT_LT(seconds_since(start), 1.0);
     EXPECT_EQ(m, "deep.json: nested more than 16 levels deep (the limit), at line 1, column 17 (byte 16)");
@@ -203,7 +204,7 @@ TEST(SessionLimits, TemperatureHasARange) {
 
 TEST(SessionLimits, DeepNestingIsRefusedQuickly) {
     const std::string brackets(8u << 20, '[');
-    const auto start = std::chrono::steady_clock::now();
+    const double start = attn::test::cpu_seconds();
     EXPECT_TRUE(contains(error_of([&] { attn::session_from_json(brackets, "s.json"); }), "the limit"));
     const std::string inside = session_with(R"("keys": )" + std::string(1000, '['));
     EXPECT_TRUE(contains(error_of([&] { attn::session_from_json(inside, "s.json"); }), "nested more than 16"));
@@ -353,7 +354,7 @@ TEST(SolverLimits, WideKeysNeedNoDSquaredMemory) {
     keys(0, 0) = 1;
     keys(1, 1) = 1;
     keys(2, 2) = 1;
-    const auto start = std::chrono::steady_clock::now();
+    const double start = attn::test::cpu_seconds();
     const attn::MarginDirection select = attn::max_margin_direction(keys, {0});
     const attn::MarginDirection pair = attn::max_margin_direction(keys, {0, 1});  // a group: the old d×d projector
     EXPECT_LT(seconds_since(start), 2.0);

@@ -11,6 +11,10 @@
 #     --jobs N              build and ctest parallelism (default 2)
 #     --with-gui            also run the GUI and screenshot tests, under one private Xvfb
 #                           (tests/with_display.sh); for mutants of app/ code
+#     --recheck-survivors   after the fast pass, judge each survivor again against the whole suite,
+#                           window tests included (a private Xvfb): a survivor of the narrow
+#                           "# tests:" run that the whole suite kills is counted killed, and its
+#                           "# tests:" line is reported as too narrow
 #
 # Never touches the live tree: the source is copied to $MUTATE_DIR (default /tmp/attnlab-mutate),
 # mutated there, and every mutated file is restored from its pristine copy after each mutant,
@@ -28,7 +32,7 @@
 # Outcomes: killed (a test failed or timed out), survived (every test passed), stillborn (does not
 # compile: not a plausible bug, fix the diff), stale (does not apply: refresh the diff). The score
 # is killed / (killed + survived + equivalent) over the mutants that applied and compiled.
-# Exit status: 0 when the score is at least $MUTATE_MIN_SCORE (default 90), 1 below it, 2 when the
+# Exit status: 0 when the score is at least $MUTATE_MIN_SCORE (default 95), 1 below it, 2 when the
 # unmutated tree does not build or pass (then no mutant is judged).
 set -u -o pipefail
 
@@ -40,7 +44,8 @@ from=worktree
 full=0
 stop_on_failure=1
 jobs=2
-min_score=${MUTATE_MIN_SCORE:-90}
+min_score=${MUTATE_MIN_SCORE:-95}
+recheck=0
 # Tests that need an X display (or install the whole tree and render) are not part of the mutation
 # suite; override with MUTATE_EXCLUDE.
 exclude=${MUTATE_EXCLUDE:-'^(gui_|Screenshot\.|Resource|resource_|fuzz_)'}
@@ -54,7 +59,8 @@ while [ $# -gt 0 ]; do
         --keep-going) stop_on_failure=0; shift ;;
         --jobs) jobs=$2; shift 2 ;;
         --with-gui) gui=1; shift ;;
-        -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+        --recheck-survivors) recheck=1; shift ;;
+        -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
         -*) echo "run_mutants: unknown option $1" >&2; exit 2 ;;
         *) mutants+=("$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"); shift ;;
     esac
@@ -153,16 +159,10 @@ fi
 echo "   baseline: $(grep -E 'tests passed' "$log/baseline-test.log") in $(( $(date +%s) - start )) s"
 
 # ---- the mutants ------------------------------------------------------------------------------
-killed=0 survived=0 equivalent=0 stillborn=0 stale=0
-survivors=() equivalents=() broken=()
-i=0
-for m in "${mutants[@]}"; do
-    i=$((i + 1))
-    name=$(basename "$m" .diff)
-    breaks=$(sed -n 's/^# breaks: *//p' "$m" | head -1)
-    regex=$(sed -n 's/^# tests: *//p' "$m" | head -1)
-    [ "$full" = 1 ] && regex=
-    printf '[%2d/%d] %-40s ' "$i" "${#mutants[@]}" "$name"
+# apply_mutant DIFF NAME: patches the copy and builds it. Returns 0 when built, 1 when the diff does
+# not apply (stale), 2 when it does not compile (stillborn; the copy is restored then).
+apply_mutant() {
+    local m=$1 name=$2 f
     mapfile -t files < <(sed -n 's#^+++ b/\([^[:space:]]*\).*#\1#p' "$m")
     for f in "${files[@]}"; do
         if [ ! -f "$src/$f" ]; then continue; fi
@@ -171,14 +171,35 @@ for m in "${mutants[@]}"; do
     done
     touched=("${files[@]}")
     if ! (cd "$src" && patch -p1 --dry-run --no-backup-if-mismatch -s < "$m") > "$log/$name.patch.log" 2>&1; then
-        touched=()
-        stale=$((stale + 1)); broken+=("$name: does not apply (stale diff)")
-        echo "STALE (does not apply)"; continue
+        touched=(); return 1
     fi
     (cd "$src" && patch -p1 --no-backup-if-mismatch -s < "$m") >> "$log/$name.patch.log" 2>&1
+    build_tree "$log/$name.build.log" || { restore; return 2; }
+}
+
+# The first failing test of a ctest log, or "?".
+first_failure() {
+    local first
+    first=$(grep -m1 -oE '[0-9]+ - [^ ]+ \((Failed|Timeout|SEGFAULT|Subprocess aborted|Exception|Not Run)\)' "$1" | sed 's/^[0-9]* - //')
+    echo "${first:-?}"
+}
+
+killed=0 survived=0 equivalent=0 stillborn=0 stale=0
+survivors=() survivor_files=() equivalents=() broken=() too_narrow=()
+i=0
+for m in "${mutants[@]}"; do
+    i=$((i + 1))
+    name=$(basename "$m" .diff)
+    breaks=$(sed -n 's/^# breaks: *//p' "$m" | head -1)
+    regex=$(sed -n 's/^# tests: *//p' "$m" | head -1)
+    [ "$full" = 1 ] && regex=
+    printf '[%2d/%d] %-40s ' "$i" "${#mutants[@]}" "$name"
     t0=$(date +%s)
-    if ! build_tree "$log/$name.build.log"; then
-        restore
+    apply_mutant "$m" "$name"; applied=$?
+    if [ $applied = 1 ]; then
+        stale=$((stale + 1)); broken+=("$name: does not apply (stale diff)")
+        echo "STALE (does not apply)"; continue
+    elif [ $applied = 2 ]; then
         stillborn=$((stillborn + 1)); broken+=("$name: does not compile")
         echo "STILLBORN (does not compile)"; continue
     fi
@@ -187,16 +208,38 @@ for m in "${mutants[@]}"; do
             equivalent=$((equivalent + 1)); equivalents+=("$name: $(head -1 "${m%.diff}.equivalent.txt")")
             echo "equivalent  ($(( $(date +%s) - t0 )) s)"
         else
-            survived=$((survived + 1)); survivors+=("$name: $breaks")
+            survived=$((survived + 1)); survivors+=("$name: $breaks"); survivor_files+=("$m")
             echo "SURVIVED    ($(( $(date +%s) - t0 )) s)"
         fi
     else
         killed=$((killed + 1))
-        first=$(grep -m1 -oE '[0-9]+ - [^ ]+ \((Failed|Timeout|SEGFAULT|Subprocess aborted|Exception|Not Run)\)' "$log/$name.test.log" | sed 's/^[0-9]* - //')
-        echo "killed      ($(( $(date +%s) - t0 )) s) by ${first:-?}"
+        echo "killed      ($(( $(date +%s) - t0 )) s) by $(first_failure "$log/$name.test.log")"
     fi
     restore
 done
+
+# ---- the survivors against the whole suite, window tests included --------------------------------
+if [ "$recheck" = 1 ] && [ ${#survivor_files[@]} -gt 0 ]; then
+    echo
+    echo "== rechecking ${#survivor_files[@]} survivor(s) against the whole suite, window tests included"
+    gui=1; exclude=${MUTATE_EXCLUDE:-'^(fuzz_)'}
+    still=() j=0
+    for m in "${survivor_files[@]}"; do
+        name=$(basename "$m" .diff); j=$((j + 1))
+        printf '[%2d/%d] %-40s ' "$j" "${#survivor_files[@]}" "$name"
+        t0=$(date +%s)
+        apply_mutant "$m" "$name.full" || { echo "cannot apply again"; still+=("${survivors[$((j - 1))]}"); continue; }
+        if run_suite "$log/$name.full.test.log" ""; then
+            still+=("${survivors[$((j - 1))]}"); echo "SURVIVED    ($(( $(date +%s) - t0 )) s)"
+        else
+            survived=$((survived - 1)); killed=$((killed + 1))
+            too_narrow+=("$name: killed by $(first_failure "$log/$name.full.test.log"), which its # tests: line leaves out")
+            echo "killed      ($(( $(date +%s) - t0 )) s) by $(first_failure "$log/$name.full.test.log")"
+        fi
+        restore
+    done
+    survivors=("${still[@]+"${still[@]}"}")
+fi
 
 # The copy is unmutated again; build it once more so the next run starts from a clean build.
 build_tree "$log/final-build.log" || true
@@ -210,6 +253,7 @@ score=0
 echo "   score: ${score}% (aim: ${min_score}%)"
 for s in "${survivors[@]+"${survivors[@]}"}"; do echo "   SURVIVOR   $s"; done
 for s in "${equivalents[@]+"${equivalents[@]}"}"; do echo "   equivalent $s"; done
+for s in "${too_narrow[@]+"${too_narrow[@]}"}"; do echo "   too narrow $s"; done
 for s in "${broken[@]+"${broken[@]}"}"; do echo "   not judged $s"; done
 echo "   logs: $log"
 [ "$score" -ge "$min_score" ] && [ "$judged" -gt 0 ]
