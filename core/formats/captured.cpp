@@ -111,8 +111,12 @@ HeadPatternScores head_pattern_scores(const AttentionCapture& capture, int layer
     const Eigen::MatrixXd weights = attention(h.queries, h.keys, h.values, h.options).weights;
     HeadPatternScores scores;
     const int rows = capture.tokens - 1;
-    if (rows < 1) return scores;
-    std::map<std::string, int> last_seen;  // token label → its most recent position
+    if (rows < 1) {
+        scores.induction = std::nan("");  // no token repeats
+        return scores;
+    }
+    std::map<std::string, int> last_seen;    // token label → its most recent position
+    std::map<std::string, int> seen_before;  // token label → its occurrence before that one
     last_seen[capture.token_labels[0]] = 0;
     double induction_sum = 0;
     for (int i = 1; i <= rows; ++i) {
@@ -121,10 +125,16 @@ HeadPatternScores head_pattern_scores(const AttentionCapture& capture, int layer
         scores.first_token += weights(i, 0) / rows;
         const std::string& token = capture.token_labels[static_cast<std::size_t>(i)];
         const auto seen = last_seen.find(token);
-        if (seen != last_seen.end() && seen->second + 1 < i) {
-            induction_sum += weights(i, seen->second + 1);
+        int j = seen == last_seen.end() ? -1 : seen->second;
+        if (j == i - 1) {  // an immediate repeat: its target would be row i itself; look one occurrence further back
+            const auto before = seen_before.find(token);
+            j = before == seen_before.end() ? -1 : before->second;
+        }
+        if (j >= 0) {
+            induction_sum += weights(i, j + 1);
             ++scores.induction_rows;
         }
+        if (seen != last_seen.end()) seen_before[token] = seen->second;
         last_seen[token] = i;
     }
     scores.induction = scores.induction_rows > 0 ? induction_sum / scores.induction_rows : std::nan("");
