@@ -200,8 +200,8 @@ def half_fixtures(read, refused):
             write(st_name, safetensors({"q": (st_dtype, (2, 4), raw), "k": (st_dtype, (2, 4), raw),
                                         "v": (st_dtype, (2, 4), bad_raw)}))
             write(npz_name, npz({"q": as_np, "k": as_np, "v": bad_np}))
-            refused[st_name] = "tensor 'v' at " + phrase
-            refused[npz_name] = "tensor 'v' at " + phrase
+            refused[st_name] = "tensor 'v' at layer 0, head 0, " + phrase
+            refused[npz_name] = "tensor 'v' at layer 0, head 0, " + phrase
 
 
 def safetensors_fixtures(read):
