@@ -12,6 +12,7 @@ Outputs
                           only those fields and in the order APPNOTE 4.5.3 requires
   zip64_end_record.npz    the end record says 0xFFFF / 0xFFFFFFFF: the zip64 end record and locator hold the truth
   zip64_after_other.npz   an extended-timestamp extra field (0x5455) before the zip64 one
+  zip64_deflated_*.npz    deflated entries (size ≠ compressed size) with zip64 sizes
   npy_pad_NN.npz          q, k, v headers whose total length is 3NN, 3NN+1, 3NN+2 modulo 64
   npy_versions.npz        q as .npy 2.0, k as 3.0 (numpy's own writer), v as 1.0
   f16_edges.{safetensors,npz}, bf16_edges.{safetensors,npz}: subnormals, the largest values the
@@ -62,16 +63,21 @@ def npy(array, pad_to=None, version=(1, 0)):
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode() + array.tobytes()
 
 
-def zip_with(entries, zip64_fields=(), end_record64=False, other_extra=False):
-    """A stored zip of (name, bytes). zip64_fields: which of "size", "csize", "offset" the central
-    directory gives as 0xFFFFFFFF with the real value in a zip64 extra field."""
+def zip_with(entries, zip64_fields=(), end_record64=False, other_extra=False, method=0):
+    """A zip of (name, bytes), stored (method 0) or deflated (8). zip64_fields: which of "size",
+    "csize", "offset" the central directory gives as 0xFFFFFFFF with the real value in a zip64
+    extra field."""
     out, central = b"", b""
     for name, data in entries:
         nb = name.encode()
         crc = zlib.crc32(data)
         offset = len(out)
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, crc, len(data), len(data), len(nb), 0) + nb + data
-        values = {"size": len(data), "csize": len(data), "offset": offset}
+        packed = data
+        if method == 8:
+            c = zlib.compressobj(9, zlib.DEFLATED, -15)
+            packed = c.compress(data) + c.flush()
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(packed), len(data), len(nb), 0) + nb + packed
+        values = {"size": len(data), "csize": len(packed), "offset": offset}
         extra = b""
         if other_extra:
             extra += struct.pack("<HHBI", 0x5455, 5, 1, 1700000000)
@@ -81,7 +87,7 @@ def zip_with(entries, zip64_fields=(), end_record64=False, other_extra=False):
             extra += struct.pack("<HH", 1, len(body)) + body
             for f in wanted:
                 values[f] = 0xFFFFFFFF
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, 0, 0, 0, crc, values["csize"],
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, method, 0, 0, crc, values["csize"],
                                values["size"], len(nb), len(extra), 0, 0, 0, 0, values["offset"]) + nb + extra
     cd_offset, cd_size, count = len(out), len(central), len(entries)
     tail = b""
@@ -148,6 +154,13 @@ def zip64_fixtures(read):
     read["zip64_end_record.npz"] = read_entry(arrays)
     write("zip64_after_other.npz", npz(arrays, zip64_fields=("size", "offset"), other_extra=True))
     read["zip64_after_other.npz"] = read_entry(arrays)
+    # Deflated: the sizes differ, so reading them in the wrong order shows.
+    q, k, v = (np.zeros((8, 4), np.float32) + np.float32(i) for i in (0.5, -1.5, 2.25))
+    arrays = {"q": q, "k": k, "v": v}
+    for fields in (("size", "csize"), ("size", "csize", "offset"), ("csize",)):
+        name = "zip64_deflated_" + "_".join(fields) + ".npz"
+        write(name, npz(arrays, zip64_fields=fields, method=8))
+        read[name] = read_entry(arrays)
 
 
 def padding_fixtures(read):
