@@ -837,7 +837,9 @@ std::string csv_field(const std::string& raw, bool text = true) {
 
 std::string class_report_csv(const ClassReport& r) {
     std::string out = "student,file,error";
-    for (const TaskSummary& t : r.tasks) out += "," + t.id + "," + t.id + " max_abs_diff," + t.id + " reason";
+    // Task ids come from the pack: quoted and disarmed like any other text.
+    for (const TaskSummary& t : r.tasks)
+        out += "," + csv_field(t.id) + "," + csv_field(t.id + " max_abs_diff") + "," + csv_field(t.id + " reason");
     out += ",passed\r\n";
     for (const StudentResult& s : r.students) {
         out += csv_field(s.student) + "," + csv_field(s.path) + "," + csv_field(s.error);

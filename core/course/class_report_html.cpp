@@ -73,12 +73,12 @@ std::string pass_rate_chart(const ClassReport& r) {
             const double h = height * count / total;
             y -= h;
             svg += format("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.0f\" height=\"%.1f\" fill=\"%s\" stroke=\"#fff\"><title>%s: %d</title></rect>\n",
-                          x, y, bar, h, colour, t.id.c_str(), count);
+                          x, y, bar, h, colour, html(t.id).c_str(), count);
         }
         svg += format("<text x=\"%.1f\" y=\"%.1f\" class=\"value\" text-anchor=\"middle\">%.0f%%</text>\n", x + bar / 2,
                       top - 8, t.pass_rate * 100);
         svg += format("<text x=\"%.1f\" y=\"%.1f\" class=\"label\" text-anchor=\"middle\">%s</text>\n", x + bar / 2,
-                      top + height + 20, t.id.c_str());
+                      top + height + 20, html(t.id).c_str());
         svg += format("<text x=\"%.1f\" y=\"%.1f\" class=\"axis\" text-anchor=\"middle\">%d/%zu</text>\n", x + bar / 2,
                       top + height + 36, t.passed, r.students.size());
     }
@@ -94,8 +94,8 @@ std::string histogram_chart(const ClassReport& r, const TaskSummary& t) {
     const int first_fail = first_failing_bin(r.tolerance);
     std::string svg = format("<svg class=\"hist\" role=\"img\" aria-label=\"errors of %s\" width=\"%.0f\" height=\"%.0f\" "
                              "viewBox=\"0 0 %.0f %.0f\">\n<text x=\"%.0f\" y=\"16\" class=\"label\">%s</text>\n",
-                             t.id.c_str(), left + width + 14, top + height + 34, left + width + 14, top + height + 34,
-                             left, t.id.c_str());
+                             html(t.id).c_str(), left + width + 14, top + height + 34, left + width + 14, top + height + 34,
+                             left, html(t.id).c_str());
     svg += format("<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#999\"/>\n", left, top + height,
                   left + width, top + height);
     for (int b = 0; b < kErrorBins; ++b) {
