@@ -248,3 +248,28 @@ TEST(PyExprSemantics, AssignmentsThroughAViewExpressionAreRefused) {
     EXPECT_EQ(problem_in(r, "k"), "uses `. in an assignment target` at line 2");
     EXPECT_EQ(problem_in(r, "m"), "uses `this assignment target` at line 4");
 }
+
+// torch keeps the memory order of a transposed operand in an elementwise result and a clone, so
+// .view of them to another shape raises; .reshape copies, in logical order.
+TEST(PyExprOrder, ResultsOfTransposedViewsKeepTheirLayoutForView) {
+    const std::map<std::string, Tensor> x = {{"x", input_tensor({4, 3}, 5)}};
+    for (const char* expr : {"(x.T * 2).view(12)", "(-x.T).view(-1)", "x.T.clone().view(2, 6)", "(x.T + x.T).view(12)"}) {
+        try {
+            attn::pyexpr::evaluate(expr, x);
+            ADD_FAILURE() << expr << " was not refused";
+        } catch (const attn::InputError& e) {
+            EXPECT_NE(std::string(e.what()).find(".view of a transposed or column-sliced tensor"), std::string::npos)
+                << expr << ": " << e.what();
+        }
+    }
+    // Row-major results view as torch does: a broadcast transposed operand has no say.
+    const Tensor flat = attn::pyexpr::evaluate("(x * 2 + x.T.T).view(12)", x);
+    const Tensor logical = attn::pyexpr::evaluate("(x.T * 2).reshape(12)", x);
+    ASSERT_EQ(flat.data.size(), 12u);
+    for (int r = 0; r < 4; ++r)
+        for (int c = 0; c < 3; ++c) {
+            EXPECT_EQ(logical.data[static_cast<std::size_t>(c * 4 + r)], 2 * x.at("x").data[static_cast<std::size_t>(r * 3 + c)]);
+            EXPECT_EQ(flat.data[static_cast<std::size_t>(r * 3 + c)], 3 * x.at("x").data[static_cast<std::size_t>(r * 3 + c)]);
+        }
+    EXPECT_NO_THROW(attn::pyexpr::evaluate("(torch.ones(3, 1) * x.T[0]).view(12)", x));
+}
