@@ -42,7 +42,7 @@ struct Value {
     Tensor t;
     int storage = 0;          // which tensor's memory this one views (0: its own, new)
     bool contiguous = true;   // false for transposes and column slices (.view refuses them)
-    bool transposed = false;  // a transposed view of a row-major tensor (sums read it in memory order)
+    bool transposed = false;  // laid out in memory as its transpose: x.T, and x.T * 2 (sums read it so)
     bool untransposed_contiguous = true;
     std::vector<int> dims;  // Kind::Shape: the sizes
 };
