@@ -241,7 +241,10 @@ private:
             if (it == scope_.end()) throw TorchError{printable(name, 30) + " is not defined before " + op, line};
             if (!it->second.binding.ok) throw Evaluator::Poisoned{it->second.binding.problem};
             Value cur = it->second.value;
-            if (cur.kind == Value::Kind::Tensor) {
+            if (cur.kind == Value::Kind::Tensor && op == "@=") {
+                // torch 1.13 has no in-place matmul: Python rebinds the name to a new m @ b.
+                v = tensor_value(combine(cur.t, v, op, line));
+            } else if (cur.kind == Value::Kind::Tensor) {
                 refuse_outside_memory(name, cur, line);
                 refuse_shared(name, line);
                 Tensor updated = combine(cur.t, v, op, line);
@@ -249,8 +252,9 @@ private:
                     throw TorchError{"the result of " + op + " has shape " + shape_text(updated.shape) + ", not " + shape_text(cur.t.shape), line};
                 cur.t = std::move(updated);
                 return store(name, cur, line);
+            } else {
+                v = combine_numbers(cur, v, op, line);
             }
-            v = combine_numbers(cur, v, op, line);
         }
         if (v.kind == Value::Kind::Tensor && v.storage == 0) v.storage = next_storage_++;
         store(name, v, line);

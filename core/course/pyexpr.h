@@ -25,7 +25,8 @@
 //   shapes       .shape and .size() (a torch.Size: indexed, sliced, or given whole as sizes:
 //                torch.zeros(x.shape), x.reshape(y.shape); also kept in a name), .size(d), .ndim,
 //                len(x); float(x)
-//   statements   NAME = e, NAME op= e, NAME[index] = e, NAME[index] op= e (op: + - * / @),
+//   statements   NAME = e, NAME op= e, NAME[index] = e, NAME[index] op= e (op: + - * / @; NAME @= e
+//                rebinds NAME to a new tensor of any shape: torch 1.13 has no in-place matmul),
 //                imports, comments, blank lines, `;`, `\` continuations, bracketed continuations,
 //                expression statements (print(...), check_query(...): skipped, never evaluated),
 //                IPython lines (%..., !...) are skipped.

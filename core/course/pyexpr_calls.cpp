@@ -254,11 +254,12 @@ Value linalg_lstsq(Evaluator& ev, const std::string& path, const Args& a) {
 
 // ---- tensor methods ----
 
-// .clone() copies; .detach() is a view of the same memory.
+// .clone() copies (in the same memory order, as torch's preserve_format); .detach() is a view
+// of the same memory.
 Value method_copy(Evaluator& ev, const Value& self, const std::string& name, const Args& a) {
     ev.allow_keywords(a, {}, shown(a, name));
     ev.arity(a, 0, 0, shown(a, name));
-    return name == "clone" ? tensor_value(self.t) : view_of(self, self.t, true);
+    return name == "clone" ? laid_out_like(self.t, self) : view_of(self, self.t, true);
 }
 
 // .t(), .transpose(d0, d1) (or dim0=, dim1=)

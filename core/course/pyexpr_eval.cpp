@@ -50,6 +50,26 @@ Value shape_value(std::vector<int> dims) {
     return v;
 }
 
+Value laid_out_like(Tensor t, const Value& layout) {
+    Value v = tensor_value(std::move(t));
+    if (layout.kind != Value::Kind::Tensor || !layout.transposed || v.t.shape != layout.t.shape) return v;
+    v.transposed = true;
+    v.contiguous = v.t.shape[0] == 1 || v.t.shape[1] == 1;
+    return v;
+}
+
+namespace {
+
+// An elementwise result takes the layout of its first operand that is not broadcast (torch's
+// TensorIterator: a broadcast operand or a number has no say in the order of the strides).
+Value elementwise_value(Tensor t, const Value& a, const Value& b) {
+    for (const Value* v : {&a, &b})
+        if (v->kind == Value::Kind::Tensor && v->t.shape == t.shape) return laid_out_like(std::move(t), *v);
+    return tensor_value(std::move(t));
+}
+
+}  // namespace
+
 Value view_of(const Value& base, Tensor t, bool contiguous) {
     Value v = tensor_value(std::move(t));
     v.storage = base.storage;
@@ -135,7 +155,7 @@ Value Evaluator::attribute(const Node& n) {
 
 Value Evaluator::negate(const Value& v, int line) {
     if (v.kind == Value::Kind::Number) return number_value(-v.num, v.is_int);
-    return tensor_value(map_tensor(as_tensor(v, line), [](float x) { return -x; }));
+    return laid_out_like(map_tensor(as_tensor(v, line), [](float x) { return -x; }), v);
 }
 
 double Evaluator::whole(const Value& v, int line, const char* what) {
@@ -177,21 +197,22 @@ Value Evaluator::binary(const Node& n) {
     if (op == "@") return matmul_of(a, b, n.line);
     const Tensor x = as_tensor(a, n.line), y = as_tensor(b, n.line);
     count(std::max(x.data.size(), y.data.size()), n.line);
-    if (op == "+") return tensor_value(checked(elementwise(x, y, n.line, [](float p, float q) { return p + q; }), n.line));
-    if (op == "-") return tensor_value(checked(elementwise(x, y, n.line, [](float p, float q) { return p - q; }), n.line));
-    if (op == "*") return tensor_value(checked(elementwise(x, y, n.line, [](float p, float q) { return p * q; }), n.line));
+    auto result = [&](Tensor t) { return elementwise_value(checked(std::move(t), n.line), a, b); };
+    if (op == "+") return result(elementwise(x, y, n.line, [](float p, float q) { return p + q; }));
+    if (op == "-") return result(elementwise(x, y, n.line, [](float p, float q) { return p - q; }));
+    if (op == "*") return result(elementwise(x, y, n.line, [](float p, float q) { return p * q; }));
     if (op == "/") {
         // number / tensor is tensor.__rtruediv__: reciprocal, then multiply.
         if (a.kind == Value::Kind::Number) {
             const float s = static_cast<float>(a.num);
-            return tensor_value(map_tensor(y, [s](float q) { return (1.0f / q) * s; }));
+            return result(map_tensor(y, [s](float q) { return (1.0f / q) * s; }));
         }
-        return tensor_value(checked(elementwise(x, y, n.line, [](float p, float q) { return p / q; }), n.line));
+        return result(elementwise(x, y, n.line, [](float p, float q) { return p / q; }));
     }
     if (op == "**") {
-        if (b.kind == Value::Kind::Number) return tensor_value(pow_scalar(x, b.num));
-        if (a.kind == Value::Kind::Number && a.num == 1.0) return tensor_value(map_tensor(y, [](float) { return 1.0f; }));
-        return tensor_value(checked(elementwise(x, y, n.line, [](float p, float q) { return std::pow(p, q); }), n.line));
+        if (b.kind == Value::Kind::Number) return result(pow_scalar(x, b.num));
+        if (a.kind == Value::Kind::Number && a.num == 1.0) return result(map_tensor(y, [](float) { return 1.0f; }));
+        return result(elementwise(x, y, n.line, [](float p, float q) { return std::pow(p, q); }));
     }
     throw Unsupported{printable(op, 5), n.line};
 }

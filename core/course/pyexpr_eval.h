@@ -42,7 +42,7 @@ struct Value {
     Tensor t;
     int storage = 0;          // which tensor's memory this one views (0: its own, new)
     bool contiguous = true;   // false for transposes and column slices (.view refuses them)
-    bool transposed = false;  // a transposed view of a row-major tensor (sums read it in memory order)
+    bool transposed = false;  // laid out in memory as its transpose: x.T, and x.T * 2 (sums read it so)
     bool untransposed_contiguous = true;
     std::vector<int> dims;  // Kind::Shape: the sizes
 };
@@ -52,6 +52,10 @@ Value transposed_view(const Value& v);
 Value number_value(double x, bool is_int);
 Value tensor_value(Tensor t);
 Value shape_value(std::vector<int> dims);
+// A new tensor (memory of its own) laid out in memory as `layout` is, as torch lays out the
+// result of an elementwise operation or a clone (they keep the order of the strides): x.T * 2
+// and x.T.clone() are transposed in memory, so sums read them in that order and .view refuses them.
+Value laid_out_like(Tensor t, const Value& layout);
 // `t` as a view of `base`'s memory (contiguous when `base` is and `contiguous` says so).
 Value view_of(const Value& base, Tensor t, bool contiguous);
 

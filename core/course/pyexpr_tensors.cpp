@@ -233,9 +233,10 @@ Tensor sum_tensor(const Tensor& t, int dim, bool keepdim, bool transposed) {
         return out;
     }
     const int rows = t.shape[0], cols = t.shape[1];
-    // The reduced lane is contiguous in memory when it runs along the memory's rows.
-    const bool contiguous_lane = (dim == 1) != transposed;
     const int outputs = dim == 1 ? rows : cols;
+    // The reduced lane is contiguous in memory when it runs along the memory's rows, or when it
+    // is the only one (a column of shape (n, 1) is n numbers side by side).
+    const bool contiguous_lane = (dim == 1) != transposed || outputs == 1;
     for (int o = 0; o < outputs; ++o) {
         std::vector<float> lane;
         const int n = dim == 1 ? cols : rows;
