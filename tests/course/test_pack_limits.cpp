@@ -7,6 +7,8 @@
 #include "core/course/pack.h"
 
 #include <gtest/gtest.h>
+
+#include "tests/support/test_support.h"
 #include <nlohmann/json.hpp>
 
 #include <functional>
@@ -14,17 +16,8 @@
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const attn::InputError& e) {
-        EXPECT_TRUE(attn::message_is_clean(e.what())) << e.what();
-        return e.what();
-    }
-    return "(accepted)";
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using attn::test::contains;
+const auto error_of = attn::test::input_error_of;
 
 std::string pack_text() { return attn::find_builtin_pack("temperature-masks")->json; }
 

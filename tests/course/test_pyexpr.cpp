@@ -9,6 +9,8 @@
 #include "tests/support/cpu_time.h"
 
 #include <gtest/gtest.h>
+
+#include "tests/support/test_support.h"
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -23,20 +25,8 @@ namespace {
 
 using attn::pyexpr::Tensor;
 
-nlohmann::json load_fixture(const std::string& name) {
-    std::ifstream in(std::string(ATTN_TEST_FIXTURES_DIR) + "/expr/" + name);
-    EXPECT_TRUE(in.good()) << name;
-    std::stringstream text;
-    text << in.rdbuf();
-    return nlohmann::json::parse(text.str());
-}
-
-float from_bits(const std::string& hex) {
-    const uint32_t u = static_cast<uint32_t>(std::stoul(hex, nullptr, 16));
-    float f;
-    std::memcpy(&f, &u, sizeof f);
-    return f;
-}
+nlohmann::json load_fixture(const std::string& name) { return attn::test::load_json_fixture("expr/" + name); }
+const auto from_bits = attn::test::float_from_bits;
 
 // Distance in float32 steps (ulps) between two floats; NaN matches NaN, inf matches only itself.
 int64_t ulps(float a, float b) {

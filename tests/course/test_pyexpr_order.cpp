@@ -12,6 +12,8 @@
 #include "core/math/dataset.h"
 
 #include <gtest/gtest.h>
+
+#include "tests/support/test_support.h"
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -27,20 +29,8 @@ namespace {
 
 using attn::pyexpr::Tensor;
 
-nlohmann::json load_fixture(const std::string& name) {
-    std::ifstream in(std::string(ATTN_TEST_FIXTURES_DIR) + "/expr/" + name);
-    EXPECT_TRUE(in.good()) << name;
-    std::stringstream text;
-    text << in.rdbuf();
-    return nlohmann::json::parse(text.str());
-}
-
-float from_bits(const std::string& hex) {
-    const uint32_t u = static_cast<uint32_t>(std::stoul(hex, nullptr, 16));
-    float f;
-    std::memcpy(&f, &u, sizeof f);
-    return f;
-}
+nlohmann::json load_fixture(const std::string& name) { return attn::test::load_json_fixture("expr/" + name); }
+const auto from_bits = attn::test::float_from_bits;
 
 // "3f800000bf800000..." (order.json) or ["3f800000", ...] (semantics.json) → the floats.
 std::vector<float> floats_of(const nlohmann::json& bits) {

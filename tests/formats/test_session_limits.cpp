@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/test_support.h"
+
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -20,17 +22,8 @@ namespace {
 
 using attn::Session;
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const attn::InputError& e) {
-        EXPECT_TRUE(attn::message_is_clean(e.what())) << e.what();
-        return e.what();
-    }
-    return "(accepted)";
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using attn::test::contains;
+const auto error_of = attn::test::input_error_of;
 
 // Writes the session and reads it back (the reader validates; the writer may refuse first).
 std::string round_trip(const Session& s) {

@@ -10,6 +10,8 @@
 #include "core/formats/tensor_file.h"
 
 #include <gtest/gtest.h>
+
+#include "tests/support/test_support.h"
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -48,18 +50,8 @@ std::vector<std::string> hex_all(const std::vector<float>& values) {
     return out;
 }
 
-// The InputError message, or "(accepted)".
-std::string message_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const attn::InputError& e) {
-        EXPECT_TRUE(attn::message_is_clean(e.what())) << e.what();
-        return e.what();
-    }
-    return "(accepted)";
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using attn::test::contains;
+const auto message_of = attn::test::input_error_of;
 
 const nlohmann::json& manifest() {
     static const nlohmann::json m = nlohmann::json::parse(read_bytes(kEdges + "expected.json"));
