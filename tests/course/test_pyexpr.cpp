@@ -28,19 +28,7 @@ using attn::pyexpr::Tensor;
 nlohmann::json load_fixture(const std::string& name) { return attn::test::load_json_fixture("expr/" + name); }
 const auto from_bits = attn::test::float_from_bits;
 
-// Distance in float32 steps (ulps) between two floats; NaN matches NaN, inf matches only itself.
-int64_t ulps(float a, float b) {
-    if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : INT64_MAX;
-    if (a == b) return 0;
-    if (std::isinf(a) || std::isinf(b)) return INT64_MAX;
-    auto ordered = [](float x) {
-        int32_t i;
-        std::memcpy(&i, &x, sizeof i);
-        return i < 0 ? int64_t{INT32_MIN} - i : int64_t{i};
-    };
-    const int64_t d = ordered(a) - ordered(b);
-    return d < 0 ? -d : d;
-}
+using attn::test::ulps;
 
 Tensor tensor_of(const Eigen::MatrixXd& m) {
     Tensor t;

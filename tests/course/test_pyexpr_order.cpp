@@ -44,19 +44,7 @@ std::vector<float> floats_of(const nlohmann::json& bits) {
     return out;
 }
 
-// Distance in float32 steps; NaN matches NaN only.
-int64_t ulps(float a, float b) {
-    if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : INT64_MAX;
-    if (a == b) return 0;
-    if (std::isinf(a) || std::isinf(b)) return INT64_MAX;
-    auto ordered = [](float x) {
-        int32_t i;
-        std::memcpy(&i, &x, sizeof i);
-        return i < 0 ? int64_t{INT32_MIN} - i : int64_t{i};
-    };
-    const int64_t d = ordered(a) - ordered(b);
-    return d < 0 ? -d : d;
-}
+using attn::test::ulps;
 
 // The input of order.json, as make_expr_order_fixtures.py's input_tensor makes it: integers
 // exact in float32, then one IEEE division, so both sides hold the same bits.

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -46,6 +47,20 @@ inline float float_from_bits(const std::string& hex) {
     float f;
     std::memcpy(&f, &u, sizeof f);
     return f;
+}
+
+// Distance in float32 steps (ulps) between two floats; NaN matches NaN, inf matches only itself.
+inline std::int64_t ulps(float a, float b) {
+    if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : INT64_MAX;
+    if (a == b) return 0;
+    if (std::isinf(a) || std::isinf(b)) return INT64_MAX;
+    auto ordered = [](float x) {
+        std::int32_t i;
+        std::memcpy(&i, &x, sizeof i);
+        return i < 0 ? std::int64_t{INT32_MIN} - i : std::int64_t{i};
+    };
+    const std::int64_t d = ordered(a) - ordered(b);
+    return d < 0 ? -d : d;
 }
 
 }  // namespace attn::test
